@@ -1,0 +1,159 @@
+"""Who is in the model: the Mesa agents.
+
+* :class:`Migrant`: one per simulated person (full scale, no super-individuals). The agent is
+  the person's identity; where they are and what they believe lives in the model's
+  :class:`~deterrence_sim.population.Population` table, read through the agent's properties, so
+  that the daily rules run over everyone at once.
+* :class:`Smuggler`: one per smuggling network (boats, people per boat, price).
+* :class:`UKAuthority`, :class:`FrenchAuthority`, :class:`Court`: one each; they hold the
+  state of their institution (flight schedule, the week's acceptances, cases decided).
+
+Agents are created and removed in daily batches (:func:`add_batch`, :func:`remove_batch`):
+Mesa's one-by-one registration costs about 3.7 us per agent here against about 0.8 us in bulk,
+which matters at ~60,000 people a year.
+"""
+
+from __future__ import annotations
+
+import mesa
+
+from .population import GROUP_NAMES, STATE_NAMES
+
+
+class Migrant(mesa.Agent):
+    """A person on the Channel route. Attributes are views on the model's population table."""
+
+    def _row(self) -> int:
+        return self.model.population.row_of(self.unique_id)
+
+    def _get(self, column):
+        try:
+            return getattr(self.model.population, column)[self._row()]
+        except KeyError:
+            return None  # the person has left the simulation
+
+    @property
+    def state(self) -> str:
+        """Where the person is: waiting, applied, detained, returned (or an exit state)."""
+        value = self._get("state")
+        return None if value is None else STATE_NAMES[value]
+
+    @property
+    def nationality_group(self) -> str:
+        value = self._get("group")
+        return None if value is None else GROUP_NAMES[value]
+
+    @property
+    def perceived_removal_risk(self) -> float:
+        return self._get("belief")
+
+    @property
+    def has_family_ties(self) -> bool:
+        return bool(self._get("ties"))
+
+    @property
+    def times_returned(self) -> int:
+        return int(self._get("times_returned") or 0)
+
+    @property
+    def network(self) -> int:
+        return int(self._get("network"))
+
+
+class Smuggler(mesa.Agent):
+    """A smuggling network: its boats, the load it packs into each and its price per seat."""
+
+    def __init__(self, model, index: int):
+        super().__init__(model)
+        self.index = index
+
+    @property
+    def boats(self) -> int:
+        return int(self.model.networks["boats"][self.index])
+
+    @property
+    def people_per_boat(self) -> float:
+        return float(self.model.networks["load"][self.index])
+
+    @property
+    def price_gbp(self) -> float:
+        return float(self.model.networks["price"][self.index])
+
+
+class UKAuthority(mesa.Agent):
+    """The Home Office: detention places in use, the flight schedule, removals so far."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.flight_credit = 0.0
+        self.removed_total = 0
+        self.flights_total = 0
+
+
+class FrenchAuthority(mesa.Agent):
+    """The French state: beach policing and the weekly count of accepted returns."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.week = -1
+        self.accepted_this_week = 0
+
+    def start_day(self, week: int) -> None:
+        """Reset the weekly acceptance count when a new (Monday-to-Sunday) week starts."""
+        if week != self.week:
+            self.week = week
+            self.accepted_this_week = 0
+
+
+class Court(mesa.Agent):
+    """The courts hearing challenges to removal: counts of cases filed and won."""
+
+    def __init__(self, model):
+        super().__init__(model)
+        self.filed_total = 0
+        self.won_total = 0
+
+
+def add_batch(model: mesa.Model, cls: type[mesa.Agent], n: int) -> list:
+    """Create ``n`` agents of ``cls`` and register them with ``model`` in one go.
+
+    Equivalent to ``[cls(model) for _ in range(n)]`` for agents whose ``__init__`` only calls
+    Mesa's: same unique ids, same membership of ``model.agents`` and ``model.agents_by_type``.
+    Falls back to Mesa's public path if its internal layout ever differs.
+    """
+    if n == 0:
+        return []
+    registry = getattr(model, "_all_agents", None)
+    by_type = getattr(model, "_agents_by_type", None)
+    if registry is None or not hasattr(registry, "_agents") or by_type is None:
+        return [cls(model) for _ in range(n)]
+    if cls not in by_type:  # the first agent of a type goes the ordinary way, to set up its registry
+        return [cls(model)] + add_batch(model, cls, n - 1)
+    first = model.agent_id_counter
+    new = [cls.__new__(cls) for _ in range(n)]
+    for uid, agent in enumerate(new, start=first):
+        agent.__dict__.update(model=model, unique_id=uid, pos=None)
+    model.agent_id_counter = first + n
+    members = dict.fromkeys(new)
+    registry._agents.update(members)
+    by_type[cls]._agents.update(members)
+    return new
+
+
+def remove_batch(model: mesa.Model, agents: list) -> None:
+    """Deregister many agents at once (the counterpart of :func:`add_batch`)."""
+    if not agents:
+        return
+    registry = getattr(model, "_all_agents", None)
+    by_type = getattr(model, "_agents_by_type", {}).get(type(agents[0]))
+    if registry is None or not hasattr(registry, "_agents") or by_type is None:
+        for agent in agents:
+            agent.remove()
+        return
+    all_members, type_members = registry._agents, by_type._agents
+    for agent in agents:
+        del all_members[agent]
+        del type_members[agent]
+
+
+__all__ = ["Migrant", "Smuggler", "UKAuthority", "FrenchAuthority", "Court", "add_batch", "remove_batch"]

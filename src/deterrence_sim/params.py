@@ -1,0 +1,426 @@
+"""Every parameter of the model, in one validated place.
+
+Each entry says what the parameter means, its default, unit, allowed range, the mechanism it
+belongs to and where its number comes from. ``deterrence-sim params`` prints this table, and
+``docs/ODD.md`` section 7 is generated from the same entries, so the documentation cannot
+drift from the code.
+
+Sources are abbreviated as:
+
+* ``SB01``: Home Office daily small-boat arrivals 2018-2025 (``seeds/small_boats_daily.csv``);
+* ``SB02``: weekly arrivals with French preventions (``seeds/small_boats_weekly_with_french_preventions.csv``);
+* ``PILOT``: returns/admissions reported by ministers (``seeds/one_in_one_out_observations.csv``);
+* ``EVENTS``: dated events of the pilot (``seeds/scheme_events.csv``);
+* ``PREMAR``: French maritime prefecture's review of 2025 (figures in ``seeds/SOURCES.md``);
+* ``seed NNN``: one of the news articles in ``seeds/articles``;
+* ``assumption``: a hand-set value with the reasoning given; these are the ones calibration
+  (``deterrence-sim calibrate``) treats as uncertain.
+
+Values that the model reads every day are *schedulable*: a scenario may give them as a
+dated table (see :mod:`deterrence_sim.schedule`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from collections.abc import Mapping
+from types import SimpleNamespace
+
+import numpy as np
+
+from .errors import ConfigError
+from .schedule import expand, is_schedule, normalise_schedule, parse_date
+
+
+@dataclasses.dataclass(frozen=True)
+class Param:
+    """One model parameter: its meaning, default, unit, range and source."""
+
+    name: str
+    default: object
+    unit: str
+    mechanism: str
+    source: str
+    doc: str
+    low: float | None = None
+    high: float | None = None
+    kind: str = "float"  # float | int | bool | choice | monthly
+    schedulable: bool = False
+    baseline: object = None  # value before the first date of a schedule (None: the default)
+    choices: tuple = ()
+
+    def check(self, key: str, value):
+        """Validate and convert one value of this parameter (not a schedule)."""
+        if self.kind == "bool":
+            if isinstance(value, bool):
+                return value
+            if isinstance(value, (int, float)) and value in (0, 1):
+                return bool(value)
+            if isinstance(value, str) and value.lower() in ("true", "false"):
+                return value.lower() == "true"
+            raise ConfigError(f"{key}: {value!r} is not allowed; use true or false")
+        if self.kind == "choice":
+            if value not in self.choices:
+                raise ConfigError(f"{key}: {value!r} is not allowed; choose one of {', '.join(self.choices)}")
+            return value
+        if self.kind == "monthly":
+            if isinstance(value, str) or not hasattr(value, "__len__") or len(value) != 12:
+                raise ConfigError(f"{key}: give a list of 12 numbers, one per month January..December")
+            return tuple(self._number(f"{key}[{i + 1}]", v) for i, v in enumerate(value))
+        return self._number(key, value)
+
+    def _number(self, key, value):
+        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+            try:
+                value = float(value)
+            except (TypeError, ValueError):
+                raise ConfigError(f"{key}: {value!r} is not a number; allowed: {self.range_text()}") from None
+        if not np.isfinite(value):
+            raise ConfigError(f"{key}: {value!r} is not a finite number; allowed: {self.range_text()}")
+        if (self.low is not None and value < self.low) or (self.high is not None and value > self.high):
+            raise ConfigError(f"{key}: {value} is out of range; allowed: {self.range_text()}")
+        if self.kind == "int":
+            if float(value) != int(value):
+                raise ConfigError(f"{key}: {value} must be a whole number; allowed: {self.range_text()}")
+            return int(value)
+        return float(value)
+
+    def range_text(self) -> str:
+        """Human-readable allowed values, used in error messages and the ODD table."""
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "choice":
+            return " | ".join(self.choices)
+        lo = "-inf" if self.low is None else f"{self.low:g}"
+        hi = "inf" if self.high is None else f"{self.high:g}"
+        kind = "whole number" if self.kind == "int" else "number"
+        prefix = "12 numbers, each a " if self.kind == "monthly" else "a "
+        return f"{prefix}{kind} in [{lo}, {hi}]"
+
+    @property
+    def baseline_value(self):
+        """What the parameter is before the first date of a user schedule."""
+        if self.baseline is not None:
+            return self.baseline
+        if isinstance(self.default, Mapping):
+            raise AssertionError(f"{self.name}: a scheduled default needs an explicit baseline")
+        return self.default
+
+
+P = Param  # short alias for the table below
+
+# Month shares of the year's arrivals, 2021-25 pooled (SB01), used as inflow seasonality.
+_SEASONALITY_2021_25 = (2.8, 2.3, 6.9, 6.4, 7.0, 9.5, 10.6, 13.6, 14.6, 10.9, 9.9, 5.5)
+
+# Weather Markov chain by month, estimated from SB01 2022-2025 (days with >= 1 arrival):
+# probability that a crossing day follows a crossing day, and that one follows a day without.
+# Recomputed by deterrence_sim.data.weather_chain_from_daily(); a test checks they agree.
+_CALM_AFTER_CALM = (0.441, 0.455, 0.647, 0.614, 0.645, 0.738, 0.708, 0.672, 0.709, 0.588, 0.567, 0.5)
+_CALM_AFTER_ROUGH = (0.225, 0.212, 0.26, 0.25, 0.339, 0.305, 0.346, 0.368, 0.292, 0.288, 0.133, 0.152)
+
+PILOT_ANNOUNCED = "2025-07-10"
+PILOT_DETENTIONS = "2025-08-06"
+PILOT_FIRST_FLIGHT = "2025-09-15"
+
+PARAMS: dict[str, Param] = {
+    p.name: p
+    for p in [
+        # ----------------------------------------------------------------- inflow (rules/inflow.py)
+        P("inflow_per_year", 47_000.0, "people/year", "inflow",
+          "assumption, set by hand so that 2025 arrivals match SB01 (41,472) after prevention, "
+          "leaving the route and rescue; calibrated by `deterrence-sim calibrate`",
+          "People reaching the northern French coast intending to cross, per year (before seasonality).",
+          low=0, high=1e6, schedulable=True),
+        P("inflow_seasonality", _SEASONALITY_2021_25, "relative weight by month", "inflow",
+          "SB01: share of the year's arrivals by month, 2021-25 pooled",
+          "Seasonal shape of the inflow; normalised so the year sums to inflow_per_year.",
+          low=0, high=1000, kind="monthly"),
+        P("initial_waiting", 3_000, "people", "inflow",
+          "assumption: camp populations around Calais and Dunkirk are reported in the low thousands",
+          "People already waiting in northern France on the start date.", low=0, high=200_000, kind="int"),
+        P("share_returnable_nationality", 0.15, "share", "inflow",
+          "assumption: nationalities France has bespoke return arrangements with (seed 000 names India)",
+          "Share of newcomers whose nationality France can itself remove; France prefers to accept them.",
+          low=0, high=1),
+        P("share_family_ties", 0.10, "share", "inflow",
+          "assumption; the legal route is for people in France with family ties to the UK",
+          "Share of newcomers with family ties in the UK, who may use the legal route.", low=0, high=1),
+        P("share_scheme_eligible", 0.70, "share", "inflow",
+          "assumption: the pilot takes adults who are not excluded (children, families, some vulnerable people)",
+          "Share of people the UK may detain for return under the scheme if they arrive.", low=0, high=1),
+        P("budget_median_gbp", 3_000.0, "GBP", "inflow",
+          "assumption; prices reported from GBP 1,500 (2023) to 'up to GBP 10,000' (seed 002)",
+          "Median money a newcomer can pay a smuggler (log-normal across people).", low=0, high=100_000),
+        P("budget_spread", 0.6, "log-sd", "inflow", "assumption",
+          "Spread of budgets across people (standard deviation of log budget).", low=0, high=3),
+        P("savings_per_day_gbp", 20.0, "GBP/day", "inflow", "assumption (remittances, informal work)",
+          "Money a waiting person adds to their budget per day.", low=0, high=1_000),
+        # ----------------------------------------------------------------- weather (rules/weather.py)
+        P("weather_mode", "markov", "-", "weather",
+          "markov: simulated; observed: the days with >= 1 arrival in SB01 are the sea-viable days "
+          "(falls back to markov outside 2018-2025)",
+          "How sea-viable days are produced.", kind="choice", choices=("markov", "observed")),
+        P("calm_after_calm", _CALM_AFTER_CALM, "probability", "weather", "SB01 2022-2025, by month",
+          "Chance a day is sea-viable when the day before was.", low=0, high=1, kind="monthly"),
+        P("calm_after_rough", _CALM_AFTER_ROUGH, "probability", "weather", "SB01 2022-2025, by month",
+          "Chance a day is sea-viable when the day before was not.", low=0, high=1, kind="monthly"),
+        # ----------------------------------------------------------------- decision (rules/decision.py)
+        P("try_prob", 0.22, "probability/day", "decision",
+          "assumption, set so that mean arrivals per crossing day are near SB01's ~300 in 2025",
+          "Chance that a waiting person who can pay tries to board on a sea-viable day.",
+          low=0, high=1, schedulable=True),
+        P("impatience_per_month", 0.5, "relative increase per 30 days waited", "decision", "assumption",
+          "How much the try probability rises with time waited (capped at 90 days).", low=0, high=10),
+        P("leave_route_daily", 0.004, "probability/day", "decision",
+          "assumption: most people who reach the coast cross within weeks; some claim asylum in France or move on",
+          "Daily chance that a waiting person leaves the route when no removal risk is perceived.",
+          low=0, high=1, schedulable=True),
+        P("deterrence_strength", 1.0, "per unit of perceived risk", "decision",
+          "prior from outside evidence: ~0.1 from US border studies (3x enforcement, ~10% fewer crossings) "
+          "to >3 for the Australian turnbacks (arrivals near zero); see docs/ODD.md",
+          "How strongly perceived removal risk r cuts the will to cross: tries are multiplied by exp(-s*r) "
+          "and leaving the route by exp(+s*r). Zero means removals never change decisions.",
+          low=0, high=20, schedulable=True),
+        # ----------------------------------------------------------------- belief (rules/belief.py)
+        P("memory_half_life_days", 45.0, "days", "belief", "assumption",
+          "How fast both the community's record of removals and each person's belief fade.", low=1, high=3650),
+        P("social_weight", 0.6, "share", "belief", "assumption",
+          "Weight of removals among one's own nationality group (people one knows) versus everyone (news).",
+          low=0, high=1),
+        P("removal_salience", 2.0, "multiplier", "belief",
+          "assumption: returned people live freely in French centres and tell their story (seed 001)",
+          "How much more a removal weighs in people's minds than a plain count (returnees' accounts).",
+          low=0, high=100),
+        P("announcement_weight", 0.02, "risk units", "belief",
+          "assumption: ministers' messaging ('if you enter illegally, we will remove you', seeds 002, 003)",
+          "Perceived risk added by the government's announced intent, whatever is actually removed.",
+          low=0, high=1),
+        P("announced_intent", {PILOT_ANNOUNCED: 1.0}, "0..1", "belief", "EVENTS: deal announced 2025-07-10",
+          "How loudly removals are announced (0 none, 1 a flagship policy).", low=0, high=1,
+          schedulable=True, baseline=0.0),
+        # ----------------------------------------------------------------- smugglers (rules/smugglers.py)
+        P("n_networks", 15, "networks", "smugglers", "assumption (a handful of Kurdish-Iraqi-led networks "
+          "dominate; each runs several cells)", "Number of smuggling networks.", low=1, high=500, kind="int"),
+        P("boats_initial", 6, "boats per network", "smugglers", "assumption",
+          "Boats and engines a network holds on the start date.", low=0, high=1000, kind="int"),
+        P("boat_supply_per_week", 3.0, "boats/week per network", "smugglers",
+          "assumption: about 1,500 boats were launched or seized in 2025 (SB01 672 arrived; SB02 845 prevented "
+          "events) across the networks, plus spares",
+          "Most boats a network can acquire per week (supply chains through Germany are disrupted too).",
+          low=0, high=1000, schedulable=True),
+        P("max_launches_per_day", 5, "boats/day per network", "smugglers", "assumption",
+          "Most boats one network can launch on a single day.", low=0, high=1000, kind="int"),
+        P("min_boat_fill", 0.85, "share of the load", "smugglers",
+          "assumption: networks wait to fill a boat; SB01 people per arriving boat sit close to the load",
+          "A network launches a boat only when it has customers for at least this share of the load.",
+          low=0.01, high=1),
+        P("people_per_boat_initial", 60.0, "people/boat", "smugglers", "SB01: 2025 Q1 55.8 people per arriving boat, boats being filled to ~90% of the load",
+          "How many people a network packs into a boat on the start date.", low=1, high=200),
+        P("people_per_boat_max", 80.0, "people/boat", "smugglers",
+          "assumption: the largest dinghies carry 70-80 (PREMAR mean 63 in 2025)",
+          "Most people a boat can carry.", low=1, high=200),
+        P("people_per_boat_gain", 0.25, "people/boat per boat lost", "smugglers",
+          "SB01: 55.8 -> 65.3 people per boat through 2025 while ~60 boats per network were lost",
+          "How much a network raises its load after losing a boat to the police.", low=0, high=10),
+        P("taxi_boat_share", 0.45, "share of boats", "smugglers", "PREMAR: 45% of boats in 2025 were taxi boats",
+          "Share of launches that are taxi boats (boarded from the water, harder to stop on the beach).",
+          low=0, high=1, schedulable=True),
+        P("price_initial_gbp", 2_500.0, "GBP/person", "smugglers",
+          "assumption within the reported GBP 1,500 (2023) to 10,000 (seed 002)",
+          "Price a network charges per seat on the start date.", low=0, high=100_000),
+        P("price_min_gbp", 1_500.0, "GBP/person", "smugglers", "SOURCES: about GBP 1,500 reported in 2023", "Lowest price.", low=0, high=100_000),
+        P("price_max_gbp", 10_000.0, "GBP/person", "smugglers", "seed 002: 'up to GBP 10,000'",
+          "Highest price.", low=0, high=100_000),
+        P("price_response", 0.02, "per day", "smugglers", "assumption",
+          "How fast a network's price follows excess demand (customers/seats - 1) and its losses.",
+          low=0, high=1),
+        # ----------------------------------------------------------------- France (rules/france.py)
+        P("beach_prevention_prob", 0.44, "probability per boat", "france",
+          "SB02: prevented / (arrived + prevented) = 37% (2024, from May) and 35% (2025), with taxi boats "
+          "stopped far less often (PREMAR)",
+          "Chance French police stop a beach launch.", low=0, high=1, schedulable=True),
+        P("taxi_prevention_prob", 0.19, "probability per boat", "france",
+          "PREMAR: taxi boats succeeded about 81% of the time",
+          "Chance a taxi-boat launch is stopped.", low=0, high=1, schedulable=True),
+        P("force_restraint", 0.0, "0 or 1", "france",
+          "seed 001: the Defender of Rights asked police to stop rubber bullets and tear gas on beaches",
+          "1 when police stop using intermediate-force weapons to prevent boarding.", low=0, high=1,
+          schedulable=True),
+        P("force_restraint_effect", 0.3, "relative cut", "france", "assumption",
+          "Relative fall in beach prevention under force restraint.", low=0, high=1),
+        P("at_sea_interception", {"2026-01-15": 1.0}, "0 or 1", "france",
+          "EVENTS: interventions at sea against taxi boats announced 2025-11-28, first early 2026",
+          "1 when French vessels intercept taxi boats before people board.", low=0, high=1,
+          schedulable=True, baseline=0.0),
+        P("at_sea_interception_gain", 0.15, "added probability", "france", "assumption",
+          "How much at-sea interception adds to the chance of stopping a taxi boat.", low=0, high=1),
+        P("france_weekly_cap", {PILOT_DETENTIONS: 50.0}, "people/week", "france",
+          "SOURCES: French officials spoke of about 50 returns a week (never confirmed)",
+          "Most returns France accepts per week.", low=0, high=1e6, schedulable=True, baseline=0.0),
+        P("france_accept_returnable", 0.95, "probability", "france",
+          "seed 000: France asked for an Indian national, whom it can itself remove",
+          "Chance France accepts a referral of a nationality it can remove.", low=0, high=1, schedulable=True),
+        P("france_accept_other", 0.75, "probability", "france", "assumption",
+          "Chance France accepts any other referral.", low=0, high=1, schedulable=True),
+        P("france_answer_days", 14, "days", "france", "SOURCES: France answers within 14 days",
+          "Longest time France takes to answer a referral (uniform 1..this).", low=1, high=365, kind="int"),
+        # ----------------------------------------------------------------- crossing (rules/crossing.py)
+        P("rescue_to_france_prob", 0.10, "probability per boat", "crossing",
+          "PREMAR: 6,177 of 49,966 people at sea were rescued, most taken back to France",
+          "Chance a boat at sea is rescued and its people landed back in France.", low=0, high=1),
+        P("death_prob", 0.0008, "probability per person at sea", "crossing",
+          "reported deaths: 36+ in 2025 among ~46,000 at sea", "Chance of dying at sea at the reference load.",
+          low=0, high=1),
+        P("death_crowding_exponent", 1.0, "-", "crossing", "assumption: overcrowding raises the risk",
+          "Death risk scales as (people per boat / 60) to this power.", low=0, high=10),
+        # ----------------------------------------------------------------- UK (rules/uk.py)
+        P("detention_capacity", {PILOT_DETENTIONS: 100.0}, "places", "uk",
+          "SOURCES: about 100 men held in removal centres near Heathrow in autumn 2025; first detentions "
+          "2025-08-06 (EVENTS)",
+          "Detention places for people held for return to France.", low=0, high=1e6, schedulable=True,
+          baseline=0.0),
+        P("referral_days", 3, "days", "uk", "SOURCES: the UK refers a case within 3 days",
+          "Longest time before the UK refers a detained person to France (uniform 1..this).",
+          low=1, high=365, kind="int"),
+        P("flights_per_week", {PILOT_FIRST_FLIGHT: 1.5, "2025-12-01": 2.0}, "flights/week", "uk",
+          "PILOT: 13 flights between 2025-09-18 and about 2025-11-20 (~1.4 a week); returns sped up in winter "
+          "(seed 001)", "Removal flights to France per week.", low=0, high=1e4, schedulable=True, baseline=0.0),
+        P("seats_per_flight", 9.0, "seats", "uk", "PILOT: 113 returns on 13 flights (~9 per flight; the pilot used few seats per flight)",
+          "People one removal flight can carry.", low=0, high=1e4, schedulable=True),
+        P("removal_window_days", 90, "days", "uk", "SOURCES: transfer within 3 months",
+          "Days after arrival within which a person must be removed, after which they enter the asylum system.",
+          low=1, high=3650, kind="int"),
+        P("biometric_fast_track", 0.0, "0 or 1", "uk",
+          "seed 002: a returnee who re-crossed was identified by photo and fingerprints",
+          "1 when identified re-crossers are detained first and put on the next flight.", low=0, high=1,
+          schedulable=True),
+        P("biometric_match_prob", 0.9, "probability", "uk", "assumption",
+          "Chance a re-crosser is recognised from biometrics.", low=0, high=1),
+        # ----------------------------------------------------------------- courts (rules/courts.py)
+        P("challenge_prob", 0.55, "probability", "courts",
+          "assumption: the first three planned flights left empty after last-minute challenges (seed 000)",
+          "Chance a detained person brings a legal challenge (judicial review, modern-slavery claim).",
+          low=0, high=1, schedulable=True),
+        P("challenge_days", 21.0, "days", "courts",
+          "seed 003: 14 days to make representations, plus hearing",
+          "Mean time for a court to decide a challenge (exponential).", low=1, high=3650),
+        P("challenge_success_prob", 0.35, "probability", "courts", "assumption",
+          "Chance a challenge succeeds; success releases the person into the asylum system. The announced "
+          "review of modern-slavery law (seed 000) would lower it.", low=0, high=1, schedulable=True),
+        # ----------------------------------------------------------------- returns (rules/returns.py)
+        P("returnee_recross_daily", 0.002, "probability/day", "returns",
+          "PILOT/EVENTS: 2 of ~110 returnees re-crossed within two months",
+          "Daily chance a returned person, housed but not detained in France, goes back to the coast to cross "
+          "again.", low=0, high=1),
+        P("returnee_settle_daily", 0.01, "probability/day", "returns", "assumption",
+          "Daily chance a returned person gives up on the UK (asylum in France, moves on).", low=0, high=1),
+        # ----------------------------------------------------------------- legal route (rules/legal_route.py)
+        P("legal_route_open", {PILOT_DETENTIONS: 1.0}, "0 or 1", "legal_route",
+          "EVENTS: treaty in force early August 2025", "1 while people in France can apply.", low=0, high=1,
+          schedulable=True, baseline=0.0),
+        P("awareness_initial", 0.01, "share", "legal_route",
+          "seed 001: 'we couldn't find enough people ... there wasn't enough knowledge'",
+          "Share of eligible people who know of the legal route when it opens.", low=0, high=1),
+        P("awareness_growth", 0.045, "per day", "legal_route", "assumption",
+          "Logistic growth rate of awareness once the route is open.", low=0, high=1),
+        P("awareness_max", 0.9, "share", "legal_route", "assumption", "Most awareness can reach.",
+          low=0, high=1),
+        P("application_rate", 0.05, "probability/day", "legal_route", "assumption",
+          "Daily chance that an aware, eligible person applies.", low=0, high=1),
+        P("legal_processing_days", 40.0, "days", "legal_route",
+          "PILOT: first admissions about 10 weeks after the route opened",
+          "Mean time to decide an application (exponential).", low=1, high=3650),
+        P("legal_approval_prob", 0.7, "probability", "legal_route", "assumption",
+          "Chance an application is approved.", low=0, high=1),
+        P("parity", True, "-", "legal_route", "the treaty's one-for-one principle",
+          "When true, admissions never exceed parity_ratio x returns so far.", kind="bool"),
+        P("parity_ratio", 1.25, "admissions per return", "legal_route",
+          "PILOT: 350 admitted for 281 returned by 2026-01-27",
+          "How many admissions each return allows, when parity is on.", low=0, high=100),
+    ]
+}
+
+#: Names of schedulable parameters, the ones read every day.
+DAILY = tuple(name for name, p in PARAMS.items() if p.schedulable)
+
+
+def _check_one(param: Param, key: str, value):
+    if is_schedule(value):
+        if not param.schedulable:
+            raise ConfigError(f"{key}: this parameter cannot be a dated schedule; give a single value "
+                              f"({param.range_text()})")
+        return normalise_schedule(key, value, param.check)
+    return param.check(key, value)
+
+
+def unknown_key_error(key: str, known) -> ConfigError:
+    """The error for a parameter name that does not exist, with the nearest names."""
+    import difflib
+
+    near = difflib.get_close_matches(key, list(known), n=3)
+    hint = f"; did you mean {', '.join(near)}?" if near else "; see `deterrence-sim params` for the list"
+    return ConfigError(f"unknown parameter {key!r}{hint}")
+
+
+def validate(overrides: Mapping) -> dict:
+    """Check user-supplied parameter values; return the full set (defaults filled in).
+
+    Values may be constants or, for schedulable parameters, ``{date: value}`` tables.
+    Raises ConfigError (one line, naming the key) on any problem.
+    """
+    for key in overrides:
+        if key not in PARAMS:
+            raise unknown_key_error(key, PARAMS)
+    out = {}
+    for name, param in PARAMS.items():
+        value = overrides.get(name, param.default)
+        out[name] = _check_one(param, name, value)
+    if out["price_min_gbp"] > out["price_max_gbp"]:
+        raise ConfigError("price_min_gbp: must not exceed price_max_gbp")
+    if out["people_per_boat_initial"] > out["people_per_boat_max"]:
+        raise ConfigError("people_per_boat_initial: must not exceed people_per_boat_max")
+    return out
+
+
+def build(values: Mapping, start: dt.date, n_days: int) -> tuple[SimpleNamespace, SimpleNamespace]:
+    """Split validated values into constants and per-day arrays (one entry per simulated day)."""
+    const = {}
+    daily = {}
+    for name, param in PARAMS.items():
+        value = values[name]
+        if param.schedulable:
+            pairs = value if isinstance(value, tuple) else None
+            base = param.baseline_value if pairs else value
+            daily[name] = expand(pairs, base, start, n_days)
+        else:
+            const[name] = value
+    return SimpleNamespace(**const), SimpleNamespace(**daily)
+
+
+def to_jsonable(values: Mapping) -> dict:
+    """Parameter values in a form that JSON and TOML can write (schedules as date tables)."""
+    out = {}
+    for name, value in values.items():
+        if isinstance(value, tuple) and value and isinstance(value[0], tuple):
+            out[name] = {d.isoformat(): v for d, v in value}
+        elif isinstance(value, tuple):
+            out[name] = list(value)
+        else:
+            out[name] = value
+    return out
+
+
+def parse_cli_value(name: str, text: str):
+    """Parse a ``--set NAME=VALUE`` value: a number, true/false, a word, or a TOML inline value."""
+    import tomllib
+
+    if name not in PARAMS:
+        raise unknown_key_error(name, PARAMS)
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+__all__ = ["PARAMS", "DAILY", "Param", "validate", "build", "to_jsonable", "parse_cli_value", "parse_date"]

@@ -1,0 +1,131 @@
+"""The state of every simulated person, one row each, held as columns (numpy arrays).
+
+Each person is also a Mesa agent (:class:`deterrence_sim.agents.Migrant`): the agent says *who*
+the person is; this table holds *where they are and what they believe*, so that each daily
+rule is one array operation over everyone instead of a Python loop over agents (the reason a
+full-scale year runs in a fraction of a second).
+
+Rows are appended as people reach France. People who leave the simulation (enter the UK
+asylum system, are admitted by the legal route, leave the route, die) keep their row until the
+table is compacted, which happens when more than half of the rows are such leavers; the order
+of the remaining rows is kept, so results do not depend on when compaction happens.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Where a person is. Values below IN_UK_ASYLUM are "in the simulation"; the others are exits.
+WAITING = 0  # in northern France, on the route
+APPLIED = 1  # in northern France, waiting for a decision on a legal-route application
+DETAINED = 2  # in the UK, held for return to France under the scheme
+RETURNED = 3  # returned to France, housed in an accommodation centre (not detained)
+IN_UK_ASYLUM = 4  # in the UK asylum system (arrived and not removed)
+ADMITTED = 5  # admitted to the UK by the legal route
+LEFT_ROUTE = 6  # gave up on the UK (asylum in France, moved on)
+DEAD = 7  # died at sea
+FIRST_EXIT = IN_UK_ASYLUM
+
+STATE_NAMES = ("waiting", "applied", "detained", "returned", "in_uk_asylum", "admitted", "left_route", "dead")
+
+# Nationality groups.
+RETURNABLE = 0  # nationalities France can itself remove (it prefers to accept them)
+PROTECTION = 1  # nationalities with high asylum grant rates
+OTHER = 2
+N_GROUPS = 3
+GROUP_NAMES = ("returnable", "protection", "other")
+
+# Progress of a detained person's case.
+CHALLENGE_NONE, CHALLENGE_PENDING, CHALLENGE_LOST = 0, 1, 2
+ANSWER_PENDING, ANSWER_ACCEPTED = 0, 1
+
+COLUMNS: dict[str, np.dtype] = {
+    "pid": np.int64,  # the Mesa agent's unique_id
+    "state": np.int8,
+    "group": np.int8,  # nationality group
+    "network": np.int16,  # smuggling network the person is in contact with
+    "ties": np.bool_,  # family ties in the UK (legal-route eligible)
+    "eligible": np.bool_,  # may be detained for return under the scheme
+    "budget": np.float64,  # GBP available on arrival in France
+    "since": np.int32,  # day the current wait in France began
+    "belief": np.float64,  # perceived removal risk, 0..1
+    "times_returned": np.int16,
+    "barred": np.bool_,  # barred from the legal route (returned before)
+    "fast_track": np.bool_,  # re-crosser recognised by biometrics
+    "arrived_day": np.int32,  # day of arrival in the UK (detained people)
+    "referral_day": np.int32,  # day the UK refers the case to France
+    "answer_day": np.int32,  # day France answers
+    "answer": np.int8,
+    "challenge": np.int8,
+    "challenge_day": np.int32,  # day the court decides
+    "application_day": np.int32,  # day the legal-route application is decided
+}
+
+
+class Population:
+    """Column store of people; ``n`` rows are in use."""
+
+    def __init__(self, capacity: int = 4096):
+        self.n = 0
+        self.n_exited = 0
+        self.agents: list = []
+        self._cols = {name: np.zeros(capacity, dtype=dtype) for name, dtype in COLUMNS.items()}
+
+    def __getattr__(self, name):
+        cols = self.__dict__.get("_cols")
+        if cols is not None and name in cols:
+            return cols[name][: self.n]
+        raise AttributeError(name)
+
+    def add(self, agents: list, **values) -> slice:
+        """Append one row per agent; ``values`` gives a scalar or an array per column."""
+        k = len(agents)
+        if self.n + k > len(self._cols["pid"]):
+            self._grow(self.n + k)
+        rows = slice(self.n, self.n + k)
+        for name, column in self._cols.items():
+            column[rows] = values.get(name, 0)
+        self._cols["pid"][rows] = [a.unique_id for a in agents]
+        self.agents.extend(agents)
+        self.n += k
+        return rows
+
+    def _grow(self, needed: int):
+        size = max(needed, 2 * len(self._cols["pid"]))
+        for name, column in self._cols.items():
+            new = np.zeros(size, dtype=column.dtype)
+            new[: self.n] = column[: self.n]
+            self._cols[name] = new
+
+    def rows_in(self, state: int) -> np.ndarray:
+        """Row numbers of everyone in ``state``, in row order."""
+        return np.flatnonzero(self.state == state)
+
+    def count(self, state: int) -> int:
+        return int(np.count_nonzero(self.state == state))
+
+    def exit(self, rows: np.ndarray, state: int) -> list:
+        """Move ``rows`` to an exit state; return their agents so the caller can deregister them."""
+        self._cols["state"][rows] = state
+        self.n_exited += len(rows)
+        agents = self.agents
+        return [agents[i] for i in rows]
+
+    def maybe_compact(self) -> None:
+        """Drop the rows of people who left, once they are more than half the table."""
+        if self.n_exited * 2 <= self.n or self.n < 1024:
+            return
+        keep = np.flatnonzero(self.state < FIRST_EXIT)
+        m = len(keep)
+        for column in self._cols.values():
+            column[:m] = column[keep]
+        self.agents = [self.agents[i] for i in keep]
+        self.n = m
+        self.n_exited = 0
+
+    def row_of(self, pid: int) -> int:
+        """Row of the person with Mesa ``unique_id`` ``pid`` (rows stay sorted by pid)."""
+        i = int(np.searchsorted(self.pid, pid))
+        if i >= self.n or self.pid[i] != pid:
+            raise KeyError(pid)
+        return i

@@ -1,0 +1,48 @@
+"""Rule 4, perceived removal risk: what people waiting in France believe their chance of
+being removed is, learned from what they see and hear, with memory that fades.
+
+The community keeps a fading record (half-life ``memory_half_life_days``) of arrivals in the
+UK and of removals back to France, by nationality group. The risk signal for a group mixes the
+share removed among people one knows (same group, weight ``social_weight``) with the share
+removed among everyone (news), weighted up by ``removal_salience`` because returnees live freely
+in French centres and tell their story (seed 001), plus a small term for the government's
+announced intent (``announcement_weight`` x ``announced_intent``, seeds 002-003).
+
+Each person's belief moves toward their group's signal at the same fading rate. Someone who
+has been returned knows the risk first-hand: their belief is set to 1 on return.
+
+Deterrence works only through this belief (rule 3 reads it); with ``deterrence_strength = 0``
+it has no effect on anyone's choices.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def fade_factor(half_life_days: float) -> float:
+    """Share of yesterday's memory kept today for a given half-life."""
+    return 0.5 ** (1.0 / half_life_days)
+
+
+def update_record(record: np.ndarray, today: np.ndarray, keep: float) -> np.ndarray:
+    """Fading count: yesterday's record times ``keep`` plus today's events (per group)."""
+    return record * keep + today
+
+
+def risk_signal(removed: np.ndarray, arrived: np.ndarray, social_weight: float, salience: float,
+                announcement: float) -> np.ndarray:
+    """Perceived removal risk signal per nationality group, in [0, 1].
+
+    ``removed`` and ``arrived`` are the fading records per group.
+    """
+    own = removed / np.maximum(arrived + removed, 1.0)
+    everyone = removed.sum() / max(arrived.sum() + removed.sum(), 1.0)
+    share = social_weight * own + (1.0 - social_weight) * everyone
+    return np.clip(salience * share + announcement, 0.0, 1.0)
+
+
+def update_beliefs(belief: np.ndarray, target: np.ndarray, keep: float) -> None:
+    """Each person's belief moves toward the signal of their group (in place)."""
+    belief *= keep
+    belief += (1.0 - keep) * target

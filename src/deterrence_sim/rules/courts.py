@@ -1,0 +1,25 @@
+"""Rule 9, the courts: a detained person may bring a legal challenge (judicial review, a
+modern-slavery claim). While it is pending an injunction keeps them off any flight (the first
+three planned flights left empty, seed 000); a decision takes weeks (seed 003: 14 days to make
+representations); success releases them into the asylum system. The announced review of
+modern-slavery law (seed 000) is modelled as a lower ``challenge_success_prob``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def files_challenge(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Which newly detained people bring a legal challenge."""
+    return rng.random(n) < p
+
+
+def decision_day(rng: np.random.Generator, today: int, n: int, mean_days: float) -> np.ndarray:
+    """Day each new challenge is decided: at least a day later, exponential around the mean."""
+    return today + 1 + np.floor(rng.exponential(mean_days, size=n)).astype(np.int32)
+
+
+def challenge_succeeds(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Which of today's decisions go the claimant's way."""
+    return rng.random(n) < p

@@ -1,0 +1,41 @@
+"""Rule 3, the migrant's daily decision: try to cross today, keep waiting, or leave the route.
+
+* Leaving (claiming asylum in France, moving on) happens at a small daily rate
+  ``leave_route_daily``, raised by perceived removal risk.
+* On a sea-viable day, a person who can pay the smuggler's price tries with probability
+  ``try_prob``, rising with time already waited (``impatience_per_month``, capped at 90 days)
+  and cut by perceived removal risk.
+
+Deterrence enters only here, through the factor ``exp(-deterrence_strength * belief)``: tries are
+multiplied by it and the leaving rate divided by it. With strength 0 the factor is 1 and
+removals change nobody's choice; with strength 3 a certain removal cuts tries twentyfold, the
+scale of the Australian turnbacks (see docs/ODD.md for the prior).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def deterrence_factor(belief: np.ndarray, strength: float) -> np.ndarray:
+    """How much perceived removal risk cuts the will to cross (1 = not at all)."""
+    if strength == 0:
+        return np.ones_like(belief)
+    return np.exp(-strength * belief)
+
+
+def leave_probability(base: float, factor: np.ndarray) -> np.ndarray:
+    """Daily chance of leaving the route: the base rate, raised as deterrence bites."""
+    return np.minimum(1.0, base / factor)
+
+
+def can_pay(budget: np.ndarray, days_waited: np.ndarray, savings_per_day: float, price: np.ndarray) -> np.ndarray:
+    """Whether each person has saved enough for the price their network asks."""
+    return budget + savings_per_day * days_waited >= price
+
+
+def try_probability(base: float, impatience_per_month: float, days_waited: np.ndarray,
+                    factor: np.ndarray) -> np.ndarray:
+    """Chance of trying on a sea-viable day for people who can pay."""
+    months = np.minimum(days_waited, 90) / 30.0
+    return np.minimum(1.0, base * (1.0 + impatience_per_month * months) * factor)

@@ -1,0 +1,24 @@
+"""Rule 10, returns and re-crossing: people returned to France are housed in accommodation
+centres, not detained (seed 001), so they are free to go back to the coast and cross again;
+they are barred from the legal route. Each day a returnee may go back to the coast
+(``returnee_recross_daily``: 2 of about 110 returnees had re-crossed within two months, seed 002)
+or give up on the UK (``returnee_settle_daily``). A re-crosser may be recognised from photo and
+fingerprints (seed 002) and, when the biometric fast track is on, is detained first.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def returnee_moves(rng: np.random.Generator, n: int, recross: float, settle: float) -> tuple[np.ndarray, np.ndarray]:
+    """Which returnees go back to the coast today and which give up on the UK."""
+    u = rng.random(n)
+    goes_back = u < recross
+    gives_up = (u >= recross) & (u < recross + settle)
+    return goes_back, gives_up
+
+
+def recognised(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
+    """Which arriving returnees are recognised from biometrics."""
+    return rng.random(n) < p
