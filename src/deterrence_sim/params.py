@@ -117,7 +117,7 @@ _SEASONALITY_2021_25 = (2.8, 2.3, 6.9, 6.4, 7.0, 9.5, 10.6, 13.6, 14.6, 10.9, 9.
 # probability that a crossing day follows a crossing day, and that one follows a day without.
 # Recomputed by deterrence_sim.data.weather_chain_from_daily(); a test checks they agree.
 _CALM_AFTER_CALM = (0.441, 0.455, 0.647, 0.614, 0.645, 0.738, 0.708, 0.672, 0.709, 0.588, 0.567, 0.5)
-_CALM_AFTER_ROUGH = (0.225, 0.212, 0.26, 0.25, 0.339, 0.305, 0.346, 0.368, 0.292, 0.288, 0.133, 0.152)
+_CALM_AFTER_ROUGH = (0.222, 0.212, 0.26, 0.25, 0.339, 0.305, 0.346, 0.368, 0.292, 0.288, 0.133, 0.152)
 
 PILOT_ANNOUNCED = "2025-07-10"
 PILOT_DETENTIONS = "2025-08-06"
