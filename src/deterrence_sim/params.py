@@ -12,7 +12,7 @@ Sources are abbreviated as:
 * ``PILOT``: returns/admissions reported by ministers (``seeds/one_in_one_out_observations.csv``);
 * ``EVENTS``: dated events of the pilot (``seeds/scheme_events.csv``);
 * ``PREMAR``: French maritime prefecture's review of 2025 (figures in ``seeds/SOURCES.md``);
-* ``seed NNN``: one of the news articles in ``seeds/articles``;
+* ``seed NNN``: one of the four news articles the project grew from (kept beside the repository in the shared ``seeds/`` folder; file names start with NNN);
 * ``assumption``: a hand-set value with the reasoning given; these are the ones calibration
   (``deterrence-sim calibrate``) treats as uncertain.
 

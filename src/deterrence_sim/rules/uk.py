@@ -4,7 +4,7 @@ the asylum system whoever is not removed within the window.
 
 Numbers: about 100 detention places from 2025-08-06 (SOURCES, EVENTS); referral within 3 days
 and transfer within 3 months (SOURCES); 13 flights by about 2025-11-20 carrying 113 people
-(PILOT), hence ~1.5 flights a week of ~12 seats.
+(PILOT), hence ~1.5 flights a week of ~9 seats.
 """
 
 from __future__ import annotations
