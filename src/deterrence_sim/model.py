@@ -46,7 +46,7 @@ DAILY_COLUMNS = (
     "referred_to_france", "removed", "admitted_legal_route", "recrossings", "legal_challenges_filed",
     "legal_challenges_won", "flights", "perceived_removal_risk", "price_gbp", "people_per_boat",
     "newcomers", "left_route", "rescued", "entered_asylum", "returned_in_france", "legal_applications",
-    "applied_legal_route", "sea_viable",
+    "applied_legal_route", "sea_viable", "detentions",
 )
 #: Daily figures that are counts of events (summed into yearly totals); the others are levels.
 EVENT_COLUMNS = tuple(c for c in DAILY_COLUMNS if c not in (
@@ -292,6 +292,7 @@ class ChannelModel(mesa.Model):
         if len(held) == 0:
             return
         n = len(held)
+        self.today["detentions"] = n
         pop.state[held] = DETAINED
         pop.fast_track[held] = fast[eligible][order[:free]]
         pop.arrived_day[held] = t
