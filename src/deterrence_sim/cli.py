@@ -1,4 +1,4 @@
-"""Command line: ``deterrence-sim run | params``.
+"""Command line: ``deterrence-sim run | compare | params``.
 
 Bad input (an unknown parameter, a value out of range, a malformed date or schedule, a missing
 file) prints one line ``deterrence-sim: error: ...`` naming the problem and exits with status 2.
@@ -56,6 +56,24 @@ def cmd_run(args) -> int:
     return 0
 
 
+def cmd_compare(args) -> int:
+    from . import compare
+
+    out = Path(args.out)
+    t0 = time.perf_counter()
+    summary = compare.compare(args.scenarios or None, replicates=args.replicates, horizon_end=args.horizon_end,
+                              out=out, seed=args.seed, workers=args.workers, dose_replicates=args.dose_replicates,
+                              with_dose=not args.no_dose)
+    print(f"compared {summary['scenario'].nunique()} scenarios in {time.perf_counter() - t0:.0f} s; "
+          f"report: {out}/report.md")
+    years = sorted(m for m in summary["metric"].unique() if m.startswith("crossings_"))
+    for name, g in summary.groupby("scenario", sort=False):
+        g = g.set_index("metric")
+        cells = [f"{y[-4:]}: {g.loc[y, 'mean']:>7,.0f} ({g.loc[y, 'diff_mean']:+6,.0f})" for y in years]
+        print(f"  {name:<24} " + "  ".join(cells) + f"  removed {g.loc['removed', 'mean']:>8,.0f}")
+    return 0
+
+
 def cmd_params(args) -> int:
     from .params import PARAMS
 
@@ -85,6 +103,18 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--out", help="output folder (default results/runs/<scenario name>)")
     run.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     run.set_defaults(func=cmd_run)
+
+    cmp = sub.add_parser("compare", help="compare scenarios against no_deal; dose-response; report and figures")
+    cmp.add_argument("scenarios", nargs="*", help="scenario files (default: all of experiments/scenarios/)")
+    cmp.add_argument("--replicates", type=_positive, default=30, help="replicates per scenario (default 30)")
+    cmp.add_argument("--horizon-end", default="2027-12-31", help="last simulated date (default 2027-12-31)")
+    cmp.add_argument("--out", default="results/compare", help="output folder (default results/compare)")
+    cmp.add_argument("--seed", type=int, default=20250710)
+    cmp.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    cmp.add_argument("--dose-replicates", type=_positive, default=10,
+                     help="replicates per point of the dose-response curve (default 10)")
+    cmp.add_argument("--no-dose", action="store_true", help="skip the dose-response curve")
+    cmp.set_defaults(func=cmd_compare)
 
     par = sub.add_parser("params", help="list every parameter with its default, unit, range and source")
     par.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in docs/ODD.md)")

@@ -1,0 +1,269 @@
+"""The main job: compare ramp-up scenarios against the no-deal baseline, and trace the
+dose-response of crossings to removals for weak, calibrated and strong deterrence.
+
+Every scenario runs on common random numbers: replicate i of each scenario uses the same seed,
+so it sees the same weather and the same newcomers. A scenario's difference from the baseline
+is taken replicate by replicate, which makes the interval of the difference narrower.
+
+Outputs (in ``--out``, default ``results/compare``):
+
+* ``daily/<scenario>.parquet``: the raw daily output of every replicate (written as each
+  scenario finishes, so an interruption keeps what was done);
+* ``summary.csv``: scenario, metric, mean, p05, p95, diff_mean, diff_p05, diff_p95;
+* ``report.md``: the same as tables, with the dose-response table and the answer in words;
+* ``crossings_per_month.png`` and ``dose_response.png``.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import runner, scenario
+from .errors import ConfigError
+
+SCENARIO_DIR = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
+BASELINE = "no_deal"
+STANDARD_ORDER = ("no_deal", "pilot", "rampup_x2", "rampup_x5", "rampup_x10", "parity", "rampup_flights_only",
+                  "modern_slavery_review", "french_force_restraint", "biometric_fast_track",
+                  "legal_route_awareness", "danish_style", "rwanda_style")
+#: Deterrence strengths for the dose-response curve: weak (US border studies), calibrated
+#: (the model default), strong (Australian turnbacks). See docs/ODD.md.
+DOSE_STRENGTHS = {"weak": 0.2, "calibrated": None, "strong": 3.0}
+#: Removal capacity as multiples of the pilot's (detention, flights, French cap), from the ramp-up date.
+DOSE_LEVELS = (0, 2, 5, 10, 30, 100, 400)
+RAMP_DATE = "2026-03-01"
+
+
+def standard_scenarios() -> list[Path]:
+    """The standard set, in a fixed order (others found in the folder come after)."""
+    found = {p.stem: p for p in sorted(SCENARIO_DIR.glob("*.toml"))}
+    ordered = [found.pop(name) for name in STANDARD_ORDER if name in found]
+    return ordered + list(found.values())
+
+
+def replicate_metrics(daily: pd.DataFrame) -> pd.DataFrame:
+    """One row per replicate: the report's metrics, computed from the raw daily output."""
+    d = daily.copy()
+    d["year"] = pd.to_datetime(d["date"]).dt.year
+    g = d.groupby("replicate")
+    out = pd.DataFrame({
+        "arrivals": g["arrivals"].sum(),
+        "removed": g["removed"].sum(),
+        "admitted": g["admitted_legal_route"].sum(),
+        "recrossings": g["recrossings"].sum(),
+        "deaths": g["deaths"].sum(),
+        "people_detained": g["detentions"].sum(),
+        "legal_challenges": g["legal_challenges_filed"].sum(),
+        "attempts": g["attempts"].sum(),
+        "mean_price_gbp": g["price_gbp"].mean(),
+    })
+    out["net_flow"] = out["arrivals"] - out["removed"] + out["admitted"]
+    per_year = d.pivot_table(index="replicate", columns="year", values="arrivals", aggfunc="sum")
+    for year in per_year.columns:
+        out[f"crossings_{year}"] = per_year[year]
+    return out
+
+
+def summarise(metrics: dict[str, pd.DataFrame], baseline: str) -> pd.DataFrame:
+    """summary.csv rows: mean and 90% interval of each metric, and of its difference from the
+    baseline taken replicate by replicate (common random numbers)."""
+    rows = []
+    base = metrics.get(baseline)
+    for name, m in metrics.items():
+        for metric in m.columns:
+            v = m[metric]
+            row = {"scenario": name, "metric": metric, "mean": v.mean(), "p05": v.quantile(0.05),
+                   "p95": v.quantile(0.95)}
+            if base is not None and metric in base.columns:
+                diff = (v - base[metric]).dropna()
+                row.update(diff_mean=diff.mean(), diff_p05=diff.quantile(0.05), diff_p95=diff.quantile(0.95))
+            rows.append(row)
+    return pd.DataFrame(rows, columns=["scenario", "metric", "mean", "p05", "p95", "diff_mean", "diff_p05",
+                                       "diff_p95"])
+
+
+def dose_scenario(base: scenario.Scenario, level: float, strength: float | None) -> scenario.Scenario:
+    """The pilot with removal capacity scaled by ``level`` from the ramp-up date; everyone
+    scheme-eligible and France accepting all, so removals can approach every arrival."""
+    p = {
+        "detention_capacity": {"2025-08-06": 100, RAMP_DATE: 100 * level},
+        "flights_per_week": {"2025-09-15": 1.5, "2025-12-01": 2.0, RAMP_DATE: 2.0 * level},
+        "france_weekly_cap": {"2025-08-06": 50, RAMP_DATE: 50 * level},
+        "share_scheme_eligible": 1.0,
+        "france_accept_other": {RAMP_DATE: 1.0},
+        "france_accept_returnable": {RAMP_DATE: 1.0},
+    }
+    if strength is not None:
+        p["deterrence_strength"] = strength
+    return base.with_overrides(overrides=p)
+
+
+def dose_response(base: scenario.Scenario, replicates: int, seed: int, workers, progress) -> pd.DataFrame:
+    """Change in crossings (arrivals and attempts) after the ramp-up date against removals as a
+    share of arrivals, for each deterrence strength and capacity level."""
+    rows = []
+    for label, strength in DOSE_STRENGTHS.items():
+        ref = None
+        for level in DOSE_LEVELS:
+            sc = dose_scenario(base, level, strength)
+            daily = runner.run_replicates(sc, replicates, seed, workers=workers, progress=progress,
+                                          label=f"dose {label} x{level}")
+            after = daily[pd.to_datetime(daily["date"]) >= pd.Timestamp(RAMP_DATE)]
+            g = after.groupby("replicate")[["arrivals", "attempts", "removed"]].sum()
+            if ref is None:
+                ref = g
+            share = g["removed"] / g["arrivals"].clip(lower=1)
+            change = g["arrivals"] / ref["arrivals"] - 1.0
+            change_att = g["attempts"] / ref["attempts"] - 1.0
+            rows.append({"deterrence": label,
+                         "strength": strength if strength is not None else float(sc.params.get(
+                             "deterrence_strength", _default("deterrence_strength"))),
+                         "capacity_multiple": level, "removal_share": share.mean(),
+                         "removal_share_p05": share.quantile(0.05), "removal_share_p95": share.quantile(0.95),
+                         "crossings_change": change.mean(), "crossings_change_p05": change.quantile(0.05),
+                         "crossings_change_p95": change.quantile(0.95),
+                         "attempts_change": change_att.mean(), "attempts_change_p05": change_att.quantile(0.05),
+                         "attempts_change_p95": change_att.quantile(0.95)})
+    return pd.DataFrame(rows)
+
+
+def _default(name):
+    from .params import PARAMS
+
+    return PARAMS[name].default
+
+
+def plot_monthly(dailies: dict[str, pd.DataFrame], path: Path) -> None:
+    """Crossings per month, median and 90% band over replicates, one panel per scenario."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    names = list(dailies)
+    cols = 4
+    rows = int(np.ceil(len(names) / cols))
+    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.6 * rows), sharex=True, sharey=True, squeeze=False)
+    base = dailies.get(BASELINE)
+    for ax, name in zip(axes.flat, names):
+        for df, colour, label in ((base, "0.6", BASELINE), (dailies[name], "C0", name)):
+            if df is None or (label == BASELINE and name == BASELINE and colour == "0.6"):
+                continue
+            m = df.assign(month=pd.to_datetime(df["date"]).dt.to_period("M").dt.to_timestamp())
+            monthly = m.groupby(["replicate", "month"])["arrivals"].sum().unstack("replicate")
+            ax.fill_between(monthly.index, monthly.quantile(0.05, axis=1), monthly.quantile(0.95, axis=1),
+                            color=colour, alpha=0.3, linewidth=0)
+            ax.plot(monthly.index, monthly.median(axis=1), color=colour, label=label)
+        ax.set_title(name, fontsize=10)
+        ax.axvline(pd.Timestamp(RAMP_DATE), color="k", lw=0.6, ls=":")
+        ax.legend(fontsize=7, loc="upper left")
+    for ax in list(axes.flat)[len(names):]:
+        ax.set_visible(False)
+    fig.supylabel("arrivals in the UK per month (median, 90% band)")
+    fig.suptitle(f"Crossings per month by scenario (grey: {BASELINE}; dotted line: ramp-up date {RAMP_DATE})")
+    fig.autofmt_xdate()
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def plot_dose(dose: pd.DataFrame, path: Path) -> None:
+    """Change in crossings against removals as a share of arrivals, with 90% intervals."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=(7.5, 4.8))
+    for i, (label, g) in enumerate(dose.groupby("deterrence", sort=False)):
+        x = 100 * g["removal_share"]
+        ax.plot(x, 100 * g["crossings_change"], "o-", color=f"C{i}",
+                label=f"{label} deterrence (strength {g['strength'].iloc[0]:g})")
+        ax.fill_between(x, 100 * g["crossings_change_p05"], 100 * g["crossings_change_p95"], color=f"C{i}",
+                        alpha=0.2, linewidth=0)
+    ax.axhline(0, color="k", lw=0.6)
+    ax.set_xlabel(f"removals as a share of arrivals after {RAMP_DATE} (%)")
+    ax.set_ylabel("change in crossings vs no ramp-up (%)")
+    ax.set_xlim(-2, 102)
+    ax.set_title("Dose-response: do removals deter crossings?")
+    ax.legend()
+    fig.tight_layout()
+    fig.savefig(path, dpi=130)
+    plt.close(fig)
+
+
+def _fmt(v):
+    if pd.isna(v):
+        return ""
+    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+
+
+def write_report(path: Path, summary: pd.DataFrame, dose: pd.DataFrame | None, settings: dict) -> None:
+    """report.md: per scenario, each metric's mean [90% interval] and the difference from baseline."""
+    lines = ["# Ramp-up comparison", "",
+             f"{settings['replicates']} replicates per scenario, simulated {settings['start']} to "
+             f"{settings['end']}, seed {settings['seed']}, common random numbers. Intervals are the 5th-95th "
+             f"percentiles over replicates; differences are from `{BASELINE}`, taken replicate by replicate.",
+             f"Run time: {settings['seconds']:.0f} s.", ""]
+    for name, g in summary.groupby("scenario", sort=False):
+        lines += [f"## {name}", "", settings["descriptions"].get(name, ""), "",
+                  "| metric | mean | 90% interval | difference from baseline | 90% interval of difference |",
+                  "|---|---:|---:|---:|---:|"]
+        for _, r in g.iterrows():
+            lines.append(f"| {r['metric']} | {_fmt(r['mean'])} | {_fmt(r['p05'])} to {_fmt(r['p95'])} | "
+                         f"{_fmt(r['diff_mean'])} | {_fmt(r['diff_p05'])} to {_fmt(r['diff_p95'])} |")
+        lines.append("")
+    if dose is not None:
+        lines += ["## Dose-response", "",
+                  f"Removal capacity scaled from {RAMP_DATE} as multiples of the pilot's, with every arrival "
+                  "scheme-eligible and France accepting all referrals. Change in crossings after the ramp-up "
+                  "date relative to the same deterrence strength with no ramp-up (mean, 90% interval).", "",
+                  "| deterrence | capacity x | removals / arrivals | change in crossings | 90% interval | "
+                  "change in attempts |", "|---|---:|---:|---:|---:|---:|"]
+        for _, r in dose.iterrows():
+            lines.append(f"| {r['deterrence']} ({r['strength']:g}) | {r['capacity_multiple']} | "
+                         f"{100 * r['removal_share']:.1f}% | {100 * r['crossings_change']:+.1f}% | "
+                         f"{100 * r['crossings_change_p05']:+.1f}% to {100 * r['crossings_change_p95']:+.1f}% | "
+                         f"{100 * r['attempts_change']:+.1f}% |")
+        lines.append("")
+    lines += ["Figures: `crossings_per_month.png`, `dose_response.png`. Raw daily output: `daily/`.", ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+
+
+def compare(files=None, replicates: int = 30, horizon_end: str = "2027-12-31", out: Path = Path("results/compare"),
+            seed: int = 20250710, workers=None, dose_replicates: int = 10, progress=None,
+            with_dose: bool = True) -> pd.DataFrame:
+    """Run the comparison and write its outputs; return the summary table."""
+    t0 = time.perf_counter()
+    paths = [Path(f) for f in files] if files else standard_scenarios()
+    scenarios = [scenario.load(p).with_overrides(end=horizon_end) for p in paths]  # validate all first
+    names = [s.name for s in scenarios]
+    if len(set(names)) != len(names):
+        raise ConfigError(f"two scenarios share a name: {sorted(n for n in names if names.count(n) > 1)[0]}")
+    if BASELINE not in names:
+        scenarios.insert(0, scenario.load(SCENARIO_DIR / f"{BASELINE}.toml").with_overrides(end=horizon_end))
+    out = Path(out)
+    (out / "daily").mkdir(parents=True, exist_ok=True)
+    dailies, metrics = {}, {}
+    for sc in scenarios:
+        daily = runner.run_replicates(sc, replicates, seed, workers=workers, progress=progress)
+        daily.to_parquet(out / "daily" / f"{sc.name}.parquet", index=False)
+        dailies[sc.name] = daily
+        metrics[sc.name] = replicate_metrics(daily)
+    summary = summarise(metrics, BASELINE)
+    summary.to_csv(out / "summary.csv", index=False, float_format="%.6g")
+    dose = None
+    if with_dose:
+        pilot = scenario.load(SCENARIO_DIR / "pilot.toml").with_overrides(end=horizon_end)
+        dose = dose_response(pilot, dose_replicates, seed, workers, progress)
+        dose.to_csv(out / "dose_response.csv", index=False, float_format="%.6g")
+        plot_dose(dose, out / "dose_response.png")
+    plot_monthly(dailies, out / "crossings_per_month.png")
+    settings = {"replicates": replicates, "start": scenarios[0].start, "end": horizon_end, "seed": seed,
+                "seconds": time.perf_counter() - t0, "descriptions": {s.name: s.description for s in scenarios}}
+    write_report(out / "report.md", summary, dose, settings)
+    return summary
