@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from . import params as parameters
 from . import runner, scenario
 from .errors import ConfigError
 
@@ -120,8 +121,7 @@ def dose_response(base: scenario.Scenario, replicates: int, seed: int, workers, 
             change = g["arrivals"] / ref["arrivals"] - 1.0
             change_att = g["attempts"] / ref["attempts"] - 1.0
             rows.append({"deterrence": label,
-                         "strength": strength if strength is not None else float(sc.params.get(
-                             "deterrence_strength", _default("deterrence_strength"))),
+                         "strength": parameters.validate(sc.params)["deterrence_strength"],
                          "capacity_multiple": level, "removal_share": share.mean(),
                          "removal_share_p05": share.quantile(0.05), "removal_share_p95": share.quantile(0.95),
                          "crossings_change": change.mean(), "crossings_change_p05": change.quantile(0.05),
@@ -129,12 +129,6 @@ def dose_response(base: scenario.Scenario, replicates: int, seed: int, workers, 
                          "attempts_change": change_att.mean(), "attempts_change_p05": change_att.quantile(0.05),
                          "attempts_change_p95": change_att.quantile(0.95)})
     return pd.DataFrame(rows)
-
-
-def _default(name):
-    from .params import PARAMS
-
-    return PARAMS[name].default
 
 
 def plot_monthly(dailies: dict[str, pd.DataFrame], path: Path) -> None:
@@ -150,9 +144,10 @@ def plot_monthly(dailies: dict[str, pd.DataFrame], path: Path) -> None:
     fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.6 * rows), sharex=True, sharey=True, squeeze=False)
     base = dailies.get(BASELINE)
     for ax, name in zip(axes.flat, names):
-        for df, colour, label in ((base, "0.6", BASELINE), (dailies[name], "C0", name)):
-            if df is None or (label == BASELINE and name == BASELINE and colour == "0.6"):
-                continue
+        layers = [(dailies[name], "C0", name)]
+        if base is not None and name != BASELINE:
+            layers.insert(0, (base, "0.6", BASELINE))
+        for df, colour, label in layers:
             m = df.assign(month=pd.to_datetime(df["date"]).dt.to_period("M").dt.to_timestamp())
             monthly = m.groupby(["replicate", "month"])["arrivals"].sum().unstack("replicate")
             ax.fill_between(monthly.index, monthly.quantile(0.05, axis=1), monthly.quantile(0.95, axis=1),

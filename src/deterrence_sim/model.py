@@ -105,7 +105,7 @@ class ChannelModel(mesa.Model):
         self.totals["initial"] = c.initial_waiting
         self.today = dict.fromkeys(DAILY_COLUMNS, 0)
 
-        self._add_people(c.initial_waiting, self.inflow_rng, waited_up_to=30)
+        self._add_people(c.initial_waiting, self.inflow_rng, self._risk_signal(), waited_up_to=30)
         self.datacollector = mesa.DataCollector(
             model_reporters={name: _reporter(name) for name in DAILY_COLUMNS})
 
@@ -119,13 +119,13 @@ class ChannelModel(mesa.Model):
             path = weather.observed_weather(self.dates, observed_crossing_days(), path)
         return path
 
-    def _add_people(self, n: int, rng, waited_up_to: int = 0) -> None:
-        """Rule 1 (inflow): create ``n`` newcomers as Mesa agents and table rows."""
+    def _add_people(self, n: int, rng, signal: np.ndarray, waited_up_to: int = 0) -> None:
+        """Rule 1 (inflow): create ``n`` newcomers as Mesa agents and table rows; they start out
+        believing what their group currently hears (``signal``)."""
         if n == 0:
             return
         who = inflow.draw_newcomers(rng, n, self.c)
         since = self.day - (rng.integers(0, waited_up_to + 1, size=n) if waited_up_to else 0)
-        signal = self._risk_signal()
         agents = add_batch(self, Migrant, n)
         self.population.add(agents, state=WAITING, since=since, belief=signal[who["group"]], **who)
 
@@ -149,14 +149,16 @@ class ChannelModel(mesa.Model):
         today = self.today = dict.fromkeys(DAILY_COLUMNS, 0)
         today["sea_viable"] = int(self.sea_viable[t])
 
+        # the records behind the risk signal change only later in the day, so one signal serves
+        # both the newcomers' first belief and everyone's belief update
+        signal = self._risk_signal()
         n_new = inflow.newcomers_today(self.inflow_rng, self.expected_newcomers[t])
-        self._add_people(n_new, self.inflow_rng)
+        self._add_people(n_new, self.inflow_rng, signal)
         today["newcomers"] = n_new
         self.totals["newcomers"] += n_new
 
         self._returnees_move()
         self._legal_route()
-        signal = self._risk_signal()
         belief.update_beliefs(self.population.belief, signal[self.population.group], self.memory_keep)
         tryers = self._decide()
         arrived_rows = self._cross(tryers)

@@ -341,10 +341,6 @@ PARAMS: dict[str, Param] = {
     ]
 }
 
-#: Names of schedulable parameters, the ones read every day.
-DAILY = tuple(name for name, p in PARAMS.items() if p.schedulable)
-
-
 def _check_one(param: Param, key: str, value):
     if is_schedule(value):
         if not param.schedulable:
@@ -423,4 +419,4 @@ def parse_cli_value(name: str, text: str):
         return text
 
 
-__all__ = ["PARAMS", "DAILY", "Param", "validate", "build", "to_jsonable", "parse_cli_value", "parse_date"]
+__all__ = ["PARAMS", "Param", "validate", "build", "to_jsonable", "parse_cli_value", "parse_date"]
