@@ -9,11 +9,14 @@
   state of their institution (flight schedule, the week's acceptances, cases decided).
 
 Agents are created and removed in daily batches (:func:`add_batch`, :func:`remove_batch`):
-Mesa's one-by-one registration costs about 3.7 us per agent here against about 0.8 us in bulk,
-which matters at ~60,000 people a year.
+Mesa's one-by-one path costs about 3.6 us to create and 2.6 us to remove an agent here, against
+under 1 us for both in bulk, which matters at ~50,000 people a year.
 """
 
 from __future__ import annotations
+
+import collections
+import itertools
 
 import mesa
 
@@ -118,21 +121,23 @@ def add_batch(model: mesa.Model, cls: type[mesa.Agent], n: int) -> list:
     """Create ``n`` agents of ``cls`` and register them with ``model`` in one go.
 
     Equivalent to ``[cls(model) for _ in range(n)]`` for agents whose ``__init__`` only calls
-    Mesa's: same unique ids, same membership of ``model.agents`` and ``model.agents_by_type``.
-    Falls back to Mesa's public path if its internal layout ever differs.
+    Mesa's: same unique ids, same attributes (``model``, ``unique_id``, ``pos``), same membership
+    of ``model.agents`` and ``model.agents_by_type``. Each agent costs about 0.3 us instead of
+    Mesa's 3.6 us. Falls back to Mesa's public path if its internal layout ever differs or if
+    the class is tracked by a Mesa data registry.
     """
     if n == 0:
         return []
     registry = getattr(model, "_all_agents", None)
     by_type = getattr(model, "_agents_by_type", None)
-    if registry is None or not hasattr(registry, "_agents") or by_type is None:
+    if registry is None or not hasattr(registry, "_agents") or by_type is None or cls._datasets:
         return [cls(model) for _ in range(n)]
     if cls not in by_type:  # the first agent of a type goes the ordinary way, to set up its registry
         return [cls(model)] + add_batch(model, cls, n - 1)
     first = model.agent_id_counter
-    new = [cls.__new__(cls) for _ in range(n)]
-    for uid, agent in enumerate(new, start=first):
-        agent.__dict__.update(model=model, unique_id=uid, pos=None)
+    new = list(map(cls.__new__, itertools.repeat(cls, n)))
+    for uid, agent in zip(range(first, first + n), new):
+        agent.__dict__ = {"model": model, "unique_id": uid, "pos": None}
     model.agent_id_counter = first + n
     members = dict.fromkeys(new)
     registry._agents.update(members)
@@ -140,9 +145,9 @@ def add_batch(model: mesa.Model, cls: type[mesa.Agent], n: int) -> list:
     return new
 
 
-def remove_batch(model: mesa.Model, agents: list) -> None:
+def remove_batch(model: mesa.Model, agents) -> None:
     """Deregister many agents at once (the counterpart of :func:`add_batch`)."""
-    if not agents:
+    if len(agents) == 0:
         return
     registry = getattr(model, "_all_agents", None)
     by_type = getattr(model, "_agents_by_type", {}).get(type(agents[0]))
@@ -150,10 +155,8 @@ def remove_batch(model: mesa.Model, agents: list) -> None:
         for agent in agents:
             agent.remove()
         return
-    all_members, type_members = registry._agents, by_type._agents
-    for agent in agents:
-        del all_members[agent]
-        del type_members[agent]
+    for members in (registry._agents, by_type._agents):
+        collections.deque(map(members.__delitem__, agents), maxlen=0)
 
 
 __all__ = ["Migrant", "Smuggler", "UKAuthority", "FrenchAuthority", "Court", "add_batch", "remove_batch"]

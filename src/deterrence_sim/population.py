@@ -13,7 +13,13 @@ of the remaining rows is kept, so results do not depend on when compaction happe
 
 from __future__ import annotations
 
+import operator
+
 import numpy as np
+
+_unique_id = operator.attrgetter("unique_id")
+#: Rows of people who left are dropped once they are more than this share of the table.
+COMPACT_SHARE = 0.5
 
 # Where a person is. Values below IN_UK_ASYLUM are "in the simulation"; the others are exits.
 WAITING = 0  # in northern France, on the route
@@ -63,19 +69,22 @@ COLUMNS: dict[str, np.dtype] = {
 
 
 class Population:
-    """Column store of people; ``n`` rows are in use."""
+    """Column store of people; ``n`` rows are in use.
+
+    Each column is readable as an attribute (``pop.state``, ``pop.belief``, ...): a view of its
+    first ``n`` entries, refreshed whenever rows are added or dropped.
+    """
 
     def __init__(self, capacity: int = 4096):
         self.n = 0
         self.n_exited = 0
-        self.agents: list = []
         self._cols = {name: np.zeros(capacity, dtype=dtype) for name, dtype in COLUMNS.items()}
+        self._cols["agent"] = np.empty(capacity, dtype=object)  # the Mesa agent of each row
+        self._refresh_views()
 
-    def __getattr__(self, name):
-        cols = self.__dict__.get("_cols")
-        if cols is not None and name in cols:
-            return cols[name][: self.n]
-        raise AttributeError(name)
+    def _refresh_views(self) -> None:
+        n = self.n
+        self.__dict__.update({name: column[:n] for name, column in self._cols.items()})
 
     def add(self, agents: list, **values) -> slice:
         """Append one row per agent; ``values`` gives a scalar or an array per column."""
@@ -83,17 +92,23 @@ class Population:
         if self.n + k > len(self._cols["pid"]):
             self._grow(self.n + k)
         rows = slice(self.n, self.n + k)
-        for name, column in self._cols.items():
-            column[rows] = values.get(name, 0)
-        self._cols["pid"][rows] = [a.unique_id for a in agents]
-        self.agents.extend(agents)
+        for name, value in values.items():  # rows beyond n are kept zeroed, so 0 needs no writing
+            self._cols[name][rows] = value
+        # fromiter: numpy would otherwise probe every agent for array-likeness
+        self._cols["agent"][rows] = np.fromiter(agents, dtype=object, count=k)
+        first = agents[0].unique_id  # Mesa numbers agents consecutively as they are created
+        if agents[-1].unique_id - first == k - 1:
+            self._cols["pid"][rows] = np.arange(first, first + k)
+        else:
+            self._cols["pid"][rows] = np.fromiter(map(_unique_id, agents), dtype=np.int64, count=k)
         self.n += k
+        self._refresh_views()
         return rows
 
     def _grow(self, needed: int):
         size = max(needed, 2 * len(self._cols["pid"]))
         for name, column in self._cols.items():
-            new = np.zeros(size, dtype=column.dtype)
+            new = np.zeros(size, dtype=column.dtype) if column.dtype != object else np.empty(size, dtype=object)
             new[: self.n] = column[: self.n]
             self._cols[name] = new
 
@@ -104,24 +119,24 @@ class Population:
     def count(self, state: int) -> int:
         return int(np.count_nonzero(self.state == state))
 
-    def exit(self, rows: np.ndarray, state: int) -> list:
+    def exit(self, rows: np.ndarray, state: int) -> np.ndarray:
         """Move ``rows`` to an exit state; return their agents so the caller can deregister them."""
         self._cols["state"][rows] = state
         self.n_exited += len(rows)
-        agents = self.agents
-        return [agents[i] for i in rows]
+        return self.agent[rows]
 
     def maybe_compact(self) -> None:
-        """Drop the rows of people who left, once they are more than half the table."""
-        if self.n_exited * 2 <= self.n or self.n < 1024:
+        """Drop the rows of people who left, once they are more than ``COMPACT_SHARE`` of the table."""
+        if self.n_exited <= COMPACT_SHARE * self.n or self.n < 1024:
             return
         keep = np.flatnonzero(self.state < FIRST_EXIT)
         m = len(keep)
         for column in self._cols.values():
             column[:m] = column[keep]
-        self.agents = [self.agents[i] for i in keep]
+            column[m: self.n] = None if column.dtype == object else 0  # zero the freed rows, let go of agents
         self.n = m
         self.n_exited = 0
+        self._refresh_views()
 
     def row_of(self, pid: int) -> int:
         """Row of the person with Mesa ``unique_id`` ``pid`` (rows stay sorted by pid)."""
