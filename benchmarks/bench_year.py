@@ -1,11 +1,14 @@
-"""Seconds per simulated year at full scale, and peak memory.
+"""Seconds per simulated year at full scale, peak memory, and how time grows with the flow.
 
-Runs the calibrated 2025 pilot year (about 47,000 newcomers and 41,500 arrivals, one Mesa agent
-per person) several times on one core and prints the median wall time, the time per simulated
-day, and peak memory (Python allocations traced by tracemalloc, including numpy arrays, and the
-process's peak resident size).
+1. Runs the calibrated 2025 pilot year (about 47,000 newcomers and 41,500 arrivals, one Mesa
+   agent per person) several times on one core and prints the median wall time, the time per
+   simulated day, and peak memory (Python allocations traced by tracemalloc, including numpy
+   arrays, and the process's peak resident size).
+2. Runs the same year with the inflow (and the people waiting at the start, and the smugglers'
+   boat supply, so that the larger flow can cross) multiplied by 1, 2, 5 and 10, and prints the
+   time per year and per person who reached the coast.
 
-    python benchmarks/bench_year.py [--repeats 7]
+    python benchmarks/bench_year.py [--repeats 7] [--scaling-repeats 3]
 """
 
 from __future__ import annotations
@@ -17,26 +20,34 @@ import time
 import tracemalloc
 
 from deterrence_sim import ChannelModel
+from deterrence_sim.params import PARAMS
+
+SCALES = (1, 2, 5, 10)
 
 
-def one_year(seed: int) -> tuple[float, int]:
+def one_year(seed: int, **params) -> tuple[float, ChannelModel]:
     t0 = time.perf_counter()
-    model = ChannelModel(rng=seed).run()
-    elapsed = time.perf_counter() - t0
-    arrivals = sum(model.datacollector.model_vars["arrivals"])
-    return elapsed, arrivals
+    model = ChannelModel(rng=seed, **params).run()
+    return time.perf_counter() - t0, model
+
+
+def scaled(k: float) -> dict:
+    """Parameters of the year with the flow multiplied by ``k``."""
+    return {name: PARAMS[name].default * k for name in ("inflow_per_year", "boat_supply_per_week")} | {
+        "initial_waiting": int(PARAMS["initial_waiting"].default * k)}
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeats", type=int, default=7)
+    parser.add_argument("--scaling-repeats", type=int, default=3)
     args = parser.parse_args()
     one_year(0)  # warm-up: imports, caches
     times, arrivals = [], []
     for seed in range(1, args.repeats + 1):
-        t, a = one_year(seed)
+        t, model = one_year(seed)
         times.append(t)
-        arrivals.append(a)
+        arrivals.append(sum(model.datacollector.model_vars["arrivals"]))
     tracemalloc.start()
     one_year(99)
     _, traced_peak = tracemalloc.get_traced_memory()
@@ -49,6 +60,20 @@ def main() -> None:
     print(f"  arrivals per year simulated: {statistics.mean(arrivals):,.0f}")
     print(f"  peak traced Python memory during one year: {traced_peak / 2**20:.1f} MB")
     print(f"  peak resident memory of the process: {rss_mb:.0f} MB")
+
+    print(f"\nscaling with the flow (inflow, initial camp and boat supply x k), median of {args.scaling_repeats} runs")
+    print(f"  {'k':>3} {'newcomers':>10} {'arrivals':>10} {'seconds':>8} {'x time':>7} {'us/person':>10}")
+    base = None
+    for k in SCALES:
+        runs = [one_year(seed, **scaled(k)) for seed in range(1, args.scaling_repeats + 1)]
+        t = statistics.median(r[0] for r in runs)
+        model = runs[0][1]
+        people = model.totals["newcomers"] + model.totals["initial"]
+        base = base or t
+        print(f"  {k:>3} {people:>10,} {sum(model.datacollector.model_vars['arrivals']):>10,} {t:>8.3f} "
+              f"{t / base:>7.2f} {t / people * 1e6:>10.2f}")
+    rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  peak resident memory after the x{SCALES[-1]} runs: {rss_mb:.0f} MB")
 
 
 if __name__ == "__main__":
