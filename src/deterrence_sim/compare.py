@@ -103,13 +103,16 @@ def dose_scenario(base: scenario.Scenario, level: float, strength: float | None)
     return base.with_overrides(overrides=p)
 
 
-def dose_response(base: scenario.Scenario, replicates: int, seed: int, workers, progress) -> pd.DataFrame:
+def dose_response(base: scenario.Scenario, replicates: int, seed: int, workers, progress,
+                  strengths: dict | None = None, levels=DOSE_LEVELS) -> pd.DataFrame:
     """Change in crossings (arrivals and attempts) after the ramp-up date against removals as a
-    share of arrivals, for each deterrence strength and capacity level."""
+    share of arrivals, for each deterrence strength (``{label: strength or None for the
+    scenario's own}``, default :data:`DOSE_STRENGTHS`) and capacity level (the first level is
+    the reference every change is measured from, replicate by replicate)."""
     rows = []
-    for label, strength in DOSE_STRENGTHS.items():
+    for label, strength in (strengths or DOSE_STRENGTHS).items():
         ref = None
-        for level in DOSE_LEVELS:
+        for level in levels:
             sc = dose_scenario(base, level, strength)
             daily = runner.run_replicates(sc, replicates, seed, workers=workers, progress=progress,
                                           label=f"dose {label} x{level}")
@@ -120,7 +123,8 @@ def dose_response(base: scenario.Scenario, replicates: int, seed: int, workers, 
             share = g["removed"] / g["arrivals"].clip(lower=1)
             change = g["arrivals"] / ref["arrivals"] - 1.0
             change_att = g["attempts"] / ref["attempts"] - 1.0
-            rows.append({"deterrence": label,
+            rows.append({"deterrence": label, "removed": g["removed"].mean(), "attempts": g["attempts"].mean(),
+                         "arrivals": g["arrivals"].mean(),
                          "strength": parameters.validate(sc.params)["deterrence_strength"],
                          "capacity_multiple": level, "removal_share": share.mean(),
                          "removal_share_p05": share.quantile(0.05), "removal_share_p95": share.quantile(0.95),
@@ -197,13 +201,70 @@ def _fmt(v):
     return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
 
 
+HEADLINE_SCENARIOS = ("pilot", "rampup_x5", "parity")
+
+
+def headline(summary: pd.DataFrame) -> list[str]:
+    """Crossings per year of the headline scenarios and their change from the baseline."""
+    years = sorted(m for m in summary["metric"].unique() if m.startswith("crossings_"))
+    names = [n for n in HEADLINE_SCENARIOS if n in set(summary["scenario"])] or \
+        [n for n in summary["scenario"].unique() if n != BASELINE][:3]
+    if not years or not names:
+        return []
+    lines = ["| scenario | " + " | ".join(f"crossings {y[-4:]}" for y in years) + " |",
+             "|---|" + "---:|" * len(years)]
+    for name in [BASELINE] + names:
+        g = summary[summary["scenario"] == name].set_index("metric")
+        cells = []
+        for y in years:
+            r = g.loc[y]
+            cell = f"{r['mean']:,.0f} ({r['p05']:,.0f} to {r['p95']:,.0f})"
+            if name != BASELINE and not pd.isna(r["diff_mean"]):
+                base = summary[(summary["scenario"] == BASELINE) & (summary["metric"] == y)]["mean"].iloc[0]
+                cell += (f"; {r['diff_mean']:+,.0f} ({r['diff_p05']:+,.0f} to {r['diff_p95']:+,.0f}), "
+                         f"{100 * r['diff_mean'] / base:+.1f}%")
+            cells.append(cell)
+        lines.append(f"| {name} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def where_removals_bite(dose: pd.DataFrame, threshold: float = -0.10) -> list[str]:
+    """One sentence per deterrence strength: the smallest removal share at which crossings fall
+    by more than 10% with the whole 90% interval below zero, if any."""
+    out = []
+    for label, g in dose.groupby("deterrence", sort=False):
+        bites = g[(g["crossings_change"] <= threshold) & (g["crossings_change_p95"] < 0)]
+        top = g.iloc[-1]
+        if bites.empty:
+            out.append(f"- **{label}** deterrence (strength {g['strength'].iloc[0]:g}): removals do not cut crossings "
+                       f"by 10% at any tested level; at {100 * top['removal_share']:.0f}% of arrivals removed, "
+                       f"crossings change by {100 * top['crossings_change']:+.1f}% "
+                       f"({100 * top['crossings_change_p05']:+.1f}% to {100 * top['crossings_change_p95']:+.1f}%).")
+        else:
+            r = bites.iloc[0]
+            out.append(f"- **{label}** deterrence (strength {g['strength'].iloc[0]:g}): crossings first fall by more "
+                       f"than 10% when about {100 * r['removal_share']:.0f}% of arrivals are removed "
+                       f"({100 * r['crossings_change']:+.1f}%); at {100 * top['removal_share']:.0f}% removed, "
+                       f"{100 * top['crossings_change']:+.1f}% ({100 * top['crossings_change_p05']:+.1f}% to "
+                       f"{100 * top['crossings_change_p95']:+.1f}%).")
+    return out
+
+
 def write_report(path: Path, summary: pd.DataFrame, dose: pd.DataFrame | None, settings: dict) -> None:
-    """report.md: per scenario, each metric's mean [90% interval] and the difference from baseline."""
+    """report.md: the headline, then per scenario each metric's mean [90% interval] and the
+    difference from baseline, then the dose-response table."""
     lines = ["# Ramp-up comparison", "",
              f"{settings['replicates']} replicates per scenario, simulated {settings['start']} to "
              f"{settings['end']}, seed {settings['seed']}, common random numbers. Intervals are the 5th-95th "
              f"percentiles over replicates; differences are from `{BASELINE}`, taken replicate by replicate.",
              f"Run time: {settings['seconds']:.0f} s.", ""]
+    head = headline(summary)
+    if head:
+        lines += ["## Headline", "",
+                  f"Crossings (arrivals in the UK) per year: mean (90% interval); then the change from `{BASELINE}` "
+                  "(90% interval) and in per cent.", ""] + head + [""]
+    if dose is not None:
+        lines += ["Where removals start to bite (dose-response below):", ""] + where_removals_bite(dose) + [""]
     for name, g in summary.groupby("scenario", sort=False):
         lines += [f"## {name}", "", settings["descriptions"].get(name, ""), "",
                   "| metric | mean | 90% interval | difference from baseline | 90% interval of difference |",
