@@ -103,36 +103,51 @@ def dose_scenario(base: scenario.Scenario, level: float, strength: float | None)
     return base.with_overrides(overrides=p)
 
 
+def dose_scenarios(base: scenario.Scenario, strengths: dict | None = None,
+                   levels=DOSE_LEVELS) -> list[tuple[str, float, scenario.Scenario]]:
+    """(strength label, capacity multiple, scenario) for every point of the dose-response curve."""
+    return [(label, level, dose_scenario(base, level, strength))
+            for label, strength in (strengths or DOSE_STRENGTHS).items() for level in levels]
+
+
+def dose_table(points: list[tuple[str, float, scenario.Scenario]], dailies: list[pd.DataFrame]) -> pd.DataFrame:
+    """Change in crossings (arrivals and attempts) after the ramp-up date against removals as a
+    share of arrivals; each strength's first capacity level is the reference every change is
+    measured from, replicate by replicate."""
+    rows, ref = [], {}
+    for (label, level, sc), daily in zip(points, dailies):
+        after = daily[pd.to_datetime(daily["date"]) >= pd.Timestamp(RAMP_DATE)]
+        g = after.groupby("replicate")[["arrivals", "attempts", "removed"]].sum()
+        base = ref.setdefault(label, g)
+        share = g["removed"] / g["arrivals"].clip(lower=1)
+        change = g["arrivals"] / base["arrivals"] - 1.0
+        change_att = g["attempts"] / base["attempts"] - 1.0
+        rows.append({"deterrence": label, "removed": g["removed"].mean(), "attempts": g["attempts"].mean(),
+                     "arrivals": g["arrivals"].mean(),
+                     "strength": parameters.validate(sc.params)["deterrence_strength"],
+                     "capacity_multiple": level, "removal_share": share.mean(),
+                     "removal_share_p05": share.quantile(0.05), "removal_share_p95": share.quantile(0.95),
+                     "crossings_change": change.mean(), "crossings_change_p05": change.quantile(0.05),
+                     "crossings_change_p95": change.quantile(0.95),
+                     "attempts_change": change_att.mean(), "attempts_change_p05": change_att.quantile(0.05),
+                     "attempts_change_p95": change_att.quantile(0.95)})
+    return pd.DataFrame(rows)
+
+
 def dose_response(base: scenario.Scenario, replicates: int, seed: int, workers, progress,
                   strengths: dict | None = None, levels=DOSE_LEVELS) -> pd.DataFrame:
-    """Change in crossings (arrivals and attempts) after the ramp-up date against removals as a
-    share of arrivals, for each deterrence strength (``{label: strength or None for the
-    scenario's own}``, default :data:`DOSE_STRENGTHS`) and capacity level (the first level is
-    the reference every change is measured from, replicate by replicate)."""
-    rows = []
-    for label, strength in (strengths or DOSE_STRENGTHS).items():
-        ref = None
-        for level in levels:
-            sc = dose_scenario(base, level, strength)
-            daily = runner.run_replicates(sc, replicates, seed, workers=workers, progress=progress,
-                                          label=f"dose {label} x{level}")
-            after = daily[pd.to_datetime(daily["date"]) >= pd.Timestamp(RAMP_DATE)]
-            g = after.groupby("replicate")[["arrivals", "attempts", "removed"]].sum()
-            if ref is None:
-                ref = g
-            share = g["removed"] / g["arrivals"].clip(lower=1)
-            change = g["arrivals"] / ref["arrivals"] - 1.0
-            change_att = g["attempts"] / ref["attempts"] - 1.0
-            rows.append({"deterrence": label, "removed": g["removed"].mean(), "attempts": g["attempts"].mean(),
-                         "arrivals": g["arrivals"].mean(),
-                         "strength": parameters.validate(sc.params)["deterrence_strength"],
-                         "capacity_multiple": level, "removal_share": share.mean(),
-                         "removal_share_p05": share.quantile(0.05), "removal_share_p95": share.quantile(0.95),
-                         "crossings_change": change.mean(), "crossings_change_p05": change.quantile(0.05),
-                         "crossings_change_p95": change.quantile(0.95),
-                         "attempts_change": change_att.mean(), "attempts_change_p05": change_att.quantile(0.05),
-                         "attempts_change_p95": change_att.quantile(0.95)})
-    return pd.DataFrame(rows)
+    """The dose-response table (see :func:`dose_table`) for each deterrence strength
+    (``{label: strength, or None for the scenario's own}``, default :data:`DOSE_STRENGTHS`) and
+    capacity level (the first level is the reference)."""
+    points = dose_scenarios(base, strengths, levels)
+    pool = runner.open_pool(workers, replicates * len(points))
+    try:
+        handles = [runner.submit_replicates(sc, replicates, seed, pool) for _, _, sc in points]
+        with runner.progress_bar(replicates * len(points), "dose-response", progress) as bar:
+            return dose_table(points, [runner.gather(h, bar) for h in handles])
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def plot_monthly(dailies: dict[str, pd.DataFrame], path: Path) -> None:
@@ -304,19 +319,33 @@ def compare(files=None, replicates: int = 30, horizon_end: str = "2027-12-31", o
         scenarios.insert(0, scenario.load(SCENARIO_DIR / f"{BASELINE}.toml").with_overrides(end=horizon_end))
     out = Path(out)
     (out / "daily").mkdir(parents=True, exist_ok=True)
-    dailies, metrics = {}, {}
-    for sc in scenarios:
-        daily = runner.run_replicates(sc, replicates, seed, workers=workers, progress=progress)
-        daily.to_parquet(out / "daily" / f"{sc.name}.parquet", index=False)
-        dailies[sc.name] = daily
-        metrics[sc.name] = replicate_metrics(daily)
-    summary = summarise(metrics, BASELINE)
-    summary.to_csv(out / "summary.csv", index=False, float_format="%.6g")
-    dose = None
-    if with_dose:
-        pilot = scenario.load(SCENARIO_DIR / "pilot.toml").with_overrides(end=horizon_end)
-        dose = dose_response(pilot, dose_replicates, seed, workers, progress)
-        dose.to_csv(out / "dose_response.csv", index=False, float_format="%.6g")
+    pilot = scenario.load(SCENARIO_DIR / "pilot.toml").with_overrides(end=horizon_end)
+    points = dose_scenarios(pilot) if with_dose else []
+    n_runs = replicates * len(scenarios) + dose_replicates * len(points)
+    pool = runner.open_pool(workers, n_runs)
+    try:
+        # everything is queued at once, so workers never wait for a scenario to finish
+        handles = [runner.submit_replicates(sc, replicates, seed, pool) for sc in scenarios]
+        dose_handles = [runner.submit_replicates(sc, dose_replicates, seed, pool) for _, _, sc in points]
+        dailies, metrics = {}, {}
+        with runner.progress_bar(n_runs, "compare", progress) as bar:
+            for sc, h in zip(scenarios, handles):
+                bar.set_postfix_str(sc.name)
+                daily = runner.gather(h, bar)
+                daily.to_parquet(out / "daily" / f"{sc.name}.parquet", index=False)  # kept if interrupted
+                dailies[sc.name] = daily
+                metrics[sc.name] = replicate_metrics(daily)
+            summary = summarise(metrics, BASELINE)
+            summary.to_csv(out / "summary.csv", index=False, float_format="%.6g")
+            dose = None
+            if with_dose:
+                bar.set_postfix_str("dose-response")
+                dose = dose_table(points, [runner.gather(h, bar) for h in dose_handles])
+                dose.to_csv(out / "dose_response.csv", index=False, float_format="%.6g")
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
+    if dose is not None:
         plot_dose(dose, out / "dose_response.png")
     plot_monthly(dailies, out / "crossings_per_month.png")
     settings = {"replicates": replicates, "start": scenarios[0].start, "end": horizon_end, "seed": seed,

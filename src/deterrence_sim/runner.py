@@ -8,10 +8,11 @@ replicate ``i`` of two different scenarios shares that seed, hence its weather a
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -50,29 +51,54 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def submit_replicates(scenario: Scenario, replicates: int, seed: int,
+                      pool: ProcessPoolExecutor | None = None) -> list:
+    """Queue the replicates of ``scenario`` on ``pool`` (or, without a pool, prepare them to run
+    here when gathered); returns handles for :func:`gather`. The scenario is checked first, so a
+    bad parameter fails before any work starts."""
+    kwargs = scenario.model_kwargs()
+    ChannelModel(rng=0, **{**kwargs, "end": kwargs["start"]})  # validate before starting any work
+    jobs = [(kwargs, seed, i) for i in range(replicates)]
+    if pool is None:
+        return [functools.partial(_run_star, job) for job in jobs]
+    return [pool.submit(_run_star, job) for job in jobs]
+
+
+def gather(handles: list, bar=None) -> pd.DataFrame:
+    """The daily tables of submitted replicates, stacked in replicate order."""
+    results = []
+    for h in handles:
+        results.append(h.result() if isinstance(h, Future) else h())
+        if bar is not None:
+            bar.update()
+    return pd.concat(results, ignore_index=True)
+
+
+def open_pool(workers: int | None, jobs: int) -> ProcessPoolExecutor | None:
+    """A process pool for ``jobs`` runs, or None when one process will do."""
+    workers = default_workers() if workers is None else max(1, workers)
+    return ProcessPoolExecutor(max_workers=min(workers, jobs)) if workers > 1 and jobs > 1 else None
+
+
+def progress_bar(total: int, label: str, progress: bool | None):
+    """A tqdm bar, shown on a terminal unless ``progress`` says otherwise."""
+    from tqdm.auto import tqdm
+
+    disable = (not sys.stderr.isatty()) if progress is None else not progress
+    return tqdm(total=total, desc=label, unit="run", disable=disable, leave=False)
+
+
 def run_replicates(scenario: Scenario, replicates: int, seed: int, workers: int | None = None,
                    progress: bool | None = None, label: str | None = None) -> pd.DataFrame:
     """All replicates of ``scenario``, stacked, ordered by replicate then date."""
-    from tqdm.auto import tqdm
-
-    kwargs = scenario.model_kwargs()
-    ChannelModel(rng=0, **{**kwargs, "end": kwargs["start"]})  # validate before starting any work
-    workers = default_workers() if workers is None else max(1, workers)
-    jobs = [(kwargs, seed, i) for i in range(replicates)]
-    disable = (not sys.stderr.isatty()) if progress is None else not progress
-    bar = tqdm(total=replicates, desc=label or scenario.name, unit="rep", disable=disable, leave=False)
-    results = []
-    if workers == 1 or replicates == 1:
-        for job in jobs:
-            results.append(_run_star(job))
-            bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, replicates)) as pool:
-            for df in pool.map(_run_star, jobs):
-                results.append(df)
-                bar.update()
-    bar.close()
-    return pd.concat(results, ignore_index=True)
+    pool = open_pool(workers, replicates)
+    try:
+        handles = submit_replicates(scenario, replicates, seed, pool)
+        with progress_bar(replicates, label or scenario.name, progress) as bar:
+            return gather(handles, bar)
+    finally:
+        if pool is not None:
+            pool.shutdown(cancel_futures=True)
 
 
 def totals(daily: pd.DataFrame) -> pd.DataFrame:
