@@ -1,0 +1,61 @@
+"""The fast model against the plain per-agent reference: seconds per full-scale year.
+
+Simulates the same year (default parameters, 2025: about 47,000 newcomers, one agent per
+person) with ``ChannelModel`` (median of ``--fast-runs`` runs after a warm-up) and with
+``ReferenceModel`` from ``benchmarks/reference_model.py`` (``--reference-runs`` runs), on one
+core, and prints both times side by side, the speed ratio (reference time / fast time) and the
+arrivals of each run as a sanity check (they agree in distribution, not draw for draw;
+``tests/test_docking.py`` checks that properly). Wall time and the process's CPU time are both
+shown, because wall time is inflated when other work shares the machine.
+
+    python benchmarks/bench_reference.py [--fast-runs 5] [--reference-runs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from reference_model import ReferenceModel  # noqa: E402
+
+from deterrence_sim import ChannelModel  # noqa: E402
+
+
+def one_year(cls, seed: int) -> tuple[float, float, int]:
+    wall, cpu = time.perf_counter(), time.process_time()
+    model = cls(rng=seed).run()
+    wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
+    return wall, cpu, int(sum(model.datacollector.model_vars["arrivals"]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--fast-runs", type=int, default=5)
+    parser.add_argument("--reference-runs", type=int, default=2)
+    args = parser.parse_args()
+    ChannelModel(rng=0, end="2025-01-31").run()  # warm-up: imports, caches
+    ReferenceModel(rng=0, end="2025-01-31").run()
+    fast = [one_year(ChannelModel, seed) for seed in range(1, args.fast_runs + 1)]
+    ref = [one_year(ReferenceModel, seed) for seed in range(1, args.reference_runs + 1)]
+    fast_wall, fast_cpu = statistics.median(r[0] for r in fast), statistics.median(r[1] for r in fast)
+    ref_wall, ref_cpu = statistics.median(r[0] for r in ref), statistics.median(r[1] for r in ref)
+    print("full-scale year (2025, default parameters), one core")
+    print(f"  {'':34s}{'fast ChannelModel':>20s}{'ReferenceModel':>20s}")
+    print(f"  {'runs':34s}{len(fast):>20d}{len(ref):>20d}")
+    print(f"  {'seconds per year, median wall':34s}{fast_wall:>20.2f}{ref_wall:>20.2f}")
+    print(f"  {'seconds per year, median CPU':34s}{fast_cpu:>20.2f}{ref_cpu:>20.2f}")
+    print(f"  {'mean arrivals':34s}{statistics.mean(r[2] for r in fast):>20,.0f}"
+          f"{statistics.mean(r[2] for r in ref):>20,.0f}")
+    print(f"  arrivals per run, fast:      {', '.join(f'{r[2]:,}' for r in fast)}")
+    print(f"  arrivals per run, reference: {', '.join(f'{r[2]:,}' for r in ref)}")
+    print(f"  speed ratio (reference time / fast time): wall {ref_wall / fast_wall:.1f}x, "
+          f"CPU {ref_cpu / fast_cpu:.1f}x")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,277 @@
+"""Docking (Axtell et al. 1996): the fast ChannelModel against the plain per-agent reference.
+
+``benchmarks/reference_model.py`` restates every rule person by person, in the same daily order,
+as ordinary Mesa agents stepped one by one. Its random draws differ from the fast model's, so
+the two agree in distribution, not draw for draw. These tests run both models, at full scale
+(default inflow, one agent per person), over ``REPLICATES`` = 30 replicates each, with
+independent seeds (``replicate_seed(FAST_SEED, i)`` and ``replicate_seed(REFERENCE_SEED, i)``),
+in four settings:
+
+* ``pilot_2025``: the default parameters (the pilot as it happened), 2025;
+* ``no_deal_2025``: ``experiments/scenarios/no_deal.toml``, 2025;
+* ``parity_2026``: ``parity.toml`` run to 2026-12-31 (from 2026-03-01 every scheme-eligible
+  arrival is detained; about 13,000 removals and 800 re-crossings in 2026);
+* ``strong_deterrence_2026``: ``rampup_x5.toml`` run to 2026-12-31 with France's weekly cap
+  kept at 50 (the UK scales up, France does not), ``deterrence_strength = 3`` and the
+  biometric fast track from 2025-11-10: removals feed back strongly on tries and leaving,
+  the weekly cap binds (about 2,100 removals in 2026, with 500 places and 90 seats a week), and
+  fast-tracked re-crossers are detained and flown first.
+
+For every calendar year simulated, the yearly totals of ``METRICS`` (arrivals, removals,
+re-crossings, attempts, legal-route admissions, people leaving the route) are compared by
+:func:`compare`. A comparison passes when both hold:
+
+* a two-sided Mann-Whitney U test does not reject at ``alpha_each`` = 0.01 / K, where K = 36 is
+  the number of comparisons over all scenarios (Bonferroni: a family-wise error of at most 1%
+  for the whole docking test);
+* the means differ by at most ``max(3% of the reference mean, z x SE)``, where SE is the
+  standard error of the difference of the two means and z = 3.64 is the two-sided normal
+  quantile at the same ``alpha_each``. The z x SE term is what chance alone can produce at that
+  level; the 3% term lets through differences too small to matter for any question the model
+  is used for, which is what decides for nearly constant totals such as removals capped by
+  flight seats in 2025.
+
+Two samples that are both constant and equal (no removals at all without the deal) pass.
+
+The power of the test is shown on the fast model with a deliberately broken rule, through
+the same :func:`compare` and the same reference runs: tries 15% more likely than the rule says
+(``rules.decision.try_probability``), and France's weekly cap read 5 lower than it is
+(``rules.france.within_weekly_cap``). Each must fail the comparison of the total it acts on
+most directly: people leaving the route (who now cross sooner) and removals.
+
+The docking and power tests are marked slow (``./dsim test -m slow -k docking``); the replicates
+run in a process pool over the available CPUs, and take about 10 minutes on 2 free cores. Two
+quick checks of the reference itself (it never calls ``deterrence_sim.rules``; it accounts for
+everyone and is reproducible) run in the default suite.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing
+import sys
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from unittest import mock
+
+import numpy as np
+import pandas as pd
+import pytest
+from scipy import stats
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT / "benchmarks"))
+
+from deterrence_sim import scenario as scenarios  # noqa: E402
+from deterrence_sim.runner import default_workers, replicate_seed  # noqa: E402
+
+SCENARIO_DIR = ROOT / "experiments" / "scenarios"
+REPLICATES = 30
+FAST_SEED, REFERENCE_SEED = 20_250_101, 20_250_102  # different: the two samples are independent
+METRICS = ("arrivals", "removed", "recrossings", "attempts", "admitted_legal_route", "left_route")
+FAMILY_ALPHA = 0.01
+RELATIVE_TOLERANCE = 0.03
+
+#: name -> (scenario file, end date or None for the file's, extra parameters)
+SCENARIOS = {
+    "pilot_2025": ("pilot.toml", None, {}),
+    "no_deal_2025": ("no_deal.toml", None, {}),
+    "parity_2026": ("parity.toml", "2026-12-31", {}),
+    "strong_deterrence_2026": ("rampup_x5.toml", "2026-12-31",
+                               {"france_weekly_cap": {"2025-08-06": 50.0}, "deterrence_strength": 3.0,
+                                "biometric_fast_track": {"2025-11-10": 1.0}}),
+}
+
+
+def scenario_kwargs(name: str) -> dict:
+    """Model keyword arguments of one docking setting (without ``rng``)."""
+    path, end, extra = SCENARIOS[name]
+    return scenarios.load(SCENARIO_DIR / path).with_overrides(end=end, overrides=extra).model_kwargs()
+
+
+def n_years(name: str) -> int:
+    kwargs = scenario_kwargs(name)
+    return int(kwargs["end"][:4]) - int(kwargs["start"][:4]) + 1
+
+
+N_COMPARISONS = sum(n_years(name) for name in SCENARIOS) * len(METRICS)
+ALPHA_EACH = FAMILY_ALPHA / N_COMPARISONS
+Z_EACH = float(stats.norm.isf(ALPHA_EACH / 2))
+
+
+# --------------------------------------------------------------------------- deliberately broken rules
+def _tries_15_percent_more(original):
+    return lambda *args, **kwargs: np.minimum(1.0, 1.15 * original(*args, **kwargs))
+
+
+def _weekly_cap_5_lower(original):
+    return lambda n, accepted, cap: original(n, accepted, cap - 5)
+
+
+#: name -> (module, function, wrapper of the original function)
+BREAKS = {
+    "try_probability_x1.15": ("deterrence_sim.rules.decision", "try_probability", _tries_15_percent_more),
+    "france_weekly_cap_minus_5": ("deterrence_sim.rules.france", "within_weekly_cap", _weekly_cap_5_lower),
+}
+
+
+# --------------------------------------------------------------------------- running replicates
+def yearly_totals(model) -> dict[str, int]:
+    """``{"metric_year": total}`` from a model's daily records."""
+    df = model.datacollector.get_model_vars_dataframe()
+    years = pd.Index([d.year for d in model.dates[: len(df)]])
+    totals = df[list(METRICS)].groupby(years).sum()
+    return {f"{metric}_{year}": int(totals.loc[year, metric]) for year in totals.index for metric in METRICS}
+
+
+def run_replicate(job: tuple) -> dict[str, int]:
+    """One replicate of one model (``"fast"``, ``"reference"`` or ``"fast:<break>"``)."""
+    which, name, replicate = job
+    kwargs = scenario_kwargs(name)
+    if which == "reference":
+        from reference_model import ReferenceModel
+
+        return yearly_totals(ReferenceModel(rng=replicate_seed(REFERENCE_SEED, replicate), **kwargs).run())
+    import importlib
+
+    from deterrence_sim.model import ChannelModel
+
+    seed = replicate_seed(FAST_SEED, replicate)
+    if which == "fast":
+        return yearly_totals(ChannelModel(rng=seed, **kwargs).run())
+    module_name, function, wrap = BREAKS[which.split(":", 1)[1]]
+    module = importlib.import_module(module_name)
+    with mock.patch.object(module, function, wrap(getattr(module, function))):
+        return yearly_totals(ChannelModel(rng=seed, **kwargs).run())
+
+
+_RESULTS: dict[tuple[str, str], pd.DataFrame] = {}
+
+
+def simulate(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], pd.DataFrame]:
+    """Yearly totals (one row per replicate) for each ``(model, scenario)``; runs what is not
+    cached yet in one process pool, longest runs first."""
+    missing = [key for key in wanted if key not in _RESULTS]
+    jobs = [(which, name, i) for which, name in missing for i in range(REPLICATES)]
+    jobs.sort(key=lambda job: (job[0] != "reference", -n_years(job[1])))
+    if jobs:
+        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
+        with ProcessPoolExecutor(max_workers=default_workers(), mp_context=multiprocessing.get_context(method)) as pool:
+            rows = list(pool.map(run_replicate, jobs))
+        for key in missing:
+            _RESULTS[key] = pd.DataFrame([row for job, row in zip(jobs, rows) if job[:2] == key])
+    return {key: _RESULTS[key] for key in wanted}
+
+
+# --------------------------------------------------------------------------- the comparison
+def compare(fast: pd.DataFrame, reference: pd.DataFrame, alpha_each: float = ALPHA_EACH,
+            z_each: float = Z_EACH, relative_tolerance: float = RELATIVE_TOLERANCE) -> pd.DataFrame:
+    """Compare two samples of yearly totals, column by column (see the module docstring).
+
+    Returns one row per column: both means, the difference, its tolerance, the Mann-Whitney
+    p-value, and ``ok`` when the p-value is at least ``alpha_each`` and the difference is within
+    the tolerance.
+    """
+    rows = []
+    for column in reference.columns:
+        f, r = fast[column].to_numpy(float), reference[column].to_numpy(float)
+        diff = f.mean() - r.mean()
+        se = float(np.sqrt(f.var(ddof=1) / len(f) + r.var(ddof=1) / len(r)))
+        tolerance = max(relative_tolerance * abs(r.mean()), z_each * se)
+        if np.ptp(np.concatenate([f, r])) == 0:
+            p = 1.0  # both constant and equal: nothing to test
+        else:
+            p = float(stats.mannwhitneyu(f, r, alternative="two-sided").pvalue)
+        rows.append({"column": column, "fast_mean": f.mean(), "reference_mean": r.mean(), "difference": diff,
+                     "tolerance": tolerance, "p_mann_whitney": p,
+                     "ok": bool(p >= alpha_each and abs(diff) <= tolerance)})
+    return pd.DataFrame(rows).set_index("column")
+
+
+def report(title: str, table: pd.DataFrame) -> str:
+    text = table.to_string(float_format=lambda x: f"{x:.4g}")
+    return (f"{title} ({REPLICATES} replicates each; pass if p >= {ALPHA_EACH:.2g} and "
+            f"|difference| <= tolerance)\n{text}")
+
+
+# --------------------------------------------------------------------------- quick checks of the reference
+def test_reference_never_calls_the_fast_rules():
+    """The reference restates the rules itself: with every function of deterrence_sim.rules made
+    to fail, it still runs the pilot's busiest months (detention, flights, courts, re-crossings,
+    the legal route, the fast track)."""
+    import importlib
+    import inspect
+    import pkgutil
+
+    import deterrence_sim.rules as rules
+    from reference_model import ReferenceModel
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("the reference called a function of deterrence_sim.rules")
+
+    with contextlib.ExitStack() as stack:
+        for info in pkgutil.iter_modules(rules.__path__):
+            module = importlib.import_module(f"deterrence_sim.rules.{info.name}")
+            for name, function in inspect.getmembers(module, inspect.isfunction):
+                if function.__module__ == module.__name__:
+                    stack.enter_context(mock.patch.object(module, name, refuse))
+        model = ReferenceModel(rng=3, start="2025-08-01", end="2025-11-30", biometric_fast_track=1).run()
+    totals = model.datacollector.get_model_vars_dataframe().sum()
+    assert totals["arrivals"] > 0 and totals["removed"] > 0 and totals["admitted_legal_route"] > 0
+    assert totals["legal_challenges_won"] > 0 and totals["detentions"] > 0
+
+
+def test_reference_accounts_for_everyone_and_is_reproducible():
+    """Everyone who entered is in the simulation or in one exit, every day; the Migrant agents
+    registered with Mesa are exactly the people in the simulation; same seed, same output."""
+    from reference_model import Migrant, ReferenceModel
+
+    def run():
+        model = ReferenceModel(rng=5, start="2025-09-01", end="2025-10-31")
+        while model.running:
+            model.step()
+            inside = sum(model.in_simulation().values())
+            t = model.totals
+            exits = t["in_uk_asylum"] + t["admitted"] + t["left_route"] + t["dead"]
+            assert t["initial"] + t["newcomers"] == inside + exits
+            assert len(model.agents_by_type[Migrant]) == inside
+        return model.datacollector.get_model_vars_dataframe()
+
+    first, second = run(), run()
+    assert first["removed"].sum() > 0
+    pd.testing.assert_frame_equal(first, second)
+
+
+# --------------------------------------------------------------------------- the tests
+@pytest.fixture(scope="module")
+def docked():
+    """Both models over every docking setting (run once, in one pool)."""
+    keys = [(which, name) for name in SCENARIOS for which in ("reference", "fast")]
+    return simulate(keys)
+
+
+@pytest.mark.slow
+def test_number_of_comparisons_is_the_bonferroni_divisor():
+    assert N_COMPARISONS == 36
+    assert ALPHA_EACH == pytest.approx(0.01 / 36)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("name", list(SCENARIOS))
+def test_fast_model_docks_with_the_reference(docked, name):
+    table = compare(docked[("fast", name)], docked[("reference", name)])
+    print(report(f"docking, {name}", table))
+    assert len(table) == n_years(name) * len(METRICS)
+    assert table["ok"].all(), report(f"docking failed, {name}", table)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("broken, name, must_flag", [
+    ("try_probability_x1.15", "pilot_2025", ["left_route_2025"]),
+    ("france_weekly_cap_minus_5", "strong_deterrence_2026", ["removed_2026"]),
+])
+def test_docking_detects_a_broken_rule(docked, broken, name, must_flag):
+    results = simulate([(f"fast:{broken}", name)])
+    table = compare(results[(f"fast:{broken}", name)], docked[("reference", name)])
+    print(report(f"broken rule {broken}, {name}", table))
+    assert not table.loc[must_flag, "ok"].any(), report(f"broken rule {broken} not detected, {name}", table)
