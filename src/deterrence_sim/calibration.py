@@ -649,6 +649,12 @@ def calibrate(out: Path, budget: int = DEFAULT_BUDGET, population: int = DEFAULT
     for name in FITS:
         if fit in ("both", name):
             fits[name] = run_fit(SETTINGS[name], out, budget, population, seed, workers, priors, progress, log=log)
+    for name in FITS:  # a fit made by an earlier call into the same folder is reported too
+        db = out / f"{name}.db"
+        if name not in fits and db.exists():
+            pops = generations(db)
+            fits[name] = {"fit": name, "db": str(db), "generations": int(pops.t.max()) + 1,
+                          "simulations": int(pops.samples.sum())}
     meta = {"date": dt.date.today().isoformat(), "command": command, "budget": budget, "population": population,
             "seed": seed,
             "window": "SB01 daily arrivals 2023-01-01..2025-12-31 (weather: observed crossing days; inflow "
