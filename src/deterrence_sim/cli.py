@@ -1,4 +1,4 @@
-"""Command line: ``deterrence-sim run | compare | params``.
+"""Command line: ``deterrence-sim run | compare | calibrate | validate | params``.
 
 Bad input (an unknown parameter, a value out of range, a malformed date or schedule, a missing
 file) prints one line ``deterrence-sim: error: ...`` naming the problem and exits with status 2.
@@ -74,6 +74,52 @@ def cmd_compare(args) -> int:
     return 0
 
 
+def _budget(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of simulations") from None
+    return value  # the range is checked by calibration.calibrate (one-line error, exit 2)
+
+
+def cmd_calibrate(args) -> int:
+    from . import calibration
+
+    out = Path(args.out)
+    command = " ".join(["deterrence-sim", *sys.argv[1:]]) if sys.argv[1:2] == ["calibrate"] else \
+        f"deterrence-sim calibrate --budget {args.budget} --out {out}"
+    res = calibration.calibrate(out, budget=args.budget, population=args.population, seed=args.seed,
+                                workers=args.workers, fit=args.fit, prior_file=args.priors,
+                                progress=not args.quiet, command=command)
+    fits = ", ".join(f"{k}: {v['generations']} generations, {v['simulations']} simulations"
+                     for k, v in res["fits"].items())
+    print(f"calibrated in {res['seconds']:.0f} s ({fits}); written to {out}/")
+    for name, rows in res["tables"].items():
+        print(f"  fit {name}: parameter         prior median [90%]            posterior median [90%]")
+        for r in rows:
+            print(f"    {r['parameter']:<26} {r['prior_median']:>9.4g} [{r['prior_p05']:.3g}, {r['prior_p95']:.3g}]"
+                  f"   {r['post_median']:>9.4g} [{r['post_p05']:.3g}, {r['post_p95']:.3g}]")
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from . import validation
+
+    out = Path(args.out)
+    t0 = time.perf_counter()
+    res = validation.validate(out, calibration=args.calibration, replicates=args.replicates, seed=args.seed,
+                              workers=args.workers, progress=not args.quiet, with_holdout=not args.no_holdout)
+    print(f"validated {args.replicates} replicates from {res['folder']} in {time.perf_counter() - t0:.0f} s; "
+          f"report: {out}/validation.md")
+    s = res["summary"]
+    print(f"  {'measure':<48} {'observed':>9}  {'observed weather':>18}  {'stochastic weather':>18}  criterion")
+    for _, r in s.iterrows():
+        print(f"  {r['measure']:<48} {r['observed']:>9}  {r['observed weather']:>18}  {r['stochastic weather']:>18}"
+              f"  {r['criterion']}")
+    print(f"  {res['identifiability']}")
+    return 0
+
+
 def cmd_params(args) -> int:
     from .params import PARAMS
 
@@ -115,6 +161,30 @@ def build_parser() -> argparse.ArgumentParser:
                      help="replicates per point of the dose-response curve (default 10)")
     cmp.add_argument("--no-dose", action="store_true", help="skip the dose-response curve")
     cmp.set_defaults(func=cmd_compare)
+
+    cal = sub.add_parser("calibrate", help="fit the uncertain parameters to the observed data (ABC-SMC, pyabc)")
+    cal.add_argument("--budget", type=_budget, default=500,
+                     help="model simulations per fit (default 500; a held-out and a full fit are made)")
+    cal.add_argument("--population", type=_positive, default=50, help="particles per generation (default 50)")
+    cal.add_argument("--out", default="results/calibration", help="output folder (default results/calibration)")
+    cal.add_argument("--fit", choices=("both", "holdout", "full"), default="both",
+                     help="which fit(s): the held-out fit (data to 2025-06-30), the full fit, or both (default)")
+    cal.add_argument("--priors", help="TOML file overriding priors, e.g. [try_prob] dist='uniform' low=0.1 high=0.5")
+    cal.add_argument("--seed", type=int, default=20250710)
+    cal.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    cal.set_defaults(func=cmd_calibrate)
+
+    val = sub.add_parser("validate", help="observed vs simulated for the calibrated model; writes validation.md")
+    val.add_argument("--out", default="results/validation", help="output folder (default results/validation)")
+    val.add_argument("--calibration", default=None,
+                     help="folder with posterior_full.csv (default results/calibration, else experiments/calibration)")
+    val.add_argument("--replicates", type=int, default=40, help="replicates, at least 30 (default 40)")
+    val.add_argument("--seed", type=int, default=1)
+    val.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    val.add_argument("--no-holdout", action="store_true", help="skip the held-out forecast")
+    val.add_argument("--quiet", action="store_true", help="no progress bar")
+    val.set_defaults(func=cmd_validate)
 
     par = sub.add_parser("params", help="list every parameter with its default, unit, range and source")
     par.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in docs/ODD.md)")

@@ -110,14 +110,19 @@ class Param:
 
 P = Param  # short alias for the table below
 
-# Month shares of the year's arrivals, 2021-25 pooled (SB01), used as inflow seasonality.
-_SEASONALITY_2021_25 = (2.8, 2.3, 6.9, 6.4, 7.0, 9.5, 10.6, 13.6, 14.6, 10.9, 9.9, 5.5)
+# Month shares of the year's arrivals, 2023-25 pooled (SB01), used as inflow seasonality: the window the
+# model is calibrated on (deterrence_sim.targets.monthly_seasonality(2023, 2025)).
+_SEASONALITY_2023_25 = (3.35, 3.39, 7.99, 8.09, 7.69, 11.17, 11.29, 12.15, 13.0, 9.42, 6.41, 6.04)
 
 # Weather Markov chain by month, estimated from SB01 2022-2025 (days with >= 1 arrival):
 # probability that a crossing day follows a crossing day, and that one follows a day without.
 # Recomputed by deterrence_sim.data.weather_chain_from_daily(); a test checks they agree.
 _CALM_AFTER_CALM = (0.441, 0.455, 0.647, 0.614, 0.645, 0.738, 0.708, 0.672, 0.709, 0.588, 0.567, 0.5)
 _CALM_AFTER_ROUGH = (0.222, 0.212, 0.26, 0.25, 0.339, 0.305, 0.346, 0.368, 0.292, 0.288, 0.133, 0.152)
+
+# Source of the calibrated defaults (docs/ODD.md section 10; tests/test_calibrated_defaults.py checks them).
+_CALIBRATED = ("calibrated 2026-11-23 (ABC-SMC on SB01 2023-2025, SB02, PILOT; window 2023-01-01..2026-01-31; "
+               "experiments/calibration/calibrated.toml)")
 
 PILOT_ANNOUNCED = "2025-07-10"
 PILOT_DETENTIONS = "2025-08-06"
@@ -127,17 +132,19 @@ PARAMS: dict[str, Param] = {
     p.name: p
     for p in [
         # ----------------------------------------------------------------- inflow (rules/inflow.py)
-        P("inflow_per_year", 47_000.0, "people/year", "inflow",
-          "assumption, set by hand so that 2025 arrivals match SB01 (41,472) after prevention, "
-          "leaving the route and rescue; calibrated by `deterrence-sim calibrate`",
+        P("inflow_per_year", {"2023-01-01": 31830.0, "2024-01-01": 39180.0, "2025-01-01": 48180.0}, "people/year",
+          "inflow",
+          _CALIBRATED + ": posterior median of each year's level",
           "People reaching the northern French coast intending to cross, per year (before seasonality).",
-          low=0, high=1e6, schedulable=True),
-        P("inflow_seasonality", _SEASONALITY_2021_25, "relative weight by month", "inflow",
-          "SB01: share of the year's arrivals by month, 2021-25 pooled",
+          low=0, high=1e6, schedulable=True, baseline=31830.0),
+        P("inflow_seasonality", _SEASONALITY_2023_25, "relative weight by month", "inflow",
+          "SB01: share of the year's arrivals by month, 2023-25 pooled, the window the model is calibrated on (the 2021-25 "
+          "shape had a stronger autumn peak that 2023-25 did not repeat; docs/ODD.md section 10)",
           "Seasonal shape of the inflow; normalised so the year sums to inflow_per_year.",
           low=0, high=1000, kind="monthly"),
-        P("initial_waiting", 3_000, "people", "inflow",
-          "assumption: camp populations around Calais and Dunkirk are reported in the low thousands",
+        P("initial_waiting", 2232, "people", "inflow",
+          _CALIBRATED + ": people waiting in the calibrated run on 2024-12-31 (the fit itself starts 2023-01-01 with 3,000: "
+          "camp populations around Calais and Dunkirk are reported in the low thousands)",
           "People already waiting in northern France on the start date.", low=0, high=200_000, kind="int"),
         P("share_returnable_nationality", 0.15, "share", "inflow",
           "assumption: nationalities France has bespoke return arrangements with (seed 000 names India)",
@@ -166,8 +173,8 @@ PARAMS: dict[str, Param] = {
         P("calm_after_rough", _CALM_AFTER_ROUGH, "probability", "weather", "SB01 2022-2025, by month",
           "Chance a day is sea-viable when the day before was not.", low=0, high=1, kind="monthly"),
         # ----------------------------------------------------------------- decision (rules/decision.py)
-        P("try_prob", 0.22, "probability/day", "decision",
-          "assumption, set so that mean arrivals per crossing day are near SB01's ~300 in 2025",
+        P("try_prob", 0.241, "probability/day", "decision",
+          _CALIBRATED + ": posterior median",
           "Chance that a waiting person who can pay tries to board on a sea-viable day.",
           low=0, high=1, schedulable=True),
         P("impatience_per_month", 0.5, "relative increase per 30 days waited", "decision", "assumption",
@@ -176,9 +183,10 @@ PARAMS: dict[str, Param] = {
           "assumption: most people who reach the coast cross within weeks; some claim asylum in France or move on",
           "Daily chance that a waiting person leaves the route when no removal risk is perceived.",
           low=0, high=1, schedulable=True),
-        P("deterrence_strength", 1.0, "per unit of perceived risk", "decision",
-          "prior from outside evidence: ~0.1 from US border studies (3x enforcement, ~10% fewer crossings) "
-          "to >3 for the Australian turnbacks (arrivals near zero); see docs/ODD.md",
+        P("deterrence_strength", 0.72, "per unit of perceived risk", "decision",
+          _CALIBRATED + ": posterior median, which stays near the prior median 0.77 (lognormal, 90% 0.15-4.0) from outside "
+          "evidence: ~0.1-0.3 from US border studies (3x enforcement, ~10% fewer crossings) to >3 for the Australian "
+          "turnbacks (arrivals near zero); the pilot's data barely inform it; see docs/ODD.md sections 8 and 10",
           "How strongly perceived removal risk r cuts the will to cross: tries are multiplied by exp(-s*r) "
           "and leaving the route by exp(+s*r). Zero means removals never change decisions.",
           low=0, high=20, schedulable=True),
@@ -215,13 +223,15 @@ PARAMS: dict[str, Param] = {
           "assumption: networks wait to fill a boat; SB01 people per arriving boat sit close to the load",
           "A network launches a boat only when it has customers for at least this share of the load.",
           low=0.01, high=1),
-        P("people_per_boat_initial", 60.0, "people/boat", "smugglers", "SB01: 2025 Q1 55.8 people per arriving boat, boats being filled to ~90% of the load",
+        P("people_per_boat_initial", 61.3, "people/boat", "smugglers",
+          _CALIBRATED + ": mean load of the calibrated run on 2024-12-31 (the fit starts 2023-01-01 at the posterior median "
+          "load; SB01 2025 Q1: 55.8 people per arriving boat)",
           "How many people a network packs into a boat on the start date.", low=1, high=200),
         P("people_per_boat_max", 80.0, "people/boat", "smugglers",
           "assumption: the largest dinghies carry 70-80 (PREMAR mean 63 in 2025)",
           "Most people a boat can carry.", low=1, high=200),
-        P("people_per_boat_gain", 0.25, "people/boat per boat lost", "smugglers",
-          "SB01: 55.8 -> 65.3 people per boat through 2025 while ~60 boats per network were lost",
+        P("people_per_boat_gain", 0.239, "people/boat per boat lost", "smugglers",
+          _CALIBRATED + ": posterior median (SB01: 42 to 65 people per boat, 2023-2025)",
           "How much a network raises its load after losing a boat to the police.", low=0, high=10),
         P("taxi_boat_share", 0.45, "share of boats", "smugglers", "PREMAR: 45% of boats in 2025 were taxi boats",
           "Share of launches that are taxi boats (boarded from the water, harder to stop on the beach).",
@@ -236,10 +246,11 @@ PARAMS: dict[str, Param] = {
           "How fast a network's price follows excess demand (customers/seats - 1) and its losses.",
           low=0, high=1),
         # ----------------------------------------------------------------- France (rules/france.py)
-        P("beach_prevention_prob", 0.44, "probability per boat", "france",
-          "SB02: prevented / (arrived + prevented) = 37% (2024, from May) and 35% (2025), with taxi boats "
-          "stopped far less often (PREMAR)",
-          "Chance French police stop a beach launch.", low=0, high=1, schedulable=True),
+        P("beach_prevention_prob", {"2023-01-01": 0.561, "2025-07-01": 0.462}, "probability per boat", "france",
+          _CALIBRATED + ": posterior medians before and from 2025-07-01 (SB02: share of attempts stopped 42% in 2024, 39% in "
+          "2025 H1, 31% in 2025 H2, with taxi boats stopped far less often, PREMAR)",
+          "Chance French police stop a beach launch.", low=0, high=1, schedulable=True,
+          baseline=0.561),
         P("taxi_prevention_prob", 0.19, "probability per boat", "france",
           "PREMAR: taxi boats succeeded about 81% of the time",
           "Chance a taxi-boat launch is stopped.", low=0, high=1, schedulable=True),
@@ -309,8 +320,9 @@ PARAMS: dict[str, Param] = {
           "Chance a challenge succeeds; success releases the person into the asylum system. The announced "
           "review of modern-slavery law (seed 000) would lower it.", low=0, high=1, schedulable=True),
         # ----------------------------------------------------------------- returns (rules/returns.py)
-        P("returnee_recross_daily", 0.002, "probability/day", "returns",
-          "PILOT/EVENTS: 2 of ~110 returnees re-crossed within two months",
+        P("returnee_recross_daily", 0.00117, "probability/day", "returns",
+          _CALIBRATED + ": posterior median; barely informed by 2 re-crossings (PILOT/EVENTS: 2 of ~110 returnees re-crossed "
+          "within two months)",
           "Daily chance a returned person, housed but not detained in France, goes back to the coast to cross "
           "again.", low=0, high=1),
         P("returnee_settle_daily", 0.01, "probability/day", "returns", "assumption",
