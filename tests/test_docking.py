@@ -31,7 +31,10 @@ re-crossings, attempts, legal-route admissions, people leaving the route) are co
   is used for, which is what decides for nearly constant totals such as removals capped by
   flight seats in 2025.
 
-Two samples that are both constant and equal (no removals at all without the deal) pass.
+Two samples that are both constant and equal (no removals at all without the deal) pass. The
+year 2025 of ``parity_2026`` has the same parameters and seeds as ``pilot_2025``, so its six
+comparisons repeat those of the pilot exactly: they count in K (which only makes the level
+stricter) but add no evidence.
 
 The power of the test is shown on the fast model with a deliberately broken rule, through
 the same :func:`compare` and the same reference runs: tries 15% more likely than the rule says
