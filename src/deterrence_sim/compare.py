@@ -35,7 +35,9 @@ STANDARD_ORDER = ("no_deal", "pilot", "rampup_x2", "rampup_x5", "rampup_x10", "p
 #: (the model default), strong (Australian turnbacks). See docs/ODD.md.
 DOSE_STRENGTHS = {"weak": 0.2, "calibrated": None, "strong": 3.0}
 #: Removal capacity as multiples of the pilot's (detention, flights, French cap), from the ramp-up date.
-DOSE_LEVELS = (0, 2, 5, 10, 30, 100, 400)
+#: At 100x every eligible arrival is already detained; more capacity changes nothing (400x gave
+#: results identical to 100x), because the legal challenges that succeed cap removals near 80%.
+DOSE_LEVELS = (0, 2, 5, 10, 30, 100)
 RAMP_DATE = "2026-03-01"
 
 
