@@ -304,7 +304,7 @@ PARAMS: dict[str, Param] = {
           low=1, high=3650, kind="int"),
         P("biometric_fast_track", 0.0, "0 or 1", "uk",
           "seed 002: a returnee who re-crossed was identified by photo and fingerprints",
-          "1 when identified re-crossers are detained first and put on the next flight.", low=0, high=1,
+          "1 when identified re-crossers are detained first and board first once cleared.", low=0, high=1,
           schedulable=True),
         P("biometric_match_prob", 0.9, "probability", "uk", "assumption",
           "Chance a re-crosser is recognised from biometrics.", low=0, high=1),
