@@ -88,7 +88,9 @@ def test_budget_bounds_the_number_of_simulations(tmp_path):
 
 
 # --------------------------------------------------------------------------- parameter recovery with the model
-RECOVERY = cal.Setting("recovery", "2025-01-01", "2025-06-30", "2025-06-30", (2023, 2025))
+# From December 2024, so that the French preventions of 2025 H1 (SB02 weeks, the first ending in
+# early January) are among the targets: they are what informs beach_prevention_prob.
+RECOVERY = cal.Setting("recovery", "2024-12-01", "2025-06-30", "2025-06-30", (2023, 2025))
 TRUE = {"inflow_2025": 44_000.0, "beach_prevention_prob": 0.5}
 
 

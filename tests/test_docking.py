@@ -60,6 +60,8 @@ from unittest import mock
 import numpy as np
 import pandas as pd
 import pytest
+from numba import njit
+from numba.core.dispatcher import Dispatcher
 from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -103,12 +105,23 @@ Z_EACH = float(stats.norm.isf(ALPHA_EACH / 2))
 
 
 # --------------------------------------------------------------------------- deliberately broken rules
+# The rules are compiled (numba), and a compiled function binds the functions it calls when it is
+# compiled. So a broken rule is a compiled function put in place of the rule in its module, and
+# the model's compiled day is then compiled afresh (once per process and break) so that it calls it.
 def _tries_15_percent_more(original):
-    return lambda *args, **kwargs: np.minimum(1.0, 1.15 * original(*args, **kwargs))
+    @njit
+    def broken(base, impatience_per_month, days_waited, factor):
+        return np.minimum(1.0, 1.15 * original(base, impatience_per_month, days_waited, factor))
+
+    return broken
 
 
 def _weekly_cap_5_lower(original):
-    return lambda n, accepted, cap: original(n, accepted, cap - 5)
+    @njit
+    def broken(n_accepting, accepted_this_week, weekly_cap):
+        return original(n_accepting, accepted_this_week, weekly_cap - 5)
+
+    return broken
 
 
 #: name -> (module, function, wrapper of the original function)
@@ -116,6 +129,37 @@ BREAKS = {
     "try_probability_x1.15": ("deterrence_sim.rules.decision", "try_probability", _tries_15_percent_more),
     "france_weekly_cap_minus_5": ("deterrence_sim.rules.france", "within_weekly_cap", _weekly_cap_5_lower),
 }
+
+
+@contextlib.contextmanager
+def broken_rule(name: str):
+    """The fast model with rule ``name`` of BREAKS broken, for the duration of the context."""
+    import importlib
+
+    import deterrence_sim.model as model_module
+
+    module_name, function, wrap = BREAKS[name]
+    module = importlib.import_module(module_name)
+    with contextlib.ExitStack() as stack:
+        if ("rule", name) not in _FRESH:
+            _FRESH[("rule", name)] = wrap(getattr(module, function))
+        stack.enter_context(mock.patch.object(module, function, _FRESH[("rule", name)]))
+        # every compiled step of the day, uncompiled again (and not cached), so that each binds
+        # the broken rule and the fresh versions of the others when it is first called
+        for attr, value in list(vars(model_module).items()):
+            if isinstance(value, Dispatcher) and value.py_func.__module__ == model_module.__name__:
+                stack.enter_context(mock.patch.object(model_module, attr, _fresh(value.py_func, name)))
+        yield
+
+
+_FRESH: dict = {}
+
+
+def _fresh(py_func, break_name):
+    key = (py_func.__name__, break_name)
+    if key not in _FRESH:  # compile once per process and break
+        _FRESH[key] = njit(py_func)
+    return _FRESH[key]
 
 
 # --------------------------------------------------------------------------- running replicates
@@ -135,16 +179,12 @@ def run_replicate(job: tuple) -> dict[str, int]:
         from reference_model import ReferenceModel
 
         return yearly_totals(ReferenceModel(rng=replicate_seed(REFERENCE_SEED, replicate), **kwargs).run())
-    import importlib
-
     from deterrence_sim.model import ChannelModel
 
     seed = replicate_seed(FAST_SEED, replicate)
     if which == "fast":
         return yearly_totals(ChannelModel(rng=seed, **kwargs).run())
-    module_name, function, wrap = BREAKS[which.split(":", 1)[1]]
-    module = importlib.import_module(module_name)
-    with mock.patch.object(module, function, wrap(getattr(module, function))):
+    with broken_rule(which.split(":", 1)[1]):
         return yearly_totals(ChannelModel(rng=seed, **kwargs).run())
 
 
@@ -198,6 +238,13 @@ def report(title: str, table: pd.DataFrame) -> str:
 
 
 # --------------------------------------------------------------------------- quick checks of the reference
+def _is_function(obj) -> bool:
+    """A Python function or a compiled (numba) one."""
+    import inspect
+
+    return inspect.isfunction(obj) or isinstance(obj, Dispatcher)
+
+
 def test_reference_never_calls_the_fast_rules():
     """The reference restates the rules itself: with every function of deterrence_sim.rules made
     to fail, it still runs the pilot's busiest months (detention, flights, courts, re-crossings,
@@ -215,8 +262,8 @@ def test_reference_never_calls_the_fast_rules():
     with contextlib.ExitStack() as stack:
         for info in pkgutil.iter_modules(rules.__path__):
             module = importlib.import_module(f"deterrence_sim.rules.{info.name}")
-            for name, function in inspect.getmembers(module, inspect.isfunction):
-                if function.__module__ == module.__name__:
+            for name, function in inspect.getmembers(module, _is_function):
+                if getattr(function, "py_func", function).__module__ == module.__name__:
                     stack.enter_context(mock.patch.object(module, name, refuse))
         model = ReferenceModel(rng=3, start="2025-08-01", end="2025-11-30", biometric_fast_track=1).run()
     totals = model.datacollector.get_model_vars_dataframe().sum()

@@ -83,38 +83,58 @@ class Smuggler(mesa.Agent):
         return float(self.model.networks["price"][self.index])
 
 
-class UKAuthority(mesa.Agent):
-    """The Home Office: detention places in use, the flight schedule, removals so far."""
-
-    def __init__(self, model):
-        super().__init__(model)
-        self.flight_credit = 0.0
-        self.removed_total = 0
-        self.flights_total = 0
+# The institutions' running figures live in one array, ``model.counters``, which the compiled
+# day (``model.simulate_day``) updates; these are their positions in it.
+(AWARENESS, FLIGHT_CREDIT, REMOVED_TOTAL, FLIGHTS_TOTAL, ADMITTED_TOTAL, FRANCE_WEEK, ACCEPTED_THIS_WEEK,
+ FILED_TOTAL, WON_TOTAL) = range(9)
+N_COUNTERS = 9
 
 
-class FrenchAuthority(mesa.Agent):
+class _Institution(mesa.Agent):
+    def _counter(self, index: int) -> float:
+        return self.model.counters[index]
+
+
+class UKAuthority(_Institution):
+    """The Home Office: the flight schedule, removals and flights so far."""
+
+    @property
+    def flight_credit(self) -> float:
+        """The fraction of a flight carried to the next day (1.5 flights a week is 3 every 14 days)."""
+        return float(self._counter(FLIGHT_CREDIT))
+
+    @property
+    def removed_total(self) -> int:
+        return int(self._counter(REMOVED_TOTAL))
+
+    @property
+    def flights_total(self) -> int:
+        return int(self._counter(FLIGHTS_TOTAL))
+
+
+class FrenchAuthority(_Institution):
     """The French state: beach policing and the weekly count of accepted returns."""
 
-    def __init__(self, model):
-        super().__init__(model)
-        self.week = -1
-        self.accepted_this_week = 0
+    @property
+    def week(self) -> int:
+        """The current Monday-to-Sunday week (counted from the week of the start date)."""
+        return int(self._counter(FRANCE_WEEK))
 
-    def start_day(self, week: int) -> None:
-        """Reset the weekly acceptance count when a new (Monday-to-Sunday) week starts."""
-        if week != self.week:
-            self.week = week
-            self.accepted_this_week = 0
+    @property
+    def accepted_this_week(self) -> int:
+        return int(self._counter(ACCEPTED_THIS_WEEK))
 
 
-class Court(mesa.Agent):
+class Court(_Institution):
     """The courts hearing challenges to removal: counts of cases filed and won."""
 
-    def __init__(self, model):
-        super().__init__(model)
-        self.filed_total = 0
-        self.won_total = 0
+    @property
+    def filed_total(self) -> int:
+        return int(self._counter(FILED_TOTAL))
+
+    @property
+    def won_total(self) -> int:
+        return int(self._counter(WON_TOTAL))
 
 
 def add_batch(model: mesa.Model, cls: type[mesa.Agent], n: int) -> list:

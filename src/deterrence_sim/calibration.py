@@ -415,7 +415,12 @@ def run_fit(setting: Setting, out: Path, budget: int, population: int, seed: int
             break
         sampler.budget_left = left
         abc._initial_population = None  # pyabc caches it across run() calls; read it afresh
+        t_before = history.max_t
         abc.run(max_nr_populations=1)
+        if history.max_t == t_before:
+            # the budget left ran out before the generation had all its particles: pyabc stores
+            # nothing, so trying again would only spend the same simulations again
+            break
         generations_run += 1
         pops = history.get_all_populations()
         last = pops[pops.t == history.max_t].iloc[0]

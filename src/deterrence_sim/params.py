@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import namedtuple
 from collections.abc import Mapping
 from types import SimpleNamespace
 
@@ -404,6 +405,22 @@ def build(values: Mapping, start: dt.date, n_days: int) -> tuple[SimpleNamespace
         else:
             const[name] = value
     return SimpleNamespace(**const), SimpleNamespace(**daily)
+
+
+_SCALAR_TYPES = {"float": float, "int": int, "bool": bool}
+#: The constants the compiled day reads (every number that is not a schedule, a monthly list or a choice).
+Constants = namedtuple("Constants", [n for n, p in PARAMS.items() if not p.schedulable and p.kind in _SCALAR_TYPES])
+#: The per-day values the compiled day reads: one array per schedulable parameter, indexed by day.
+Daily = namedtuple("Daily", [n for n, p in PARAMS.items() if p.schedulable])
+
+
+def compiled_form(const: SimpleNamespace, daily: SimpleNamespace) -> tuple[Constants, Daily]:
+    """The output of :func:`build` as the typed records the compiled day (``model.simulate_day``)
+    takes. Each constant is converted to its parameter's kind, so that a scenario writing ``2``
+    for a float parameter does not make numba compile a second version of the day."""
+    c = Constants(**{n: _SCALAR_TYPES[PARAMS[n].kind](getattr(const, n)) for n in Constants._fields})
+    d = Daily(**{n: np.ascontiguousarray(getattr(daily, n), dtype=np.float64) for n in Daily._fields})
+    return c, d
 
 
 def to_jsonable(values: Mapping) -> dict:

@@ -5,6 +5,12 @@ docstring saying what it models and where its numbers come from. ``model.py`` ca
 daily order of events; the plain per-agent reference in ``benchmarks/reference_model.py``
 restates the same rules person by person.
 
+The rules that run every day are compiled with numba (``@njit(cache=True)``): they are written
+as ordinary numpy code, run inside the compiled day without Python's per-call overhead, and
+can still be called from Python (tests, notebooks). The first run on a machine compiles them
+(about a minute) and caches the result beside the source; later runs load it in a second.
+Random draws come from the generator passed in (the model's seeded ``rng``).
+
 | module          | mechanism (issue numbering)                                    |
 |-----------------|----------------------------------------------------------------|
 | inflow          | 1. people reach northern France                               |

@@ -18,18 +18,22 @@ it has no effect on anyone's choices.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
+@njit(cache=True)
 def fade_factor(half_life_days: float) -> float:
     """Share of yesterday's memory kept today for a given half-life."""
     return 0.5 ** (1.0 / half_life_days)
 
 
+@njit(cache=True)
 def update_record(record: np.ndarray, today: np.ndarray, keep: float) -> np.ndarray:
     """Fading count: yesterday's record times ``keep`` plus today's events (per group)."""
     return record * keep + today
 
 
+@njit(cache=True)
 def risk_signal(removed: np.ndarray, arrived: np.ndarray, social_weight: float, salience: float,
                 announcement: float) -> np.ndarray:
     """Perceived removal risk signal per nationality group, in [0, 1].
@@ -42,6 +46,7 @@ def risk_signal(removed: np.ndarray, arrived: np.ndarray, social_weight: float, 
     return np.clip(salience * share + announcement, 0.0, 1.0)
 
 
+@njit(cache=True)
 def update_beliefs(belief: np.ndarray, target: np.ndarray, keep: float) -> None:
     """Each person's belief moves toward the signal of their group (in place)."""
     belief *= keep

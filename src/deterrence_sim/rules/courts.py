@@ -8,18 +8,22 @@ modern-slavery law (seed 000) is modelled as a lower ``challenge_success_prob``.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
+@njit(cache=True)
 def files_challenge(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Which newly detained people bring a legal challenge."""
     return rng.random(n) < p
 
 
+@njit(cache=True)
 def decision_day(rng: np.random.Generator, today: int, n: int, mean_days: float) -> np.ndarray:
     """Day each new challenge is decided: at least a day later, exponential around the mean."""
     return today + 1 + np.floor(rng.exponential(mean_days, size=n)).astype(np.int32)
 
 
+@njit(cache=True)
 def challenge_succeeds(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Which of today's decisions go the claimant's way."""
     return rng.random(n) < p

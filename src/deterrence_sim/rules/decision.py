@@ -15,8 +15,10 @@ scale of the Australian turnbacks (see docs/ODD.md for the prior).
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
+@njit(cache=True)
 def deterrence_factor(belief: np.ndarray, strength: float) -> np.ndarray:
     """How much perceived removal risk cuts the will to cross (1 = not at all)."""
     if strength == 0:
@@ -24,16 +26,19 @@ def deterrence_factor(belief: np.ndarray, strength: float) -> np.ndarray:
     return np.exp(-strength * belief)
 
 
+@njit(cache=True)
 def leave_probability(base: float, factor: np.ndarray) -> np.ndarray:
     """Daily chance of leaving the route: the base rate, raised as deterrence bites."""
     return np.minimum(1.0, base / factor)
 
 
+@njit(cache=True)
 def can_pay(budget: np.ndarray, days_waited: np.ndarray, savings_per_day: float, price: np.ndarray) -> np.ndarray:
     """Whether each person has saved enough for the price their network asks."""
     return budget + savings_per_day * days_waited >= price
 
 
+@njit(cache=True)
 def try_probability(base: float, impatience_per_month: float, days_waited: np.ndarray,
                     factor: np.ndarray) -> np.ndarray:
     """Chance of trying on a sea-viable day for people who can pay."""

@@ -13,8 +13,10 @@ officials, never confirmed (SOURCES). The preference for removable nationalities
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
+@njit(cache=True)
 def prevention_probabilities(beach: float, taxi: float, restraint: float, restraint_effect: float,
                              interception: float, interception_gain: float) -> tuple[float, float]:
     """Chance of stopping a beach launch and a taxi-boat launch today, given the policies in force."""
@@ -23,17 +25,20 @@ def prevention_probabilities(beach: float, taxi: float, restraint: float, restra
     return p_beach, p_taxi
 
 
+@njit(cache=True)
 def boats_stopped(rng: np.random.Generator, is_taxi: np.ndarray, p_beach: float, p_taxi: float) -> np.ndarray:
     """Which launched boats the police stop (all on board are 'prevented' and stay in France)."""
     return rng.random(len(is_taxi)) < np.where(is_taxi, p_taxi, p_beach)
 
 
+@njit(cache=True)
 def acceptance_probability(group: np.ndarray, returnable_group: int, p_returnable: float,
                            p_other: float) -> np.ndarray:
     """France's chance of accepting each referral, higher for nationalities it can remove."""
     return np.where(group == returnable_group, p_returnable, p_other)
 
 
+@njit(cache=True)
 def within_weekly_cap(n_accepting: int, accepted_this_week: int, weekly_cap: float) -> int:
     """How many of today's acceptances fit under the weekly cap; the rest wait for next week."""
     return int(max(0, min(n_accepting, np.floor(weekly_cap) - accepted_this_week)))

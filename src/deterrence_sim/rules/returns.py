@@ -9,8 +9,10 @@ fingerprints (seed 002) and, when the biometric fast track is on, is detained fi
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 
+@njit(cache=True)
 def returnee_moves(rng: np.random.Generator, n: int, recross: float, settle: float) -> tuple[np.ndarray, np.ndarray]:
     """Which returnees go back to the coast today and which give up on the UK."""
     u = rng.random(n)
@@ -19,6 +21,7 @@ def returnee_moves(rng: np.random.Generator, n: int, recross: float, settle: flo
     return goes_back, gives_up
 
 
+@njit(cache=True)
 def recognised(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Which arriving returnees are recognised from biometrics."""
     return rng.random(n) < p
