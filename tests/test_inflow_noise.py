@@ -135,7 +135,7 @@ def test_out_of_range_inflow_month_sd_is_a_one_line_config_error(value):
 def test_parameter_is_documented_in_the_inflow_group():
     p = params.PARAMS["inflow_month_sd"]
     assert p.mechanism == "inflow" and (p.low, p.high) == (0, 1) and p.unit and p.source and p.doc
-    assert 0 <= p.default < 1
+    assert 0 < p.default < 1
 
 
 # --------------------------------------------------------------------------- the estimator
@@ -208,6 +208,16 @@ def test_validation_takes_each_fits_estimate_or_an_override(tmp_path):
     (tmp_path / cal.MONTH_SD_FILE).write_text("{}x")
     with pytest.raises(ConfigError, match="not a valid inflow_month_sd estimate"):
         validation.month_sd_for(tmp_path)
+
+
+def test_committed_estimate_is_the_default_and_matches_its_moment():
+    stored = json.loads((cal.CALIBRATED_DIR / cal.MONTH_SD_FILE).read_text(encoding="utf-8"))
+    calibrated = tomllib.loads(cal.CALIBRATED_FILE.read_text(encoding="utf-8"))["params"]
+    assert calibrated["inflow_month_sd"] == stored["full"]["sd"] == params.PARAMS["inflow_month_sd"].default
+    for fit in ("full", "holdout"):
+        r = stored[fit]
+        assert r["weather"] == "observed" and r["replicates"] >= 20
+        assert r["model_moment_at_sd"] == pytest.approx(r["observed_moment"], rel=0.15), fit
 
 
 @pytest.mark.slow

@@ -185,8 +185,11 @@ def test_parity_admissions_never_exceed_removals():
 
 
 def test_without_parity_admissions_outrun_removals():
-    """Contrast for the parity test: the bound comes from parity, not from a lack of applicants."""
-    df = run(1, start=PILOT_START, end=PILOT_END, parity=False)
+    """Contrast for the parity test: the bound comes from parity, not from a lack of applicants.
+
+    Run without the month-to-month inflow noise (as before it existed): one seed's month factors
+    can leave the coast short of applicants in the autumn, which is not what this test is about."""
+    df = run(1, start=PILOT_START, end=PILOT_END, parity=False, inflow_month_sd=0.0)
     assert df["admitted_legal_route"].sum() > df["removed"].sum()
 
 
