@@ -461,6 +461,7 @@ class ReferenceModel(mesa.Model):
 
             self.observed_days = observed_crossing_days()
         self.calm = None  # yesterday's state of the weather chain (None before the first day)
+        self.month_factor = {}  # rule 1: (year, month) -> the month's inflow factor
         self.viable = False
 
         self.networks = [Smuggler(self, k) for k in range(c.n_networks)]
@@ -487,14 +488,21 @@ class ReferenceModel(mesa.Model):
         return {name: float(values[self.day]) for name, values in vars(self.daily).items()}
 
     def expected_newcomers(self) -> float:
-        """Rule 1 (rules/inflow.py): inflow_per_year x this month's seasonal share, over its days."""
+        """Rule 1 (rules/inflow.py): inflow_per_year x this month's seasonal share, over its days,
+        times the month's own factor exp(sd*z - sd^2/2), z ~ N(0, 1) drawn on the month's first
+        simulated day (sd = inflow_month_sd; no draw when it is 0)."""
         w = self.c.inflow_seasonality
         total = sum(w)
         if total <= 0:
             return 0.0
         date = self.dates[self.day]
         days_in_month = calendar.monthrange(date.year, date.month)[1]
-        return self.p["inflow_per_year"] * w[date.month - 1] / total / days_in_month
+        sd = self.c.inflow_month_sd
+        if (date.year, date.month) not in self.month_factor:
+            self.month_factor[date.year, date.month] = (
+                math.exp(sd * self.random.gauss(0.0, 1.0) - sd * sd / 2) if sd > 0 else 1.0)
+        return (self.p["inflow_per_year"] * w[date.month - 1] / total / days_in_month
+                * self.month_factor[date.year, date.month])
 
     def add_newcomer(self, since: int) -> Migrant:
         """Rule 1 (rules/inflow.py): one newcomer, their nationality group, ties, eligibility,

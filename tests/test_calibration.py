@@ -180,6 +180,9 @@ def run_cli(*args, env=None):
     (["calibrate", "--priors", "no/such/file.toml"], "prior file"),
     (["validate", "--replicates", "5"], "at least 30"),
     (["validate", "--calibration", "no/such/folder"], "posterior_full.csv"),
+    (["validate", "--inflow-month-sd", "2"], "--inflow-month-sd: 2.0 is out of range; allowed: a number in [0, 1]"),
+    (["calibrate", "--month-sd-replicates", "3"], "--month-sd-replicates 3 is out of range"),
+    (["calibrate", "--only-inflow-month-sd"], "no posterior_full.csv or posterior_holdout.csv"),
 ])
 def test_cli_bad_input_is_one_line(args, needle, tmp_path):
     res = run_cli(*args, "--out", str(tmp_path / "o"))

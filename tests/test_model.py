@@ -187,8 +187,11 @@ def test_parity_admissions_never_exceed_removals():
 def test_without_parity_admissions_outrun_removals():
     """Contrast for the parity test: the bound comes from parity, not from a lack of applicants.
     Without parity, admissions so far run ahead of removals so far on some days (in 2025 the
-    approved applicants come in bursts, while removals grow steadily with the flights)."""
-    df = run(1, start=PILOT_START, end=PILOT_END, parity=False)
+    approved applicants come in bursts, while removals grow steadily with the flights).
+
+    Run without the month-to-month inflow noise: one seed's month factors can leave the coast
+    short of applicants in the autumn, which is not what this test is about."""
+    df = run(1, start=PILOT_START, end=PILOT_END, parity=False, inflow_month_sd=0.0)
     cum = df[["admitted_legal_route", "removed"]].cumsum()
     assert (cum["admitted_legal_route"] > cum["removed"]).sum() >= 5
 

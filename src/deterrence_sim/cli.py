@@ -86,11 +86,20 @@ def cmd_calibrate(args) -> int:
     from . import calibration
 
     out = Path(args.out)
+    if args.only_inflow_month_sd:
+        res = calibration.calibrate_month_sd(out, fit=args.fit, replicates=args.month_sd_replicates, seed=args.seed,
+                                             workers=args.workers)
+        print(f"estimated inflow_month_sd in {res['seconds']:.0f} s; written to {out / calibration.MONTH_SD_FILE}"
+              + (f" and {res['toml']}" if res["toml"] and "full" in res["month_sd"] else ""))
+        for name, r in res["month_sd"].items():
+            print(f"  fit {name}: inflow_month_sd = {r['sd']:g} ({r['months']} months {r['first_month']}.."
+                  f"{r['last_month']}, {r['weather']} weather, {r['replicates']} replicates)")
+        return 0
     command = " ".join(["deterrence-sim", *sys.argv[1:]]) if sys.argv[1:2] == ["calibrate"] else \
         f"deterrence-sim calibrate --budget {args.budget} --out {out}"
     res = calibration.calibrate(out, budget=args.budget, population=args.population, seed=args.seed,
                                 workers=args.workers, fit=args.fit, prior_file=args.priors,
-                                progress=not args.quiet, command=command)
+                                progress=not args.quiet, command=command, month_sd_replicates=args.month_sd_replicates)
     fits = ", ".join(f"{k}: {v['generations']} generations, {v['simulations']} simulations"
                      for k, v in res["fits"].items())
     print(f"calibrated in {res['seconds']:.0f} s ({fits}); written to {out}/")
@@ -99,6 +108,8 @@ def cmd_calibrate(args) -> int:
         for r in rows:
             print(f"    {r['parameter']:<26} {r['prior_median']:>9.4g} [{r['prior_p05']:.3g}, {r['prior_p95']:.3g}]"
                   f"   {r['post_median']:>9.4g} [{r['post_p05']:.3g}, {r['post_p95']:.3g}]")
+    for name, r in res["month_sd"].items():
+        print(f"  fit {name}: inflow_month_sd = {r['sd']:g} (method of moments, {r['months']} months)")
     return 0
 
 
@@ -108,7 +119,8 @@ def cmd_validate(args) -> int:
     out = Path(args.out)
     t0 = time.perf_counter()
     res = validation.validate(out, calibration=args.calibration, replicates=args.replicates, seed=args.seed,
-                              workers=args.workers, progress=not args.quiet, with_holdout=not args.no_holdout)
+                              workers=args.workers, progress=not args.quiet, with_holdout=not args.no_holdout,
+                              inflow_month_sd=args.inflow_month_sd)
     print(f"validated {args.replicates} replicates from {res['folder']} in {time.perf_counter() - t0:.0f} s; "
           f"report: {out}/validation.md")
     s = res["summary"]
@@ -173,6 +185,11 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--seed", type=int, default=20250710)
     cal.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
+    cal.add_argument("--only-inflow-month-sd", action="store_true",
+                     help="run only the last step: estimate inflow_month_sd from the posterior(s) already in --out "
+                          "and update calibrated.toml there (no ABC fit)")
+    cal.add_argument("--month-sd-replicates", type=int, default=30,
+                     help="model runs per moment when estimating inflow_month_sd (default 30)")
     cal.set_defaults(func=cmd_calibrate)
 
     val = sub.add_parser("validate", help="observed vs simulated for the calibrated model; writes validation.md")
@@ -183,6 +200,9 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--seed", type=int, default=1)
     val.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     val.add_argument("--no-holdout", action="store_true", help="skip the held-out forecast")
+    val.add_argument("--inflow-month-sd", type=float, default=None,
+                     help="month-to-month inflow noise for every run (default: each fit's estimate in the "
+                          "calibration folder's inflow_month_sd.json, else the model default)")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
     val.set_defaults(func=cmd_validate)
 

@@ -81,7 +81,7 @@ Networks = namedtuple("Networks", ["boats", "load", "price", "customers", "seats
 #: day's newcomers start (``first[t]`` .. ``first[t + 1]``).
 Newcomers = namedtuple("Newcomers", ["group", "ties", "eligible", "budget", "network", "first"])
 
-STREAM_WEATHER, STREAM_INFLOW = 1, 2
+STREAM_WEATHER, STREAM_INFLOW, STREAM_INFLOW_MONTHS = 1, 2, 3  # streams derived from the seed (docs/ODD.md 4)
 
 
 class ChannelModel(mesa.Model):
@@ -110,8 +110,10 @@ class ChannelModel(mesa.Model):
         self.stream_seed = int(stream_seed)
         self.inflow_rng = np.random.default_rng([self.stream_seed, STREAM_INFLOW])
         self.sea_viable = self._draw_weather(np.random.default_rng([self.stream_seed, STREAM_WEATHER]))
+        self.inflow_month_factor = inflow.month_multipliers(  # own stream: sd = 0 leaves every other draw alone
+            np.random.default_rng([self.stream_seed, STREAM_INFLOW_MONTHS]), self.dates, self.c.inflow_month_sd)
         self.expected_newcomers = inflow.expected_newcomers_per_day(
-            self.dates, self.daily.inflow_per_year, self.c.inflow_seasonality)
+            self.dates, self.daily.inflow_per_year, self.c.inflow_seasonality) * self.inflow_month_factor
         self._weekday0 = self.start_date.weekday()
 
         c = self.c

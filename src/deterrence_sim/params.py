@@ -143,6 +143,18 @@ PARAMS: dict[str, Param] = {
           "shape had a stronger autumn peak that 2023-25 did not repeat; docs/ODD.md section 10)",
           "Seasonal shape of the inflow; normalised so the year sums to inflow_per_year.",
           low=0, high=1000, kind="monthly"),
+        P("inflow_month_sd", 0.43, "log-sd", "inflow",
+          "estimated 2026-11-23 by the method of moments from the calibrated model's monthly residuals (SB01 "
+          "2023-01..2025-12, observed weather; rough 90% interval 0.35-0.55): the scatter of log(observed / simulated) "
+          "monthly arrivals beyond what the model makes with sd = 0, corrected for the half of a month's inflow "
+          "surge that reaches later months (deterrence_sim.calibration.estimate_inflow_month_sd; "
+          "experiments/calibration/calibrated.toml, inflow_month_sd.json; docs/ODD.md section 10)",
+          "Month-to-month variation of the inflow: each calendar month's expected inflow is multiplied by "
+          "exp(sd*z - sd^2/2), z ~ N(0, 1), one draw per month from its own random stream (mean one, so the "
+          "yearly levels keep their meaning). Stands for surges and lulls further up the route (conflicts, "
+          "routes opening and closing, crackdowns) that the fixed seasonal shape cannot express; 0 switches "
+          "it off.",
+          low=0, high=1),
         P("initial_waiting", 2232, "people", "inflow",
           _CALIBRATED + ": people waiting in the calibrated run on 2024-12-31 (the fit itself starts 2023-01-01 with 3,000: "
           "camp populations around Calais and Dunkirk are reported in the low thousands)",

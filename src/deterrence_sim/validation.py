@@ -11,6 +11,11 @@ with a fixed seed) and runs with seed ``replicate_seed(seed, i)``. Four sets of 
   with the pilot's policy path, with the observed weather of 2025 H2 (a forecast conditional on
   the weather) and with stochastic weather (a forecast proper).
 
+Every run has the month-to-month inflow noise on: ``inflow_month_sd`` is each fit's own
+method-of-moments estimate (``inflow_month_sd.json`` in the calibration folder, written by
+``deterrence-sim calibrate``), so the held-out forecast uses the estimate from the data up to
+2025-06-30 only; ``--inflow-month-sd`` overrides it for every run.
+
 Every observed-vs-simulated comparison uses :class:`deterrence_sim.targets.TargetSet`, the same
 definitions the calibration fits. Writes ``validation.md``, ``validation_*.png`` and
 ``validation_summary.csv`` into ``--out``.
@@ -63,6 +68,20 @@ def find_calibration(folder: str | None) -> Path:
             return path
     raise ConfigError("no calibration found (results/calibration or experiments/calibration); "
                       "run `deterrence-sim calibrate` first")
+
+
+def month_sd_for(folder: Path, override: float | None = None) -> dict[str, tuple[float, str]]:
+    """``inflow_month_sd`` for the runs of each fit, and where it comes from: ``override`` if given,
+    else the fit's estimate stored in ``folder`` (``inflow_month_sd.json``), else the model default."""
+    from .params import PARAMS
+
+    if override is not None:
+        value = PARAMS["inflow_month_sd"].check("--inflow-month-sd", override)
+        return {fit: (value, "--inflow-month-sd") for fit in cal.FITS}
+    stored = cal.read_month_sd(folder)
+    default = float(PARAMS["inflow_month_sd"].default)
+    return {fit: (stored[fit], f"estimated from the {fit} fit's residuals, `{Path(folder) / cal.MONTH_SD_FILE}`")
+            if fit in stored else (default, "the model default") for fit in cal.FITS}
 
 
 def draw(post: pd.DataFrame, n: int, seed: int) -> list[dict]:
@@ -286,16 +305,18 @@ def identifiability_sentence(post: pd.DataFrame, post_holdout: pd.DataFrame | No
 
 
 def validate(out: Path, calibration: str | None = None, replicates: int = DEFAULT_REPLICATES, seed: int = 1,
-             workers: int | None = None, progress: bool = True, with_holdout: bool = True) -> dict:
+             workers: int | None = None, progress: bool = True, with_holdout: bool = True,
+             inflow_month_sd: float | None = None) -> dict:
     if replicates < 30 or replicates > 10_000:
         raise ConfigError(f"--replicates {replicates} is out of range; allowed: 30..10000 (at least 30)")
     folder = find_calibration(calibration)
+    month_sd = month_sd_for(folder, inflow_month_sd)
     workers = default_workers() if workers is None else workers
     post_full = pd.read_csv(folder / "posterior_full.csv")
     missing = [k for k in cal.CALIBRATED if k not in post_full.columns]
     if missing or "weight" not in post_full.columns:
         raise ConfigError(f"{folder / 'posterior_full.csv'}: missing column(s) {', '.join(missing or ['weight'])}")
-    thetas = draw(post_full, replicates, seed)
+    thetas = [{**theta, "inflow_month_sd": month_sd["full"][0]} for theta in draw(post_full, replicates, seed)]
     full = cal.SETTINGS["full"]
     sets = {}
     for key, weather in (("obs", None), ("markov", "markov")):
@@ -304,18 +325,20 @@ def validate(out: Path, calibration: str | None = None, replicates: int = DEFAUL
     hold_file = folder / "posterior_holdout.csv"
     if with_holdout and hold_file.is_file():
         hs = cal.SETTINGS["holdout"]
-        h_thetas = draw(pd.read_csv(hold_file), replicates, seed)
+        h_thetas = [{**theta, "inflow_month_sd": month_sd["holdout"][0]}
+                    for theta in draw(pd.read_csv(hold_file), replicates, seed)]
         for key, weather in (("holdout_obs", None), ("holdout_markov", "markov")):
             sets[key] = run_set(RunSet(f"held-out forecast ({weather or 'observed'} weather)", hs, "2025-12-31",
                                        weather or "observed", h_thetas,
                                        TargetSet(hs.start, "2025-12-31", "2025-12-31")), seed, workers, progress)
     out.mkdir(parents=True, exist_ok=True)
     post_hold = pd.read_csv(hold_file) if hold_file.is_file() else None
-    return report(out, folder, sets, post_full, replicates, seed, post_hold)
+    return report(out, folder, sets, post_full, replicates, seed, post_hold, month_sd=month_sd)
 
 
 def report(out: Path, folder: Path, sets: dict[str, RunSet], post_full: pd.DataFrame, replicates: int,
-           seed: int, post_holdout: pd.DataFrame | None = None) -> dict:
+           seed: int, post_holdout: pd.DataFrame | None = None,
+           month_sd: dict[str, tuple[float, str]] | None = None) -> dict:
     rs = sets["obs"]
     month = {k: monthly_measures(sets[k]) for k in ("obs", "markov")}
     year = {k: rows_for(sets[k], "yearly") for k in ("obs", "markov")}
@@ -370,6 +393,9 @@ def report(out: Path, folder: Path, sets: dict[str, RunSet], post_full: pd.DataF
          "crossing days (the days with at least one arrival) as the sea-viable days: the weather is an exogenous "
          "driver, and the fit was made in this setting. *Stochastic weather* uses the model's monthly Markov "
          "chain instead, as scenario runs do.", "",
+         *([f"Month-to-month inflow noise: `inflow_month_sd` = {month_sd['full'][0]:g} in the in-sample runs "
+            f"({month_sd['full'][1]}) and {month_sd['holdout'][0]:g} in the held-out forecast "
+            f"({month_sd['holdout'][1]}).", ""] if month_sd else []),
          "## Identifiability", "", ident, "", ident_numbers["detail"], "",
          "## Summary", "", _md_table(summary, list(summary.columns)), "",
          f"Figures: {', '.join(f'`{f}`' for f in figs)}.", "",
@@ -428,4 +454,4 @@ def report(out: Path, folder: Path, sets: dict[str, RunSet], post_full: pd.DataF
             "ident_numbers": ident_numbers, "folder": folder}
 
 
-__all__ = ["validate", "report", "draw", "find_calibration", "DEFAULT_REPLICATES"]
+__all__ = ["validate", "report", "draw", "find_calibration", "month_sd_for", "DEFAULT_REPLICATES"]

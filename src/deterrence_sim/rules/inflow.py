@@ -1,9 +1,16 @@
-"""Rule 1, inflow: people reach the northern French coast at a seasonal rate.
+"""Rule 1, inflow: people reach the northern French coast at a seasonal rate that varies month to month.
 
-Numbers: the yearly flow ``inflow_per_year`` is set so that simulated 2025 arrivals match the
-Home Office count (SB01, 41,472); the month shape is the 2021-25 pooled share of arrivals by
-month (SB01). Who arrives (nationality group, family ties, eligibility, budget) follows the
-``share_*`` and ``budget_*`` parameters (assumptions, see params.py).
+Numbers: the yearly flow ``inflow_per_year`` has one calibrated level per year (2023, 2024,
+2025; ABC-SMC on SB01, SB02 and the pilot's data, docs/ODD.md section 10); the month shape
+``inflow_seasonality`` is the 2023-25 pooled share of arrivals by month (SB01), the window the
+model is calibrated on. Each calendar month's expected inflow is then multiplied by a mean-one
+log-normal factor with log-sd ``inflow_month_sd`` (:func:`month_multipliers`): the flow through
+the Balkans and the Mediterranean changes from month to month (conflicts, routes opening and
+closing, crackdowns further up the route), which the fixed seasonal shape cannot express. Its
+value is estimated by the method of moments from the calibrated model's monthly residuals
+(:func:`deterrence_sim.calibration.estimate_inflow_month_sd`). Who arrives (nationality group,
+family ties, eligibility, budget) follows the ``share_*`` and ``budget_*`` parameters
+(assumptions, see params.py).
 """
 
 from __future__ import annotations
@@ -27,6 +34,21 @@ def expected_newcomers_per_day(dates, per_year: np.ndarray, seasonality) -> np.n
     month = np.array([d.month for d in dates]) - 1
     days_in_month = np.array([calendar.monthrange(d.year, d.month)[1] for d in dates])
     return per_year * share[month] / days_in_month
+
+
+def month_multipliers(rng: np.random.Generator, dates, sd: float) -> np.ndarray:
+    """Month-to-month variation of the inflow: one mean-one log-normal factor per calendar month.
+
+    The calendar months of ``dates`` (consecutive days), in order, get ``z_1, z_2, ...`` drawn
+    from ``rng`` as standard normals, one per month, and the factor ``exp(sd * z - sd**2 / 2)``
+    (mean one, standard deviation of its log ``sd``). Returns one factor per date: every day of a
+    month shares its month's factor. The normals are drawn whatever ``sd`` is, so the stream is
+    consumed the same way for every value, and with ``sd = 0`` every factor is exactly 1.0.
+    """
+    key = np.array([d.year * 12 + d.month for d in dates], dtype=np.int64)
+    months, index = np.unique(key, return_inverse=True)
+    z = rng.standard_normal(len(months))
+    return np.exp(sd * z - 0.5 * sd * sd)[index]
 
 
 def newcomers_today(rng: np.random.Generator, expected: float) -> int:
