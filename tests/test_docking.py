@@ -8,7 +8,10 @@ independent seeds (``replicate_seed(FAST_SEED, i)`` and ``replicate_seed(REFEREN
 in four settings:
 
 * ``pilot_2025``: the default parameters (the pilot as it happened), 2025;
-* ``no_deal_2025``: ``experiments/scenarios/no_deal.toml``, 2025;
+* ``no_deal_2025``: ``experiments/scenarios/no_deal.toml``, 2025, without the month-to-month
+  inflow noise (``inflow_month_sd = 0``): with the calibrated noise (0.43) a year's arrivals vary
+  by about 6% between replicates, which hides rule errors of that size; this setting docks the
+  other rules with that noise removed, and is the one the broken try rule is tested on;
 * ``parity_2026``: ``parity.toml`` run to 2026-12-31 (from 2026-03-01 every scheme-eligible
   arrival is detained; about 13,000 removals and 800 re-crossings in 2026);
 * ``strong_deterrence_2026``: ``rampup_x5.toml`` run to 2026-12-31 with France's weekly cap
@@ -80,7 +83,7 @@ RELATIVE_TOLERANCE = 0.03
 #: name -> (scenario file, end date or None for the file's, extra parameters)
 SCENARIOS = {
     "pilot_2025": ("pilot.toml", None, {}),
-    "no_deal_2025": ("no_deal.toml", None, {}),
+    "no_deal_2025": ("no_deal.toml", None, {"inflow_month_sd": 0.0}),
     "parity_2026": ("parity.toml", "2026-12-31", {}),
     "strong_deterrence_2026": ("rampup_x5.toml", "2026-12-31",
                                {"france_weekly_cap": {"2025-08-06": 50.0}, "deterrence_strength": 3.0,
@@ -317,7 +320,7 @@ def test_fast_model_docks_with_the_reference(docked, name):
 
 @pytest.mark.slow
 @pytest.mark.parametrize("broken, name, must_flag", [
-    ("try_probability_x1.15", "pilot_2025", ["left_route_2025"]),
+    ("try_probability_x1.15", "no_deal_2025", ["left_route_2025"]),
     ("france_weekly_cap_minus_5", "strong_deterrence_2026", ["removed_2026"]),
 ])
 def test_docking_detects_a_broken_rule(docked, broken, name, must_flag):
