@@ -33,7 +33,10 @@ def one_year(seed: int, **params) -> tuple[float, ChannelModel]:
 
 def scaled(k: float) -> dict:
     """Parameters of the year with the flow multiplied by ``k``."""
-    return {name: PARAMS[name].default * k for name in ("inflow_per_year", "boat_supply_per_week")} | {
+    def times_k(value):  # a constant, or a {date: value} schedule
+        return {d: v * k for d, v in value.items()} if isinstance(value, dict) else value * k
+
+    return {name: times_k(PARAMS[name].default) for name in ("inflow_per_year", "boat_supply_per_week")} | {
         "initial_waiting": int(PARAMS["initial_waiting"].default * k)}
 
 
