@@ -277,10 +277,11 @@ def simulate_day(t, p, n, new, c, d, sea_viable, weekday0, net, removed_record, 
     # both the newcomers' first belief and everyone's belief update
     signal = belief.risk_signal(removed_record, arrived_record, c.social_weight, c.removal_salience,
                                 c.announcement_weight * d.announced_intent[t])
+    keep = belief.fade_factor(c.memory_half_life_days)  # share of memory kept from one day to the next
     n = add_newcomers(t, p, n, new, signal, today)
     n_exited = returnees_move(t, p, n, c, today, exited, 0, rng)
     n_exited = legal_route_day(t, p, n, c, d, k, today, exited, n_exited, rng)
-    belief.update_beliefs(p.belief[:n], signal[p.group[:n]], belief.fade_factor(c.memory_half_life_days))
+    belief.update_beliefs(p.belief[:n], signal[p.group[:n]], keep)
     tryers, n_exited = decide(t, p, n, c, d, sea_viable[t], net, today, exited, n_exited, rng)
     arrived, n_exited = cross(t, p, c, d, sea_viable[t], tryers, net, arrived_record, today, exited, n_exited, rng)
     n_exited = uk_screen(t, p, n, c, d, arrived, k, today, exited, n_exited, rng)
@@ -289,7 +290,10 @@ def simulate_day(t, p, n, new, c, d, sea_viable, weekday0, net, removed_record, 
     held, n_exited = france_answers(t, p, d, held, weekday0, k, today, exited, n_exited, rng)
     held = fly(t, p, d, held, removed_record, k, today)
     n_exited = window_expires(t, p, c, held, today, exited, n_exited)
-    smugglers_restock(t, c, d, sea_viable[t], net, removed_record, arrived_record, rng)
+    smugglers_restock(t, c, d, sea_viable[t], net, rng)
+    # the community's memory of arrivals and removals fades
+    removed_record *= keep
+    arrived_record *= keep
     record(p, n, net, today)
     return n, n_exited
 
@@ -561,16 +565,12 @@ def window_expires(t, p, c, held, today, exited, n_exited):
 
 # 5. smugglers adapt ---------------------------------------------------------------------------------------
 @njit(cache=True)
-def smugglers_restock(t, c, d, viable, net, removed_record, arrived_record, rng):
+def smugglers_restock(t, c, d, viable, net, rng):
     net.load[:] = smugglers.adapt_load(net.load, net.lost, c.people_per_boat_gain, c.people_per_boat_max)
     if viable:
         net.price[:] = smugglers.adapt_price(net.price, net.customers, net.seats, net.lost, net.launched,
                                              c.price_response, c.price_min_gbp, c.price_max_gbp)
     net.boats[:] = smugglers.restock(rng, net.boats, d.boat_supply_per_week[t], c.max_launches_per_day)
-    # the community's memory of arrivals and removals fades
-    keep = belief.fade_factor(c.memory_half_life_days)
-    removed_record *= keep
-    arrived_record *= keep
 
 
 # records --------------------------------------------------------------------------------------------------
