@@ -19,15 +19,18 @@ from deterrence_sim.rules import inflow
 
 ROOT = Path(__file__).resolve().parents[1]
 
-#: Digests of the whole daily output of two 60-day runs, computed at commit ed87b26 (the branch
-#: point, before the month noise existed) and recomputed on the compiled model just before the
-#: month noise was merged into it (the compiled day draws the newcomers in another order).
+#: Digests of the whole daily output of two 60-day runs with ``inflow_month_sd = 0``, first
+#: computed at commit ed87b26 (before the month noise existed), so that they showed the noise
+#: left the model untouched at sd = 0. Deliberate changes to the order of random draws have
+#: since moved them, and they were recomputed each time on the changed model with sd = 0: the
+#: compiled day (newcomers drawn in another order), then each person's part of the day taken
+#: person by person (commit "Compiled day: each person's part of the day in one pass").
+#: Now they guard against unintended changes; that sd = 0 draws nothing from the other streams
+#: is checked directly by test_zero_sd_draws_disturb_no_other_stream below.
 #: (seed, start, end, extra parameters) -> (digest, arrivals, newcomers).
-#: If a later, deliberate change to the model's dynamics moves them, recompute them on the commit
-#: before that change with ``inflow_month_sd = 0`` and replace them.
 BEFORE_MONTH_NOISE = {
-    (12345, "2025-06-01", "2025-07-30", ()): ("dfa51529b93012cf", 8470, 10449),
-    (777, "2024-11-15", "2025-01-13", (("weather_mode", "observed"),)): ("0e9d14968ad1f19e", 3454, 4295),
+    (12345, "2025-06-01", "2025-07-30", ()): ("d38ff923ac9b1d05", 8327, 10449),
+    (777, "2024-11-15", "2025-01-13", (("weather_mode", "observed"),)): ("a92c92bd024a5192", 3530, 4295),
 }
 
 

@@ -3,14 +3,17 @@
 * :class:`Migrant`: one per simulated person (full scale, no super-individuals). The agent is
   the person's identity; where they are and what they believe lives in the model's
   :class:`~deterrence_sim.population.Population` table, read through the agent's properties, so
-  that the daily rules run over everyone at once.
+  that the daily rules run over everyone at once. A person gets their unique id on reaching
+  the coast; the agent objects are brought up to date with the table whenever the model's
+  agents are looked at (``model.agents``, ``model.agents_by_type``): see
+  ``ChannelModel.sync_agents``.
 * :class:`Smuggler`: one per smuggling network (boats, people per boat, price).
 * :class:`UKAuthority`, :class:`FrenchAuthority`, :class:`Court`: one each; they hold the
   state of their institution (flight schedule, the week's acceptances, cases decided).
 
-Agents are created and removed in daily batches (:func:`add_batch`, :func:`remove_batch`):
-Mesa's one-by-one path costs about 3.6 us to create and 2.6 us to remove an agent here, against
-under 1 us for both in bulk, which matters at ~50,000 people a year.
+Agents are created and removed in batches (:func:`add_batch`, :func:`remove_batch`): Mesa's
+one-by-one path costs about 3.6 us to create and 2.6 us to remove an agent here, against under
+1 us for both in bulk, which matters at ~50,000 people a year.
 """
 
 from __future__ import annotations
@@ -137,32 +140,48 @@ class Court(_Institution):
         return int(self._counter(WON_TOTAL))
 
 
-def add_batch(model: mesa.Model, cls: type[mesa.Agent], n: int) -> list:
+def add_batch(model: mesa.Model, cls: type[mesa.Agent], n: int, unique_ids=None) -> list:
     """Create ``n`` agents of ``cls`` and register them with ``model`` in one go.
 
     Equivalent to ``[cls(model) for _ in range(n)]`` for agents whose ``__init__`` only calls
     Mesa's: same unique ids, same attributes (``model``, ``unique_id``, ``pos``), same membership
     of ``model.agents`` and ``model.agents_by_type``. Each agent costs about 0.3 us instead of
-    Mesa's 3.6 us. Falls back to Mesa's public path if its internal layout ever differs or if
-    the class is tracked by a Mesa data registry.
+    Mesa's 3.6 us. With ``unique_ids`` (ids handed out earlier, see ``population.Population.enter``)
+    the agents take those ids and Mesa's counter is left alone. Falls back to Mesa's public path
+    if its internal layout ever differs or if the class is tracked by a Mesa data registry.
     """
     if n == 0:
         return []
     registry = getattr(model, "_all_agents", None)
     by_type = getattr(model, "_agents_by_type", None)
     if registry is None or not hasattr(registry, "_agents") or by_type is None or cls._datasets:
-        return [cls(model) for _ in range(n)]
+        return [_mesa_made(model, cls, uid) for uid in (unique_ids or [None] * n)]
     if cls not in by_type:  # the first agent of a type goes the ordinary way, to set up its registry
-        return [cls(model)] + add_batch(model, cls, n - 1)
-    first = model.agent_id_counter
+        uid = None if unique_ids is None else unique_ids[0]
+        rest = None if unique_ids is None else unique_ids[1:]
+        return [_mesa_made(model, cls, uid)] + add_batch(model, cls, n - 1, rest)
+    if unique_ids is None:
+        unique_ids = range(model.agent_id_counter, model.agent_id_counter + n)
+        model.agent_id_counter += n
     new = list(map(cls.__new__, itertools.repeat(cls, n)))
-    for uid, agent in zip(range(first, first + n), new):
-        agent.__dict__ = {"model": model, "unique_id": uid, "pos": None}
-    model.agent_id_counter = first + n
+    for uid, agent in zip(unique_ids, new):  # what Mesa's Agent.__init__ sets
+        agent.model = model
+        agent.unique_id = uid
+        agent.pos = None
     members = dict.fromkeys(new)
     registry._agents.update(members)
     by_type[cls]._agents.update(members)
     return new
+
+
+def _mesa_made(model: mesa.Model, cls: type[mesa.Agent], unique_id=None) -> mesa.Agent:
+    """An agent made by Mesa's own path; given ``unique_id``, it takes that id instead of the
+    next one, and Mesa's counter is left as it was."""
+    agent = cls(model)
+    if unique_id is not None:
+        agent.unique_id = unique_id
+        model.agent_id_counter -= 1
+    return agent
 
 
 def remove_batch(model: mesa.Model, agents) -> None:
@@ -175,6 +194,7 @@ def remove_batch(model: mesa.Model, agents) -> None:
         for agent in agents:
             agent.remove()
         return
+    agents = list(agents)
     for members in (registry._agents, by_type._agents):
         # the same as `for a in agents: del members[a]`, with the loop run in C
         collections.deque(map(members.__delitem__, agents), maxlen=0)

@@ -19,12 +19,15 @@ ODD protocol, docs/ODD.md, and the modules of ``rules/``):
  5. smugglers    restock, adapt people per boat and price
     records      the day's figures are collected
 
-How it runs. Each person is a Mesa agent (``agents.Migrant``) and a row of the population table
-(``population.Population``). The order of events above is :func:`simulate_day`, compiled with
-numba: it runs the rules of ``rules/`` (themselves compiled) over the table's columns, in place,
-and lists the rows of people who left. ``ChannelModel.step`` calls it once a day, then does the
-Mesa bookkeeping in batches: it registers the day's newcomers as agents, deregisters those who
-left, and collects the day's figures with Mesa's DataCollector.
+How it runs. Each person is a row of the population table (``population.Population``) and,
+in the simulation, a Mesa agent (``agents.Migrant``). The order of events above is
+:func:`simulate_day`, compiled with numba: it runs the rules of ``rules/`` (themselves compiled)
+over the table's columns, in place. Steps 10, 11, 4 and 3 concern each person alone and are taken
+person by person in one pass (:func:`people_day`); the others work on the people concerned.
+``ChannelModel.step`` simulates one day; ``ChannelModel.run`` simulates all the remaining days in
+one compiled call (:func:`simulate_days`), with the same results. The day's figures are written
+into ``model.figures``, which Mesa's DataCollector reads. The Migrant agents are brought up to
+date with the table in one batch whenever the model's agents are looked at (``sync_agents``).
 
 Every random draw comes from the model's seeded generators: ``self.rng`` (Mesa's) for
 behaviour, and two streams derived from the same seed for weather and inflow, so that
@@ -41,7 +44,7 @@ from collections import namedtuple
 
 import mesa
 import numpy as np
-from numba import njit
+from numba import literal_unroll, njit
 
 from . import params as parameters
 from .agents import (ACCEPTED_THIS_WEEK, ADMITTED_TOTAL, AWARENESS, FILED_TOTAL, FLIGHT_CREDIT, FLIGHTS_TOTAL,
@@ -49,8 +52,8 @@ from .agents import (ACCEPTED_THIS_WEEK, ADMITTED_TOTAL, AWARENESS, FILED_TOTAL,
                      UKAuthority, add_batch, remove_batch)
 from .errors import ConfigError
 from .population import (ADMITTED, ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, CHALLENGE_LOST, CHALLENGE_PENDING,
-                         DEAD, DETAINED, FIRST_EXIT, IN_UK_ASYLUM, LEFT_ROUTE, N_GROUPS, RETURNABLE, RETURNED, WAITING,
-                         Population)
+                         COMPACT_MIN_ROWS, COMPACT_SHARE, DEAD, DETAINED, FIRST_EXIT, IN_UK_ASYLUM, LEFT_ROUTE,
+                         N_GROUPS, RETURNABLE, RETURNED, WAITING, Population)
 from .rules import belief, courts, crossing, decision, france, inflow, legal_route, returns, smugglers, uk, weather
 from .schedule import parse_date
 
@@ -135,14 +138,14 @@ class ChannelModel(mesa.Model):
         # the community's fading records of removals and arrivals, by nationality group (rule 4)
         self.removed_record = np.zeros(N_GROUPS)
         self.arrived_record = np.zeros(N_GROUPS)
-        self.totals = dict.fromkeys(("newcomers", "removed", "admitted", "in_uk_asylum", "left_route", "dead"), 0)
-        self.totals["initial"] = c.initial_waiting
-        self._today = np.zeros(len(DAILY_COLUMNS))
-        self.today = dict.fromkeys(DAILY_COLUMNS, 0)
+        # the day's figures, one row per day (the compiled day writes its row in place)
+        self.figures = np.zeros((self.n_days, len(DAILY_COLUMNS)))
 
         self._add_initial_people(c.initial_waiting)
         self.newcomers = self._draw_newcomers()
-        self.datacollector = DailyCollector(DAILY_COLUMNS)
+        self.population.expect(self.population.n_initial + int(self.newcomers.first[-1]))
+        self.datacollector = DailyCollector(self.figures)
+        self._steps_ahead = 0  # days run() simulated ahead of Mesa's clock
 
     # ------------------------------------------------------------------ set-up helpers
     def _draw_weather(self, rng) -> np.ndarray:
@@ -165,8 +168,9 @@ class ChannelModel(mesa.Model):
         signal = belief.risk_signal(self.removed_record, self.arrived_record, self.c.social_weight,
                                     self.c.removal_salience,
                                     self.c.announcement_weight * self.daily.announced_intent[0])
-        agents = add_batch(self, Migrant, n)
-        self.population.add(agents, state=WAITING, since=since, belief=signal[who["group"]], **who)
+        self.population.add(n, self.agent_id_counter, state=WAITING, since=since, belief=signal[who["group"]],
+                            **who)
+        self.agent_id_counter += n
 
     def _draw_newcomers(self) -> Newcomers:
         """Rule 1 (inflow): how many people reach the coast each day of the run (Poisson around
@@ -181,42 +185,104 @@ class ChannelModel(mesa.Model):
 
     # ------------------------------------------------------------------ the daily tick
     def step(self) -> None:
-        """Simulate one day: the compiled order of events, then Mesa's bookkeeping."""
-        if self.day >= self.n_days:
-            self.running = False
-            return
-        t, pop = self.day, self.population
-        n_new = int(self.newcomers.first[t + 1] - self.newcomers.first[t])
-        pop.reserve(n_new)
-        n_before = pop.n
-        today = self._today
-        pop.n, n_exited = simulate_day(
-            t, pop.table, n_before, self.newcomers, self._c, self._d, self.sea_viable, self._weekday0,
-            self.net, self.removed_record, self.arrived_record, self.counters, today, pop.exited, self.rng)
-        # Mesa's bookkeeping: newcomers become agents (before anyone leaves: some leave on day one)
-        pop.attach(add_batch(self, Migrant, n_new), slice(n_before, pop.n))
-        if n_exited:
-            remove_batch(self, pop.agent[pop.exited[:n_exited]])
-            pop.n_exited += n_exited
-        self._record(today)
-        pop.maybe_compact()
-        self.day += 1
-        if self.day >= self.n_days:
-            self.running = False
+        """Simulate one day (Mesa's tick): the compiled order of events over the population table."""
+        if self._steps_ahead:  # run() has simulated this day already; Mesa's clock catches up
+            self._steps_ahead -= 1
+        elif self.day < self.n_days:
+            self._simulate(1)
+        if self.day > len(self.datacollector._collection_steps):
+            self.datacollector.collect(self)
+        self.running = self.day < self.n_days or self._steps_ahead > 0
 
-    def _record(self, today: np.ndarray) -> None:
-        values = today.tolist()
-        for i in _INT_COLUMNS:
-            values[i] = int(values[i])
-        self.today = dict(zip(DAILY_COLUMNS, values))
-        totals = self.totals
-        totals["newcomers"] += values[NEWCOMERS]
-        totals["removed"] += values[REMOVED]
-        totals["admitted"] += values[ADMITTED_TODAY]
-        totals["in_uk_asylum"] += values[ENTERED_ASYLUM]
-        totals["left_route"] += values[LEFT_TODAY]
-        totals["dead"] += values[DEATHS]
-        self.datacollector.collect(self)
+    def run(self) -> ChannelModel:
+        """Simulate every remaining day up to ``end``.
+
+        The days are simulated in one compiled call: the same days, in the same order, with the
+        same random draws, as calling :meth:`step` once a day, so the results are identical.
+        Mesa's clock (``steps``, ``time``) then advances one step per day, each step finding
+        its day already simulated. (Mesa events scheduled inside the span therefore see the
+        model as at its end: to watch day by day, call :meth:`step`.)
+        """
+        days = self.n_days - self.day
+        if days > 0:
+            self._simulate(days)
+            self._steps_ahead = days
+        while self.running:
+            self.step()
+        return self
+
+    def _simulate(self, days: int) -> None:
+        """Run the compiled day for ``days`` days from ``self.day``, making room in the table
+        whenever the next day's newcomers would not fit."""
+        pop, new, t_end = self.population, self.newcomers, self.day + days
+        while self.day < t_end:
+            t = self.day
+            pop.reserve(int(new.first[t + 1] - new.first[t]))
+            # the people reaching the coast get the next Mesa unique ids, in order of entry
+            id_offset = self.agent_id_counter - (pop.n_initial + int(new.first[t]))
+            self.day, pop.n, pop.n_exited, pop.n_left = simulate_days(
+                t, t_end, pop.table, pop.n, pop.n_exited, pop.n_initial, id_offset, new, self._c, self._d,
+                self.sea_viable, self._weekday0, self.net, self.removed_record, self.arrived_record, self.counters,
+                self.figures, pop.scratch, pop.left, pop.n_left, self.rng)
+            self.agent_id_counter += int(new.first[self.day] - new.first[t])
+            pop.n_entered = pop.n_initial + int(new.first[self.day])
+
+    # ------------------------------------------------------------------ the Mesa agents
+    def sync_agents(self) -> None:
+        """Bring Mesa's agents up to date with the population table.
+
+        Each person in the simulation is a :class:`~deterrence_sim.agents.Migrant` registered
+        with the model, with the unique id handed out when they reached the coast. The agent
+        objects are made (and those of people who left are deregistered) in one batch when the
+        agents are next looked at (``model.agents``, ``model.agents_by_type``, Mesa's data
+        collection of agent reporters), rather than every day: people who come and go between
+        two looks never need an object, and a run nobody inspects pays almost nothing for
+        them. Whenever they are looked at, the agents are exactly the people in the simulation.
+        """
+        pop = self.__dict__.get("population")
+        if pop is None:  # Mesa's own set-up, before the population exists
+            return
+        gone = pop.take_leavers_agents()
+        if len(gone):
+            remove_batch(self, gone)
+        rows = pop.rows_without_agents()
+        pop.give_agents(rows, add_batch(self, Migrant, len(rows), pop.pid[rows].tolist()))
+
+    @property
+    def agents(self):
+        """All agents (Mesa's AgentSet), with the migrants brought up to date first."""
+        self.sync_agents()
+        return self._all_agents
+
+    @property
+    def agents_by_type(self):
+        """Agents by class (Mesa's AgentSets), with the migrants brought up to date first."""
+        self.sync_agents()
+        return self._agents_by_type
+
+    @property
+    def agent_types(self) -> list[type]:
+        return list(self.agents_by_type)
+
+    # ------------------------------------------------------------------ the figures so far
+    @property
+    def today(self) -> dict:
+        """The figures of the last simulated day (zeros before the first), by DAILY_COLUMNS name."""
+        row = self.figures[self.day - 1] if self.day else np.zeros(len(DAILY_COLUMNS))
+        return {name: int(v) if i in _INT_COLUMNS else float(v)
+                for i, (name, v) in enumerate(zip(DAILY_COLUMNS, row.tolist()))}
+
+    @property
+    def totals(self) -> dict:
+        """People who entered and left so far: ``initial`` (on the coast at the start),
+        ``newcomers``, and the exits ``removed``, ``admitted``, ``in_uk_asylum``, ``left_route``
+        and ``dead``."""
+        sums = self.figures[: self.day].sum(axis=0)
+        out = {name: int(sums[i]) for name, i in (
+            ("newcomers", NEWCOMERS), ("removed", REMOVED), ("admitted", ADMITTED_TODAY),
+            ("in_uk_asylum", ENTERED_ASYLUM), ("left_route", LEFT_TODAY), ("dead", DEATHS))}
+        out["initial"] = self.c.initial_waiting
+        return out
 
     # ------------------------------------------------------------------ conveniences
     @property
@@ -235,25 +301,6 @@ class ChannelModel(mesa.Model):
         return {"waiting": pop.count(WAITING), "applied": pop.count(APPLIED), "detained": pop.count(DETAINED),
                 "returned": pop.count(RETURNED)}
 
-    def run(self) -> ChannelModel:
-        """Simulate every remaining day up to ``end``.
-
-        Python's cyclic garbage collector is paused meanwhile: the run creates tens of thousands
-        of agents that live for weeks, and the collector would otherwise re-scan them again and
-        again (about a tenth of the run time) to find no cycles. Memory is unaffected: agents
-        that leave are freed as soon as they are dropped. The collector's previous state is
-        restored at the end, even on error.
-        """
-        was_enabled = gc.isenabled()
-        gc.disable()
-        try:
-            while self.running:
-                self.step()
-        finally:
-            if was_enabled:
-                gc.enable()
-        return self
-
 
 # ====================================================================== the compiled day
 # Each function below is one step of the order of events, over the population table ``p``
@@ -264,12 +311,59 @@ class ChannelModel(mesa.Model):
 # the new length of that list.
 
 @njit(cache=True)
+def simulate_days(t, t_end, p, n, n_gone, n_initial, id_offset, new, c, d, sea_viable, weekday0, net, removed_record,
+                  arrived_record, k, figures, scratch, left, n_left, rng):
+    """Simulate days ``t`` .. ``t_end - 1`` one after another, stopping early if the next day's
+    newcomers would not fit in the table (the caller makes room and calls again).
+
+    After each day: the day's newcomers are numbered in order of entry and given their Mesa
+    unique ids (entry number + ``id_offset``); the entry numbers of people who left are listed
+    in ``left``; and once more than half of the rows are people who left (``n_gone``), the
+    table is compacted. Returns the next day to simulate, the rows in use, ``n_gone`` and the
+    length of ``left``.
+    """
+    exited, tryers, ready = scratch
+    while t < t_end:
+        if n + new.first[t + 1] - new.first[t] > len(p.state):
+            break
+        n_before = n
+        n, n_exited = simulate_day(t, p, n, new, c, d, sea_viable, weekday0, net, removed_record, arrived_record,
+                                   k, figures[t], exited, tryers, ready, rng)
+        first_entry = n_initial + new.first[t]
+        for j in range(n - n_before):
+            p.entry[n_before + j] = first_entry + j
+            p.pid[n_before + j] = first_entry + j + id_offset
+        for j in range(n_exited):
+            left[n_left + j] = p.entry[exited[j]]
+        n_left += n_exited
+        n_gone += n_exited
+        if n_gone > COMPACT_SHARE * n and n >= COMPACT_MIN_ROWS:
+            n = compact(p, n)
+            n_gone = 0
+        t += 1
+    return t, n, n_gone, n_left
+
+
+@njit(cache=True)
+def compact(p, n):
+    """Drop the rows of people who left, keeping the others in order (so results do not depend
+    on when compaction happens); the freed rows are zeroed. Returns the rows in use."""
+    keep = np.flatnonzero(p.state[:n] < FIRST_EXIT)
+    m = len(keep)
+    for column in literal_unroll(p):
+        column[:m] = column[keep]
+        column[m:n] = 0
+    return m
+
+
+@njit(cache=True)
 def simulate_day(t, p, n, new, c, d, sea_viable, weekday0, net, removed_record, arrived_record, k, today, exited,
-                 rng):
+                 tryers, ready, rng):
     """Simulate day ``t`` in the order of events of the module docstring, in place.
 
     Returns the number of rows in use (after the day's newcomers are appended) and the number
-    of people who left, whose rows are ``exited[:n_exited]``.
+    of people who left, whose rows are ``exited[:n_exited]``. ``tryers`` and ``ready`` are
+    scratch space, as long as the table.
     """
     today[:] = 0.0
     today[SEA_VIABLE] = 1.0 if sea_viable[t] else 0.0
@@ -279,12 +373,13 @@ def simulate_day(t, p, n, new, c, d, sea_viable, weekday0, net, removed_record, 
                                 c.announcement_weight * d.announced_intent[t])
     keep = belief.fade_factor(c.memory_half_life_days)  # share of memory kept from one day to the next
     n = add_newcomers(t, p, n, new, signal, today)
-    n_exited = returnees_move(t, p, n, c, today, exited, 0, rng)
-    n_exited = legal_route_day(t, p, n, c, d, k, today, exited, n_exited, rng)
-    belief.update_beliefs(p.belief[:n], signal[p.group[:n]], keep)
-    tryers, n_exited = decide(t, p, n, c, d, sea_viable[t], net, today, exited, n_exited, rng)
-    arrived, n_exited = cross(t, p, c, d, sea_viable[t], tryers, net, arrived_record, today, exited, n_exited, rng)
-    n_exited = uk_screen(t, p, n, c, d, arrived, k, today, exited, n_exited, rng)
+    legal_route_opens(t, c, d, k)
+    n_tryers, n_ready, n_detained, n_exited = people_day(
+        t, p, n, c, d, sea_viable[t], net, k, signal, keep, today, exited, 0, tryers, ready, rng)
+    n_exited = admit(p, c, k, ready[:n_ready], today, exited, n_exited)
+    arrived, n_exited = cross(t, p, c, d, sea_viable[t], tryers[:n_tryers], net, arrived_record, today, exited,
+                              n_exited, rng)
+    n_exited = uk_screen(t, p, n_detained, c, d, arrived, k, today, exited, n_exited, rng)
     held = np.flatnonzero(p.state[:n] == DETAINED)  # each step below hands on who is still held
     held, n_exited = courts_decide(t, p, d, held, k, today, exited, n_exited, rng)
     held, n_exited = france_answers(t, p, d, held, weekday0, k, today, exited, n_exited, rng)
@@ -331,67 +426,107 @@ def add_newcomers(t, p, n, new, signal, today):
     return n + m
 
 
-# 10. returns and re-crossing ---------------------------------------------------------------------
+# 10, 11, 4, 3: each person's own part of the day ------------------------------------------------
 @njit(cache=True)
-def returnees_move(t, p, n, c, today, exited, n_exited, rng):
-    rows = np.flatnonzero(p.state[:n] == RETURNED)
-    if len(rows) == 0:
-        return n_exited
-    back, gives_up = returns.returnee_moves(rng, len(rows), c.returnee_recross_daily, c.returnee_settle_daily)
-    p.state[rows[back]] = WAITING
-    p.since[rows[back]] = t
-    today[LEFT_TODAY] += gives_up.sum()
-    return leave(p, rows[gives_up], LEFT_ROUTE, exited, n_exited)
-
-
-# 11. legal route -----------------------------------------------------------------------------------
-@njit(cache=True)
-def legal_route_day(t, p, n, c, d, k, today, exited, n_exited, rng):
-    state, answer, application_day = p.state[:n], p.answer, p.application_day
+def legal_route_opens(t, c, d, k):
+    """11. On days the legal route is open, word of it spreads (awareness starts at its initial
+    level on the first open day)."""
     if d.legal_route_open[t] > 0:
         if k[AWARENESS] == 0.0:
             k[AWARENESS] = c.awareness_initial
         else:
             k[AWARENESS] = legal_route.grow_awareness(k[AWARENESS], c.awareness_growth, c.awareness_max)
-        eligible = np.flatnonzero((state == WAITING) & p.ties[:n] & ~p.barred[:n])
-        applying = eligible[legal_route.applies_today(rng, len(eligible), k[AWARENESS], c.application_rate)]
-        p.state[applying] = APPLIED
-        answer[applying] = ANSWER_PENDING
-        application_day[applying] = legal_route.decision_day(rng, t, len(applying), c.legal_processing_days)
-        today[APPLICATIONS] = len(applying)
-    applied = np.flatnonzero(state == APPLIED)
-    due = applied[(answer[applied] == ANSWER_PENDING) & (application_day[applied] <= t)]
-    ok = legal_route.approved(rng, len(due), c.legal_approval_prob)
-    answer[due[ok]] = ANSWER_ACCEPTED
-    p.state[due[~ok]] = WAITING
-    ready = applied[answer[applied] == ANSWER_ACCEPTED]  # approved, waiting for parity room
+
+
+@njit(cache=True)
+def people_day(t, p, n, c, d, viable, net, k, signal, keep, today, exited, n_exited, tryers, ready, rng):
+    """Each person's own part of the day, one person after another in row order:
+
+    10. a returnee goes back to the coast, gives up on the UK, or stays housed;
+    11. a waiting person with UK family ties (not barred) may apply to the legal route; an
+        application due today is approved (the person then waits for parity room) or refused
+        (back to waiting);
+     4. the person's perceived removal risk moves toward their group's signal;
+     3. a waiting person leaves the route, or on a sea-viable day, if they can pay, may try.
+
+    These steps involve nobody else (the signal, prices and awareness are fixed for the day), so
+    taking them person by person is the order of events of the module docstring. Fills
+    ``tryers`` (would-be crossers) and ``ready`` (approved applicants), in row order; returns
+    their numbers, the number of people detained (untouched by these steps) and ``n_exited``.
+    """
+    state, beliefs = p.state, p.belief
+    route_open = d.legal_route_open[t] > 0
+    awareness = k[AWARENESS]
+    strength, leave_base, try_base = d.deterrence_strength[t], d.leave_route_daily[t], d.try_prob[t]
+    n_tryers = n_ready = n_detained = n_applications = n_left = 0
+    for i in range(n):
+        s = state[i]
+        if s >= FIRST_EXIT:
+            continue
+        if s == DETAINED:
+            n_detained += 1
+        elif s == RETURNED:  # 10
+            back, gives_up = returns.returnee_move(rng, c.returnee_recross_daily, c.returnee_settle_daily)
+            if gives_up:
+                n_left += 1
+                n_exited = leave_one(p, i, LEFT_ROUTE, exited, n_exited)
+                continue
+            if back:
+                s = state[i] = WAITING
+                p.since[i] = t
+        elif s == APPLIED:  # 11, decisions
+            if p.answer[i] == ANSWER_PENDING and p.application_day[i] <= t:
+                if legal_route.approved(rng, c.legal_approval_prob):
+                    p.answer[i] = ANSWER_ACCEPTED
+                else:
+                    s = state[i] = WAITING
+            if s == APPLIED and p.answer[i] == ANSWER_ACCEPTED:
+                ready[n_ready] = i
+                n_ready += 1
+        elif route_open and p.ties[i] and not p.barred[i]:  # 11, applications (s is WAITING)
+            if legal_route.applies_today(rng, awareness, c.application_rate):
+                s = state[i] = APPLIED
+                p.answer[i] = ANSWER_PENDING
+                p.application_day[i] = legal_route.decision_day(rng, t, c.legal_processing_days)
+                n_applications += 1
+        b = beliefs[i] = belief.updated_belief(beliefs[i], signal[p.group[i]], keep)  # 4
+        if s != WAITING:
+            continue
+        factor = decision.deterrence_factor(b, strength)  # 3
+        if rng.random() < decision.leave_probability(leave_base, factor):
+            n_left += 1
+            n_exited = leave_one(p, i, LEFT_ROUTE, exited, n_exited)
+        elif viable:
+            waited = t - p.since[i]
+            if (decision.can_pay(p.budget[i], waited, c.savings_per_day_gbp, net.price[p.network[i]])
+                    and rng.random() < decision.try_probability(try_base, c.impatience_per_month, waited, factor)):
+                tryers[n_tryers] = i
+                n_tryers += 1
+    today[APPLICATIONS] = n_applications
+    today[LEFT_TODAY] += n_left
+    return n_tryers, n_ready, n_detained, n_exited
+
+
+@njit(cache=True)
+def leave_one(p, i, state, exited, n_exited):
+    """Move row ``i`` to the exit ``state`` and list it among today's leavers."""
+    p.state[i] = state
+    exited[n_exited] = i
+    return n_exited + 1
+
+
+@njit(cache=True)
+def admit(p, c, k, ready, today, exited, n_exited):
+    """11. Approved applicants are admitted to the UK in order of their decision day, as far as
+    parity with removals allows."""
     if len(ready) == 0:
         return n_exited
     room = legal_route.parity_room(c.parity, c.parity_ratio, k[REMOVED_TOTAL], k[ADMITTED_TOTAL])
-    ready = ready[np.argsort(application_day[ready], kind="mergesort")]
+    ready = ready[np.argsort(p.application_day[ready], kind="mergesort")]
     admitted = ready[: int(min(room, len(ready)))]
     k[ADMITTED_TOTAL] += len(admitted)
     today[ADMITTED_TODAY] = len(admitted)
     return leave(p, admitted, ADMITTED, exited, n_exited)
-
-
-# 3. the migrant's decision -------------------------------------------------------------------------
-@njit(cache=True)
-def decide(t, p, n, c, d, viable, net, today, exited, n_exited, rng):
-    """Who leaves the route today, and (on a sea-viable day) who tries to cross."""
-    rows = np.flatnonzero(p.state[:n] == WAITING)
-    factor = decision.deterrence_factor(p.belief[rows], d.deterrence_strength[t])
-    leaving = rng.random(len(rows)) < decision.leave_probability(d.leave_route_daily[t], factor)
-    today[LEFT_TODAY] += leaving.sum()
-    n_exited = leave(p, rows[leaving], LEFT_ROUTE, exited, n_exited)
-    if not viable:
-        return rows[:0], n_exited
-    stay = ~leaving
-    rows, factor = rows[stay], factor[stay]
-    waited = t - p.since[rows]
-    pays = decision.can_pay(p.budget[rows], waited, c.savings_per_day_gbp, net.price[p.network[rows]])
-    prob = decision.try_probability(d.try_prob[t], c.impatience_per_month, waited, factor)
-    return rows[pays & (rng.random(len(rows)) < prob)], n_exited
 
 
 # 5-7. seats, boats, police, the sea ------------------------------------------------------------------
@@ -448,7 +583,7 @@ def cross(t, p, c, d, viable, tryers, net, arrived_record, today, exited, n_exit
 
 # 8. UK screening and detention -----------------------------------------------------------------------
 @njit(cache=True)
-def uk_screen(t, p, n, c, d, arrived, k, today, exited, n_exited, rng):
+def uk_screen(t, p, n_detained, c, d, arrived, k, today, exited, n_exited, rng):
     """Arrivals eligible for the scheme are detained while places last (recognised re-crossers
     first when the fast track is on); everyone else enters the asylum system."""
     m = len(arrived)
@@ -460,7 +595,7 @@ def uk_screen(t, p, n, c, d, arrived, k, today, exited, n_exited, rng):
     if d.biometric_fast_track[t] > 0 and n_recrossers > 0:
         fast[np.flatnonzero(recrosser)] = returns.recognised(rng, n_recrossers, c.biometric_match_prob)
     candidates = np.flatnonzero(p.eligible[arrived] | fast)  # positions in `arrived`
-    free = int(max(0.0, np.floor(d.detention_capacity[t]) - np.count_nonzero(p.state[:n] == DETAINED)))
+    free = int(max(0.0, np.floor(d.detention_capacity[t]) - n_detained))
     chosen = candidates[uk.detention_order(rng, fast[candidates])[:free]]
     held = arrived[chosen]
     is_released = np.ones(m, dtype=np.bool_)
@@ -576,35 +711,56 @@ def smugglers_restock(t, c, d, viable, net, rng):
 # records --------------------------------------------------------------------------------------------------
 @njit(cache=True)
 def record(p, n, net, today):
-    state = p.state[:n]
-    counts = np.bincount(state, minlength=FIRST_EXIT)
+    """The day's levels: people in each state and the mean perceived risk of those waiting."""
+    state, belief = p.state, p.belief
+    counts = np.zeros(FIRST_EXIT, dtype=np.int64)
+    risk = 0.0
+    for i in range(n):
+        s = state[i]
+        if s < FIRST_EXIT:
+            counts[s] += 1
+            if s == WAITING:
+                risk += belief[i]
     n_waiting = counts[WAITING]
     today[WAITING_IN_FRANCE] = n_waiting
     today[APPLIED_NOW] = counts[APPLIED]
     today[DETAINED_NOW] = counts[DETAINED]
     today[RETURNED_IN_FRANCE] = counts[RETURNED]
-    today[RISK] = p.belief[:n][state == WAITING].sum() / n_waiting if n_waiting else 0.0
+    today[RISK] = risk / n_waiting if n_waiting else 0.0
     today[PRICE] = net.price.sum() / len(net.price)
     today[PEOPLE_PER_BOAT] = today[ARRIVALS] / today[BOATS] if today[BOATS] else np.nan
 
 
 class DailyCollector(mesa.DataCollector):
-    """Mesa's DataCollector for the day's figures (``model.today``), one row per day.
+    """Mesa's DataCollector for the day's figures, one row per day.
 
-    The figures are plain numbers, so they are appended as they are; Mesa's generic ``collect``
-    deep-copies each reporter's value, which cost about an eighth of a simulated year.
-    ``model_vars`` and ``get_model_vars_dataframe()`` behave as in Mesa.
+    The compiled day writes each day's figures straight into the model's ``figures`` array;
+    ``collect`` only notes that a day was collected, and ``model_vars`` (a dict of lists, as in
+    Mesa) is read off the array when asked for. Mesa's generic ``collect`` calls a reporter per
+    figure and deep-copies its value, which cost about an eighth of a simulated year.
+    ``model_vars``, ``get_model_vars_dataframe()`` and Mesa's ``batch_run`` behave as in Mesa.
     """
 
-    def __init__(self, columns):
-        super().__init__(model_reporters={name: _reporter(name) for name in columns})
-        self._columns = tuple(columns)
+    def __init__(self, figures: np.ndarray):
+        self._figures = figures
+        super().__init__(model_reporters={name: _reporter(name) for name in DAILY_COLUMNS})
+
+    @property
+    def model_vars(self) -> dict[str, list]:
+        n = len(self._collection_steps)
+        if self._vars_n != n:
+            values = self._figures[:n]
+            self._vars = {name: (values[:, i].astype(np.int64) if i in _INT_COLUMNS else values[:, i]).tolist()
+                          for i, name in enumerate(DAILY_COLUMNS)}
+            self._vars_n = n
+        return self._vars
+
+    @model_vars.setter
+    def model_vars(self, value) -> None:  # Mesa's __init__ sets it empty
+        self._vars, self._vars_n = value, None
 
     def collect(self, model) -> None:
         self._collection_steps.append(model.time)
-        today, model_vars = model.today, self.model_vars
-        for name in self._columns:
-            model_vars[name].append(today[name])
 
 
 def _reporter(name):

@@ -1,15 +1,17 @@
 """The state of every simulated person, one row each, held as columns (numpy arrays).
 
-Each person is also a Mesa agent (:class:`deterrence_sim.agents.Migrant`): the agent says *who*
-the person is; this table holds *where they are and what they believe*, so that each daily
-rule is one array operation over everyone, run by the compiled day (``model.simulate_day``),
-instead of a Python loop over agents (the reason a full-scale year runs in a fraction of a
-second).
+Each person in the simulation is also a Mesa agent (:class:`deterrence_sim.agents.Migrant`): the
+agent says *who* the person is; this table holds *where they are and what they believe*, so
+that the compiled day (``model.simulate_day``) runs the rules over plain columns instead of
+Python objects (the reason a full-scale year runs in a fraction of a second). Each person gets an
+entry number (0, 1, ... in order of reaching the coast) and a Mesa unique id on arrival; the
+agent objects are kept here by entry number, made and let go by ``ChannelModel.sync_agents``.
 
 Rows are appended as people reach France. People who leave the simulation (enter the UK
 asylum system, are admitted by the legal route, leave the route, die) keep their row until the
-table is compacted, which happens when more than half of the rows are such leavers; the order
-of the remaining rows is kept, so results do not depend on when compaction happens.
+table is compacted (by the compiled day, ``model.compact``), which happens when more than half
+of the rows are such leavers; the order of the remaining rows is kept, so results do not depend
+on when compaction happens. Their entry numbers are listed in ``left``.
 """
 
 from __future__ import annotations
@@ -22,6 +24,8 @@ import numpy as np
 _unique_id = operator.attrgetter("unique_id")
 #: Rows of people who left are dropped once they are more than this share of the table.
 COMPACT_SHARE = 0.5
+#: ... unless the table is smaller than this.
+COMPACT_MIN_ROWS = 1024
 
 # Where a person is. Values below IN_UK_ASYLUM are "in the simulation"; the others are exits.
 WAITING = 0  # in northern France, on the route
@@ -49,6 +53,7 @@ ANSWER_PENDING, ANSWER_ACCEPTED = 0, 1
 
 COLUMNS: dict[str, np.dtype] = {
     "pid": np.int64,  # the Mesa agent's unique_id
+    "entry": np.int64,  # order of entering the simulation (0, 1, ...): where the agent is kept
     "state": np.int64,
     "group": np.int64,  # nationality group
     "network": np.int64,  # smuggling network the person is in contact with
@@ -86,10 +91,23 @@ class Population:
     def __init__(self, capacity: int = 4096):
         self.n = 0
         self.n_exited = 0
+        self.n_initial = 0  # people on the coast at the start (entry numbers 0..n_initial-1)
+        self.n_entered = 0  # people who entered so far (the next entry number); the model keeps it
+        self.n_with_agents = 0  # entries below this were given agents, if still present then
+        self.left = np.zeros(capacity, dtype=np.int64)  # entry numbers of people who left, in order
+        self.n_left = 0
+        self.n_left_synced = 0  # left[:n_left_synced] have had their agents let go
         self._cols = {name: np.zeros(capacity, dtype=dtype) for name, dtype in COLUMNS.items()}
-        self._agents = np.empty(capacity, dtype=object)  # the Mesa agent of each row
-        self.exited = np.zeros(capacity, dtype=np.int64)  # scratch: rows that left today
+        # the Mesa agent of each person, by entry number (None until made, and once they left);
+        # it never moves, so compaction copies only numbers
+        self._agents = np.empty(capacity, dtype=object)
+        self._scratch(capacity)
         self._refresh_views()
+
+    def _scratch(self, size: int) -> None:
+        """Lists of rows the compiled day fills: who left today, who tries, who is approved."""
+        self.scratch = (np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64),
+                        np.zeros(size, dtype=np.int64))
 
     def _refresh_views(self) -> None:
         """Rebuild ``table`` (after the columns were reallocated)."""
@@ -105,41 +123,63 @@ class Population:
 
     @property
     def agent(self) -> np.ndarray:
-        """The Mesa agent of each row in use."""
-        return self._agents[: self.n]
+        """The Mesa agent of each row in use (None for people who left), as of the last sync."""
+        return self._agents[self.entry]
 
     @property
     def capacity(self) -> int:
-        return len(self._agents)
+        return len(self._cols["state"])
 
     def reserve(self, extra: int) -> None:
         """Make room for ``extra`` more rows."""
         if self.n + extra > self.capacity:
             self._grow(self.n + extra)
 
-    def add(self, agents: list, **values) -> slice:
-        """Append one row per agent; ``values`` gives a scalar or an array per column."""
-        k = len(agents)
+    def add(self, k: int, first_id: int, **values) -> slice:
+        """Append the ``k`` people on the coast at the start, with unique ids from ``first_id``;
+        ``values`` gives a scalar or an array per column."""
         self.reserve(k)
         rows = slice(self.n, self.n + k)
         for name, value in values.items():  # rows beyond n are kept zeroed, so 0 needs no writing
             self._cols[name][rows] = value
+        self._cols["entry"][rows] = np.arange(self.n_initial, self.n_initial + k)
+        self._cols["pid"][rows] = np.arange(first_id, first_id + k)
         self.n += k
-        self.attach(agents, rows)
+        self.n_initial += k
+        self.n_entered += k
         return rows
 
-    def attach(self, agents: list, rows: slice) -> None:
-        """Record the Mesa agents (and their unique ids) of rows the compiled day appended."""
-        k = len(agents)
-        if k == 0:
-            return
-        # fromiter: numpy would otherwise probe every agent for array-likeness
-        self._agents[rows] = np.fromiter(agents, dtype=object, count=k)
-        first = agents[0].unique_id  # Mesa numbers agents consecutively as they are created
-        if agents[-1].unique_id - first == k - 1:
-            self._cols["pid"][rows] = np.arange(first, first + k)
-        else:
-            self._cols["pid"][rows] = np.fromiter(map(_unique_id, agents), dtype=np.int64, count=k)
+    def expect(self, n_people: int) -> None:
+        """Make room in ``left`` for everyone who will ever enter (``n_people``)."""
+        if n_people > len(self.left):
+            left = np.zeros(n_people, dtype=np.int64)
+            left[: self.n_left] = self.left[: self.n_left]
+            self.left = left
+
+    def take_leavers_agents(self) -> np.ndarray:
+        """The Mesa agents of people who left since the last sync, no longer kept here (people
+        who came and went between two syncs never had one)."""
+        entries = self.left[self.n_left_synced: self.n_left]
+        self.n_left_synced = self.n_left
+        entries = entries[entries < self.n_with_agents]
+        agents = self._agents[entries]
+        self._agents[entries] = None
+        return agents
+
+    def rows_without_agents(self) -> np.ndarray:
+        """Rows of people in the simulation who entered since the last sync (no agent yet)."""
+        return np.flatnonzero((self.entry >= self.n_with_agents) & (self.state < FIRST_EXIT))
+
+    def give_agents(self, rows: np.ndarray, agents: list) -> None:
+        """Keep the Mesa agents of ``rows`` (from :meth:`rows_without_agents`); ends a sync."""
+        n_entered = self.n_entered
+        if n_entered > len(self._agents):
+            grown = np.empty(max(n_entered, 2 * len(self._agents)), dtype=object)
+            grown[: self.n_with_agents] = self._agents[: self.n_with_agents]
+            self._agents = grown
+        if len(agents):  # fromiter: numpy would otherwise probe every agent for array-likeness
+            self._agents[self.entry[rows]] = np.fromiter(agents, dtype=object, count=len(agents))
+        self.n_with_agents = n_entered
 
     def _grow(self, needed: int):
         size = max(needed, 2 * self.capacity)
@@ -147,10 +187,7 @@ class Population:
             new = np.zeros(size, dtype=column.dtype)
             new[: self.n] = column[: self.n]
             self._cols[name] = new
-        agents = np.empty(size, dtype=object)
-        agents[: self.n] = self._agents[: self.n]
-        self._agents = agents
-        self.exited = np.zeros(size, dtype=np.int64)
+        self._scratch(size)
         self._refresh_views()
 
     def rows_in(self, state: int) -> np.ndarray:
@@ -159,18 +196,6 @@ class Population:
 
     def count(self, state: int) -> int:
         return int(np.count_nonzero(self.state == state))
-
-    def maybe_compact(self) -> None:
-        """Drop the rows of people who left, once they are more than ``COMPACT_SHARE`` of the table."""
-        if self.n_exited <= COMPACT_SHARE * self.n or self.n < 1024:
-            return
-        keep = np.flatnonzero(self.state < FIRST_EXIT)
-        m = len(keep)
-        for column in (*self._cols.values(), self._agents):
-            column[:m] = column[keep]
-            column[m: self.n] = None if column.dtype == object else 0  # zero the freed rows, let go of agents
-        self.n = m
-        self.n_exited = 0
 
     def row_of(self, pid: int) -> int:
         """Row of the person with Mesa ``unique_id`` ``pid`` (rows stay sorted by pid)."""

@@ -1,7 +1,9 @@
 """The behavioural rules of the model, one module per mechanism.
 
-Each rule is a small function over arrays (one entry per person, boat or network) with a
-docstring saying what it models and where its numbers come from. ``model.py`` calls them in the
+Each rule is a small function, over one person's numbers (the decision, belief, returns and
+legal-route rules, which the compiled day applies person by person) or over arrays (one entry
+per person, boat or network), with a docstring saying what it models and where its numbers come
+from. ``model.py`` calls them in the
 daily order of events; the plain per-agent reference in ``benchmarks/reference_model.py``
 restates the same rules person by person.
 

@@ -47,7 +47,6 @@ def risk_signal(removed: np.ndarray, arrived: np.ndarray, social_weight: float, 
 
 
 @njit(cache=True)
-def update_beliefs(belief: np.ndarray, target: np.ndarray, keep: float) -> None:
-    """Each person's belief moves toward the signal of their group (in place)."""
-    belief *= keep
-    belief += (1.0 - keep) * target
+def updated_belief(belief: float, target: float, keep: float) -> float:
+    """A person's belief after a day: it moves toward the signal of their group (``target``)."""
+    return keep * belief + (1.0 - keep) * target

@@ -10,6 +10,9 @@ Deterrence enters only here, through the factor ``exp(-deterrence_strength * bel
 multiplied by it and the leaving rate divided by it. With strength 0 the factor is 1 and
 removals change nobody's choice; with strength 3 a certain removal cuts tries twentyfold, the
 scale of the Australian turnbacks (see docs/ODD.md for the prior).
+
+Each function is written for one person's numbers; being numpy expressions, they apply equally
+to arrays of people (as the tests and notebooks use them).
 """
 
 from __future__ import annotations
@@ -19,28 +22,26 @@ from numba import njit
 
 
 @njit(cache=True)
-def deterrence_factor(belief: np.ndarray, strength: float) -> np.ndarray:
-    """How much perceived removal risk cuts the will to cross (1 = not at all)."""
-    if strength == 0:
-        return np.ones_like(belief)
+def deterrence_factor(belief, strength: float):
+    """How much perceived removal risk cuts the will to cross (1 = not at all; exactly 1 with
+    strength 0)."""
     return np.exp(-strength * belief)
 
 
 @njit(cache=True)
-def leave_probability(base: float, factor: np.ndarray) -> np.ndarray:
+def leave_probability(base: float, factor: float) -> float:
     """Daily chance of leaving the route: the base rate, raised as deterrence bites."""
     return np.minimum(1.0, base / factor)
 
 
 @njit(cache=True)
-def can_pay(budget: np.ndarray, days_waited: np.ndarray, savings_per_day: float, price: np.ndarray) -> np.ndarray:
+def can_pay(budget: float, days_waited: int, savings_per_day: float, price: float) -> bool:
     """Whether each person has saved enough for the price their network asks."""
     return budget + savings_per_day * days_waited >= price
 
 
 @njit(cache=True)
-def try_probability(base: float, impatience_per_month: float, days_waited: np.ndarray,
-                    factor: np.ndarray) -> np.ndarray:
+def try_probability(base: float, impatience_per_month: float, days_waited: int, factor: float) -> float:
     """Chance of trying on a sea-viable day for people who can pay."""
     months = np.minimum(days_waited, 90) / 30.0
     return np.minimum(1.0, base * (1.0 + impatience_per_month * months) * factor)

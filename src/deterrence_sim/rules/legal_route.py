@@ -22,21 +22,21 @@ def grow_awareness(awareness: float, growth: float, ceiling: float) -> float:
 
 
 @njit(cache=True)
-def applies_today(rng: np.random.Generator, n: int, awareness: float, rate: float) -> np.ndarray:
-    """Which eligible people (in France, with UK family ties, not barred) apply today."""
-    return rng.random(n) < awareness * rate
+def applies_today(rng: np.random.Generator, awareness: float, rate: float) -> bool:
+    """Whether an eligible person (in France, with UK family ties, not barred) applies today."""
+    return rng.random() < awareness * rate
 
 
 @njit(cache=True)
-def decision_day(rng: np.random.Generator, today: int, n: int, mean_days: float) -> np.ndarray:
-    """Day each new application is decided (exponential processing time)."""
-    return today + 1 + np.floor(rng.exponential(mean_days, size=n)).astype(np.int32)
+def decision_day(rng: np.random.Generator, today: int, mean_days: float) -> int:
+    """Day a new application is decided (exponential processing time)."""
+    return today + 1 + int(np.floor(rng.exponential(mean_days)))
 
 
 @njit(cache=True)
-def approved(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
-    """Which applications decided today are approved (the others go back to waiting)."""
-    return rng.random(n) < p
+def approved(rng: np.random.Generator, p: float) -> bool:
+    """Whether an application decided today is approved (if not, the person goes back to waiting)."""
+    return rng.random() < p
 
 
 @njit(cache=True)

@@ -13,12 +13,11 @@ from numba import njit
 
 
 @njit(cache=True)
-def returnee_moves(rng: np.random.Generator, n: int, recross: float, settle: float) -> tuple[np.ndarray, np.ndarray]:
-    """Which returnees go back to the coast today and which give up on the UK."""
-    u = rng.random(n)
-    goes_back = u < recross
-    gives_up = (u >= recross) & (u < recross + settle)
-    return goes_back, gives_up
+def returnee_move(rng: np.random.Generator, recross: float, settle: float) -> tuple[bool, bool]:
+    """Whether a returnee goes back to the coast today, or gives up on the UK (or neither: stays
+    housed in the centre). One draw decides, so the two never happen together."""
+    u = rng.random()
+    return u < recross, recross <= u < recross + settle
 
 
 @njit(cache=True)

@@ -32,18 +32,29 @@ def boats_to_launch(customers: np.ndarray, boats: np.ndarray, max_launches: int,
 def allocate_seats(rng: np.random.Generator, network: np.ndarray, seats: np.ndarray) -> np.ndarray:
     """Which of today's would-be passengers get a seat: a random queue within each network.
 
-    ``network[i]`` is the network of passenger i; returns a boolean mask of who is seated.
+    ``network[i]`` is the network of passenger i and ``seats[j]`` the seats network j sells today;
+    returns a boolean mask of who is seated. Where a network has more customers than seats, the
+    seated are a uniformly random subset of its customers (the front of a shuffled queue).
     """
-    n = len(network)
-    if n == 0:
-        return np.zeros(0, dtype=np.bool_)
-    order = rng.permutation(n)
-    order = order[np.argsort(network[order], kind="mergesort")]
-    net_sorted = network[order]
-    first = np.searchsorted(net_sorted, net_sorted, side="left")
-    rank = np.arange(n) - first
+    n, n_net = len(network), len(seats)
     seated = np.zeros(n, dtype=np.bool_)
-    seated[order] = rank < seats[net_sorted]
+    # each network's customers, listed together (in order of passenger number)
+    first = np.zeros(n_net + 1, dtype=np.int64)
+    for i in range(n):
+        first[network[i] + 1] += 1
+    first = np.cumsum(first)
+    members = np.empty(n, dtype=np.int64)
+    filled = first[:-1].copy()
+    for i in range(n):
+        members[filled[network[i]]] = i
+        filled[network[i]] += 1
+    for j in range(n_net):
+        lo, m = first[j], first[j + 1] - first[j]
+        s = min(max(seats[j], 0), m)
+        for q in range(s):  # the first s places of a random queue (partial Fisher-Yates shuffle)
+            r = q + rng.integers(0, m - q) if s < m else q
+            members[lo + q], members[lo + r] = members[lo + r], members[lo + q]
+            seated[members[lo + q]] = True
     return seated
 
 
@@ -51,14 +62,16 @@ def allocate_seats(rng: np.random.Generator, network: np.ndarray, seats: np.ndar
 def fill_boats(network: np.ndarray, boats: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Spread each network's seated passengers evenly over the boats it launches.
 
-    Returns ``boat_of`` (a boat number per passenger, 0..sum(boats)-1) and ``boat_network``.
+    Returns ``boat_of`` (a boat number per passenger, 0..sum(boats)-1; a network's k-th passenger
+    goes to its boat k modulo the number of its boats) and ``boat_network``.
     """
     first_boat = np.cumsum(boats) - boats  # number of each network's first boat
-    order = np.argsort(network, kind="mergesort")
-    net_sorted = network[order]
-    rank = np.arange(len(network)) - np.searchsorted(net_sorted, net_sorted, side="left")
+    rank = np.zeros(len(boats), dtype=np.int64)
     boat_of = np.empty(len(network), dtype=np.int64)
-    boat_of[order] = first_boat[net_sorted] + rank % np.maximum(boats[net_sorted], 1)
+    for i in range(len(network)):
+        j = network[i]
+        boat_of[i] = first_boat[j] + rank[j] % max(boats[j], 1)
+        rank[j] += 1
     return boat_of, np.repeat(np.arange(len(boats)), boats)
 
 
