@@ -16,6 +16,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import resource
 import statistics
 import time
@@ -87,13 +88,18 @@ def main() -> None:
     print(f"  {'k':>3} {'newcomers':>10} {'arrivals':>10} {'seconds':>8} {'x time':>7} {'us/person':>10}")
     base = None
     for k in SCALES:
-        runs = [one_year(seed, **scaled(k)) for seed in range(1, args.scaling_repeats + 1)]
-        t = statistics.median(r[0] for r in runs)
-        model = runs[0][1]
-        people = model.totals["newcomers"] + model.totals["initial"]
+        times = []
+        for seed in range(1, args.scaling_repeats + 1):
+            t, model = one_year(seed, **scaled(k))
+            times.append(t)
+            if seed == 1:
+                people = model.totals["newcomers"] + model.totals["initial"]
+                arrived = sum(model.datacollector.model_vars["arrivals"])
+            del model
+            gc.collect()  # a model and its agents refer to each other: free it before the next
+        t = statistics.median(times)
         base = base or t
-        print(f"  {k:>3} {people:>10,} {sum(model.datacollector.model_vars['arrivals']):>10,} {t:>8.3f} "
-              f"{t / base:>7.2f} {t / people * 1e6:>10.2f}")
+        print(f"  {k:>3} {people:>10,} {arrived:>10,} {t:>8.3f} {t / base:>7.2f} {t / people * 1e6:>10.2f}")
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"  peak resident memory after the x{SCALES[-1]} runs: {rss_mb:.0f} MB")
 

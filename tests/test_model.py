@@ -456,3 +456,21 @@ def test_agents_are_the_people_in_the_simulation_whenever_looked_at():
     np.testing.assert_array_equal(watched.figures, unseen.figures)
     assert sorted(migrant_ids(watched)) == sorted(migrant_ids(unseen))
     assert len(watched.agents) == len(unseen.agents)
+
+
+def test_a_finished_model_is_freed():
+    """A model and its agents refer to each other; once dropped, the garbage collector must be
+    able to free them all (it cannot see into numpy object arrays, so agents are kept in a list).
+    Sweeps build thousands of models in one process."""
+    import gc
+    import weakref
+
+    model = ChannelModel(rng=2, start="2025-09-01", end="2025-10-31")
+    for _ in range(20):
+        model.step()
+        len(model.agents)  # agents made, and some let go, on every day
+    model.run()
+    refs = [weakref.ref(model), weakref.ref(model.population), weakref.ref(next(iter(model.agents)))]
+    del model
+    gc.collect()
+    assert all(r() is None for r in refs)

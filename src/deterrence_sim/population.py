@@ -99,8 +99,10 @@ class Population:
         self.n_left_synced = 0  # left[:n_left_synced] have had their agents let go
         self._cols = {name: np.zeros(capacity, dtype=dtype) for name, dtype in COLUMNS.items()}
         # the Mesa agent of each person, by entry number (None until made, and once they left);
-        # it never moves, so compaction copies only numbers
-        self._agents = np.empty(capacity, dtype=object)
+        # it never moves, so compaction copies only numbers. A list, not a numpy object array:
+        # Python's garbage collector cannot see into the latter, so a finished model, whose
+        # agents refer back to it, would never be freed
+        self._agents: list = []
         self._scratch(capacity)
         self._refresh_views()
 
@@ -122,9 +124,9 @@ class Population:
         raise AttributeError(name)
 
     @property
-    def agent(self) -> np.ndarray:
+    def agent(self) -> list:
         """The Mesa agent of each row in use (None for people who left), as of the last sync."""
-        return self._agents[self.entry]
+        return list(map(self._agents.__getitem__, self.entry.tolist()))
 
     @property
     def capacity(self) -> int:
@@ -156,14 +158,15 @@ class Population:
             left[: self.n_left] = self.left[: self.n_left]
             self.left = left
 
-    def take_leavers_agents(self) -> np.ndarray:
+    def take_leavers_agents(self) -> list:
         """The Mesa agents of people who left since the last sync, no longer kept here (people
         who came and went between two syncs never had one)."""
         entries = self.left[self.n_left_synced: self.n_left]
         self.n_left_synced = self.n_left
-        entries = entries[entries < self.n_with_agents]
-        agents = self._agents[entries]
-        self._agents[entries] = None
+        entries = entries[entries < self.n_with_agents].tolist()
+        agents = list(map(self._agents.__getitem__, entries))
+        for e in entries:
+            self._agents[e] = None
         return agents
 
     def rows_without_agents(self) -> np.ndarray:
@@ -173,12 +176,9 @@ class Population:
     def give_agents(self, rows: np.ndarray, agents: list) -> None:
         """Keep the Mesa agents of ``rows`` (from :meth:`rows_without_agents`); ends a sync."""
         n_entered = self.n_entered
-        if n_entered > len(self._agents):
-            grown = np.empty(max(n_entered, 2 * len(self._agents)), dtype=object)
-            grown[: self.n_with_agents] = self._agents[: self.n_with_agents]
-            self._agents = grown
-        if len(agents):  # fromiter: numpy would otherwise probe every agent for array-likeness
-            self._agents[self.entry[rows]] = np.fromiter(agents, dtype=object, count=len(agents))
+        self._agents.extend([None] * (n_entered - len(self._agents)))
+        for e, agent in zip(self.entry[rows].tolist(), agents):
+            self._agents[e] = agent
         self.n_with_agents = n_entered
 
     def _grow(self, needed: int):
