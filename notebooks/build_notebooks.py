@@ -1,9 +1,10 @@
-"""Write (and, with --execute, run) the project's notebooks from the cells below.
+"""Write the project's notebooks from the cells below (and, with --check, run them).
 
-The notebooks are kept as code here, so that a change to them reads as a plain diff, and
-``tests/test_notebooks.py`` runs each one from top to bottom, so they cannot silently rot.
+The notebooks are kept as code here, so that a change to them reads as a plain diff; they are
+committed without outputs (open one and run it to see them), and ``tests/test_notebooks.py``
+runs each one from top to bottom, so they cannot silently rot.
 
-    .venv/bin/python notebooks/build_notebooks.py --execute
+    .venv/bin/python notebooks/build_notebooks.py [--check]
 """
 
 from __future__ import annotations
@@ -145,14 +146,15 @@ def execute(nb: nbformat.NotebookNode, timeout: int = 600) -> nbformat.NotebookN
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--execute", action="store_true", help="run the notebooks and store their outputs")
+    parser.add_argument("--check", action="store_true", help="also run each notebook (outputs are not kept)")
     args = parser.parse_args()
     for name, cells in NOTEBOOKS.items():
         nb = build(name, cells)
-        if args.execute:
-            execute(nb)
         nbformat.write(nb, HERE / name)
         print(f"wrote {HERE / name}")
+        if args.check:
+            execute(nb)
+            print(f"ran {name}: no errors")
 
 
 if __name__ == "__main__":

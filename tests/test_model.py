@@ -6,7 +6,6 @@ fixtures; only the calibration and deterrence comparisons simulate whole years.
 
 from __future__ import annotations
 
-import datetime as dt
 import multiprocessing
 
 import mesa

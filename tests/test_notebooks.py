@@ -19,7 +19,8 @@ def test_notebook_runs_and_matches_its_source(name):
     committed = nbformat.read(NOTEBOOKS / name, as_version=4)
     built = build_notebooks.build(name, build_notebooks.NOTEBOOKS[name])
     assert [c.source for c in committed.cells] == [c.source for c in built.cells], (
-        f"{name} differs from notebooks/build_notebooks.py: run it with --execute")
+        f"{name} differs from notebooks/build_notebooks.py: run that script")
+    assert not any(c.get("outputs") for c in committed.cells), f"{name} is committed with outputs"
     executed = build_notebooks.execute(built)  # raises CellExecutionError on the first failing cell
     code = [c for c in executed.cells if c.cell_type == "code"]
     assert all(c.execution_count for c in code)

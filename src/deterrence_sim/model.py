@@ -39,7 +39,6 @@ stream when the model is built.
 from __future__ import annotations
 
 import datetime as dt
-import gc
 from collections import namedtuple
 
 import mesa
