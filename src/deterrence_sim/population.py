@@ -16,12 +16,10 @@ on when compaction happens. Their entry numbers are listed in ``left``.
 
 from __future__ import annotations
 
-import operator
 from collections import namedtuple
 
 import numpy as np
 
-_unique_id = operator.attrgetter("unique_id")
 #: Rows of people who left are dropped once they are more than this share of the table.
 COMPACT_SHARE = 0.5
 #: ... unless the table is smaller than this.
