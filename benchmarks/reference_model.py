@@ -12,8 +12,8 @@ as the statement of the rules, and run to check that the fast model agrees with 
 
 It reuses only infrastructure that holds no behavioural rule: parameter validation and daily
 schedules (``deterrence_sim.params``, ``deterrence_sim.schedule``), the observed crossing days
-(``deterrence_sim.data``, for ``weather_mode = "observed"``) and the state and group codes of
-``deterrence_sim.population``. It never calls ``deterrence_sim.rules`` or ``ChannelModel``
+(``deterrence_sim.data``, for ``weather_mode = "observed"``), the state and group codes of
+``deterrence_sim.population`` and the names of the daily figures (``deterrence_sim.daybook``). It never calls ``deterrence_sim.rules`` or ``ChannelModel``
 (importing the package loads them, but nothing here uses them), so a rule broken in the fast
 model shows up as a difference between the two.
 
@@ -56,20 +56,13 @@ import math
 import mesa
 
 from deterrence_sim import params as parameters
+from deterrence_sim.daybook import DAILY_COLUMNS
 from deterrence_sim.errors import ConfigError
 from deterrence_sim.population import (ADMITTED, ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, CHALLENGE_LOST,
                                        CHALLENGE_NONE, CHALLENGE_PENDING, DEAD, DETAINED, IN_UK_ASYLUM,
                                        LEFT_ROUTE, N_GROUPS, OTHER, PROTECTION, RETURNABLE, RETURNED, WAITING)
 from deterrence_sim.schedule import parse_date
 
-#: The daily figures, with the same names as ChannelModel's (restated, not imported).
-DAILY_COLUMNS = (
-    "arrivals", "boats", "attempts", "prevented", "deaths", "waiting_in_france", "detained",
-    "referred_to_france", "removed", "admitted_legal_route", "recrossings", "legal_challenges_filed",
-    "legal_challenges_won", "flights", "perceived_removal_risk", "price_gbp", "people_per_boat",
-    "newcomers", "left_route", "rescued", "entered_asylum", "returned_in_france", "legal_applications",
-    "applied_legal_route", "sea_viable", "detentions",
-)
 REFERENCE_LOAD = 60.0  # rule 7: people per boat at which death_prob applies
 STOCK_DAYS = 3  # rule 5: a network keeps at most this many days of launches in stock
 FLIGHT_EPSILON = 1e-9  # rule 8: 1.5 flights a week is exactly 3 every 14 days despite rounding

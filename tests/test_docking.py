@@ -139,27 +139,40 @@ def broken_rule(name: str):
     """The fast model with rule ``name`` of BREAKS broken, for the duration of the context."""
     import importlib
 
-    import deterrence_sim.model as model_module
-
     module_name, function, wrap = BREAKS[name]
     module = importlib.import_module(module_name)
     with contextlib.ExitStack() as stack:
         if ("rule", name) not in _FRESH:
             _FRESH[("rule", name)] = wrap(getattr(module, function))
         stack.enter_context(mock.patch.object(module, function, _FRESH[("rule", name)]))
-        # every compiled step of the day, uncompiled again (and not cached), so that each binds
-        # the broken rule and the fresh versions of the others when it is first called
-        for attr, value in list(vars(model_module).items()):
-            if isinstance(value, Dispatcher) and value.py_func.__module__ == model_module.__name__:
-                stack.enter_context(mock.patch.object(model_module, attr, _fresh(value.py_func, name)))
+        # every compiled function of the day (the model's and the rules' steps), uncompiled again
+        # (and not cached), so that each binds the broken rule and the fresh versions of the
+        # others when it is first called
+        for compiled in _compiled_modules():
+            for attr, value in list(vars(compiled).items()):
+                if isinstance(value, Dispatcher) and value.py_func.__module__ == compiled.__name__:
+                    stack.enter_context(mock.patch.object(compiled, attr, _fresh(value.py_func, name)))
         yield
+
+
+def _compiled_modules() -> list:
+    """The modules whose compiled functions make up the day: the model, its book-keeping, the
+    population table and every rule."""
+    import importlib
+    import pkgutil
+
+    import deterrence_sim.rules as rules
+
+    names = ["deterrence_sim.model", "deterrence_sim.daybook", "deterrence_sim.population"]
+    names += [f"deterrence_sim.rules.{info.name}" for info in pkgutil.iter_modules(rules.__path__)]
+    return [importlib.import_module(n) for n in names]
 
 
 _FRESH: dict = {}
 
 
 def _fresh(py_func, break_name):
-    key = (py_func.__name__, break_name)
+    key = (py_func.__module__, py_func.__name__, break_name)
     if key not in _FRESH:  # compile once per process and break
         _FRESH[key] = njit(py_func)
     return _FRESH[key]

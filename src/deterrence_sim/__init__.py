@@ -3,6 +3,10 @@
 
 __version__ = "0.1.0"
 
+from .numba_cache import use_keyed_cache  # noqa: E402
+
+use_keyed_cache()  # before any compiled function is defined: a cache that cannot serve a stale rule
+
 from .errors import ConfigError  # noqa: E402
 from .model import ChannelModel  # noqa: E402
 

@@ -86,16 +86,11 @@ class Smuggler(mesa.Agent):
         return float(self.model.networks["price"][self.index])
 
 
-# The institutions' running figures live in one array, ``model.counters``, which the compiled
-# day (``model.simulate_day``) updates; these are their positions in it.
-(AWARENESS, FLIGHT_CREDIT, REMOVED_TOTAL, FLIGHTS_TOTAL, ADMITTED_TOTAL, FRANCE_WEEK, ACCEPTED_THIS_WEEK,
- FILED_TOTAL, WON_TOTAL) = range(9)
-N_COUNTERS = 9
-
-
 class _Institution(mesa.Agent):
-    def _counter(self, index: int) -> float:
-        return self.model.counters[index]
+    def _counter(self, name: str) -> float:
+        """One of the institutions' running figures (``daybook.COUNTERS``), which the compiled day
+        updates in ``model.counters`` (by name: ``model.k``)."""
+        return self.model.k[name]
 
 
 class UKAuthority(_Institution):
@@ -104,15 +99,15 @@ class UKAuthority(_Institution):
     @property
     def flight_credit(self) -> float:
         """The fraction of a flight carried to the next day (1.5 flights a week is 3 every 14 days)."""
-        return float(self._counter(FLIGHT_CREDIT))
+        return float(self._counter("flight_credit"))
 
     @property
     def removed_total(self) -> int:
-        return int(self._counter(REMOVED_TOTAL))
+        return int(self._counter("removed_total"))
 
     @property
     def flights_total(self) -> int:
-        return int(self._counter(FLIGHTS_TOTAL))
+        return int(self._counter("flights_total"))
 
 
 class FrenchAuthority(_Institution):
@@ -121,11 +116,11 @@ class FrenchAuthority(_Institution):
     @property
     def week(self) -> int:
         """The current Monday-to-Sunday week (counted from the week of the start date)."""
-        return int(self._counter(FRANCE_WEEK))
+        return int(self._counter("france_week"))
 
     @property
     def accepted_this_week(self) -> int:
-        return int(self._counter(ACCEPTED_THIS_WEEK))
+        return int(self._counter("accepted_this_week"))
 
 
 class Court(_Institution):
@@ -133,11 +128,11 @@ class Court(_Institution):
 
     @property
     def filed_total(self) -> int:
-        return int(self._counter(FILED_TOTAL))
+        return int(self._counter("filed_total"))
 
     @property
     def won_total(self) -> int:
-        return int(self._counter(WON_TOTAL))
+        return int(self._counter("won_total"))
 
 
 def add_batch(model: mesa.Model, cls: type[mesa.Agent], n: int, unique_ids=None) -> list:

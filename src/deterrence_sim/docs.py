@@ -30,6 +30,7 @@ MECHANISM_TITLES = {
     "belief": "Belief (rules/belief.py)",
     "smugglers": "Smugglers (rules/smugglers.py)",
     "france": "France (rules/france.py)",
+    "interception": "Interception at sea (rules/interception.py)",
     "crossing": "Crossing (rules/crossing.py)",
     "uk": "UK authority (rules/uk.py)",
     "courts": "Courts (rules/courts.py)",

@@ -10,7 +10,8 @@ ODD protocol, docs/ODD.md, and the modules of ``rules/``):
  4. belief       perceived removal risk moves toward what each group has seen and heard
  3. decision     waiting people leave the route, or (on a viable day, if they can pay) try
  5. smugglers    seats are sold and boats filled
- 6. France       police stop some launches
+ 6. France       police stop some beach launches
+6a. interception and some taxi boats at sea
  7. crossing     boats at sea arrive, are rescued back to France, or people die
  8. UK           arrivals are screened and detained up to capacity; others enter asylum
  9. courts       the newly detained may challenge; due decisions are made
@@ -21,9 +22,12 @@ ODD protocol, docs/ODD.md, and the modules of ``rules/``):
 
 How it runs. Each person is a row of the population table (``population.Population``) and,
 in the simulation, a Mesa agent (``agents.Migrant``). The order of events above is
-:func:`simulate_day`, compiled with numba: it runs the rules of ``rules/`` (themselves compiled)
-over the table's columns, in place. Steps 10, 11, 4 and 3 concern each person alone and are taken
-person by person in one pass (:func:`people_day`); the others work on the people concerned.
+:func:`simulate_day`, compiled with numba: one line per step, each step a compiled function of
+its mechanism's module in ``rules/``, which holds the mechanism whole (gating, ordering, state
+changes, the figures it records) and works on the table's columns in place. The steps take the
+day's records by name (``daybook.World`` and the day's figures, ``daybook.DAILY_COLUMNS``).
+Steps 10, 11, 4 and 3 concern each person alone and are taken person by person in one pass
+(:func:`people_day`); the others work on the people concerned.
 ``ChannelModel.step`` simulates one day; ``ChannelModel.run`` simulates all the remaining days in
 one compiled call (:func:`simulate_days`), with the same results. The day's figures are written
 into ``model.figures``, which Mesa's DataCollector reads. The Migrant agents are brought up to
@@ -39,49 +43,26 @@ stream when the model is built.
 from __future__ import annotations
 
 import datetime as dt
-from collections import namedtuple
 
 import mesa
 import numpy as np
-from numba import literal_unroll, njit
+from numba import njit
 
 from . import params as parameters
-from .agents import (ACCEPTED_THIS_WEEK, ADMITTED_TOTAL, AWARENESS, FILED_TOTAL, FLIGHT_CREDIT, FLIGHTS_TOTAL,
-                     FRANCE_WEEK, N_COUNTERS, REMOVED_TOTAL, WON_TOTAL, Court, FrenchAuthority, Migrant, Smuggler,
-                     UKAuthority, add_batch, remove_batch)
+from .agents import Court, FrenchAuthority, Migrant, Smuggler, UKAuthority, add_batch, remove_batch
+from .daybook import (DAILY_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, World, as_records, counter_record,
+                      new_counters, new_figures, record_levels, rows_of)
 from .errors import ConfigError
-from .population import (ADMITTED, ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, CHALLENGE_LOST, CHALLENGE_PENDING,
-                         COMPACT_MIN_ROWS, COMPACT_SHARE, DEAD, DETAINED, FIRST_EXIT, IN_UK_ASYLUM, LEFT_ROUTE,
-                         N_GROUPS, RETURNABLE, RETURNED, WAITING, Population)
-from .rules import belief, courts, crossing, decision, france, inflow, legal_route, returns, smugglers, uk, weather
+from .population import (ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, COMPACT_MIN_ROWS, COMPACT_SHARE, DETAINED,
+                         FIRST_EXIT, LEFT_ROUTE, N_GROUPS, RETURNED, WAITING, Population, compact)
+from .rules import (belief, courts, crossing, decision, france, inflow, interception, legal_route, returns,
+                    smugglers, uk, weather)
+from .rules.belief import Memory
+from .rules.inflow import Newcomers
+from .rules.smugglers import Networks
 from .schedule import parse_date
 
-#: The daily figures a run records (one row per day), in output order.
-DAILY_COLUMNS = (
-    "arrivals", "boats", "attempts", "prevented", "deaths", "waiting_in_france", "detained",
-    "referred_to_france", "removed", "admitted_legal_route", "recrossings", "legal_challenges_filed",
-    "legal_challenges_won", "flights", "perceived_removal_risk", "price_gbp", "people_per_boat",
-    "newcomers", "left_route", "rescued", "entered_asylum", "returned_in_france", "legal_applications",
-    "applied_legal_route", "sea_viable", "detentions",
-)
-# Their positions in the compiled day's output (same order as DAILY_COLUMNS).
-(ARRIVALS, BOATS, ATTEMPTS, PREVENTED, DEATHS, WAITING_IN_FRANCE, DETAINED_NOW, REFERRED, REMOVED, ADMITTED_TODAY,
- RECROSSINGS, CHALLENGES_FILED, CHALLENGES_WON, FLIGHTS, RISK, PRICE, PEOPLE_PER_BOAT, NEWCOMERS, LEFT_TODAY,
- RESCUED, ENTERED_ASYLUM, RETURNED_IN_FRANCE, APPLICATIONS, APPLIED_NOW, SEA_VIABLE, DETENTIONS) = range(26)
-#: Daily figures that are counts of events (summed into yearly totals); the others are levels.
-EVENT_COLUMNS = tuple(c for c in DAILY_COLUMNS if c not in (
-    "waiting_in_france", "detained", "perceived_removal_risk", "price_gbp", "people_per_boat",
-    "returned_in_france", "applied_legal_route", "sea_viable"))
-_FLOAT_COLUMNS = (RISK, PRICE, PEOPLE_PER_BOAT)
-_INT_COLUMNS = tuple(i for i in range(len(DAILY_COLUMNS)) if i not in _FLOAT_COLUMNS)
-
-
-#: The smuggling networks' state, one entry per network (boats held, people per boat, price), and
-#: the day's trade (customers, seats offered, boats launched, boats lost to the police).
-Networks = namedtuple("Networks", ["boats", "load", "price", "customers", "seats", "launched", "lost"])
-#: Who the newcomers of the run are (one entry per person, in order of arrival) and where each
-#: day's newcomers start (``first[t]`` .. ``first[t + 1]``).
-Newcomers = namedtuple("Newcomers", ["group", "ties", "eligible", "budget", "network", "first"])
+__all__ = ["ChannelModel", "DAILY_COLUMNS", "EVENT_COLUMNS", "simulate_day"]
 
 STREAM_WEATHER, STREAM_INFLOW, STREAM_INFLOW_MONTHS = 1, 2, 3  # streams derived from the seed (docs/ODD.md 4)
 
@@ -127,18 +108,19 @@ class ChannelModel(mesa.Model):
                             customers=np.zeros(n_net, dtype=np.int64), seats=np.zeros(n_net, dtype=np.int64),
                             launched=np.zeros(n_net, dtype=np.int64), lost=np.zeros(n_net, dtype=np.int64))
         self.networks = {"boats": self.net.boats, "load": self.net.load, "price": self.net.price}  # same arrays
-        self.counters = np.zeros(N_COUNTERS)
-        self.counters[FRANCE_WEEK] = -1
+        self.counters = new_counters()  # the institutions' running figures (daybook.COUNTERS)
+        self.k = counter_record(self.counters)  # the same, by name: model.k["removed_total"]
         self.smugglers = [Smuggler(self, k) for k in range(n_net)]
         self.uk = UKAuthority(self)
         self.france = FrenchAuthority(self)
         self.court = Court(self)
 
         # the community's fading records of removals and arrivals, by nationality group (rule 4)
-        self.removed_record = np.zeros(N_GROUPS)
-        self.arrived_record = np.zeros(N_GROUPS)
-        # the day's figures, one row per day (the compiled day writes its row in place)
-        self.figures = np.zeros((self.n_days, len(DAILY_COLUMNS)))
+        self.memory = Memory(removed=np.zeros(N_GROUPS), arrived=np.zeros(N_GROUPS))
+        self.removed_record, self.arrived_record = self.memory
+        # the day's figures, one row per day and one column per DAILY_COLUMNS name (the compiled
+        # day writes its row in place, seen as a record with named fields)
+        self.figures = new_figures(self.n_days)
 
         self._add_initial_people(c.initial_waiting)
         self.newcomers = self._draw_newcomers()
@@ -219,10 +201,13 @@ class ChannelModel(mesa.Model):
             pop.reserve(int(new.first[t + 1] - new.first[t]))
             # the people reaching the coast get the next Mesa unique ids, in order of entry
             id_offset = self.agent_id_counter - (pop.n_initial + int(new.first[t]))
+            leavers, tryers, ready = pop.scratch
+            world = World(p=pop.table, c=self._c, d=self._d, net=self.net, k=self.k, memory=self.memory, new=new,
+                          sea_viable=self.sea_viable, weekday0=self._weekday0, leavers=leavers, tryers=tryers,
+                          ready=ready)
             self.day, pop.n, pop.n_exited, pop.n_left = simulate_days(
-                t, t_end, pop.table, pop.n, pop.n_exited, pop.n_initial, id_offset, new, self._c, self._d,
-                self.sea_viable, self._weekday0, self.net, self.removed_record, self.arrived_record, self.counters,
-                self.figures, pop.scratch, pop.left, pop.n_left, self.rng)
+                t, t_end, world, pop.n, pop.n_exited, pop.n_initial, id_offset, as_records(self.figures),
+                pop.left, pop.n_left, self.rng)
             self.agent_id_counter += int(new.first[self.day] - new.first[t])
             pop.n_entered = pop.n_initial + int(new.first[self.day])
 
@@ -268,18 +253,17 @@ class ChannelModel(mesa.Model):
     def today(self) -> dict:
         """The figures of the last simulated day (zeros before the first), by DAILY_COLUMNS name."""
         row = self.figures[self.day - 1] if self.day else np.zeros(len(DAILY_COLUMNS))
-        return {name: int(v) if i in _INT_COLUMNS else float(v)
-                for i, (name, v) in enumerate(zip(DAILY_COLUMNS, row.tolist()))}
+        return {name: float(v) if name in FLOAT_COLUMNS else int(v) for name, v in zip(DAILY_COLUMNS, row.tolist())}
 
     @property
     def totals(self) -> dict:
         """People who entered and left so far: ``initial`` (on the coast at the start),
         ``newcomers``, and the exits ``removed``, ``admitted``, ``in_uk_asylum``, ``left_route``
         and ``dead``."""
-        sums = self.figures[: self.day].sum(axis=0)
-        out = {name: int(sums[i]) for name, i in (
-            ("newcomers", NEWCOMERS), ("removed", REMOVED), ("admitted", ADMITTED_TODAY),
-            ("in_uk_asylum", ENTERED_ASYLUM), ("left_route", LEFT_TODAY), ("dead", DEATHS))}
+        days = as_records(self.figures)[: self.day]
+        out = {total: int(days[column].sum()) for total, column in (
+            ("newcomers", "newcomers"), ("removed", "removed"), ("admitted", "admitted_legal_route"),
+            ("in_uk_asylum", "entered_asylum"), ("left_route", "left_route"), ("dead", "deaths"))}
         out["initial"] = self.c.initial_waiting
         return out
 
@@ -287,7 +271,7 @@ class ChannelModel(mesa.Model):
     @property
     def awareness(self) -> float:
         """Share of eligible people who know of the legal route (rule 11)."""
-        return float(self.counters[AWARENESS])
+        return float(self.k["awareness"])
 
     @property
     def date(self) -> dt.date:
@@ -302,16 +286,15 @@ class ChannelModel(mesa.Model):
 
 
 # ====================================================================== the compiled day
-# Each function below is one step of the order of events, over the population table ``p``
-# (a population.Table of columns; rows 0..n-1 are in use). ``c`` holds the constants and ``d``
-# the day-by-day values of the parameters (params.Constants, params.Daily), ``today`` the day's
-# figures (indexed as DAILY_COLUMNS), ``k`` the institutions' counters. People who leave the
-# simulation are listed in ``exited`` (the caller deregisters their agents); each step returns
-# the new length of that list.
+# The day is the sequence of the steps of ``rules/``, each one mechanism whole (its gating,
+# ordering, state changes and the figures it records). Every step takes ``w``, the
+# daybook.World record of everything the day works on (the population table ``w.p``, the
+# parameters ``w.c`` and ``w.d``, the networks, the counters ``w.k``, the community's memory, the
+# row lists of today's leavers, would-be crossers and approved applicants), and ``today``, the
+# record of the day's figures (daybook.DAILY_COLUMNS).
 
 @njit(cache=True)
-def simulate_days(t, t_end, p, n, n_gone, n_initial, id_offset, new, c, d, sea_viable, weekday0, net, removed_record,
-                  arrived_record, k, figures, scratch, left, n_left, rng):
+def simulate_days(t, t_end, w, n, n_gone, n_initial, id_offset, days, left, n_left, rng):
     """Simulate days ``t`` .. ``t_end - 1`` one after another, stopping early if the next day's
     newcomers would not fit in the table (the caller makes room and calls again).
 
@@ -321,21 +304,21 @@ def simulate_days(t, t_end, p, n, n_gone, n_initial, id_offset, new, c, d, sea_v
     table is compacted. Returns the next day to simulate, the rows in use, ``n_gone`` and the
     length of ``left``.
     """
-    exited, tryers, ready = scratch
+    p, new = w.p, w.new
     while t < t_end:
         if n + new.first[t + 1] - new.first[t] > len(p.state):
             break
         n_before = n
-        n, n_exited = simulate_day(t, p, n, new, c, d, sea_viable, weekday0, net, removed_record, arrived_record,
-                                   k, figures[t], exited, tryers, ready, rng)
+        n = simulate_day(t, w, n, days[t], rng)
         first_entry = n_initial + new.first[t]
         for j in range(n - n_before):
             p.entry[n_before + j] = first_entry + j
             p.pid[n_before + j] = first_entry + j + id_offset
-        for j in range(n_exited):
-            left[n_left + j] = p.entry[exited[j]]
-        n_left += n_exited
-        n_gone += n_exited
+        leavers = rows_of(w.leavers)
+        for j in range(len(leavers)):
+            left[n_left + j] = p.entry[leavers[j]]
+        n_left += len(leavers)
+        n_gone += len(leavers)
         if n_gone > COMPACT_SHARE * n and n >= COMPACT_MIN_ROWS:
             n = compact(p, n)
             n_gone = 0
@@ -344,390 +327,120 @@ def simulate_days(t, t_end, p, n, n_gone, n_initial, id_offset, new, c, d, sea_v
 
 
 @njit(cache=True)
-def compact(p, n):
-    """Drop the rows of people who left, keeping the others in order (so results do not depend
-    on when compaction happens); the freed rows are zeroed. Returns the rows in use."""
-    keep = np.flatnonzero(p.state[:n] < FIRST_EXIT)
-    m = len(keep)
-    for column in literal_unroll(p):
-        column[:m] = column[keep]
-        column[m:n] = 0
-    return m
+def simulate_day(t, w, n, today, rng):
+    """Simulate day ``t`` in the order of events of the module docstring, in place: one line per
+    step, each the whole of its mechanism in its ``rules/`` module.
 
-
-@njit(cache=True)
-def simulate_day(t, p, n, new, c, d, sea_viable, weekday0, net, removed_record, arrived_record, k, today, exited,
-                 tryers, ready, rng):
-    """Simulate day ``t`` in the order of events of the module docstring, in place.
-
-    Returns the number of rows in use (after the day's newcomers are appended) and the number
-    of people who left, whose rows are ``exited[:n_exited]``. ``tryers`` and ``ready`` are
-    scratch space, as long as the table.
+    ``n`` rows of the table are in use; returns the number after the day's newcomers are
+    appended. People who left today are ``daybook.rows_of(w.leavers)``.
     """
-    today[:] = 0.0
-    today[SEA_VIABLE] = 1.0 if sea_viable[t] else 0.0
-    # the records behind the risk signal change only later in the day, so one signal serves
-    # both the newcomers' first belief and everyone's belief update
-    signal = belief.risk_signal(removed_record, arrived_record, c.social_weight, c.removal_salience,
-                                c.announcement_weight * d.announced_intent[t])
-    keep = belief.fade_factor(c.memory_half_life_days)  # share of memory kept from one day to the next
-    n = add_newcomers(t, p, n, new, signal, today)
-    legal_route_opens(t, c, d, k)
-    n_tryers, n_ready, n_detained, n_exited = people_day(
-        t, p, n, c, d, sea_viable[t], net, k, signal, keep, today, exited, 0, tryers, ready, rng)
-    n_exited = admit(p, c, k, ready[:n_ready], today, exited, n_exited)
-    arrived, n_exited = cross(t, p, c, d, sea_viable[t], tryers[:n_tryers], net, arrived_record, today, exited,
-                              n_exited, rng)
-    n_exited = uk_screen(t, p, n_detained, c, d, arrived, k, today, exited, n_exited, rng)
-    held = np.flatnonzero(p.state[:n] == DETAINED)  # each step below hands on who is still held
-    held, n_exited = courts_decide(t, p, d, held, k, today, exited, n_exited, rng)
-    held, n_exited = france_answers(t, p, d, held, weekday0, k, today, exited, n_exited, rng)
-    held = fly(t, p, d, held, removed_record, k, today)
-    n_exited = window_expires(t, p, c, held, today, exited, n_exited)
-    smugglers_restock(t, c, d, sea_viable[t], net, rng)
-    # the community's memory of arrivals and removals fades
-    removed_record *= keep
-    arrived_record *= keep
-    record(p, n, net, today)
-    return n, n_exited
+    w.leavers.n[0] = w.tryers.n[0] = w.ready.n[0] = 0
+    viable = w.sea_viable[t]  # 2. weather, drawn when the model was built
+    today.sea_viable = 1.0 if viable else 0.0
+    signal, keep = belief.todays_signal(t, w)  # 4. what each group hears today
+    n = inflow.add_newcomers(t, w, n, signal, today)  # 1
+    legal_route.spread_awareness(t, w)  # 11
+    people_day(t, w, n, viable, signal, keep, today, rng)  # 10, 11, 4, 3: person by person
+    legal_route.admit(w, today)  # 11
+    held = uk.held_rows(w, n)
+    launch = smugglers.launch(t, w, viable, today, rng)  # 5
+    stopped = france.stop_on_beaches(t, w, launch) | interception.stop_at_sea(t, w, launch)  # 6, 6a
+    arrived = crossing.cross_sea(t, w, launch, stopped, today, rng)  # 7
+    new = uk.screen(t, w, arrived, held, today, rng)  # 8
+    courts.file_challenges(t, w, new, today, rng)  # 9
+    held = uk.all_held(held, new)
+    held = courts.decide(t, w, held, today, rng)  # 9
+    held = france.answer_referrals(t, w, held, today, rng)  # 6
+    held = uk.fly(t, w, held, today)  # 8
+    uk.expire_window(t, w, held, today)  # 8
+    smugglers.adapt(t, w, viable, rng)  # 5
+    belief.fade(w, keep)  # 4
+    record_levels(w, n, today)
+    return n
 
 
 @njit(cache=True)
-def leave(p, rows, state, exited, n_exited):
-    """Move ``rows`` to the exit ``state`` and list them among today's leavers."""
-    m = len(rows)
-    p.state[rows] = state
-    exited[n_exited:n_exited + m] = rows
-    return n_exited + m
-
-
-@njit(cache=True)
-def still_held(p, rows):
-    return rows[p.state[rows] == DETAINED]
-
-
-# 1. inflow ------------------------------------------------------------------------------------
-@njit(cache=True)
-def add_newcomers(t, p, n, new, signal, today):
-    """Append day ``t``'s newcomers (drawn when the model was built) as waiting rows; they start
-    out believing what their group currently hears."""
-    lo, hi = new.first[t], new.first[t + 1]
-    m = hi - lo
-    p.state[n:n + m] = WAITING
-    p.since[n:n + m] = t
-    p.group[n:n + m] = new.group[lo:hi]
-    p.ties[n:n + m] = new.ties[lo:hi]
-    p.eligible[n:n + m] = new.eligible[lo:hi]
-    p.budget[n:n + m] = new.budget[lo:hi]
-    p.network[n:n + m] = new.network[lo:hi]
-    p.belief[n:n + m] = signal[new.group[lo:hi]]
-    today[NEWCOMERS] = m
-    return n + m
-
-
-# 10, 11, 4, 3: each person's own part of the day ------------------------------------------------
-@njit(cache=True)
-def legal_route_opens(t, c, d, k):
-    """11. On days the legal route is open, word of it spreads (awareness starts at its initial
-    level on the first open day)."""
-    if d.legal_route_open[t] > 0:
-        if k[AWARENESS] == 0.0:
-            k[AWARENESS] = c.awareness_initial
-        else:
-            k[AWARENESS] = legal_route.grow_awareness(k[AWARENESS], c.awareness_growth, c.awareness_max)
-
-
-@njit(cache=True)
-def people_day(t, p, n, c, d, viable, net, k, signal, keep, today, exited, n_exited, tryers, ready, rng):
+def people_day(t, w, n, viable, signal, keep, today, rng):
     """Each person's own part of the day, one person after another in row order:
 
-    10. a returnee goes back to the coast, gives up on the UK, or stays housed;
-    11. a waiting person with UK family ties (not barred) may apply to the legal route; an
-        application due today is approved (the person then waits for parity room) or refused
-        (back to waiting);
-     4. the person's perceived removal risk moves toward their group's signal;
-     3. a waiting person leaves the route, or on a sea-viable day, if they can pay, may try.
+    10. a returnee goes back to the coast, gives up on the UK, or stays housed
+        (``returns.returnee_day``);
+    11. a waiting person may apply to the legal route (``legal_route.may_apply``,
+        ``applies_today``, ``decision_day``); an application due today is decided
+        (``legal_route.decision_due``, ``approved``), and the approved wait in ``w.ready`` for
+        room under parity (``legal_route.admit``, after this pass);
+     4. the person's perceived removal risk moves toward their group's signal
+        (``belief.updated_belief``; the detained too);
+     3. a waiting person leaves the route (``decision.leaves``), or on a sea-viable day tries
+        (``decision.tries``): the would-be crossers go in ``w.tryers``.
 
     These steps involve nobody else (the signal, prices and awareness are fixed for the day), so
-    taking them person by person is the order of events of the module docstring. Fills
-    ``tryers`` (would-be crossers) and ``ready`` (approved applicants), in row order; returns
-    their numbers, the number of people detained (untouched by these steps) and ``n_exited``.
+    taking them person by person is the order of events of the module docstring. Each rule's
+    person step is a function of the person's numbers in its module, which says what happens
+    (its gate, its draws, its outcome); this pass writes the outcome into the table. (A compiled
+    call that takes the table's columns costs about 0.1-0.5 us, far more than the rule itself,
+    and would be made some 20 million times a simulated year, so the person steps take and
+    return numbers only.)
     """
-    state, beliefs = p.state, p.belief
+    p, c, d = w.p, w.c, w.d
+    state, beliefs, group, since, budget, network = p.state, p.belief, p.group, p.since, p.budget, p.network
+    ties, barred, answer, application_day = p.ties, p.barred, p.answer, p.application_day
+    savings, impatience = c.savings_per_day_gbp, c.impatience_per_month
     route_open = d.legal_route_open[t] > 0
-    awareness = k[AWARENESS]
+    awareness = w.k.awareness
     strength, leave_base, try_base = d.deterrence_strength[t], d.leave_route_daily[t], d.try_prob[t]
-    n_tryers = n_ready = n_detained = n_applications = n_left = 0
+    price = w.net.price
+    tryers, ready, leavers = w.tryers.rows, w.ready.rows, w.leavers.rows
+    n_tryers = n_ready = n_applications = n_left = 0
+    n_leavers = w.leavers.n[0]
     for i in range(n):
         s = state[i]
         if s >= FIRST_EXIT:
             continue
-        if s == DETAINED:
-            n_detained += 1
-        elif s == RETURNED:  # 10
-            back, gives_up = returns.returnee_move(rng, c.returnee_recross_daily, c.returnee_settle_daily)
-            if gives_up:
+        if s == RETURNED:  # 10
+            move = returns.returnee_day(rng, c)
+            if move == returns.GIVES_UP:
+                state[i] = LEFT_ROUTE
+                leavers[n_leavers] = i
+                n_leavers += 1
                 n_left += 1
-                n_exited = leave_one(p, i, LEFT_ROUTE, exited, n_exited)
                 continue
-            if back:
+            if move == returns.BACK_TO_COAST:  # waiting again, the wait counted from today
                 s = state[i] = WAITING
-                p.since[i] = t
+                since[i] = t
         elif s == APPLIED:  # 11, decisions
-            if p.answer[i] == ANSWER_PENDING and p.application_day[i] <= t:
+            if legal_route.decision_due(answer[i], application_day[i], t):
                 if legal_route.approved(rng, c.legal_approval_prob):
-                    p.answer[i] = ANSWER_ACCEPTED
-                else:
+                    answer[i] = ANSWER_ACCEPTED
+                else:  # refused: back to waiting, the wait not restarted
                     s = state[i] = WAITING
-            if s == APPLIED and p.answer[i] == ANSWER_ACCEPTED:
+            if s == APPLIED and answer[i] == ANSWER_ACCEPTED:  # waits for room under parity
                 ready[n_ready] = i
                 n_ready += 1
-        elif route_open and p.ties[i] and not p.barred[i]:  # 11, applications (s is WAITING)
+        elif s == WAITING and route_open and legal_route.may_apply(ties[i], barred[i]):  # 11, applications
             if legal_route.applies_today(rng, awareness, c.application_rate):
                 s = state[i] = APPLIED
-                p.answer[i] = ANSWER_PENDING
-                p.application_day[i] = legal_route.decision_day(rng, t, c.legal_processing_days)
+                answer[i] = ANSWER_PENDING
+                application_day[i] = legal_route.decision_day(rng, t, c.legal_processing_days)
                 n_applications += 1
-        b = beliefs[i] = belief.updated_belief(beliefs[i], signal[p.group[i]], keep)  # 4
+        b = beliefs[i] = belief.updated_belief(beliefs[i], signal[group[i]], keep)  # 4
         if s != WAITING:
             continue
         factor = decision.deterrence_factor(b, strength)  # 3
-        if rng.random() < decision.leave_probability(leave_base, factor):
+        if decision.leaves(rng, leave_base, factor):
+            state[i] = LEFT_ROUTE
+            leavers[n_leavers] = i
+            n_leavers += 1
             n_left += 1
-            n_exited = leave_one(p, i, LEFT_ROUTE, exited, n_exited)
-        elif viable:
-            waited = t - p.since[i]
-            if (decision.can_pay(p.budget[i], waited, c.savings_per_day_gbp, net.price[p.network[i]])
-                    and rng.random() < decision.try_probability(try_base, c.impatience_per_month, waited, factor)):
-                tryers[n_tryers] = i
-                n_tryers += 1
-    today[APPLICATIONS] = n_applications
-    today[LEFT_TODAY] += n_left
-    return n_tryers, n_ready, n_detained, n_exited
-
-
-@njit(cache=True)
-def leave_one(p, i, state, exited, n_exited):
-    """Move row ``i`` to the exit ``state`` and list it among today's leavers."""
-    p.state[i] = state
-    exited[n_exited] = i
-    return n_exited + 1
-
-
-@njit(cache=True)
-def admit(p, c, k, ready, today, exited, n_exited):
-    """11. Approved applicants are admitted to the UK in order of their decision day, as far as
-    parity with removals allows."""
-    if len(ready) == 0:
-        return n_exited
-    room = legal_route.parity_room(c.parity, c.parity_ratio, k[REMOVED_TOTAL], k[ADMITTED_TOTAL])
-    ready = ready[np.argsort(p.application_day[ready], kind="mergesort")]
-    admitted = ready[: int(min(room, len(ready)))]
-    k[ADMITTED_TOTAL] += len(admitted)
-    today[ADMITTED_TODAY] = len(admitted)
-    return leave(p, admitted, ADMITTED, exited, n_exited)
-
-
-# 5-7. seats, boats, police, the sea ------------------------------------------------------------------
-@njit(cache=True)
-def cross(t, p, c, d, viable, tryers, net, arrived_record, today, exited, n_exited, rng):
-    """Smugglers seat the would-be passengers and launch; France stops some boats; the others
-    arrive, are rescued back to France, or people die. Returns the rows that reached the UK."""
-    net.lost[:] = 0
-    if not viable:  # nobody tries, no boat leaves
-        net.customers[:] = 0
-        net.launched[:] = 0
-        return tryers, n_exited
-    network = p.network
-    net.customers[:] = np.bincount(network[tryers], minlength=c.n_networks)
-    launches = smugglers.boats_to_launch(net.customers, net.boats, c.max_launches_per_day, net.load, c.min_boat_fill)
-    whole_load = np.floor(net.load).astype(np.int64)
-    net.seats[:] = np.minimum(net.boats, c.max_launches_per_day) * whole_load
-    net.launched[:] = launches
-    if launches.sum() == 0:
-        return tryers[:0], n_exited
-    seated = tryers[smugglers.allocate_seats(rng, network[tryers], launches * whole_load)]
-    boat_of, boat_net = smugglers.fill_boats(network[seated], launches)
-    n_boats = len(boat_net)
-    is_taxi = rng.random(n_boats) < d.taxi_boat_share[t]
-    p_beach, p_taxi = france.prevention_probabilities(
-        d.beach_prevention_prob[t], d.taxi_prevention_prob[t], d.force_restraint[t], c.force_restraint_effect,
-        d.at_sea_interception[t], c.at_sea_interception_gain)
-    stopped = france.boats_stopped(rng, is_taxi, p_beach, p_taxi)
-    rescued = ~stopped & crossing.boats_rescued(rng, n_boats, c.rescue_to_france_prob)
-    net.lost[:] = np.bincount(boat_net[stopped], minlength=c.n_networks)
-    net.boats[:] = net.boats - launches
-
-    at_sea = np.flatnonzero(~stopped[boat_of] & ~rescued[boat_of])  # positions in `seated`
-    load = np.bincount(boat_of, minlength=n_boats)
-    dies = np.zeros(len(seated), dtype=np.bool_)
-    dies[at_sea] = crossing.deaths_at_sea(rng, load[boat_of[at_sea]].astype(np.float64), c.death_prob,
-                                          c.death_crowding_exponent)
-    arrived = np.zeros(len(seated), dtype=np.bool_)
-    arrived[at_sea] = True
-    arrived &= ~dies
-    n_exited = leave(p, seated[dies], DEAD, exited, n_exited)
-    arrived_rows = seated[arrived]
-    today[ATTEMPTS] = len(seated)
-    today[PREVENTED] = stopped[boat_of].sum()
-    today[RESCUED] = rescued[boat_of].sum()
-    today[DEATHS] = dies.sum()
-    today[ARRIVALS] = len(arrived_rows)
-    today[BOATS] = (~stopped & ~rescued).sum()
-    today[RECROSSINGS] = (p.times_returned[arrived_rows] > 0).sum()
-    arrived_record[:] = belief.update_record(
-        arrived_record, np.bincount(p.group[arrived_rows], minlength=N_GROUPS).astype(np.float64), 1.0)
-    return arrived_rows, n_exited
-
-
-# 8. UK screening and detention -----------------------------------------------------------------------
-@njit(cache=True)
-def uk_screen(t, p, n_detained, c, d, arrived, k, today, exited, n_exited, rng):
-    """Arrivals eligible for the scheme are detained while places last (recognised re-crossers
-    first when the fast track is on); everyone else enters the asylum system."""
-    m = len(arrived)
-    if m == 0:
-        return n_exited
-    recrosser = p.times_returned[arrived] > 0
-    fast = np.zeros(m, dtype=np.bool_)
-    n_recrossers = recrosser.sum()
-    if d.biometric_fast_track[t] > 0 and n_recrossers > 0:
-        fast[np.flatnonzero(recrosser)] = returns.recognised(rng, n_recrossers, c.biometric_match_prob)
-    candidates = np.flatnonzero(p.eligible[arrived] | fast)  # positions in `arrived`
-    free = int(max(0.0, np.floor(d.detention_capacity[t]) - n_detained))
-    chosen = candidates[uk.detention_order(rng, fast[candidates])[:free]]
-    held = arrived[chosen]
-    is_released = np.ones(m, dtype=np.bool_)
-    is_released[chosen] = False
-    released = arrived[is_released]
-    today[ENTERED_ASYLUM] += len(released)
-    n_exited = leave(p, released, IN_UK_ASYLUM, exited, n_exited)
-    h = len(held)
-    if h == 0:
-        return n_exited
-    today[DETENTIONS] = h
-    p.state[held] = DETAINED
-    p.fast_track[held] = fast[chosen]
-    p.arrived_day[held] = t
-    referral = t + rng.integers(1, c.referral_days + 1, size=h)
-    p.referral_day[held] = referral
-    p.answer_day[held] = referral + rng.integers(1, c.france_answer_days + 1, size=h)
-    p.answer[held] = ANSWER_PENDING
-    challenging = courts.files_challenge(rng, h, d.challenge_prob[t])
-    p.challenge[held] = np.where(challenging, CHALLENGE_PENDING, 0)
-    n_challenging = challenging.sum()
-    p.challenge_day[held[challenging]] = courts.decision_day(rng, t, n_challenging, c.challenge_days)
-    today[CHALLENGES_FILED] = n_challenging
-    k[FILED_TOTAL] += n_challenging
-    return n_exited
-
-
-# 9. courts ------------------------------------------------------------------------------------------
-@njit(cache=True)
-def courts_decide(t, p, d, held, k, today, exited, n_exited, rng):
-    due = held[(p.challenge[held] == CHALLENGE_PENDING) & (p.challenge_day[held] <= t)]
-    won = courts.challenge_succeeds(rng, len(due), d.challenge_success_prob[t])
-    p.challenge[due[~won]] = CHALLENGE_LOST
-    n_won = won.sum()
-    today[CHALLENGES_WON] = n_won
-    today[ENTERED_ASYLUM] += n_won
-    k[WON_TOTAL] += n_won
-    n_exited = leave(p, due[won], IN_UK_ASYLUM, exited, n_exited)
-    return still_held(p, held), n_exited
-
-
-# 6. France answers referrals ---------------------------------------------------------------------------
-@njit(cache=True)
-def france_answers(t, p, d, held, weekday0, k, today, exited, n_exited, rng):
-    week = (t + weekday0) // 7
-    if week != k[FRANCE_WEEK]:  # a new Monday-to-Sunday week: the count of acceptances restarts
-        k[FRANCE_WEEK] = week
-        k[ACCEPTED_THIS_WEEK] = 0
-    today[REFERRED] = (p.referral_day[held] == t).sum()
-    due = held[(p.answer[held] == ANSWER_PENDING) & (p.answer_day[held] <= t)]
-    if len(due) == 0:
-        return held, n_exited
-    # oldest due first; rows are in order of arrival in France, which breaks ties
-    due = due[np.argsort(p.answer_day[due], kind="mergesort")]
-    prob = france.acceptance_probability(p.group[due], RETURNABLE, d.france_accept_returnable[t],
-                                         d.france_accept_other[t])
-    accepts = rng.random(len(due)) < prob
-    refused = due[~accepts]
-    today[ENTERED_ASYLUM] += len(refused)
-    n_exited = leave(p, refused, IN_UK_ASYLUM, exited, n_exited)
-    accepting = due[accepts]
-    fits = france.within_weekly_cap(len(accepting), k[ACCEPTED_THIS_WEEK], d.france_weekly_cap[t])
-    p.answer[accepting[:fits]] = ANSWER_ACCEPTED
-    k[ACCEPTED_THIS_WEEK] += fits
-    p.answer_day[accepting[fits:]] = (week + 1) * 7 - weekday0  # next Monday
-    return still_held(p, held), n_exited
-
-
-# 8. flights --------------------------------------------------------------------------------------------
-@njit(cache=True)
-def fly(t, p, d, held, removed_record, k, today):
-    n_flights, credit = uk.flights_today(k[FLIGHT_CREDIT], d.flights_per_week[t])
-    k[FLIGHT_CREDIT] = credit
-    if n_flights == 0:
-        return held
-    cleared = held[(p.answer[held] == ANSWER_ACCEPTED) & (p.challenge[held] != CHALLENGE_PENDING)]
-    seats = int(np.floor(n_flights * d.seats_per_flight[t]))
-    board = cleared[uk.boarding_order(p.fast_track[cleared], p.arrived_day[cleared])][:seats]
-    p.state[board] = RETURNED
-    p.times_returned[board] = p.times_returned[board] + 1
-    p.barred[board] = True
-    p.belief[board] = 1.0
-    p.fast_track[board] = False
-    p.since[board] = t
-    m = len(board)
-    flights = uk.flights_used(m, n_flights, d.seats_per_flight[t])
-    k[REMOVED_TOTAL] += m
-    k[FLIGHTS_TOTAL] += flights
-    today[REMOVED] = m
-    today[FLIGHTS] = flights
-    removed_record[:] = belief.update_record(
-        removed_record, np.bincount(p.group[board], minlength=N_GROUPS).astype(np.float64), 1.0)
-    return still_held(p, held)
-
-
-@njit(cache=True)
-def window_expires(t, p, c, held, today, exited, n_exited):
-    out = held[uk.window_expired(p.arrived_day[held], t, c.removal_window_days)]
-    today[ENTERED_ASYLUM] += len(out)
-    return leave(p, out, IN_UK_ASYLUM, exited, n_exited)
-
-
-# 5. smugglers adapt ---------------------------------------------------------------------------------------
-@njit(cache=True)
-def smugglers_restock(t, c, d, viable, net, rng):
-    net.load[:] = smugglers.adapt_load(net.load, net.lost, c.people_per_boat_gain, c.people_per_boat_max)
-    if viable:
-        net.price[:] = smugglers.adapt_price(net.price, net.customers, net.seats, net.lost, net.launched,
-                                             c.price_response, c.price_min_gbp, c.price_max_gbp)
-    net.boats[:] = smugglers.restock(rng, net.boats, d.boat_supply_per_week[t], c.max_launches_per_day)
-
-
-# records --------------------------------------------------------------------------------------------------
-@njit(cache=True)
-def record(p, n, net, today):
-    """The day's levels: people in each state and the mean perceived risk of those waiting."""
-    state, belief = p.state, p.belief
-    counts = np.zeros(FIRST_EXIT, dtype=np.int64)
-    risk = 0.0
-    for i in range(n):
-        s = state[i]
-        if s < FIRST_EXIT:
-            counts[s] += 1
-            if s == WAITING:
-                risk += belief[i]
-    n_waiting = counts[WAITING]
-    today[WAITING_IN_FRANCE] = n_waiting
-    today[APPLIED_NOW] = counts[APPLIED]
-    today[DETAINED_NOW] = counts[DETAINED]
-    today[RETURNED_IN_FRANCE] = counts[RETURNED]
-    today[RISK] = risk / n_waiting if n_waiting else 0.0
-    today[PRICE] = net.price.sum() / len(net.price)
-    today[PEOPLE_PER_BOAT] = today[ARRIVALS] / today[BOATS] if today[BOATS] else np.nan
+        elif viable and decision.tries(rng, t - since[i], budget[i], price[network[i]], savings, impatience, try_base,
+                                       factor):
+            tryers[n_tryers] = i
+            n_tryers += 1
+    w.tryers.n[0] = n_tryers
+    w.ready.n[0] = n_ready
+    w.leavers.n[0] = n_leavers
+    today.legal_applications = n_applications
+    today.left_route += n_left
 
 
 class DailyCollector(mesa.DataCollector):
@@ -749,7 +462,7 @@ class DailyCollector(mesa.DataCollector):
         n = len(self._collection_steps)
         if self._vars_n != n:
             values = self._figures[:n]
-            self._vars = {name: (values[:, i].astype(np.int64) if i in _INT_COLUMNS else values[:, i]).tolist()
+            self._vars = {name: (values[:, i] if name in FLOAT_COLUMNS else values[:, i].astype(np.int64)).tolist()
                           for i, name in enumerate(DAILY_COLUMNS)}
             self._vars_n = n
         return self._vars

@@ -19,6 +19,7 @@ from __future__ import annotations
 from collections import namedtuple
 
 import numpy as np
+from numba import literal_unroll, njit
 
 #: Rows of people who left are dropped once they are more than this share of the table.
 COMPACT_SHARE = 0.5
@@ -105,9 +106,11 @@ class Population:
         self._refresh_views()
 
     def _scratch(self, size: int) -> None:
-        """Lists of rows the compiled day fills: who left today, who tries, who is approved."""
-        self.scratch = (np.zeros(size, dtype=np.int64), np.zeros(size, dtype=np.int64),
-                        np.zeros(size, dtype=np.int64))
+        """Lists of rows the compiled day fills (``daybook.RowList``): who left today, who tries,
+        who is approved."""
+        from .daybook import row_list  # daybook names this module's states
+
+        self.scratch = (row_list(size), row_list(size), row_list(size))
 
     def _refresh_views(self) -> None:
         """Rebuild ``table`` (after the columns were reallocated)."""
@@ -201,3 +204,15 @@ class Population:
         if i >= self.n or self.pid[i] != pid:
             raise KeyError(pid)
         return i
+
+
+@njit(cache=True)
+def compact(p, n):
+    """Drop the rows of people who left from table ``p``, keeping the others in order (so results
+    do not depend on when compaction happens); the freed rows are zeroed. Returns the rows in use."""
+    keep = np.flatnonzero(p.state[:n] < FIRST_EXIT)
+    m = len(keep)
+    for column in literal_unroll(p):
+        column[:m] = column[keep]
+        column[m:n] = 0
+    return m

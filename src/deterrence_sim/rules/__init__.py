@@ -1,11 +1,20 @@
-"""The behavioural rules of the model, one module per mechanism.
+"""The behavioural rules of the model, one module per mechanism, each whole in its module.
 
-Each rule is a small function, over one person's numbers (the decision, belief, returns and
-legal-route rules, which the compiled day applies person by person) or over arrays (one entry
-per person, boat or network), with a docstring saying what it models and where its numbers come
-from. ``model.py`` calls them in the
-daily order of events; the plain per-agent reference in ``benchmarks/reference_model.py``
-restates the same rules person by person.
+A module holds its mechanism's formulas (small functions over one person's numbers or over
+arrays, each with a docstring saying what it models and where its numbers come from) and its
+compiled steps of the day (the functions under "the steps of the day"): what the mechanism
+gates on, the order in which it takes people, the changes it makes to the population table and
+the daily figures it records. ``model.simulate_day`` is only the sequence of these steps, one
+line each, in the order of docs/ODD.md section 3. A step takes ``w`` (``daybook.World``, every
+table and record of the day, by name) and ``today`` (the day's figures: ``today.arrivals``).
+The rules that concern each person alone (returns, legal-route applications and decisions,
+belief, decision) are functions of the person's numbers that say what happens; the compiled
+person-by-person pass (``model.people_day``) writes the outcome.
+
+Adding a mechanism means: its module here (formulas and step), its parameters
+(``params.PARAMS``, with ``mechanism`` set to the module's name, and a heading in
+``docs.MECHANISM_TITLES``), its line in ``model.simulate_day``, its statement in the reference
+model, its section in docs/ODD.md, and its tests (``tests/test_rules_*.py``).
 
 The rules that run every day are compiled with numba (``@njit(cache=True)``): they are written
 as ordinary numpy code, run inside the compiled day without Python's per-call overhead, and
@@ -20,7 +29,8 @@ Random draws come from the generator passed in (the model's seeded ``rng``).
 | decision        | 3. try, wait or leave the route                                |
 | belief          | 4. perceived removal risk, learned and forgotten               |
 | smugglers       | 5. seats, boats, loads and prices                              |
-| france          | 6. beach prevention, at-sea interception, answers to referrals |
+| france          | 6. beach prevention, answers to referrals                      |
+| interception    | 6a. taxi boats stopped at sea                                  |
 | crossing        | 7. arrival, rescue or death at sea                             |
 | uk              | 8. screening, detention, flights, the removal window           |
 | courts          | 9. legal challenges                                            |

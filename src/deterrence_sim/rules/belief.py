@@ -17,8 +17,16 @@ it has no effect on anyone's choices.
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
+
+from ..population import N_GROUPS
+
+#: The community's fading records, by nationality group: people removed to France and people
+#: arrived in the UK (``removed[g]``, ``arrived[g]``).
+Memory = namedtuple("Memory", ["removed", "arrived"])
 
 
 @njit(cache=True)
@@ -50,3 +58,28 @@ def risk_signal(removed: np.ndarray, arrived: np.ndarray, social_weight: float, 
 def updated_belief(belief: float, target: float, keep: float) -> float:
     """A person's belief after a day: it moves toward the signal of their group (``target``)."""
     return keep * belief + (1.0 - keep) * target
+
+
+# ------------------------------------------------------------------ the steps of the day
+@njit(cache=True)
+def todays_signal(t, w):
+    """The risk signal of each group today, and the share of memory kept from one day to the
+    next. The records change only later in the day, so one signal serves both the newcomers'
+    first belief and everyone's update."""
+    c = w.c
+    signal = risk_signal(w.memory.removed, w.memory.arrived, c.social_weight, c.removal_salience,
+                         c.announcement_weight * w.d.announced_intent[t])
+    return signal, fade_factor(c.memory_half_life_days)
+
+
+@njit(cache=True)
+def witness(record, groups):
+    """The community hears of today's events (arrivals or removals) of people of ``groups``."""
+    record[:] = update_record(record, np.bincount(groups, minlength=N_GROUPS).astype(np.float64), 1.0)
+
+
+@njit(cache=True)
+def fade(w, keep):
+    """At the end of the day the community's records fade."""
+    w.memory.removed[:] *= keep
+    w.memory.arrived[:] *= keep

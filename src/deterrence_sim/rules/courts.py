@@ -10,6 +10,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..daybook import leave, still_held
+from ..population import CHALLENGE_LOST, CHALLENGE_NONE, CHALLENGE_PENDING, IN_UK_ASYLUM
+
 
 @njit(cache=True)
 def files_challenge(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
@@ -27,3 +30,39 @@ def decision_day(rng: np.random.Generator, today: int, n: int, mean_days: float)
 def challenge_succeeds(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Which of today's decisions go the claimant's way."""
     return rng.random(n) < p
+
+
+@njit(cache=True)
+def injunction(challenge: np.ndarray) -> np.ndarray:
+    """Whose removal a pending challenge blocks (an injunction keeps them off any flight)."""
+    return challenge == CHALLENGE_PENDING
+
+
+# ------------------------------------------------------------------ the steps of the day
+@njit(cache=True)
+def file_challenges(t, w, new, today, rng):
+    """Each of today's newly detained (``new``) may bring a challenge, decided at least a day
+    later."""
+    p = w.p
+    challenging = files_challenge(rng, len(new), w.d.challenge_prob[t])
+    p.challenge[new] = np.where(challenging, CHALLENGE_PENDING, CHALLENGE_NONE)
+    n_challenging = challenging.sum()
+    p.challenge_day[new[challenging]] = decision_day(rng, t, n_challenging, w.c.challenge_days)
+    today.legal_challenges_filed = n_challenging
+    w.k.filed_total += n_challenging
+
+
+@njit(cache=True)
+def decide(t, w, held, today, rng):
+    """The challenges due today are decided: a win releases the person into the asylum system;
+    a loss lifts the injunction. Returns the rows still held."""
+    p = w.p
+    due = held[(p.challenge[held] == CHALLENGE_PENDING) & (p.challenge_day[held] <= t)]
+    won = challenge_succeeds(rng, len(due), w.d.challenge_success_prob[t])
+    p.challenge[due[~won]] = CHALLENGE_LOST
+    n_won = won.sum()
+    today.legal_challenges_won = n_won
+    today.entered_asylum += n_won
+    w.k.won_total += n_won
+    leave(p, due[won], IN_UK_ASYLUM, w.leavers)
+    return still_held(p, held)

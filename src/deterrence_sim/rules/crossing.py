@@ -11,6 +11,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..daybook import leave
+from ..population import DEAD
+from .belief import witness
+
 REFERENCE_LOAD = 60.0  # people per boat at which death_prob applies
 
 
@@ -25,3 +29,37 @@ def deaths_at_sea(rng: np.random.Generator, load: np.ndarray, death_prob: float,
     """Who dies at sea, given the load of the boat each person is on."""
     p = np.minimum(1.0, death_prob * (load / REFERENCE_LOAD) ** exponent)
     return rng.random(len(load)) < p
+
+
+@njit(cache=True)
+def cross_sea(t, w, launch, stopped, today, rng):
+    """What becomes of today's boats: those ``stopped`` by the police (rules 6, 6a) are lost to
+    their networks and their people stay in France; of the others, some are rescued and their
+    people landed back in France, and on the rest each person may die (more likely on a crowded
+    boat); the survivors arrive in the UK, and the community hears of their arrival (rule 4).
+    Returns the rows that reached the UK, in seat order."""
+    p, net = w.p, w.net
+    seated, boat_of = launch.seated, launch.boat_of
+    n_boats = len(launch.network)
+    if n_boats == 0:
+        return seated
+    rescued = ~stopped & boats_rescued(rng, n_boats, w.c.rescue_to_france_prob)
+    net.lost[:] = np.bincount(launch.network[stopped], minlength=w.c.n_networks)
+    at_sea = np.flatnonzero(~stopped[boat_of] & ~rescued[boat_of])  # positions in `seated`
+    load = np.bincount(boat_of, minlength=n_boats)
+    dies = np.zeros(len(seated), dtype=np.bool_)
+    dies[at_sea] = deaths_at_sea(rng, load[boat_of[at_sea]].astype(np.float64), w.c.death_prob,
+                                 w.c.death_crowding_exponent)
+    arrived = np.zeros(len(seated), dtype=np.bool_)
+    arrived[at_sea] = True
+    arrived &= ~dies
+    leave(p, seated[dies], DEAD, w.leavers)
+    arrived_rows = seated[arrived]
+    today.prevented = stopped[boat_of].sum()
+    today.rescued = rescued[boat_of].sum()
+    today.deaths = dies.sum()
+    today.arrivals = len(arrived_rows)
+    today.boats = (~stopped & ~rescued).sum()
+    today.recrossings = (p.times_returned[arrived_rows] > 0).sum()
+    witness(w.memory.arrived, p.group[arrived_rows])
+    return arrived_rows

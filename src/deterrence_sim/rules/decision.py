@@ -20,7 +20,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-
 @njit(cache=True)
 def deterrence_factor(belief, strength: float):
     """How much perceived removal risk cuts the will to cross (1 = not at all; exactly 1 with
@@ -45,3 +44,21 @@ def try_probability(base: float, impatience_per_month: float, days_waited: int, 
     """Chance of trying on a sea-viable day for people who can pay."""
     months = np.minimum(days_waited, 90) / 30.0
     return np.minimum(1.0, base * (1.0 + impatience_per_month * months) * factor)
+
+
+@njit(cache=True)
+def leaves(rng: np.random.Generator, leave_base: float, factor: float) -> bool:
+    """A waiting person's step, first part: whether they leave the route today (``leave_base``
+    is today's ``leave_route_daily``, ``factor`` their :func:`deterrence_factor`)."""
+    return rng.random() < leave_probability(leave_base, factor)
+
+
+@njit(cache=True)
+def tries(rng: np.random.Generator, days_waited: int, budget: float, price: float, savings_per_day: float,
+          impatience_per_month: float, try_base: float, factor: float) -> bool:
+    """A waiting person's step, second part, on a sea-viable day for those who stay: whether
+    they try to cross today (only if they can pay their network's ``price``; ``try_base`` is
+    today's ``try_prob``). The compiled person-by-person pass (``model.people_day``) adds them
+    to the day's would-be crossers."""
+    return (can_pay(budget, days_waited, savings_per_day, price)
+            and rng.random() < try_probability(try_base, impatience_per_month, days_waited, factor))

@@ -1,13 +1,12 @@
-"""Rule 6, the French authorities: stopping launches on the beaches and, from 2026, taxi boats
-at sea; answering the UK's referrals within a weekly cap, preferring nationalities France can
-itself remove.
+"""Rule 6, the French authorities: stopping launches on the beaches, and answering the UK's
+referrals within a weekly cap, preferring nationalities France can itself remove. (Taxi boats
+stopped at sea are rule 6a, ``rules/interception.py``.)
 
 Numbers: beach and taxi-boat prevention are set so that about 35% of attempts are stopped
-(SB02: 37% in 2024, 35% in 2025), with taxi boats succeeding about 81% of the time (PREMAR).
-The Defender of Rights' recommendation to stop rubber bullets and tear gas (seed 001) is the
-``force_restraint`` switch. The weekly cap of about 50 returns was spoken of by French
-officials, never confirmed (SOURCES). The preference for removable nationalities follows seed
-000 (France asked for an Indian national).
+(SB02: 37% in 2024, 35% in 2025). The Defender of Rights' recommendation to stop rubber bullets
+and tear gas (seed 001) is the ``force_restraint`` switch. The weekly cap of about 50 returns was
+spoken of by French officials, never confirmed (SOURCES). The preference for removable
+nationalities follows seed 000 (France asked for an Indian national).
 """
 
 from __future__ import annotations
@@ -15,20 +14,14 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-
-@njit(cache=True)
-def prevention_probabilities(beach: float, taxi: float, restraint: float, restraint_effect: float,
-                             interception: float, interception_gain: float) -> tuple[float, float]:
-    """Chance of stopping a beach launch and a taxi-boat launch today, given the policies in force."""
-    p_beach = beach * (1.0 - restraint_effect * restraint)
-    p_taxi = min(1.0, taxi + interception_gain * interception)
-    return p_beach, p_taxi
+from ..daybook import leave, still_held
+from ..population import ANSWER_ACCEPTED, ANSWER_PENDING, IN_UK_ASYLUM, RETURNABLE
 
 
 @njit(cache=True)
-def boats_stopped(rng: np.random.Generator, is_taxi: np.ndarray, p_beach: float, p_taxi: float) -> np.ndarray:
-    """Which launched boats the police stop (all on board are 'prevented' and stay in France)."""
-    return rng.random(len(is_taxi)) < np.where(is_taxi, p_taxi, p_beach)
+def beach_stop_probability(beach: float, restraint: float, restraint_effect: float) -> float:
+    """Chance of stopping a beach launch today, lowered when force restraint is in force."""
+    return beach * (1.0 - restraint_effect * restraint)
 
 
 @njit(cache=True)
@@ -42,3 +35,56 @@ def acceptance_probability(group: np.ndarray, returnable_group: int, p_returnabl
 def within_weekly_cap(n_accepting: int, accepted_this_week: int, weekly_cap: float) -> int:
     """How many of today's acceptances fit under the weekly cap; the rest wait for next week."""
     return int(max(0, min(n_accepting, np.floor(weekly_cap) - accepted_this_week)))
+
+
+@njit(cache=True)
+def week_of(t: int, weekday0: int) -> int:
+    """The Monday-to-Sunday week of day ``t`` (week 0 holds the first day, whose weekday is
+    ``weekday0``, Monday = 0)."""
+    return (t + weekday0) // 7
+
+
+@njit(cache=True)
+def next_monday(week: int, weekday0: int) -> int:
+    """The day that starts the week after ``week``."""
+    return (week + 1) * 7 - weekday0
+
+
+# ------------------------------------------------------------------ the steps of the day
+@njit(cache=True)
+def stop_on_beaches(t, w, launch):
+    """Which of today's boats the police stop on the beach (beach launches only; the people on
+    board are 'prevented' and stay in France)."""
+    d = w.d
+    p_beach = beach_stop_probability(d.beach_prevention_prob[t], d.force_restraint[t], w.c.force_restraint_effect)
+    return ~launch.is_taxi & (launch.police_draw < p_beach)
+
+
+@njit(cache=True)
+def answer_referrals(t, w, held, today, rng):
+    """France answers the referrals due today, oldest due first (ties in order of arrival in
+    France): each is accepted with its group's probability or refused (the person enters the
+    UK asylum system); acceptances beyond the week's cap are put off to next Monday, when the
+    case is answered again. The count of acceptances restarts each Monday. Returns the rows
+    still held."""
+    p, d, k = w.p, w.d, w.k
+    week = week_of(t, w.weekday0)
+    if week != k.france_week:  # a new Monday-to-Sunday week: the count of acceptances restarts
+        k.france_week = week
+        k.accepted_this_week = 0
+    today.referred_to_france = (p.referral_day[held] == t).sum()
+    due = held[(p.answer[held] == ANSWER_PENDING) & (p.answer_day[held] <= t)]
+    if len(due) == 0:
+        return held
+    due = due[np.argsort(p.answer_day[due], kind="mergesort")]
+    prob = acceptance_probability(p.group[due], RETURNABLE, d.france_accept_returnable[t], d.france_accept_other[t])
+    accepts = rng.random(len(due)) < prob
+    refused = due[~accepts]
+    today.entered_asylum += len(refused)
+    leave(p, refused, IN_UK_ASYLUM, w.leavers)
+    accepting = due[accepts]
+    fits = within_weekly_cap(len(accepting), k.accepted_this_week, d.france_weekly_cap[t])
+    p.answer[accepting[:fits]] = ANSWER_ACCEPTED
+    k.accepted_this_week += fits
+    p.answer_day[accepting[fits:]] = next_monday(week, w.weekday0)
+    return still_held(p, held)

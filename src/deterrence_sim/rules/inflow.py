@@ -16,10 +16,17 @@ family ties, eligibility, budget) follows the ``share_*`` and ``budget_*`` param
 from __future__ import annotations
 
 import calendar
+from collections import namedtuple
 
 import numpy as np
+from numba import njit
 
-from ..population import OTHER, PROTECTION, RETURNABLE
+from ..population import OTHER, PROTECTION, RETURNABLE, WAITING
+
+#: Who the newcomers of the run are (one entry per person, in order of arrival) and where each
+#: day's newcomers start (``first[t]`` .. ``first[t + 1]``), drawn when the model is built
+#: (:func:`draw_newcomers`, from the inflow stream).
+Newcomers = namedtuple("Newcomers", ["group", "ties", "eligible", "budget", "network", "first"])
 
 
 def expected_newcomers_per_day(dates, per_year: np.ndarray, seasonality) -> np.ndarray:
@@ -75,3 +82,23 @@ def draw_newcomers(rng: np.random.Generator, n: int, c) -> dict[str, np.ndarray]
         "budget": c.budget_median_gbp * np.exp(c.budget_spread * rng.standard_normal(n)),
         "network": rng.integers(0, c.n_networks, size=n).astype(np.int16),
     }
+
+
+@njit(cache=True)
+def add_newcomers(t, w, n, signal, today):
+    """The day's step: append day ``t``'s newcomers (drawn when the model was built) to the table
+    as waiting rows, from row ``n``; they start out believing what their group currently hears
+    (``signal``, rule 4). Returns the number of rows in use."""
+    p, new = w.p, w.new
+    lo, hi = new.first[t], new.first[t + 1]
+    m = hi - lo
+    p.state[n:n + m] = WAITING
+    p.since[n:n + m] = t
+    p.group[n:n + m] = new.group[lo:hi]
+    p.ties[n:n + m] = new.ties[lo:hi]
+    p.eligible[n:n + m] = new.eligible[lo:hi]
+    p.budget[n:n + m] = new.budget[lo:hi]
+    p.network[n:n + m] = new.network[lo:hi]
+    p.belief[n:n + m] = signal[new.group[lo:hi]]
+    today.newcomers = m
+    return n + m

@@ -12,6 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..daybook import leave, rows_of
+from ..population import ADMITTED, ANSWER_PENDING
+
 
 @njit(cache=True)
 def grow_awareness(awareness: float, growth: float, ceiling: float) -> float:
@@ -45,3 +48,46 @@ def parity_room(parity: bool, ratio: float, returned_total: int, admitted_total:
     if not parity:
         return np.inf
     return max(0.0, np.floor(ratio * returned_total) - admitted_total)
+
+
+# ------------------------------------------------------------------ the steps of the day
+@njit(cache=True)
+def spread_awareness(t, w):
+    """Before anyone's step: on days the route is open, word of it spreads (awareness starts at
+    its initial level on the first open day)."""
+    k, c = w.k, w.c
+    if w.d.legal_route_open[t] > 0:
+        if k.awareness == 0.0:
+            k.awareness = c.awareness_initial
+        else:
+            k.awareness = grow_awareness(k.awareness, c.awareness_growth, c.awareness_max)
+
+
+@njit(cache=True)
+def may_apply(ties: bool, barred: bool) -> bool:
+    """Who may apply, on a day the route is open: a waiting person with UK family ties, not
+    barred (returned people are barred)."""
+    return ties and not barred
+
+
+@njit(cache=True)
+def decision_due(answer: int, application_day: int, t: int) -> bool:
+    """Whether an application is decided today (if approved the person waits for room under
+    parity, :func:`admit`; if refused they go back to waiting, the wait not restarted)."""
+    return answer == ANSWER_PENDING and application_day <= t
+
+
+@njit(cache=True)
+def admit(w, today):
+    """After everyone's step: approved applicants are admitted to the UK in order of their
+    decision day (ties in row order, that is order of arrival in France), as far as parity with
+    removals so far allows."""
+    ready, k, p = rows_of(w.ready), w.k, w.p
+    if len(ready) == 0:
+        return
+    room = parity_room(w.c.parity, w.c.parity_ratio, k.removed_total, k.admitted_total)
+    ready = ready[np.argsort(p.application_day[ready], kind="mergesort")]
+    admitted = ready[: int(min(room, len(ready)))]
+    k.admitted_total += len(admitted)
+    today.admitted_legal_route = len(admitted)
+    leave(p, admitted, ADMITTED, w.leavers)

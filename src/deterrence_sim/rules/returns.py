@@ -11,6 +11,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+#: What a returnee does today (:func:`returnee_day`).
+STAYS_HOUSED, BACK_TO_COAST, GIVES_UP = 0, 1, 2
+
 
 @njit(cache=True)
 def returnee_move(rng: np.random.Generator, recross: float, settle: float) -> tuple[bool, bool]:
@@ -24,3 +27,15 @@ def returnee_move(rng: np.random.Generator, recross: float, settle: float) -> tu
 def recognised(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Which arriving returnees are recognised from biometrics."""
     return rng.random(n) < p
+
+
+@njit(cache=True)
+def returnee_day(rng: np.random.Generator, c) -> int:
+    """A returnee's step (rule 10): ``BACK_TO_COAST`` (waiting again, the wait counted from today), ``GIVES_UP`` (leaves the route) or ``STAYS_HOUSED``. ``c`` holds the
+    constant parameters. The caller, the compiled person-by-person pass
+    (``model.people_day``), applies the outcome."""
+    back, gives_up = returnee_move(rng, c.returnee_recross_daily, c.returnee_settle_daily)
+    if gives_up:
+        return GIVES_UP
+    return BACK_TO_COAST if back else STAYS_HOUSED
+

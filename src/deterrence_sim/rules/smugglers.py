@@ -10,8 +10,21 @@ to 65 by 2025 Q4 (SB01) and the long climb from 13 in 2020; the number of boats 
 
 from __future__ import annotations
 
+from collections import namedtuple
+
 import numpy as np
 from numba import njit
+
+from ..daybook import rows_of
+
+#: The smuggling networks' state, one entry per network (boats held, people per boat, price), and
+#: the day's trade (customers, seats offered, boats launched, boats lost to the police).
+Networks = namedtuple("Networks", ["boats", "load", "price", "customers", "seats", "launched", "lost"])
+#: The day's launches: the rows seated (``seated``), the boat each sits in (``boat_of``), each
+#: boat's network (``network``), whether it is a taxi boat (``is_taxi``, picking people up in the
+#: water off the beach), and each boat's draw against the police (``police_draw``, uniform on
+#: [0, 1): the boat is stopped if it falls below the stop probability of its kind, rule 6).
+Launch = namedtuple("Launch", ["seated", "boat_of", "network", "is_taxi", "police_draw"])
 
 #: A network keeps at most this many days of launches in stock (boats and engines are seized
 #: when stored on the coast, so stock is kept small).
@@ -96,3 +109,53 @@ def adapt_price(price: np.ndarray, customers: np.ndarray, seats: np.ndarray, los
     pressure = np.clip(customers / np.maximum(seats, 1) - 1.0, -1.0, 1.0)
     losses = lost / np.maximum(launched, 1)
     return np.clip(price * np.exp(response * (pressure + losses)), lo, hi)
+
+
+# ------------------------------------------------------------------ the steps of the day
+@njit(cache=True)
+def no_launch():
+    empty = np.zeros(0, dtype=np.int64)
+    return Launch(empty, empty, empty, np.zeros(0, dtype=np.bool_), np.zeros(0))
+
+
+@njit(cache=True)
+def launch(t, w, viable, today, rng):
+    """The day's trade: each network sells seats to its would-be crossers (``w.tryers``, a
+    random queue) and launches as many boats as it can fill to ``min_boat_fill``, spreading the
+    seated evenly over them; some boats are taxi boats. Nothing leaves on a day the sea does
+    not allow. Returns the :class:`Launch`."""
+    net, c, p = w.net, w.c, w.p
+    net.lost[:] = 0
+    if not viable:  # nobody tries, no boat leaves
+        net.customers[:] = 0
+        net.launched[:] = 0
+        return no_launch()
+    tryers = rows_of(w.tryers)
+    network = p.network
+    net.customers[:] = np.bincount(network[tryers], minlength=c.n_networks)
+    launches = boats_to_launch(net.customers, net.boats, c.max_launches_per_day, net.load, c.min_boat_fill)
+    whole_load = np.floor(net.load).astype(np.int64)
+    net.seats[:] = np.minimum(net.boats, c.max_launches_per_day) * whole_load
+    net.launched[:] = launches
+    if launches.sum() == 0:
+        return no_launch()
+    seated = tryers[allocate_seats(rng, network[tryers], launches * whole_load)]
+    boat_of, boat_network = fill_boats(network[seated], launches)
+    n_boats = len(boat_network)
+    is_taxi = rng.random(n_boats) < w.d.taxi_boat_share[t]
+    police_draw = rng.random(n_boats)
+    net.boats[:] = net.boats - launches
+    today.attempts = len(seated)
+    return Launch(seated, boat_of, boat_network, is_taxi, police_draw)
+
+
+@njit(cache=True)
+def adapt(t, w, viable, rng):
+    """The end of the day: networks that lost boats pack more people into the next ones, set
+    their price by demand and losses (on sea-viable days, when there was trade), and restock."""
+    net, c = w.net, w.c
+    net.load[:] = adapt_load(net.load, net.lost, c.people_per_boat_gain, c.people_per_boat_max)
+    if viable:
+        net.price[:] = adapt_price(net.price, net.customers, net.seats, net.lost, net.launched,
+                                   c.price_response, c.price_min_gbp, c.price_max_gbp)
+    net.boats[:] = restock(rng, net.boats, w.d.boat_supply_per_week[t], c.max_launches_per_day)

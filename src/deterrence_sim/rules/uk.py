@@ -12,6 +12,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..daybook import leave, still_held
+from ..population import ANSWER_ACCEPTED, ANSWER_PENDING, DETAINED, IN_UK_ASYLUM, RETURNED
+from .belief import witness
+from .courts import injunction
+from .returns import recognised
+
 
 @njit(cache=True)
 def flights_today(credit: float, flights_per_week: float) -> tuple[int, float]:
@@ -51,3 +57,95 @@ def flights_used(n_removed: int, n_flights: int, seats_per_flight: float) -> int
 def window_expired(arrived_day: np.ndarray, today: int, window_days: int) -> np.ndarray:
     """Whose time for removal has run out (they enter the asylum system)."""
     return today - arrived_day >= window_days
+
+
+# ------------------------------------------------------------------ the steps of the day
+@njit(cache=True)
+def held_rows(w, n):
+    """The rows of everyone detained, in row order."""
+    return np.flatnonzero(w.p.state[:n] == DETAINED)
+
+
+@njit(cache=True)
+def screen(t, w, arrived, held, today, rng):
+    """Today's arrivals are screened: with the biometric fast track on, arriving returnees may
+    be recognised; the eligible and the recognised are detained while places last (recognised
+    first, then at random), and each case is referred to France (referral within
+    ``referral_days``, France's answer within ``france_answer_days`` after that); everyone else
+    enters the asylum system. ``held`` are the rows detained before today. Returns the newly
+    detained rows, in the order they got their places."""
+    p, c, d = w.p, w.c, w.d
+    m = len(arrived)
+    if m == 0:
+        return arrived
+    recrosser = p.times_returned[arrived] > 0
+    fast = np.zeros(m, dtype=np.bool_)
+    n_recrossers = recrosser.sum()
+    if d.biometric_fast_track[t] > 0 and n_recrossers > 0:
+        fast[np.flatnonzero(recrosser)] = recognised(rng, n_recrossers, c.biometric_match_prob)
+    candidates = np.flatnonzero(p.eligible[arrived] | fast)  # positions in `arrived`
+    free = int(max(0.0, np.floor(d.detention_capacity[t]) - len(held)))
+    chosen = candidates[detention_order(rng, fast[candidates])[:free]]
+    new = arrived[chosen]
+    is_released = np.ones(m, dtype=np.bool_)
+    is_released[chosen] = False
+    released = arrived[is_released]
+    today.entered_asylum += len(released)
+    leave(p, released, IN_UK_ASYLUM, w.leavers)
+    h = len(new)
+    if h == 0:
+        return new
+    today.detentions = h
+    p.state[new] = DETAINED
+    p.fast_track[new] = fast[chosen]
+    p.arrived_day[new] = t
+    referral = t + rng.integers(1, c.referral_days + 1, size=h)
+    p.referral_day[new] = referral
+    p.answer_day[new] = referral + rng.integers(1, c.france_answer_days + 1, size=h)
+    p.answer[new] = ANSWER_PENDING
+    return new
+
+
+@njit(cache=True)
+def all_held(held, new):
+    """Everyone detained now, in row order: those held before today and today's ``new``."""
+    return np.sort(np.concatenate((held, new)))
+
+
+@njit(cache=True)
+def fly(t, w, held, today):
+    """Today's removal flights (``flights_per_week`` spread evenly over the days) take those
+    cleared for removal: accepted by France and not kept off the flight by a pending challenge
+    (rule 9); fast-tracked first, then by day of arrival, as far as the seats go. The removed
+    are housed in France (rule 10), barred from the legal route, know the risk first-hand
+    (belief 1), and the community hears of their removal (rule 4). Returns the rows still held."""
+    p, d, k = w.p, w.d, w.k
+    n_flights, credit = flights_today(k.flight_credit, d.flights_per_week[t])
+    k.flight_credit = credit
+    if n_flights == 0:
+        return held
+    cleared = held[(p.answer[held] == ANSWER_ACCEPTED) & ~injunction(p.challenge[held])]
+    seats = int(np.floor(n_flights * d.seats_per_flight[t]))
+    board = cleared[boarding_order(p.fast_track[cleared], p.arrived_day[cleared])][:seats]
+    p.state[board] = RETURNED
+    p.times_returned[board] = p.times_returned[board] + 1
+    p.barred[board] = True
+    p.belief[board] = 1.0
+    p.fast_track[board] = False
+    p.since[board] = t
+    m = len(board)
+    flights = flights_used(m, n_flights, d.seats_per_flight[t])
+    k.removed_total += m
+    k.flights_total += flights
+    today.removed = m
+    today.flights = flights
+    witness(w.memory.removed, p.group[board])
+    return still_held(p, held)
+
+
+@njit(cache=True)
+def expire_window(t, w, held, today):
+    """Whoever is still held when their removal window has run out enters the asylum system."""
+    out = held[window_expired(w.p.arrived_day[held], t, w.c.removal_window_days)]
+    today.entered_asylum += len(out)
+    leave(w.p, out, IN_UK_ASYLUM, w.leavers)
