@@ -20,6 +20,7 @@ import pandas as pd
 
 from . import __version__
 from . import params as parameters
+from . import compiling
 from .model import DAILY_COLUMNS, EVENT_COLUMNS, ChannelModel
 from .scenario import Scenario
 
@@ -58,6 +59,7 @@ def submit_replicates(scenario: Scenario, replicates: int, seed: int,
     bad parameter fails before any work starts."""
     kwargs = scenario.model_kwargs()
     ChannelModel(rng=0, **{**kwargs, "end": kwargs["start"]})  # validate before starting any work
+    compiling.ensure_compiled()  # here, once, with a message if numba must compile (not in each worker)
     jobs = [(kwargs, seed, i) for i in range(replicates)]
     if pool is None:
         return [functools.partial(_run_star, job) for job in jobs]
