@@ -60,17 +60,19 @@ def cmd_compare(args) -> int:
     from . import compare
 
     out = Path(args.out)
-    t0 = time.perf_counter()
-    summary = compare.compare(args.scenarios or None, replicates=args.replicates, horizon_end=args.horizon_end,
-                              out=out, seed=args.seed, workers=args.workers, dose_replicates=args.dose_replicates,
-                              with_dose=not args.no_dose)
-    print(f"compared {summary['scenario'].nunique()} scenarios in {time.perf_counter() - t0:.0f} s; "
-          f"report: {out}/report.md")
-    years = sorted(m for m in summary["metric"].unique() if m.startswith("crossings_"))
-    for name, g in summary.groupby("scenario", sort=False):
-        g = g.set_index("metric")
-        cells = [f"{y[-4:]}: {g.loc[y, 'mean']:>7,.0f} ({g.loc[y, 'diff_mean']:+6,.0f})" for y in years]
-        print(f"  {name:<24} " + "  ".join(cells) + f"  removed {g.loc['removed', 'mean']:>8,.0f}")
+    headline = compare.compare(args.scenarios or None, replicates=args.replicates, horizon_end=args.horizon_end,
+                               out=out, seed=args.seed, workers=args.workers, dose_replicates=args.dose_replicates,
+                               with_dose=not args.no_dose, sets=_parse_sets(args.set), uncertainty=args.uncertainty,
+                               decomposition_replicates=args.decomposition_replicates,
+                               alternative_replicates=args.alternative_replicates, resume=args.resume)
+    timing = compare.last_timing()
+    print(f"compared {headline['scenario'].nunique()} scenarios against no_deal in {timing['seconds']:.0f} s "
+          f"({timing['runs']} runs, {timing['runs_kept']} kept from an earlier run); report: {out}/report.md")
+    print("  effect on crossings vs no_deal: median (90% interval); P(cut > 10%)")
+    for name, g in headline.groupby("scenario", sort=False):
+        cells = [f"{int(r.year)}: {100 * r.effect_p50:+6.1f}% ({100 * r.effect_p05:+.0f}..{100 * r.effect_p95:+.0f}); "
+                 f"{100 * r.prob_cut_over_10pct:3.0f}%" for r in g.itertuples()]
+        print(f"  {name:<24} " + "   ".join(cells))
     return 0
 
 
@@ -162,15 +164,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     run.set_defaults(func=cmd_run)
 
-    cmp = sub.add_parser("compare", help="compare scenarios against no_deal; dose-response; report and figures")
+    cmp = sub.add_parser("compare", help="the main job: every scenario vs no_deal under uncertainty; "
+                         "decomposition, structural alternatives, dose-response; report and figures")
     cmp.add_argument("scenarios", nargs="*", help="scenario files (default: all of experiments/scenarios/)")
-    cmp.add_argument("--replicates", type=_positive, default=30, help="replicates per scenario (default 30)")
+    cmp.add_argument("--replicates", type=_positive, default=200,
+                     help="replicates per scenario, each with its own parameter draw and seed, paired with no_deal "
+                          "(default 200)")
+    cmp.add_argument("--decomposition-replicates", type=int, default=40,
+                     help="replicates of the counterfactual runs that split the effect into its parts (default 40; "
+                          "0 skips)")
+    cmp.add_argument("--alternative-replicates", type=int, default=40,
+                     help="replicates of each structural alternative (default 40; 0 skips)")
+    cmp.add_argument("--uncertainty", choices=("full", "fixed"), default="full",
+                     help="full: draw the uncertain parameters (default); fixed: every replicate at the calibrated "
+                          "values (the conditional answer)")
+    cmp.add_argument("--set", action="append", metavar="NAME=VALUE",
+                     help="fix a parameter in every scenario (repeatable; it is then not drawn)")
     cmp.add_argument("--horizon-end", default="2027-12-31", help="last simulated date (default 2027-12-31)")
     cmp.add_argument("--out", default="results/compare", help="output folder (default results/compare)")
+    cmp.add_argument("--resume", action="store_true",
+                     help="keep the runs an interrupted (or earlier) compare in --out completed with the same "
+                          "settings; without it, --out's earlier outputs are replaced")
     cmp.add_argument("--seed", type=int, default=20250710)
     cmp.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
-    cmp.add_argument("--dose-replicates", type=_positive, default=10,
-                     help="replicates per point of the dose-response curve (default 10)")
+    cmp.add_argument("--dose-replicates", type=_positive, default=6,
+                     help="replicates per point of the dose-response curve (default 6)")
     cmp.add_argument("--no-dose", action="store_true", help="skip the dose-response curve")
     cmp.set_defaults(func=cmd_compare)
 
