@@ -1,4 +1,4 @@
-"""Command line: ``deterrence-sim run | compare | calibrate | validate | params``.
+"""Command line: ``deterrence-sim run | compare | calibrate | validate | albania | params``.
 
 Bad input (an unknown parameter, a value out of range, a malformed date or schedule, a missing
 file) prints one line ``deterrence-sim: error: ...`` naming the problem and exits with status 2.
@@ -134,6 +134,18 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_albania(args) -> int:
+    from . import albania, safeio
+
+    out = safeio.prepare_output_dir(args.out)
+    t0 = time.perf_counter()
+    table = albania.simulate(replicates=args.replicates, seed=args.seed, workers=args.workers)
+    albania.write(out, table)
+    print(f"Albania check in {time.perf_counter() - t0:.0f} s; written to {out}/albania.md and albania.csv")
+    print("  " + albania.verdict(table))
+    return 0
+
+
 def cmd_params(args) -> int:
     from .params import PARAMS
 
@@ -223,6 +235,13 @@ def build_parser() -> argparse.ArgumentParser:
                           "calibration folder's inflow_month_sd.json, else the model default)")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
     val.set_defaults(func=cmd_validate)
+
+    alb = sub.add_parser("albania", help="outside check of the deterrence strength: the UK-Albania episode of 2022")
+    alb.add_argument("--out", default="experiments/albania", help="output folder (default experiments/albania)")
+    alb.add_argument("--replicates", type=_positive, default=4, help="replicates per point (default 4)")
+    alb.add_argument("--seed", type=int, default=20221213)
+    alb.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    alb.set_defaults(func=cmd_albania)
 
     par = sub.add_parser("params", help="list every parameter with its default, unit, range and source")
     par.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in docs/ODD.md)")
