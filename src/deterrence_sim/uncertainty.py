@@ -94,8 +94,9 @@ PRIORS: dict[str, Prior] = {p.name: p for p in [
           "the calibration's prior (docs/ODD.md sections 8 and 10): ~0.1-0.3 from US border studies (3x "
           "enforcement, ~10% fewer crossings) to >3 for the Australian turnbacks (arrivals near zero); the "
           "2023-2025 data return a posterior (0.10-2.17) no narrower than the sampler alone produces, so the "
-          "prior is used as it stands. The Albania check (experiments/albania/albania.md) finds it compatible: "
-          "see there", high=10.0),
+          "prior is used as it stands. The Albania check (experiments/albania/albania.md) needs strengths of about 5 "
+          "for that episode's scale, so the upper tail is kept; it gives no honest ground to narrow the prior "
+          "(a confounded, single-nationality episode)", high=10.0),
     Prior("leave_route_daily", "loguniform", 0.001, 0.016,
           "assumption: the mean time before a person on the coast gives up (asylum in France, moving on) is "
           "between about 2 months and 3 years when no removal risk is perceived (default 0.004, 8 months); no "
