@@ -62,8 +62,8 @@ def new_figures(n_days: int) -> np.ndarray:
 
 
 def as_records(figures: np.ndarray) -> np.ndarray:
-    """The rows of ``figures`` as records with named fields (same memory)."""
-    return figures.view(FIGURES)[:, 0]
+    """The rows of ``figures`` as records with named fields (same memory): ``days[t].arrivals``."""
+    return figures.view(FIGURES).view(np.recarray)[:, 0]
 
 
 def new_counters() -> np.ndarray:
@@ -74,8 +74,8 @@ def new_counters() -> np.ndarray:
 
 
 def counter_record(counters: np.ndarray):
-    """The counters as one record with named fields (same memory)."""
-    return counters.view(COUNTER_RECORD)[0]
+    """The counters as one record with named fields (same memory): ``k.removed_total``."""
+    return counters.view(COUNTER_RECORD).view(np.recarray)[0]
 
 
 #: A list of row numbers filled by the compiled day: ``rows[:n[0]]``.

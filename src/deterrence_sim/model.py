@@ -201,15 +201,21 @@ class ChannelModel(mesa.Model):
             pop.reserve(int(new.first[t + 1] - new.first[t]))
             # the people reaching the coast get the next Mesa unique ids, in order of entry
             id_offset = self.agent_id_counter - (pop.n_initial + int(new.first[t]))
-            leavers, tryers, ready = pop.scratch
-            world = World(p=pop.table, c=self._c, d=self._d, net=self.net, k=self.k, memory=self.memory, new=new,
-                          sea_viable=self.sea_viable, weekday0=self._weekday0, leavers=leavers, tryers=tryers,
-                          ready=ready)
             self.day, pop.n, pop.n_exited, pop.n_left = simulate_days(
-                t, t_end, world, pop.n, pop.n_exited, pop.n_initial, id_offset, as_records(self.figures),
+                t, t_end, self.world(), pop.n, pop.n_exited, pop.n_initial, id_offset, as_records(self.figures),
                 pop.left, pop.n_left, self.rng)
             self.agent_id_counter += int(new.first[self.day] - new.first[t])
             pop.n_entered = pop.n_initial + int(new.first[self.day])
+
+    def world(self) -> World:
+        """Everything the compiled day works on, as one record (``daybook.World``): the
+        population table as it is now, the parameters, the networks, the counters, the
+        community's memory, the newcomers, the weather and the row lists of the day."""
+        pop = self.population
+        leavers, tryers, ready = pop.scratch
+        return World(p=pop.table, c=self._c, d=self._d, net=self.net, k=self.k, memory=self.memory,
+                     new=self.newcomers, sea_viable=self.sea_viable, weekday0=self._weekday0, leavers=leavers,
+                     tryers=tryers, ready=ready)
 
     # ------------------------------------------------------------------ the Mesa agents
     def sync_agents(self) -> None:
