@@ -23,10 +23,10 @@ import numpy as np
 import pandas as pd
 
 from . import params as parameters
-from . import runner, scenario
+from . import resources, runner, scenario
 from .errors import ConfigError
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
+SCENARIO_DIR = resources.path("experiments/scenarios")  # the standard set, shipped with the package
 BASELINE = "no_deal"
 STANDARD_ORDER = ("no_deal", "pilot", "rampup_x2", "rampup_x5", "rampup_x10", "parity", "rampup_flights_only",
                   "modern_slavery_review", "french_force_restraint", "biometric_fast_track",
