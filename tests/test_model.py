@@ -157,7 +157,7 @@ def capped_france():
 
 def test_france_weekly_cap_limits_acceptances(capped_france):
     df = capped_france
-    week = df.index - pd.to_timedelta(df.index.weekday, unit="D")  # the Monday of each date
+    week = df.index - pd.to_timedelta(df.index.day_of_week, unit="D")  # the Monday of each date
     per_week = df["accepted"].groupby(week).sum()
     assert per_week.max() == 3, per_week
     assert (per_week <= 3).all()
@@ -167,7 +167,7 @@ def test_france_weekly_cap_bounds_cumulative_removals(capped_france):
     """Removals follow acceptances, so by the end of week k at most 3k people can have been removed
     (removals in a single week may exceed 3: people accepted earlier wait for a flight)."""
     df = capped_france
-    week = df.index - pd.to_timedelta(df.index.weekday, unit="D")
+    week = df.index - pd.to_timedelta(df.index.day_of_week, unit="D")
     weeks_begun = pd.Series(pd.factorize(week)[0] + 1, index=df.index)
     assert (df["removed"].cumsum() <= 3 * weeks_begun).all()
     assert df["removed"].sum() <= df["accepted"].sum()
