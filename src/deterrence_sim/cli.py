@@ -108,10 +108,10 @@ def _date(text: str):
         raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
 
 
-def _flag(flag: str, exc: ConfigError) -> ConfigError:
-    """The library's error about its keyword ``end``, ``replicates`` ..., named as the flag."""
+def _flag(flag: str, exc: ConfigError, key: str | None = None) -> ConfigError:
+    """The library's error about its keyword ``key`` (``end``, ...), named as the flag ``flag``."""
     text = str(exc)
-    key = flag.lstrip("-").replace("-", "_")
+    key = key or flag.lstrip("-").replace("-", "_")
     return ConfigError(f"{flag}{text[len(key):]}" if text.startswith(key + ":") else text)
 
 
@@ -156,11 +156,14 @@ def cmd_compare(args) -> int:
     from . import compare
 
     out = Path(args.out)
-    headline = compare.compare(args.scenarios or None, replicates=args.replicates, horizon_end=args.horizon_end,
-                               out=out, seed=args.seed, workers=args.workers, dose_replicates=args.dose_replicates,
-                               with_dose=not args.no_dose, sets=parse_sets(args.set), uncertainty=args.uncertainty,
-                               decomposition_replicates=args.decomposition_replicates,
-                               alternative_replicates=args.alternative_replicates, resume=args.resume)
+    try:
+        headline = compare.compare(args.scenarios or None, replicates=args.replicates, horizon_end=args.horizon_end,
+                                   out=out, seed=args.seed, workers=args.workers, dose_replicates=args.dose_replicates,
+                                   with_dose=not args.no_dose, sets=parse_sets(args.set), uncertainty=args.uncertainty,
+                                   decomposition_replicates=args.decomposition_replicates,
+                                   alternative_replicates=args.alternative_replicates, resume=args.resume)
+    except ConfigError as exc:
+        raise _flag("--horizon-end", exc, key="end") from None
     timing = compare.last_timing()
     print(f"compared {headline['scenario'].nunique()} scenarios against no_deal in {timing['seconds']:.0f} s "
           f"({timing['runs']} runs, {timing['runs_kept']} kept from an earlier run); report: {out}/report.md")
