@@ -4,7 +4,7 @@ random invalid ones give the one-line error.
 Valid sets draw about thirty parameters at once anywhere in their allowed ranges (with the
 flows kept at most a few times today's, so that a 60-day run stays cheap), with dated schedules
 for the policy levers, and run 60 days from a date in the pilot. Each run must keep: everyone in
-exactly one state and conserved day by day; no negative count; detention within its capacity;
+exactly one state and conserved day by day; no negative count; detention only into free places;
 removals within the seats flown; admissions within parity; boats within their maximum load;
 prices within their band; beliefs and perceived risk within [0, 1].
 
@@ -98,7 +98,9 @@ def check_invariants(start, end, values, seed):
     assert (entered == inside + cum.drop(columns="newcomers").sum(axis=1)).all()
     assert inside.iloc[-1] == int((state < FIRST_EXIT).sum())
     # caps
-    assert (f["detained"] <= np.floor(d.detention_capacity) + 1e-9).all()
+    # detention takes people only while places are free (a cut in capacity releases nobody)
+    held_before = np.concatenate(([0], f["detained"].to_numpy()[:-1]))
+    assert (f["detentions"] <= np.maximum(0, np.floor(d.detention_capacity) - held_before)).all()
     assert (f["removed"] <= np.floor(f["flights"] * d.seats_per_flight + 1e-9)).all()
     if m.c.parity:
         assert f["admitted_legal_route"].sum() <= math.floor(m.c.parity_ratio * f["removed"].sum())
