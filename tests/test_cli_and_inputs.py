@@ -286,3 +286,10 @@ def test_replicates_and_seed_are_checked_by_the_library():
             runner.run_replicates(sc, 1, seed=bad, workers=1)
     with pytest.raises(ConfigError, match="replicates: 0"):
         runner.run_replicates(sc, 0, seed=1, workers=1)
+
+
+def test_month_sd_step_refuses_an_empty_posterior(tmp_path, monkeypatch, capsys):
+    (tmp_path / "posterior_full.csv").write_text("")
+    status, lines = cli_in_process(["calibrate", "--only-inflow-month-sd", "--out", str(tmp_path)], monkeypatch,
+                                   capsys)
+    assert status == 2 and len(lines) == 1 and "posterior_full.csv: empty file" in lines[0], lines

@@ -45,6 +45,7 @@ import multiprocessing
 import random
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 import numpy as np
@@ -154,10 +155,13 @@ def load_priors(path: str | Path | None) -> dict[str, CalibParam]:
     out = dict(CALIBRATED)
     if path is None:
         return out
-    from .safeio import read_toml  # one ConfigError for a missing, binary or invalid file
-
     path = Path(path)
-    raw = read_toml(path, "prior file")
+    if not path.is_file():
+        raise ConfigError(f"prior file {path} not found")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{path}: not valid TOML ({str(exc).splitlines()[0]})") from None
     for name, spec in raw.items():
         if name not in CALIBRATED:
             raise ConfigError(f"{path}: unknown parameter {name!r}; the calibrated parameters are "
@@ -746,9 +750,7 @@ def estimate_month_sd_for(folder: Path, fits=FITS, replicates: int = MONTH_SD_RE
         path = folder / f"posterior_{name}.csv"
         if not path.is_file():
             continue
-        from .safeio import read_csv
-
-        theta = point_estimate(read_csv(path, "posterior sample"))
+        theta = point_estimate(pd.read_csv(path))
         results[name] = estimate_inflow_month_sd(theta, SETTINGS[name], replicates=replicates, seed=seed,
                                                  workers=workers, log=log)
     if not results:

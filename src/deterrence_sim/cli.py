@@ -187,7 +187,13 @@ def cmd_calibrate(args) -> int:
     from . import calibration, safeio
 
     out = safeio.prepare_output_dir(args.out)
+    # the input files, checked before any work (a binary priors file, an empty posterior)
+    if args.priors is not None:
+        safeio.read_toml(args.priors, "prior file")
     if args.only_inflow_month_sd:
+        for name in ("full", "holdout"):
+            if (out / f"posterior_{name}.csv").exists():
+                safeio.read_csv(out / f"posterior_{name}.csv", "posterior sample", columns=("weight",))
         res = calibration.calibrate_month_sd(out, fit=args.fit, replicates=args.month_sd_replicates, seed=args.seed,
                                              workers=args.workers)
         print(f"estimated inflow_month_sd in {res['seconds']:.0f} s; written to {out / calibration.MONTH_SD_FILE}"
