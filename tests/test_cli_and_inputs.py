@@ -184,10 +184,10 @@ def test_run_refuses_bad_input_before_any_work(case, args, needle, tmp_path, mon
 
 @pytest.mark.parametrize("text, needle", [
     ('name = "e"\nextends = 5\n', "extends: 5 is not a file name"),
-    ('name = "x/y"\n', "'x/y' is not a valid scenario name"),
-    ('name = "../../evil"\n', "not a valid scenario name"),
-    ('name = ""\n', "not a valid scenario name"),
-    ('name = 3\n', "not a valid scenario name"),
+    ('name = "x/y"\n', "'x/y' is not allowed as a scenario name"),
+    ('name = "../../evil"\n', "not allowed as a scenario name"),
+    ('name = ""\n', "not allowed as a scenario name"),
+    ('name = 3\n', "not allowed as a scenario name"),
     ('name = "ok"\ndescription = 4\n', "description: must be a string"),
     ('name = "ok"\nend = 9999-12-31\n', "at most 100 years"),
 ])
@@ -211,7 +211,7 @@ def test_a_binary_or_unreadable_scenario_file_is_one_line(tmp_path, monkeypatch,
 def test_scenario_name_is_letters_digits_underscore_dash():
     assert scenario.check_name("rampup_x5-b2") == "rampup_x5-b2"
     for bad in ("a b", "a.b", "é", "a" * 65, "..", "a/b", "a\\b"):
-        with pytest.raises(ConfigError, match="not a valid scenario name"):
+        with pytest.raises(ConfigError, match="not allowed as a scenario name"):
             scenario.check_name(bad)
 
 

@@ -79,7 +79,7 @@ def check_name(name, where: str = "name") -> str:
     """A scenario name, checked: 1 to 64 letters, digits, ``_`` or ``-`` (it becomes a file name,
     so ``../x``, ``a/b`` or an empty name would write elsewhere or nowhere)."""
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        raise ConfigError(f"{where}: {name!r} is not a valid scenario name; use 1 to 64 letters, digits, _ or - "
+        raise ConfigError(f"{where}: {name!r} is not allowed as a scenario name; use 1 to 64 letters, digits, _ or - "
                           f"(it is used as a file name)")
     return name
 
