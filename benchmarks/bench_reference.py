@@ -2,7 +2,7 @@
 
 Simulates the same year (default parameters, 2025: about 47,000 newcomers, one agent per
 person) with ``ChannelModel`` (median of ``--fast-runs`` runs after a warm-up) and with
-``ReferenceModel`` from ``benchmarks/reference_model.py`` (``--reference-runs`` runs), on one
+``deterrence_sim.reference.ReferenceModel`` (``--reference-runs`` runs), on one
 core, and prints both times side by side, the speed ratio (reference time / fast time) and the
 arrivals of each run as a sanity check. Each timed year includes building the model and, at its
 end, looking at its Mesa agents (``len(model.agents)``), which makes the fast model's Migrant
@@ -25,9 +25,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_year import simulate  # noqa: E402
-from reference_model import ReferenceModel  # noqa: E402
-
 from deterrence_sim import ChannelModel  # noqa: E402
+from deterrence_sim.reference import ReferenceModel  # noqa: E402
 
 
 def one_year(cls, seed: int, daily_agents: bool = False) -> tuple[float, float, int]:

@@ -1,6 +1,6 @@
 """Docking (Axtell et al. 1996): the fast ChannelModel against the plain per-agent reference.
 
-``benchmarks/reference_model.py`` restates every rule person by person, in the same daily order,
+``deterrence_sim.reference`` restates every rule person by person, in the same daily order,
 as ordinary Mesa agents stepped one by one. Its random draws differ from the fast model's, so
 the two agree in distribution, not draw for draw. These tests run both models, at full scale
 (default inflow, one agent per person), over ``REPLICATES`` = 30 replicates each, with
@@ -54,7 +54,6 @@ everyone and is reproducible) run in the default suite.
 from __future__ import annotations
 
 import contextlib
-import sys
 from pathlib import Path
 from unittest import mock
 
@@ -66,7 +65,6 @@ from numba.core.dispatcher import Dispatcher
 from scipy import stats
 
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from deterrence_sim import scenario as scenarios  # noqa: E402
 from deterrence_sim.runner import default_workers, replicate_seed  # noqa: E402
@@ -191,7 +189,7 @@ def run_replicate(job: tuple) -> dict[str, int]:
     which, name, replicate = job
     kwargs = scenario_kwargs(name)
     if which == "reference":
-        from reference_model import ReferenceModel
+        from deterrence_sim.reference import ReferenceModel
 
         return yearly_totals(ReferenceModel(rng=replicate_seed(REFERENCE_SEED, replicate), **kwargs).run())
     from deterrence_sim.model import ChannelModel
@@ -268,7 +266,7 @@ def test_reference_never_calls_the_fast_rules():
     import pkgutil
 
     import deterrence_sim.rules as rules
-    from reference_model import ReferenceModel
+    from deterrence_sim.reference import ReferenceModel
 
     def refuse(*args, **kwargs):
         raise AssertionError("the reference called a function of deterrence_sim.rules")
@@ -288,7 +286,7 @@ def test_reference_never_calls_the_fast_rules():
 def test_reference_accounts_for_everyone_and_is_reproducible():
     """Everyone who entered is in the simulation or in one exit, every day; the Migrant agents
     registered with Mesa are exactly the people in the simulation; same seed, same output."""
-    from reference_model import Migrant, ReferenceModel
+    from deterrence_sim.reference import Migrant, ReferenceModel
 
     def run():
         model = ReferenceModel(rng=5, start="2025-09-01", end="2025-10-31")
