@@ -289,7 +289,7 @@ def test_sobol_indices_of_ishigami_come_out_right(tmp_path):
     # analytic values (Ishigami & Homma 1990; a = 7, b = 0.1)
     assert np.allclose(t.loc[["x1", "x2", "x3"], "S1"], [0.3139, 0.4424, 0.0], atol=0.04), t
     assert np.allclose(t.loc[["x1", "x2", "x3"], "ST"], [0.5576, 0.4424, 0.2437], atol=0.04), t
-    assert (t["ST_conf"] < 0.05).all()
+    assert ((t["ST_conf"] > 0) & (t["ST_conf"] < 0.1)).all()  # bootstrap 95% half-widths, computed and tight
     assert list(t.index) == ["x1", "x2", "x3"]  # largest total index first
 
 

@@ -273,11 +273,12 @@ def run_sweep(spec: Spec, out: str | Path, workers: int | None = None, scheduler
     t0 = time.perf_counter()
     rows = store.PartWriter(out, store.PARTS, flush_seconds=flush_seconds)
     daily = store.PartWriter(out, store.DAILY, flush_seconds=flush_seconds) if spec.daily else None
-    failed_now = 0
+    failed_now = ran_now = 0
 
     def on_result(row, daily_frame):
-        nonlocal failed_now
+        nonlocal failed_now, ran_now
         failed_now += row["error"] is not None
+        ran_now += 1
         if daily is not None and daily_frame is not None:
             daily.add(daily_frame)
             daily.flush()  # a run's daily rows are written before its summary row, so a summary
@@ -300,7 +301,7 @@ def run_sweep(spec: Spec, out: str | Path, workers: int | None = None, scheduler
                            + spec.output_columns() + ["error"])
     safeio.mark_complete(out)
     failed = int(results["error"].notna().sum())
-    return {"runs": total, "done_before": len(done), "done_now": todo_n, "failed": failed,
+    return {"runs": total, "done_before": len(done), "done_now": ran_now, "failed": failed,
             "failed_now": failed_now, "seconds": time.perf_counter() - t0, "results": results, "out": out}
 
 
