@@ -109,6 +109,11 @@ def test_folder_of_another_sweep_or_without_resume_refused(tmp_path, capsys):
     capsys.readouterr()
     assert cli.main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 2
     assert "add --resume" in capsys.readouterr().err
+    # resuming a finished sweep runs nothing and keeps its results
+    before = results_of(out)
+    assert cli.main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet", "--resume"]) == 0
+    assert "0 run now" in capsys.readouterr().out
+    pd.testing.assert_frame_equal(before, results_of(out))
     other = write_spec(tmp_path, points="[1.0]", replicates=2, name="other")
     assert cli.main(["sweep", str(other), "--out", str(out), "--workers", "1", "--quiet", "--resume"]) == 2
     assert "another sweep" in capsys.readouterr().err

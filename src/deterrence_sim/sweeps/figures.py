@@ -118,7 +118,11 @@ def partial_dependence(spec: Spec, results: pd.DataFrame, fig_spec: dict, path: 
             ax.plot(centre, mean, "o-", color="tab:blue")
             ax.fill_between(centre, mean - half, mean + half, color="tab:blue", alpha=0.2)
             if f.scale == "log":
+                from matplotlib import ticker
+
                 ax.set_xscale("log")
+                ax.xaxis.set_major_formatter(ticker.FuncFormatter(lambda v, _: f"{v:g}"))
+                ax.xaxis.set_minor_formatter(ticker.NullFormatter())
             ax.axhline(0, color="k", lw=0.5)
             ax.set_xlabel(f.name)
             if c == 0:
