@@ -221,7 +221,7 @@ def plan(scenarios, pilot, unc: Uncertainty, seed, replicates, decomposition_rep
                                                    out / "runs" / f"decomposition__{name}__{variant}.parquet", seed))
     if alternative_replicates:
         for alt in ALTERNATIVES:
-            for name in [n for n in ALTERNATIVE_SCENARIOS if n in names]:
+            for name in [n for n in ALTERNATIVE_SCENARIOS if n in names and (n != BASELINE or alt.affects_baseline)]:
                 jobs = jobs_for(names[name], pilot.params, draws[:alternative_replicates], {**sets, **alt.overrides})
                 units["alternative"].append(Unit((alt.name, name), "alternative", names[name], jobs,
                                                  out / "runs" / f"alternative__{alt.name}__{name}.parquet", seed))
