@@ -93,3 +93,18 @@ def test_alternatives_said_not_to_touch_the_baseline_leave_no_deal_exactly_as_it
             assert not np.array_equal(other, today, equal_nan=True), alt.name
         else:
             assert np.array_equal(other, today, equal_nan=True), alt.name
+
+
+def test_albania_check_reads_each_groups_arrivals_off_the_model():
+    """The Albania check counts one group's crossings from the model's fading record of arrivals by
+    group; summed over the groups, that count must be the arrivals the model reports."""
+    import datetime as dt
+
+    from deterrence_sim import albania
+
+    kw = scenario.load(SCEN / "no_deal.toml").with_overrides(end=albania.END).model_kwargs()
+    got = albania.group_arrivals(kw, 5, 0, group=None)
+    daily = runner.run_one(kw, 5, 0)
+    for q, (lo, hi) in albania.WINDOWS.items():
+        days = (daily["date"].dt.date >= dt.date.fromisoformat(lo)) & (daily["date"].dt.date <= dt.date.fromisoformat(hi))
+        assert got[q] == daily.loc[days, "arrivals"].sum() > 0

@@ -39,6 +39,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
+    return value
+
+
 def cmd_run(args) -> int:
     from . import runner, scenario
 
@@ -182,11 +192,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--replicates", type=_positive, default=200,
                      help="replicates per scenario, each with its own parameter draw and seed, paired with no_deal "
                           "(default 200)")
-    cmp.add_argument("--decomposition-replicates", type=int, default=40,
-                     help="replicates of the counterfactual runs that split the effect into its parts (default 40; "
+    cmp.add_argument("--decomposition-replicates", type=_non_negative, default=30,
+                     help="replicates of the counterfactual runs that split the effect into its parts (default 30; "
                           "0 skips)")
-    cmp.add_argument("--alternative-replicates", type=int, default=40,
-                     help="replicates of each structural alternative (default 40; 0 skips)")
+    cmp.add_argument("--alternative-replicates", type=_non_negative, default=24,
+                     help="replicates of each structural alternative (default 24; 0 skips)")
     cmp.add_argument("--uncertainty", choices=("full", "fixed"), default="full",
                      help="full: draw the uncertain parameters (default); fixed: every replicate at the calibrated "
                           "values (the conditional answer)")
@@ -199,8 +209,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "settings; without it, --out's earlier outputs are replaced")
     cmp.add_argument("--seed", type=int, default=20250710)
     cmp.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
-    cmp.add_argument("--dose-replicates", type=_positive, default=6,
-                     help="replicates per point of the dose-response curve (default 6)")
+    cmp.add_argument("--dose-replicates", type=_positive, default=4,
+                     help="replicates per point of the dose-response curve (default 4)")
     cmp.add_argument("--no-dose", action="store_true", help="skip the dose-response curve")
     cmp.set_defaults(func=cmd_compare)
 
