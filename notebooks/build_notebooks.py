@@ -378,7 +378,8 @@ ax.legend(fontsize=8)"""),
     ("md", """**How to read it.** A parameter with a tall ST bar drives the answer: pin it down (with
 data, or by reporting results for each plausible value) before trusting a headline. A parameter
 whose ST is near zero can be left at its default. Error bars that cross zero mean the design had
-too few runs to tell; raise N before reading anything into them.
+too few runs to tell; raise N before reading anything into them. With N = 16 an index can even come
+out above 1 or below 0, which no true index can be: a sign of too few runs, not of a real effect.
 
 ## Exercises
 

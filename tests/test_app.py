@@ -243,3 +243,24 @@ def test_app_listens_beyond_127_0_0_1_only_when_told_on_the_command_line(tmp_pat
         pytest.skip("reads the listening sockets from /proc/net/tcp (Linux)")
     with browser.served_app(tmp_path / "app.log", args=["--host", "0.0.0.0"]) as (port, _, _):
         assert browser.listening_addresses(port) == {"0.0.0.0"}
+
+
+def test_page_says_it_is_compiling_and_holds_step_and_play_until_ready(monkeypatch):
+    import threading
+
+    import ipyvuetify
+
+    from deterrence_sim import compiling
+
+    never = threading.Event()
+    monkeypatch.setattr(compiling, "is_ready", lambda: False)
+    monkeypatch.setattr(compiling, "start_in_background", lambda announce=None: never)
+    _, rc = solara.render(solara.AppLayout(children=[app.Page()]), handle_error=False)  # the sidebar needs a layout
+    try:
+        alerts = [" ".join(str(c) for c in w.children) for w in rc.find(ipyvuetify.Alert).widgets]
+        assert any(compiling.COMPILING_MESSAGE.capitalize() in a for a in alerts), alerts
+        buttons = [w for w in rc.find(ipyvuetify.Btn).widgets if w.children and w.children[0] in ("Step 1 day", "Play")]
+        assert len(buttons) == 2 and all(b.disabled for b in buttons)
+    finally:
+        never.set()
+        rc.close()

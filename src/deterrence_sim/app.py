@@ -52,6 +52,8 @@ DEFAULT_SEED = 42
 #: MIN_FRAME_DAYS), so the speed holds however slow the machine is to draw the charts.
 DEFAULT_PLAY_SPEED = 30
 MIN_FRAME_DAYS = 2
+#: Play stops if the page has not drawn a frame after this long (its browser tab was closed).
+FRAME_TIMEOUT_S = 30
 
 
 @dataclasses.dataclass(frozen=True)
@@ -298,7 +300,8 @@ def Page():
             m.frame_shown.clear()
             FRAME_DAYS.set(days)
             FRAME.set(FRAME.value + 1)  # the page redraws the panels (in its own thread) ...
-            m.frame_shown.wait(timeout=10)  # ... and says when it is done
+            if not m.frame_shown.wait(timeout=FRAME_TIMEOUT_S):  # ... and says when it is done
+                break  # nobody drew it: the tab was closed (or the machine is stuck); stop
             time.sleep(max(0.0, days / speed - (time.perf_counter() - started)))  # not faster
             last_frame_s = time.perf_counter() - started
             SPEED.set((m.day - d0) / (time.perf_counter() - t0))

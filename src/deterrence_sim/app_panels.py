@@ -136,8 +136,9 @@ def belief_spread_figure(beliefs: np.ndarray) -> Figure:
     fig.subplots_adjust(left=0.16, right=0.97, top=0.9, bottom=0.14)
     ax = fig.subplots()
     if len(risks):
-        ax.hist(risks, bins=np.linspace(0, max(5.0, risks.max()), 30), color="C2")
-    ax.set_xlabel("perceived chance of removal (%)", fontsize=8)
+        top = max(0.1, float(np.quantile(risks, 0.99)))  # in %: the spread, not the few returnees at 100%
+        ax.hist(np.minimum(risks, top), bins=np.linspace(0, top, 30), color="C2")
+    ax.set_xlabel("perceived chance of removal (%; the last bar holds everyone above it)", fontsize=8)
     ax.set_ylabel("people waiting", fontsize=8)
     ax.set_title(f"Today's {len(risks):,} people waiting: what each believes", fontsize=10)
     return fig

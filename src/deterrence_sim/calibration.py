@@ -41,7 +41,6 @@ import dataclasses
 import datetime as dt
 import json
 import logging
-import multiprocessing
 import random
 import sys
 import time
@@ -50,13 +49,14 @@ from pathlib import Path
 
 import numpy as np
 
+from . import resources
 from .errors import ConfigError
 from .model import ChannelModel
 from .population import WAITING
 from .targets import TargetSet, monthly_seasonality
+from .workers import worker_pool
 
-REPO = Path(__file__).resolve().parents[2]
-CALIBRATED_DIR = REPO / "experiments" / "calibration"
+CALIBRATED_DIR = resources.path("experiments/calibration")  # the calibrated set, shipped with the package
 CALIBRATED_FILE = CALIBRATED_DIR / "calibrated.toml"
 DEFAULT_BUDGET = 500
 DEFAULT_POPULATION = 50
@@ -278,6 +278,14 @@ class _Distance:
 _WORK = {}
 
 
+def _set_work(seed: int, simulate_one: bytes) -> None:
+    """Worker set-up: the generation's seed and pyabc's ``simulate_one`` (a closure, so sent
+    cloudpickled, as pyabc's own samplers do)."""
+    import cloudpickle
+
+    _WORK.update(seed=seed, simulate_one=cloudpickle.loads(simulate_one))
+
+
 def _candidate(task):
     """Worker: evaluate candidate ``i`` of generation ``t`` with its own seed."""
     t, i = task
@@ -297,7 +305,7 @@ class SeededSampler(_sampler_base()):
     """A pyabc sampler whose result does not depend on the number of worker processes.
 
     Candidate ``i`` of generation ``t`` is simulated with numpy's global generator seeded from
-    (``seed``, ``t``, ``i``). Candidates are evaluated in batches on a fork-based process pool and
+    (``seed``, ``t``, ``i``). Candidates are evaluated in batches on a forkserver process pool and
     read back in index order; the generation keeps the first ``n`` accepted. Candidates computed
     beyond that point are discarded and not counted.
     """
@@ -328,11 +336,15 @@ class SeededSampler(_sampler_base()):
                 take(_candidate((t, i)))
                 i += 1
         else:
-            ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(self.workers) as pool:
+            import cloudpickle
+
+            # forkserver workers (deterrence_sim.workers), not fork: forking a process that runs
+            # threads can deadlock the child. Each worker gets simulate_one once, at start.
+            work = (self.seed, cloudpickle.dumps(simulate_one))
+            with worker_pool(self.workers, 4 * self.workers, _set_work, work) as pool:
                 while accepted < n and evaluated < limit:
                     batch = [(t, j) for j in range(i, i + 4 * self.workers)]
-                    for particle in pool.imap(_candidate, batch):
+                    for particle in pool.map(_candidate, batch):
                         if accepted < n and evaluated < limit:
                             take(particle)
                     i += len(batch)
@@ -591,17 +603,12 @@ def _monthly_arrivals_job(args) -> np.ndarray:
 def _monthly_runs(theta, setting, sd, replicates, seed, workers, weather, months, end) -> np.ndarray:
     """log monthly arrivals, replicates x months, with the month noise set to ``sd``. Replicate i
     has seed ``replicate_seed(seed, i)`` whatever ``sd`` is (common random numbers)."""
-    from concurrent.futures import ProcessPoolExecutor
-
     from .runner import replicate_seed
 
     jobs = [({**theta, "inflow_month_sd": float(sd)}, setting, end, weather, replicate_seed(seed, i), months)
             for i in range(replicates)]
-    if workers <= 1:
-        out = [_monthly_arrivals_job(j) for j in jobs]
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            out = list(pool.map(_monthly_arrivals_job, jobs))
+    with worker_pool(workers, len(jobs)) as pool:
+        out = list((pool.map if pool else map)(_monthly_arrivals_job, jobs))
     return np.log(np.maximum(np.array(out), 1.0))
 
 

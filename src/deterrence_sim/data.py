@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import resources
 from .errors import ConfigError
 
 DAILY = "small_boats_daily.csv"
@@ -23,9 +24,10 @@ EVENTS = "scheme_events.csv"
 
 
 def seeds_dir() -> Path:
-    """Folder of observed data: ``$DETERRENCE_SIM_SEEDS`` or the repository's ``seeds/``."""
+    """Folder of observed data: ``$DETERRENCE_SIM_SEEDS`` or the package's copy of the repository's
+    ``seeds/`` (found through :func:`deterrence_sim.resources.path`)."""
     env = os.environ.get("DETERRENCE_SIM_SEEDS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "seeds"
+    return Path(env) if env else resources.path("seeds")
 
 
 def _date(text):
