@@ -303,11 +303,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--replicates", type=_replicates, default=200,
                      help="replicates per scenario, each with its own parameter draw and seed, paired with no_deal "
                           "(default 200)")
-    cmp.add_argument("--decomposition-replicates", type=_non_negative, default=30,
-                     help="replicates of the counterfactual runs that split the effect into its parts (default 30; "
+    cmp.add_argument("--decomposition-replicates", type=_non_negative, default=16,
+                     help="replicates of the counterfactual runs that split the effect into its parts (default 16; "
                           "0 skips)")
-    cmp.add_argument("--alternative-replicates", type=_non_negative, default=24,
-                     help="replicates of each structural alternative (default 24; 0 skips)")
+    cmp.add_argument("--alternative-replicates", type=_non_negative, default=12,
+                     help="replicates of each structural alternative (default 12; 0 skips)")
     cmp.add_argument("--uncertainty", choices=("full", "fixed"), default="full",
                      help="full: draw the uncertain parameters (default); fixed: every replicate at the calibrated "
                           "values (the conditional answer)")
@@ -320,8 +320,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "settings; without it, --out's earlier outputs are replaced")
     cmp.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
     cmp.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
-    cmp.add_argument("--dose-replicates", type=_positive, default=4,
-                     help="replicates per point of the dose-response curve (default 4)")
+    cmp.add_argument("--dose-replicates", type=_positive, default=2,
+                     help="replicates per point of the dose-response curve (default 2)")
     cmp.add_argument("--no-dose", action="store_true", help="skip the dose-response curve")
     cmp.set_defaults(func=cmd_compare)
 

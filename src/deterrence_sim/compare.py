@@ -258,9 +258,9 @@ def draws_table(unc: Uncertainty, seed: int, n: int) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------ the job
 def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", out: Path = Path("results/compare"),
-            seed: int = 20250710, workers=None, dose_replicates: int = 4, progress=None, with_dose: bool = True,
-            sets: dict | None = None, uncertainty: str = "full", decomposition_replicates: int = 30,
-            alternative_replicates: int = 24, resume: bool = False) -> pd.DataFrame:
+            seed: int = 20250710, workers=None, dose_replicates: int = 2, progress=None, with_dose: bool = True,
+            sets: dict | None = None, uncertainty: str = "full", decomposition_replicates: int = 16,
+            alternative_replicates: int = 12, resume: bool = False) -> pd.DataFrame:
     """Run the comparison and write its outputs; return the headline table.
 
     Everything is checked first (scenarios, names, period, ``sets``, the posterior sample, the
