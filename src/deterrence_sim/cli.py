@@ -225,9 +225,14 @@ def cmd_validate(args) -> int:
 
     out = safeio.prepare_output_dir(args.out)
     t0 = time.perf_counter()
-    res = validation.validate(out, calibration=args.calibration, replicates=args.replicates, seed=args.seed,
-                              workers=args.workers, progress=not args.quiet, with_holdout=not args.no_holdout,
-                              inflow_month_sd=args.inflow_month_sd)
+    try:
+        res = validation.validate(out, calibration=args.calibration, replicates=args.replicates, seed=args.seed,
+                                  workers=args.workers, progress=not args.quiet, with_holdout=not args.no_holdout,
+                                  inflow_month_sd=args.inflow_month_sd)
+    except ConfigError as exc:  # the library names its keywords; the user typed flags
+        for flag in ("--replicates", "--calibration", "--inflow-month-sd"):
+            exc = _flag(flag, exc)
+        raise exc from None
     print(f"validated {args.replicates} replicates from {res['folder']} in {time.perf_counter() - t0:.0f} s; "
           f"report: {out}/validation.md")
     s = res["summary"]
