@@ -72,7 +72,7 @@ def test_uk_fly_takes_the_cleared_and_bars_them_from_the_legal_route(hand_world)
                              group=[RETURNABLE, OTHER, OTHER, OTHER], belief=[0.1] * 4),
                     flights_per_week=7.0, seats_per_flight=2.0)
     t, today = 10, hw.today(10)
-    still = uk.fly(t, hw.w, hw.rows(0, 1, 2, 3), today)
+    still = uk.fly(t, hw.w, hw.rows(0, 1, 2, 3), today, hw.rng)
     p = hw.p
     assert still.tolist() == [2, 3]
     assert p.state[:2].tolist() == [RETURNED, RETURNED]
@@ -87,10 +87,10 @@ def test_uk_fly_takes_the_cleared_and_bars_them_from_the_legal_route(hand_world)
 def test_uk_fly_boards_the_fast_tracked_then_the_longest_held(hand_world):
     cleared = detained(3, answer=[ANSWER_ACCEPTED] * 3, arrived_day=[5, 3, 4])
     hw = hand_world(cleared, flights_per_week=7.0, seats_per_flight=1.0)
-    uk.fly(10, hw.w, hw.rows(0, 1, 2), hw.today(10))
+    uk.fly(10, hw.w, hw.rows(0, 1, 2), hw.today(10), hw.rng)
     assert hw.p.state[:3].tolist() == [DETAINED, RETURNED, DETAINED]  # arrived first
     hw = hand_world(cleared | {"fast_track": [True, False, False]}, flights_per_week=7.0, seats_per_flight=1.0)
-    uk.fly(10, hw.w, hw.rows(0, 1, 2), hw.today(10))
+    uk.fly(10, hw.w, hw.rows(0, 1, 2), hw.today(10), hw.rng)
     assert hw.p.state[:3].tolist() == [RETURNED, DETAINED, DETAINED]  # fast-tracked first
 
 

@@ -136,20 +136,23 @@ def still_held(p, rows):
 def record_levels(w, n, today):
     """The day's levels, after every step: people in each state, the mean perceived risk of
     those waiting, the mean price, and people per arriving boat."""
-    state, beliefs = w.p.state, w.p.belief
+    state, beliefs, times_returned = w.p.state, w.p.belief, w.p.times_returned
     counts = np.zeros(FIRST_EXIT, dtype=np.int64)
     risk = 0.0
+    away = 0  # alternative (b): people away from the route share the RETURNED state but were never removed
     for i in range(n):
         s = state[i]
         if s < FIRST_EXIT:
             counts[s] += 1
             if s == WAITING:
                 risk += beliefs[i]
+            elif s == RETURNED and times_returned[i] == 0:
+                away += 1
     n_waiting = counts[WAITING]
     today.waiting_in_france = n_waiting
     today.applied_legal_route = counts[APPLIED]
     today.detained = counts[DETAINED]
-    today.returned_in_france = counts[RETURNED]
+    today.returned_in_france = counts[RETURNED] - away
     today.perceived_removal_risk = risk / n_waiting if n_waiting else 0.0
     today.price_gbp = w.net.price.sum() / len(w.net.price)
     today.people_per_boat = today.arrivals / today.boats if today.boats else np.nan

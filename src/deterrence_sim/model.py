@@ -132,7 +132,7 @@ class ChannelModel(mesa.Model):
         self._newcomers_through = 0  # newcomers are drawn for days before this one
         self._newcomers_base = 0  # newcomers who entered before the block in self.newcomers
         self._draw_newcomers()
-        self.datacollector = DailyCollector(self.figures)
+        self.datacollector = DailyCollector(self.figures, self.dates)
         self._steps_ahead = 0  # days run() simulated ahead of Mesa's clock
 
     # ------------------------------------------------------------------ set-up helpers
@@ -377,7 +377,7 @@ def simulate_day(t, w, n, today, rng):
     held = uk.all_held(held, new)
     held = courts.decide(t, w, held, today, rng)  # 9
     held = france.answer_referrals(t, w, held, today, rng)  # 6
-    held = uk.fly(t, w, held, today)  # 8
+    held = uk.fly(t, w, held, today, rng)  # 8 (and 9: last-minute challenges)
     uk.expire_window(t, w, held, today)  # 8
     smugglers.adapt(t, w, viable, rng)  # 5
     belief.fade(w, keep)  # 4
@@ -411,6 +411,7 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
     p, c, d = w.p, w.c, w.d
     state, beliefs, group, since, budget, network = p.state, p.belief, p.group, p.since, p.budget, p.network
     ties, barred, answer, application_day = p.ties, p.barred, p.answer, p.application_day
+    times_returned = p.times_returned
     savings, impatience = c.savings_per_day_gbp, c.impatience_per_month
     route_open = d.legal_route_open[t] > 0
     awareness = w.k.awareness
@@ -423,7 +424,11 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
         s = state[i]
         if s >= FIRST_EXIT:
             continue
-        if s == RETURNED:  # 10
+        if s == RETURNED and times_returned[i] == 0:  # 3, alternative (b): away from the route for a while
+            if decision.comes_back(rng, c.comeback_daily):
+                s = state[i] = WAITING
+                since[i] = t
+        elif s == RETURNED:  # 10
             move = returns.returnee_day(rng, c)
             if move == returns.GIVES_UP:
                 state[i] = LEFT_ROUTE
@@ -441,8 +446,13 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
                 else:  # refused: back to waiting, the wait not restarted
                     s = state[i] = WAITING
             if s == APPLIED and answer[i] == ANSWER_ACCEPTED:  # waits for room under parity
-                ready[n_ready] = i
-                n_ready += 1
+                if legal_route.gives_up_waiting(rng, t - application_day[i], c.limbo_give_up_daily,
+                                                c.limbo_max_days):  # the limbo ends
+                    s = state[i] = WAITING
+                    barred[i] = True
+                else:
+                    ready[n_ready] = i
+                    n_ready += 1
         elif s == WAITING and route_open and legal_route.may_apply(ties[i], barred[i]):  # 11, applications
             if legal_route.applies_today(rng, awareness, c.application_rate):
                 s = state[i] = APPLIED
@@ -452,14 +462,25 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
         b = beliefs[i] = belief.updated_belief(beliefs[i], signal[group[i]], keep)  # 4
         if s != WAITING:
             continue
-        factor = decision.deterrence_factor(b, strength)  # 3
-        if decision.leaves(rng, leave_base, factor):
+        if since[i] == t and times_returned[i] == 0 and inflow.stays_away(  # 1, alternative (a)
+                rng, c.inflow_outcome_elasticity, signal[group[i]]):
             state[i] = LEFT_ROUTE
             leavers[n_leavers] = i
             n_leavers += 1
             n_left += 1
-        elif viable and decision.tries(rng, t - since[i], budget[i], price[network[i]], savings, impatience, try_base,
-                                       factor):
+            continue
+        fee = price[network[i]]
+        factor = decision.deterrence_factor(  # 3 (alternative (c): the fee at stake scales the risk)
+            belief.fee_weighted(b, fee, c.price_initial_gbp, c.sunk_cost_weight), strength)
+        if decision.leaves(rng, leave_base, factor):
+            if decision.only_away(rng, c.comeback_share):  # alternative (b): away, may come back
+                state[i] = RETURNED
+            else:
+                state[i] = LEFT_ROUTE
+                leavers[n_leavers] = i
+                n_leavers += 1
+                n_left += 1
+        elif viable and decision.tries(rng, t - since[i], budget[i], fee, savings, impatience, try_base, factor):
             tryers[n_tryers] = i
             n_tryers += 1
     w.tryers.n[0] = n_tryers
@@ -477,10 +498,17 @@ class DailyCollector(mesa.DataCollector):
     Mesa) is read off the array when asked for. Mesa's generic ``collect`` calls a reporter per
     figure and deep-copies its value, which cost about an eighth of a simulated year.
     ``model_vars``, ``get_model_vars_dataframe()`` and Mesa's ``batch_run`` behave as in Mesa.
+
+    Beside the day's figures, ``model_vars`` holds running totals of every event figure
+    (:data:`EVENT_COLUMNS`): ``<figure>_total``, the count since the start, and ``<figure>_<year>``,
+    the count in that calendar year up to the day (see :func:`running_totals`). Read on the last
+    day, as ``mesa.batch_run`` does by default (``data_collection_period=-1``), they are the run's
+    and each year's totals.
     """
 
-    def __init__(self, figures: np.ndarray):
+    def __init__(self, figures: np.ndarray, dates=()):
         self._figures = figures
+        self._years = np.array([d.year for d in dates], dtype=np.int64)
         super().__init__(model_reporters={name: _reporter(name) for name in DAILY_COLUMNS})
 
     @property
@@ -490,6 +518,7 @@ class DailyCollector(mesa.DataCollector):
             values = self._figures[:n]
             self._vars = {name: (values[:, i] if name in FLOAT_COLUMNS else values[:, i].astype(np.int64)).tolist()
                           for i, name in enumerate(DAILY_COLUMNS)}
+            self._vars.update(running_totals(values, self._years[:n]))
             self._vars_n = n
         return self._vars
 
@@ -499,6 +528,20 @@ class DailyCollector(mesa.DataCollector):
 
     def collect(self, model) -> None:
         self._collection_steps.append(model.time)
+
+
+def running_totals(figures: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Running totals of the event figures, one value per day: ``<figure>_total`` (since the
+    first day) and ``<figure>_<year>`` (within each calendar year of the run, 0 before it)."""
+    out = {}
+    if len(years) != len(figures):  # a collector made without the dates: no yearly totals
+        return out
+    for name in EVENT_COLUMNS:
+        col = figures[:, DAILY_COLUMNS.index(name)].astype(np.int64)
+        out[f"{name}_total"] = np.cumsum(col)
+        for year in np.unique(years).tolist():
+            out[f"{name}_{year}"] = np.cumsum(np.where(years == year, col, 0))
+    return out
 
 
 def _reporter(name):

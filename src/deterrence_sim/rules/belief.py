@@ -83,3 +83,13 @@ def fade(w, keep):
     """At the end of the day the community's records fade."""
     w.memory.removed[:] *= keep
     w.memory.arrived[:] *= keep
+
+
+@njit(cache=True)
+def fee_weighted(belief: float, price: float, reference: float, weight: float) -> float:
+    """Structural alternative (c), the sunk cost: the perceived removal risk scaled by the fee at
+    stake, ``belief x (price / reference) ^ weight`` (seed 002: 'spending up to GBP 10,000 to then be
+    immediately removed'). ``sunk_cost_weight`` 0 (today's model) returns ``belief`` unchanged."""
+    if weight == 0 or reference <= 0:
+        return belief
+    return belief * (price / reference) ** weight

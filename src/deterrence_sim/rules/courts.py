@@ -66,3 +66,30 @@ def decide(t, w, held, today, rng):
     w.k.won_total += n_won
     leave(p, due[won], IN_UK_ASYLUM, w.leavers)
     return still_held(p, held)
+
+
+def last_minute_challenges(rng: np.random.Generator, n: int, wave: float, p: float) -> np.ndarray:
+    """Structural alternative (d): on a day of an injunction wave (``injunction_wave`` 1; seed 000:
+    the first three planned flights, 15-17 September 2025, left empty after last-minute legal
+    challenges), which of ``n`` detainees cleared for a flight bring a challenge now (chance ``p``,
+    ``injunction_prob``). Off (0, the default) it draws nothing and nobody challenges."""
+    if wave <= 0 or n == 0:
+        return np.zeros(n, dtype=np.bool_)
+    return rng.random(n) < p
+
+
+@njit(cache=True)
+def last_minute_challenges_filed(t, w, cleared, today, rng):
+    """Structural alternative (d), the step: on a flight day, those of the ``cleared`` (rows due
+    to fly) who bring a last-minute challenge (:func:`last_minute_challenges`) file it now, to be
+    decided like any other, and stay off the flight. Returns the rows still cleared."""
+    p = w.p
+    late = last_minute_challenges(rng, len(cleared), w.d.injunction_wave[t], w.c.injunction_prob)
+    if not late.any():
+        return cleared
+    filing = cleared[late]
+    p.challenge[filing] = CHALLENGE_PENDING
+    p.challenge_day[filing] = decision_day(rng, t, len(filing), w.c.challenge_days)
+    today.legal_challenges_filed += len(filing)
+    w.k.filed_total += len(filing)
+    return cleared[~late]

@@ -62,3 +62,15 @@ def tries(rng: np.random.Generator, days_waited: int, budget: float, price: floa
     to the day's would-be crossers."""
     return (can_pay(budget, days_waited, savings_per_day, price)
             and rng.random() < try_probability(try_base, impatience_per_month, days_waited, factor))
+
+
+def only_away(rng: np.random.Generator, comeback_share: float) -> bool:
+    """Structural alternative (b): whether a person leaving the route is only away (displaced, may
+    come back) rather than gone for good. ``comeback_share`` 0 (today's model) draws nothing."""
+    return comeback_share > 0 and rng.random() < comeback_share
+
+
+@njit(cache=True)
+def comes_back(rng: np.random.Generator, daily: float) -> bool:
+    """Structural alternative (b): whether a person away from the route comes back to the coast today."""
+    return rng.random() < daily

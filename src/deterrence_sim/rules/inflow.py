@@ -102,3 +102,13 @@ def add_newcomers(t, w, n, signal, today):
     p.belief[n:n + m] = signal[new.group[lo:hi]]
     today.newcomers = m
     return n + m
+
+
+def stays_away(rng: np.random.Generator, elasticity: float, risk: float) -> bool:
+    """Structural alternative (a): whether a newcomer, hearing of removals (``risk``, the perceived
+    removal risk of their group), turns back on reaching the coast, standing for people further up
+    the route who do not set out. Chance ``1 - exp(-elasticity x risk)``; ``inflow_outcome_elasticity``
+    0 (today's model) draws nothing and keeps everyone."""
+    if elasticity <= 0 or risk <= 0:
+        return False
+    return rng.random() < 1.0 - np.exp(-elasticity * risk)

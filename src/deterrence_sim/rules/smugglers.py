@@ -156,6 +156,23 @@ def adapt(t, w, viable, rng):
     net, c = w.net, w.c
     net.load[:] = adapt_load(net.load, net.lost, c.people_per_boat_gain, c.people_per_boat_max)
     if viable:
+        floor = removal_cost_floor(c.price_min_gbp, c.price_max_gbp, w.memory.removed, w.memory.arrived,
+                                   c.price_covers_removals)  # alternative (c)
         net.price[:] = adapt_price(net.price, net.customers, net.seats, net.lost, net.launched,
-                                   c.price_response, c.price_min_gbp, c.price_max_gbp)
+                                   c.price_response, floor, c.price_max_gbp)
     net.boats[:] = restock(rng, net.boats, w.d.boat_supply_per_week[t], c.max_launches_per_day)
+
+
+@njit(cache=True)
+def removal_cost_floor(price_min: float, price_max: float, removed: np.ndarray, arrived: np.ndarray,
+                       on: float) -> float:
+    """Structural alternative (c): the lowest price a network can charge once removals raise its
+    cost. A network that re-sends a removed customer for free (the 'guarantee' of a second try)
+    must sell ``1 / (1 - q)`` crossings per customer who stays in the UK, ``q`` the share of
+    arrivals removed (the community's fading record, all groups), so its floor rises from
+    ``price_min`` toward ``price_max`` (GBP 10,000, seed 002) as removals grow. Off
+    (``price_covers_removals`` 0, the default) the floor is ``price_min``."""
+    if on <= 0:
+        return price_min
+    q = removed.sum() / max(arrived.sum() + removed.sum(), 1.0)
+    return min(price_max, price_min / max(1.0 - q, 1e-6))

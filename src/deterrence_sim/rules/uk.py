@@ -15,7 +15,7 @@ from numba import njit
 from ..daybook import leave, still_held
 from ..population import ANSWER_ACCEPTED, ANSWER_PENDING, DETAINED, IN_UK_ASYLUM, RETURNED
 from .belief import witness
-from .courts import injunction
+from .courts import injunction, last_minute_challenges_filed
 from .returns import recognised
 
 
@@ -113,7 +113,7 @@ def all_held(held, new):
 
 
 @njit(cache=True)
-def fly(t, w, held, today):
+def fly(t, w, held, today, rng):
     """Today's removal flights (``flights_per_week`` spread evenly over the days) take those
     cleared for removal: accepted by France and not kept off the flight by a pending challenge
     (rule 9); fast-tracked first, then by day of arrival, as far as the seats go. The removed
@@ -125,6 +125,7 @@ def fly(t, w, held, today):
     if n_flights == 0:
         return held
     cleared = held[(p.answer[held] == ANSWER_ACCEPTED) & ~injunction(p.challenge[held])]
+    cleared = last_minute_challenges_filed(t, w, cleared, today, rng)  # rule 9, alternative (d)
     seats = int(np.floor(n_flights * d.seats_per_flight[t]))
     board = cleared[boarding_order(p.fast_track[cleared], p.arrived_day[cleared])][:seats]
     p.state[board] = RETURNED
