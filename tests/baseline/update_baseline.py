@@ -64,10 +64,11 @@ def path_of(setting: str) -> Path:
 def simulate(setting: str) -> pd.DataFrame:
     """The daily figures of one setting, as the model gives them now."""
     from deterrence_sim import ChannelModel
+    from deterrence_sim.daybook import DAILY_COLUMNS
 
     seed, params = SETTINGS[setting]
     model = ChannelModel(rng=seed, start=START, end=END, **params).run()
-    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)
+    df = model.datacollector.get_model_vars_dataframe().reset_index(drop=True)[list(DAILY_COLUMNS)]
     df.insert(0, "date", [d.isoformat() for d in model.dates])
     return df
 

@@ -68,6 +68,7 @@ def decide(t, w, held, today, rng):
     return still_held(p, held)
 
 
+@njit(cache=True)
 def last_minute_challenges(rng: np.random.Generator, n: int, wave: float, p: float) -> np.ndarray:
     """Structural alternative (d): on a day of an injunction wave (``injunction_wave`` 1; seed 000:
     the first three planned flights, 15-17 September 2025, left empty after last-minute legal

@@ -64,6 +64,7 @@ def tries(rng: np.random.Generator, days_waited: int, budget: float, price: floa
             and rng.random() < try_probability(try_base, impatience_per_month, days_waited, factor))
 
 
+@njit(cache=True)
 def only_away(rng: np.random.Generator, comeback_share: float) -> bool:
     """Structural alternative (b): whether a person leaving the route is only away (displaced, may
     come back) rather than gone for good. ``comeback_share`` 0 (today's model) draws nothing."""

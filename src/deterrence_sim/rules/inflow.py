@@ -104,6 +104,7 @@ def add_newcomers(t, w, n, signal, today):
     return n + m
 
 
+@njit(cache=True)
 def stays_away(rng: np.random.Generator, elasticity: float, risk: float) -> bool:
     """Structural alternative (a): whether a newcomer, hearing of removals (``risk``, the perceived
     removal risk of their group), turns back on reaching the coast, standing for people further up
