@@ -82,7 +82,8 @@ def test_belief_update_and_memory_by_hand(hand_world):
     assert belief.fade_factor(45.0) ** 45 == pytest.approx(0.5)
     assert belief.updated_belief(0.2, 0.6, 0.75) == pytest.approx(0.3)
     hw = hand_world({"state": [WAITING, DETAINED, RETURNED], "group": [RETURNABLE, PROTECTION, RETURNABLE],
-                     "belief": [0.2, 0.2, 1.0]}, returnee_recross_daily=0.0, returnee_settle_daily=0.0, **QUIET)
+                     "belief": [0.2, 0.2, 1.0], "times_returned": [0, 0, 1]},
+                    returnee_recross_daily=0.0, returnee_settle_daily=0.0, **QUIET)
     run_people_day(hw, 3, signal=(0.6, 0.0, 0.0), keep=0.75)
     assert hw.p.belief[:3] == pytest.approx([0.3, 0.15, 0.9])  # everyone in the simulation, detained too
     record = np.array([1.0, 2.0, 0.0])
@@ -92,17 +93,20 @@ def test_belief_update_and_memory_by_hand(hand_world):
 
 # --------------------------------------------------------------------------- rule 10: returns
 def test_returnees_go_back_to_the_coast_at_recross_one(hand_world):
-    hw = hand_world({"state": [RETURNED] * 3, "since": [1, 1, 1]}, returnee_recross_daily=1.0,
+    hw = hand_world({"state": [RETURNED] * 3, "since": [1, 1, 1], "times_returned": [1, 1, 2]},
+                    returnee_recross_daily=1.0,
                     returnee_settle_daily=0.0, **QUIET)
     run_people_day(hw, 7)
     assert hw.p.state[:3].tolist() == [WAITING] * 3 and hw.p.since[:3].tolist() == [7] * 3
 
 
 def test_returnees_stay_housed_at_recross_zero_or_give_up(hand_world):
-    hw = hand_world({"state": [RETURNED] * 3}, returnee_recross_daily=0.0, returnee_settle_daily=0.0, **QUIET)
+    hw = hand_world({"state": [RETURNED] * 3, "times_returned": [1] * 3}, returnee_recross_daily=0.0,
+                    returnee_settle_daily=0.0, **QUIET)
     run_people_day(hw, 7)
     assert hw.p.state[:3].tolist() == [RETURNED] * 3
-    hw = hand_world({"state": [RETURNED] * 3}, returnee_recross_daily=0.0, returnee_settle_daily=1.0, **QUIET)
+    hw = hand_world({"state": [RETURNED] * 3, "times_returned": [1] * 3}, returnee_recross_daily=0.0,
+                    returnee_settle_daily=1.0, **QUIET)
     today = run_people_day(hw, 7)
     assert hw.p.state[:3].tolist() == [LEFT_ROUTE] * 3 and today.left_route == 3
     assert sorted(hw.leavers()) == [0, 1, 2]
