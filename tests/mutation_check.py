@@ -76,8 +76,9 @@ MUTATIONS: dict[str, tuple[str, str, str]] = {
                                               "below = np.flatnonzero(decided > cut)"),
     "detained_may_apply": ("model.py", "elif s == WAITING and route_open and legal_route.may_apply",
                            "elif route_open and legal_route.may_apply"),
-    "refused_applicant_stays_applied": ("model.py", "                    s = state[i] = WAITING\n",
-                                        "                    s = APPLIED\n"),
+    "refused_applicant_stays_applied": ("model.py", "# refused: back to waiting, the wait not restarted\n"
+                                        "                    s = state[i] = WAITING\n",
+                                        "# refused\n                    s = APPLIED\n"),
     "force_restraint_raises_prevention": ("rules/france.py", "beach * (1.0 - restraint_effect * restraint)",
                                           "beach * (1.0 + restraint_effect * restraint)"),
     "interception_gain_ignored": ("rules/interception.py", "min(1.0, taxi + interception_gain * interception)",
