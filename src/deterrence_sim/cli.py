@@ -272,6 +272,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv=None) -> int:
+    from .safeio import describe_os_error
+    from .workers import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, handle_sigterm
+
+    handle_sigterm()  # SIGTERM (timeout, kill, batch schedulers) stops cleanly, like Ctrl-C
     parser = build_parser()
     args = parser.parse_args(argv)
     try:
@@ -279,9 +283,15 @@ def main(argv=None) -> int:
     except ConfigError as exc:
         print(f"deterrence-sim: error: {exc}", file=sys.stderr)
         return EXIT_BAD_INPUT
+    except OSError as exc:  # a file or folder the checks could not foresee (full disk, removed folder)
+        print(f"deterrence-sim: error: {describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except Terminated:
+        print("deterrence-sim: terminated", file=sys.stderr)
+        return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("deterrence-sim: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
 
 
 if __name__ == "__main__":  # pragma: no cover

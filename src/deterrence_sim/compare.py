@@ -142,14 +142,10 @@ def dose_response(base: scenario.Scenario, replicates: int, seed: int, workers, 
     (``{label: strength, or None for the scenario's own}``, default :data:`DOSE_STRENGTHS`) and
     capacity level (the first level is the reference)."""
     points = dose_scenarios(base, strengths, levels)
-    pool = runner.open_pool(workers, replicates * len(points))
-    try:
+    with runner.worker_pool(workers, replicates * len(points)) as pool:
         handles = [runner.submit_replicates(sc, replicates, seed, pool) for _, _, sc in points]
         with runner.progress_bar(replicates * len(points), "dose-response", progress) as bar:
             return dose_table(points, [runner.gather(h, bar) for h in handles])
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
 
 
 def plot_monthly(dailies: dict[str, pd.DataFrame], path: Path) -> None:
@@ -324,8 +320,7 @@ def compare(files=None, replicates: int = 30, horizon_end: str = "2027-12-31", o
     pilot = scenario.load(SCENARIO_DIR / "pilot.toml").with_overrides(end=horizon_end)
     points = dose_scenarios(pilot) if with_dose else []
     n_runs = replicates * len(scenarios) + dose_replicates * len(points)
-    pool = runner.open_pool(workers, n_runs)
-    try:
+    with runner.worker_pool(workers, n_runs) as pool:
         # everything is queued at once, so workers never wait for a scenario to finish
         handles = [runner.submit_replicates(sc, replicates, seed, pool) for sc in scenarios]
         dose_handles = [runner.submit_replicates(sc, dose_replicates, seed, pool) for _, _, sc in points]
@@ -344,9 +339,6 @@ def compare(files=None, replicates: int = 30, horizon_end: str = "2027-12-31", o
                 bar.set_postfix_str("dose-response")
                 dose = dose_table(points, [runner.gather(h, bar) for h in dose_handles])
                 dose.to_csv(out / "dose_response.csv", index=False, float_format="%.6g")
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
     if dose is not None:
         plot_dose(dose, out / "dose_response.png")
     plot_monthly(dailies, out / "crossings_per_month.png")

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import sys
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
@@ -22,6 +21,7 @@ from . import __version__
 from . import params as parameters
 from .model import DAILY_COLUMNS, EVENT_COLUMNS, ChannelModel
 from .scenario import Scenario
+from .workers import default_workers, worker_pool  # noqa: F401  (default_workers: re-exported)
 
 
 def replicate_seed(seed: int, replicate: int) -> int:
@@ -41,14 +41,6 @@ def run_one(kwargs: dict, seed: int, replicate: int) -> pd.DataFrame:
 
 def _run_star(args):
     return run_one(*args)
-
-
-def default_workers() -> int:
-    """Worker processes to use by default: the CPUs this process may run on."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # pragma: no cover - not on Linux
-        return max(1, os.cpu_count() or 1)
 
 
 def submit_replicates(scenario: Scenario, replicates: int, seed: int,
@@ -74,12 +66,6 @@ def gather(handles: list, bar=None) -> pd.DataFrame:
     return pd.concat(results, ignore_index=True)
 
 
-def open_pool(workers: int | None, jobs: int) -> ProcessPoolExecutor | None:
-    """A process pool for ``jobs`` runs, or None when one process will do."""
-    workers = default_workers() if workers is None else max(1, workers)
-    return ProcessPoolExecutor(max_workers=min(workers, jobs)) if workers > 1 and jobs > 1 else None
-
-
 def progress_bar(total: int, label: str, progress: bool | None):
     """A tqdm bar, shown on a terminal unless ``progress`` says otherwise."""
     from tqdm.auto import tqdm
@@ -91,14 +77,10 @@ def progress_bar(total: int, label: str, progress: bool | None):
 def run_replicates(scenario: Scenario, replicates: int, seed: int, workers: int | None = None,
                    progress: bool | None = None, label: str | None = None) -> pd.DataFrame:
     """All replicates of ``scenario``, stacked, ordered by replicate then date."""
-    pool = open_pool(workers, replicates)
-    try:
+    with worker_pool(workers, replicates) as pool:
         handles = submit_replicates(scenario, replicates, seed, pool)
         with progress_bar(replicates, label or scenario.name, progress) as bar:
             return gather(handles, bar)
-    finally:
-        if pool is not None:
-            pool.shutdown(cancel_futures=True)
 
 
 def totals(daily: pd.DataFrame) -> pd.DataFrame:

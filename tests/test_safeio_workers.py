@@ -1,0 +1,133 @@
+"""The shared safety nets: atomic files, checked output folders, partial markers, worker pools
+that never outlive their parent, and SIGTERM handled like Ctrl-C."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from deterrence_sim import safeio
+from deterrence_sim.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_atomic_write_leaves_old_file_and_no_temp_on_failure(tmp_path):
+    target = tmp_path / "out.csv"
+    target.write_text("old\n")
+    with pytest.raises(RuntimeError):
+        with safeio.atomic_path(target) as tmp:
+            tmp.write_text("half of a new fi")
+            raise RuntimeError("killed mid-write")
+    assert target.read_text() == "old\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
+
+
+def test_atomic_write_replaces_when_complete(tmp_path):
+    target = tmp_path / "x.parquet"
+    df = pd.DataFrame({"a": [1, 2, 3]})
+    safeio.write_parquet(target, df)
+    pd.testing.assert_frame_equal(pd.read_parquet(target), df)
+    assert [p.name for p in tmp_path.iterdir()] == ["x.parquet"]
+
+
+@pytest.mark.parametrize("bad", ["file", "/dev/null/x", "/proc/deterrence-sim-test"])
+def test_prepare_output_dir_refuses_unwritable_places(tmp_path, bad):
+    if bad == "file":
+        bad = tmp_path / "a-file"
+        bad.write_text("x")
+    with pytest.raises(ConfigError) as err:
+        safeio.prepare_output_dir(bad)
+    assert "\n" not in str(err.value) and str(bad) in str(err.value)
+
+
+def test_os_errors_become_one_line_config_errors(tmp_path):
+    with pytest.raises(ConfigError, match="No such file or directory"):
+        safeio.write_text(tmp_path / "missing-folder" / "f.txt", "x")
+
+
+def test_partial_marker_stays_after_an_interruption_and_goes_on_completion(tmp_path):
+    with pytest.raises(KeyboardInterrupt):
+        with safeio.partial_output(tmp_path, {"seed": 1}):
+            raise KeyboardInterrupt
+    assert safeio.read_partial(tmp_path) == {"seed": 1}
+    with safeio.partial_output(tmp_path, {"seed": 1}):
+        pass
+    assert safeio.read_partial(tmp_path) is None
+
+
+def _descendants(pid: int) -> set[int]:
+    """Every live process whose chain of parents leads to ``pid`` (from /proc)."""
+    parent = {}
+    for d in Path("/proc").iterdir():
+        if d.name.isdigit():
+            try:
+                stat = (d / "stat").read_text()
+            except OSError:
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            if fields[0] != "Z":
+                parent[int(d.name)] = int(fields[1])
+    out, frontier = set(), {pid}
+    while frontier:
+        frontier = {c for c, p in parent.items() if p in frontier} - out
+        out |= frontier
+    return out
+
+
+def _alive(pids) -> set[int]:
+    alive = set()
+    for p in pids:
+        try:
+            state = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()[0]
+        except OSError:
+            continue
+        if state != "Z":
+            alive.add(p)
+    return alive
+
+
+POOL_SCRIPT = textwrap.dedent("""
+    import sys, time
+    from deterrence_sim.workers import handle_sigterm, worker_pool
+    handle_sigterm()
+    try:
+        with worker_pool(2, 4) as pool:
+            futures = [pool.submit(time.sleep, 600) for _ in range(4)]
+            time.sleep(1.5)
+            print("ready", flush=True)
+            time.sleep(600)
+    except KeyboardInterrupt:
+        print("stopped", flush=True)
+        sys.exit(143)
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+@pytest.mark.parametrize("sig", [signal.SIGKILL, signal.SIGTERM])
+def test_no_worker_survives_its_parent(sig):
+    proc = subprocess.Popen([sys.executable, "-c", POOL_SCRIPT], stdout=subprocess.PIPE, text=True,
+                            env={**os.environ, "PYTHONPATH": str(ROOT / "src")})
+    try:
+        assert proc.stdout.readline().strip() == "ready"
+        workers = _descendants(proc.pid)
+        assert len(workers) >= 3  # the fork server and two workers
+        proc.send_signal(sig)
+        proc.wait(timeout=30)
+        if sig == signal.SIGTERM:
+            assert proc.returncode == 143
+        deadline = time.monotonic() + 15
+        while _alive(workers) and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert not _alive(workers), f"workers left running after {sig.name}: {_alive(workers)}"
+    finally:
+        if proc.poll() is None:
+            proc.kill()
