@@ -24,7 +24,6 @@ The late-2025 check (:func:`late_2025`) is part of the report.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import time
 from pathlib import Path
 
@@ -32,12 +31,12 @@ import numpy as np
 import pandas as pd
 
 from . import calibration as cal
-from . import data
+from . import data, safeio
 from . import forecast as fc
 
 ORIGINS = ("2023-06-30", "2023-12-31", "2024-06-30", "2024-12-31", "2025-06-30")
 HORIZON_MONTHS = 6
-DEFAULT_BUDGET = 800
+DEFAULT_BUDGET = 1000
 DEFAULT_POPULATION = 40
 DEFAULT_DRAWS = 100
 LATE = ("09-18", "12-31")  # the stretch of 2025 after the first pilot returns
@@ -96,6 +95,7 @@ def backtest(out: Path, budget: int = DEFAULT_BUDGET, population: int = DEFAULT_
     ends = {o: horizon_end(dt.date.fromisoformat(o)) for o in origins}
     for o in origins:
         fc.check_dates(o, ends[o])
+    safeio.prepare_output_dir(out)
     obs = fc.observed_monthly()
     t0 = time.perf_counter()
     rows, per_origin, results = [], [], {}
@@ -128,13 +128,12 @@ def backtest(out: Path, budget: int = DEFAULT_BUDGET, population: int = DEFAULT_
     table = pd.DataFrame(rows)
     summary = pd.DataFrame(per_origin)
     overall = overall_measures(table, summary)
-    table.to_csv(out / "backtest.csv", index=False, float_format="%.6g")
-    summary.to_csv(out / "backtest_summary.csv", index=False, float_format="%.6g")
+    safeio.write_csv(out / "backtest.csv", table, float_format="%.6g")
+    safeio.write_csv(out / "backtest_summary.csv", summary, float_format="%.6g")
     late = late_2025(results.get("2025-06-30"))
     meta = {"command": command, "budget": budget, "population": population, "draws": draws, "seed": seed,
             "seconds": time.perf_counter() - t0}
-    (out / "backtest.json").write_text(json.dumps({"meta": meta, "overall": overall, "late_2025": late["numbers"]},
-                                                  indent=1, default=float) + "\n", encoding="utf-8")
+    safeio.write_json(out / "backtest.json", {"meta": meta, "overall": overall, "late_2025": late["numbers"]})
     report(out, summary, overall, late, meta)
     return {"summary": summary, "overall": overall, "table": table, "late": late, "meta": meta}
 
@@ -175,7 +174,7 @@ def figure(path: Path, res: dict, obs: pd.Series, naive: dict, s: dict) -> None:
                  f"{s['crps_trend']:,.0f})", fontsize=9)
     ax.legend(fontsize=7, loc="upper left")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    safeio.save_figure(fig, path, dpi=110)
     plt.close(fig)
 
 
@@ -292,7 +291,7 @@ def report(out: Path, summary: pd.DataFrame, overall: dict, late: dict, meta: di
           "Figures: " + ", ".join(f"`backtest_{o}.png`" for o in summary.origin) + "; each origin's forecast "
           "(`forecast.csv`, `forecast.md`, `fan_chart.png`, the fit) is in its own folder.", ""]
     L += late_section(late["numbers"])
-    (out / "backtest.md").write_text("\n".join(L) + "\n", encoding="utf-8")
+    safeio.write_text(out / "backtest.md", "\n".join(L) + "\n")
 
 
 def late_section(n: dict) -> list[str]:

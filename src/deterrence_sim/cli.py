@@ -246,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--to", required=True, help="last forecast day, YYYY-MM-DD")
     fc.add_argument("--out", default=None, help="output folder (default results/forecast/<origin>_<to>)")
     fc.add_argument("--draws", type=int, default=100, help="runs, one posterior draw each (default 100)")
-    fc.add_argument("--budget", type=_budget, default=600, help="simulations of the fit at the origin (default 600)")
+    fc.add_argument("--budget", type=_budget, default=1000, help="simulations of the fit at the origin (default 1000)")
     fc.add_argument("--population", type=_positive, default=40, help="particles per generation (default 40)")
     fc.add_argument("--no-parameter-uncertainty", action="store_true",
                     help="every run takes the posterior medians (to see how much parameter uncertainty adds)")
@@ -257,7 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     bt = sub.add_parser("backtest", help="rolling-origin backtest of six-month forecasts against naive baselines")
     bt.add_argument("--out", default="results/backtest", help="output folder (default results/backtest)")
-    bt.add_argument("--budget", type=_budget, default=800, help="simulations of each origin's fit (default 800)")
+    bt.add_argument("--budget", type=_budget, default=1000, help="simulations of each origin's fit (default 1000)")
     bt.add_argument("--population", type=_positive, default=40, help="particles per generation (default 40)")
     bt.add_argument("--draws", type=int, default=100, help="runs per forecast (default 100)")
     bt.add_argument("--seed", type=int, default=20250710)

@@ -46,20 +46,20 @@ import shutil
 import tempfile
 import time
 import tomllib
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
 from . import calibration as cal
-from . import data
+from . import data, safeio
 from .errors import ConfigError
 from .schedule import parse_date
+from .workers import worker_pool
 
 QUANTILES = (5, 25, 50, 75, 95)
 DEFAULT_DRAWS = 100
-DEFAULT_BUDGET = 600
+DEFAULT_BUDGET = 1000
 DEFAULT_POPULATION = 40
 DEFAULT_SEED = 20250710
 MONTH_SD_REPLICATES = 20
@@ -259,7 +259,7 @@ def run_plan(plan: Plan, n: int, workers: int, folder: str, progress: bool = Fal
             results.append(_run_job(j))
             bar.update()
     else:
-        with ProcessPoolExecutor(max_workers=min(workers, n)) as pool:
+        with worker_pool(workers, n) as pool:
             for r in pool.map(_run_job, jobs):
                 results.append(r)
                 bar.update()
@@ -303,14 +303,14 @@ def prepare(origin: dt.date, to: dt.date, scenario_path: Path, fit_dir: Path, dr
     priors = cal.informed_priors(setting)
     fit = cal.run_fit(setting, fit_dir, budget, population, seed, workers, priors, progress=progress, log=log)
     post = cal.posterior(Path(fit["db"]))
-    post.to_csv(fit_dir / "posterior.csv", index=False, float_format="%.6g")
+    safeio.write_csv(fit_dir / "posterior.csv", post, float_format="%.6g")
     msd_file = fit_dir / "inflow_month_sd.json"
     if msd_file.is_file():  # made by an earlier call on the same fit
         month = json.loads(msd_file.read_text(encoding="utf-8"))
     else:
         month = cal.estimate_inflow_month_sd(cal.point_estimate(post), setting, replicates=MONTH_SD_REPLICATES,
                                              seed=seed, workers=workers, log=log)
-        msd_file.write_text(json.dumps(month, indent=1) + "\n", encoding="utf-8")
+        safeio.write_json(msd_file, month)
     fit = {**fit, "population": population, "budget": budget}
     return build_plan(origin, to, scenario_path, post, float(month["sd"]), draws, seed, parameter_uncertainty, fit)
 
@@ -353,16 +353,18 @@ def make_forecast(origin, to, scenario_path=None, out: Path | None = None, draws
                   log=print, fit_dir: Path | None = None) -> dict:
     """A forecast from ``origin`` to ``to``; returns the plan, the runs and the quantile table.
     Nothing is written except the fit (``fit_dir``) unless :func:`write_forecast` is called."""
-    from .runner import default_workers
+    from .workers import default_workers
 
     origin, to = check_dates(origin, to)
     check_numbers(draws, budget, population)
     scenario_path = Path(scenario_path or DEFAULT_SCENARIO)
     scenario_policy(scenario_path)  # a bad scenario fails here, before any work
     workers = default_workers() if workers is None else workers
-    fit_dir = Path(fit_dir or (out / "fit" if out else tempfile.mkdtemp(prefix="dsim-fit-")))
+    if out is not None:
+        safeio.prepare_output_dir(out)
+    fit_dir = safeio.prepare_output_dir(fit_dir or (out / "fit" if out else tempfile.mkdtemp(prefix="dsim-fit-")))
     t0 = time.perf_counter()
-    with data_up_to(origin) as folder:
+    with data_up_to(origin) as folder, safeio.os_errors_as_config(fit_dir):
         plan = prepare(origin, to, scenario_path, fit_dir, draws, budget, population, seed, workers,
                        parameter_uncertainty, progress, log)
         runs = run_plan(plan, draws, workers, str(folder), progress)
@@ -394,13 +396,13 @@ def write_forecast(out: Path, res: dict, command: str) -> dict:
     last = data.daily_arrivals()["date"][-1].astype(object)
     complete = obs.index if (last + dt.timedelta(days=1)).day == 1 else obs.index[:-1]
     table["observed_arrivals"] = [obs.get(m) if m in complete else np.nan for m in table.month]
-    out.mkdir(parents=True, exist_ok=True)
-    table.to_csv(out / "forecast.csv", index=False)
+    safeio.prepare_output_dir(out)
+    safeio.write_csv(out / "forecast.csv", table)
     months = list(table.month)
     draws = pd.DataFrame(runs["arrivals"], columns=[f"arrivals {m}" for m in months])
     draws = pd.concat([draws, pd.DataFrame(runs["returns"], columns=[f"returns {m}" for m in months])], axis=1)
     draws.insert(0, "run", range(len(draws)))
-    draws.to_csv(out / "forecast_draws.csv", index=False, float_format="%.0f")
+    safeio.write_csv(out / "forecast_draws.csv", draws, float_format="%.0f")
     tot = {c: dict(zip(("p05", "p25", "p50", "p75", "p95"), np.percentile(totals(runs, c), QUANTILES).tolist()))
            for c in ("arrivals", "returns")}
     summary = {"command": command, "origin": plan.origin.isoformat(), "to": plan.to.isoformat(),
@@ -410,7 +412,7 @@ def write_forecast(out: Path, res: dict, command: str) -> dict:
                "fitted": plan.fitted, "from_prior": plan.from_prior,
                "fit": {k: v for k, v in plan.fit.items() if k not in ("db",)}, "totals": tot,
                "first_month": months[0], "last_month": months[-1], "seconds": res["seconds"]}
-    (out / "forecast.json").write_text(json.dumps(summary, indent=1, default=str) + "\n", encoding="utf-8")
+    safeio.write_json(out / "forecast.json", summary)
     fan_chart(out / "fan_chart.png", table, obs, plan)
     a, r = tot["arrivals"], tot["returns"]
     lines = [f"# Forecast from {plan.origin} to {plan.to} ({plan.fit['scenario']})", "",
@@ -442,7 +444,7 @@ def write_forecast(out: Path, res: dict, command: str) -> dict:
                      f"{row['arrivals_p50']:,.0f} | {row['arrivals_p75']:,.0f} | {row['arrivals_p95']:,.0f} | "
                      f"{'-' if pd.isna(o) else f'{o:,.0f}'} | {row['returns_p50']:,.0f} [{row['returns_p05']:,.0f}, "
                      f"{row['returns_p95']:,.0f}] |")
-    (out / "forecast.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    safeio.write_text(out / "forecast.md", "\n".join(lines) + "\n")
     return summary
 
 
@@ -469,5 +471,5 @@ def fan_chart(path: Path, table: pd.DataFrame, obs: pd.Series, plan: Plan, title
     axes[0].legend(fontsize=8, loc="upper left")
     fig.suptitle(title or f"Forecast from {plan.origin} ({plan.fit['scenario']}), data up to the origin only")
     fig.tight_layout()
-    fig.savefig(path, dpi=110)
+    safeio.save_figure(fig, path, dpi=110)
     plt.close(fig)
