@@ -325,43 +325,66 @@ def late_section(n: dict) -> list[str]:
         L += [f"The backtest forecast from 2025-06-30 (stochastic weather) expected {f['crossing_days_p50']:.0f} crossing "
               f"days in October-December 2025 (median) where the record has {f['crossing_days_observed']}, and "
               f"{f['arrivals_p50']:,.0f} arrivals where {f['arrivals_observed']:,} were observed.", ""]
-    L += LATE_TEXT
+    L += late_reading(n)
     return L
 
 
-#: The reading of the late-2025 numbers (written after looking at them; see the tables above).
-LATE_TEXT = [
-    "**Why the model misses.** With the record's crossing days as its weather the model lets the people waiting "
-    "on the coast pile up on the rough days and cross on the next viable ones: a viable day empties a share "
-    "`try_prob` of the queue, boats are launched as long as customers fill them, and neither the networks' "
-    "launches nor their boats bind. So fewer viable days barely lower the total, and when the record's crossing "
-    "days fall the model makes each of them much fuller than the record's. In late 2025 the record's crossing "
-    "days fell by a third while the boats per crossing day stayed where they were; the people per crossing day "
-    "rose only by as much as the people per boat, and the total fell.",
-    "",
-    "**Mechanisms that give fewer crossing days with fuller boats.** (1) Weather: a stormier autumn gives fewer "
-    "viable days; but 2023 had fewer crossing days still (23) with no rise per day, and weather alone, with an "
-    "unconstrained queue, makes the model's error worse, not better. (2) French interventions (the fall of beach "
-    "prevention in 2025 H2 did the opposite; at-sea interventions were announced only on 28 November): stopping "
-    "launches on marginal days removes those days from the record, since a day with no arrival counts as rough. "
-    "(3) Smugglers' loading and supply: a network short of boats and engines launches the few boats it has on "
-    "the best days and packs more into each; with a fixed number of boats per crossing day the total falls with "
-    "the number of crossing days, which is what the record shows. (4) Deterrence after the pilot began: fewer "
-    "people ready to cross means networks wait longer to fill a boat to its minimum load, so fewer launch days, "
-    "each boat full; at the pilot's scale (under 1% of arrivals removed) the model's deterrence is far too weak "
-    "to do this, and the data cannot tell it from (3).",
-    "",
-    "**What the model would need.** A binding limit on the boats a network can launch (boats and engines per "
-    "week, launches per day), so that a lost viable day is lost capacity rather than deferred demand; loads that "
-    "rise with the queue per boat, not only after boats lost to the police; and weather from a record that is "
-    "not an outcome of the behaviour (sea state and wind, which the project does not hold). The variants above "
-    "test the first: they lower the late-2025 rise by the amount shown, and the MARD column says whether the "
-    "same change still fits 2023-2024. Nothing was fitted to the four months.",
-    "",
-    "**Why the crossing-day record is only an in-sample diagnostic.** A day with no arrival is a day when the "
-    "sea did not allow crossing, *or* when nobody launched, or every launch was stopped. Replaying the record as "
-    "the weather makes the model reproduce whatever cut crossings on the margin (French interventions, "
-    "deterrence, smugglers' choices) as if it were weather, and hides it; and a forecast cannot know it. "
-    "Forecasts and backtests therefore use the stochastic weather chain fitted per calendar month to the days "
-    "before the origin (docs/ODD.md, section 10).",
-]
+def late_reading(n: dict) -> list[str]:
+    """What the late-2025 numbers say (the sentences quote them, so they stay true to the run)."""
+    o, v = n["observed"], n["variants"]
+    base, cap = v["the calibrated model"], v["at most 1 launch per network a day (15 a day in all)"]
+    supply, slow = v["boat supply 1 a week per network"], v["half the try probability (slower queue)"]
+    a, b = o[2024], o[2025]
+    L = ["**Why the model misses.** Replaying the record's crossing days, the calibrated model makes "
+         f"{base['late_2024']:,.0f} arrivals in late 2024 (observed {a['arrivals']:,}) and {base['late_2025']:,.0f} in "
+         f"late 2025 (observed {b['arrivals']:,}): {_pct(base['change'])} where the record fell "
+         f"{_pct(b['arrivals'] / a['arrivals'] - 1)}. Two things add up. (i) Its inflow level for 2025 is fitted to the "
+         "whole year, and 2025 ran well ahead of 2024 until September (January to 17 September: "
+         f"{period_figures(2025, '01-01', '09-17')['arrivals']:,} against "
+         f"{period_figures(2024, '01-01', '09-17')['arrivals']:,}); the model has no way for a year's level to turn "
+         "down in its last months other than the month-to-month noise. (ii) Its queue: people who cannot cross on a "
+         "rough day wait and cross on the next viable one, and nothing limits how many boats go on that day, so fewer "
+         "viable days barely lower the total; they only make each viable day fuller. With "
+         f"{b['crossing_days']} crossing days the model puts {base['per_day_2025']:.0f} people on each (observed {b['arrivals_per_crossing_day']:.0f}), "
+         f"with {base['ppb_2025']:.0f} people per boat (observed {b['people_per_boat']:.0f}): it fills the days with "
+         "more boats, the record with fuller ones.",
+         "",
+         "**Mechanisms that give fewer crossing days with fuller boats.** (1) Weather: a stormier autumn means "
+         "fewer viable days; but 2023 had fewer crossing days still "
+         f"({o[2023]['crossing_days']}) with fewer people per crossing day, and fewer viable days with an unlimited "
+         "queue is exactly what the model already does. (2) French interventions: stopping launches on marginal "
+         "days removes those days from the record, since a day without an arrival counts as rough (beach "
+         "prevention fell in 2025 H2, by SB02, and at-sea interventions were announced only on 28 November, so "
+         "this does not fit the timing well). (3) Smugglers' supply and loading: networks short of boats and "
+         "engines launch what they have on the best days and pack more into each boat; with a fixed number of "
+         "boats per crossing day the total falls with the crossing days, which is what the record shows "
+         f"({a['boats_per_crossing_day']:.1f} and {b['boats_per_crossing_day']:.1f} boats per crossing day). "
+         "(4) Deterrence after the pilot began: fewer people ready to cross, so networks take longer to fill a boat "
+         "to its minimum load and launch on fewer days, each boat full; at the pilot's scale (under 1% of 2025's "
+         "arrivals removed) the model's deterrence is far too weak for this, and these data cannot tell (4) "
+         "from (3).",
+         "",
+         "**What the model would need, and whether it still fits 2023-2024.** The variants test (3) with global "
+         "changes, not fitted to anything. A cap of one launch per network a day turns the late-2025 rise from "
+         f"{_pct(base['change'])} to {_pct(cap['change'])}, and its 2023-2024 monthly MARD is {cap['mard']:.3f} "
+         f"against {base['mard']:.3f} for the calibrated model, without refitting: "
+         + ("a binding launch capacity does not spoil the fit of 2023-2024. " if cap["mard"] <= 1.05 * base["mard"]
+            else "a binding launch capacity, unrefitted, fits 2023-2024 worse. ")
+         + ("It still does not give a fall, and " if cap["change"] > 0 else "It gives a fall, but ")
+         + "it lowers both periods' levels "
+         f"({cap['late_2024']:,.0f} and {cap['late_2025']:,.0f}), so a refit would raise the inflow again. A tight "
+         f"boat supply does less ({_pct(supply['change'])}) and fits 2023-2024 worse (MARD {supply['mard']:.3f}); a "
+         f"slower queue (half the try probability) changes nothing ({_pct(slow['change'])}). So the model would "
+         "need: a launch capacity fitted over 2023-2025, so that a lost viable day is lost capacity rather than "
+         "deferred demand; loads that rise with the queue per boat, not only after boats lost to the police; an "
+         "inflow level that can change within a year (say per half-year, fitted to all years alike); and weather "
+         "from a record that is not an outcome of the behaviour (sea state and wind, which the project does not "
+         "hold). Nothing was fitted to the four months.",
+         "",
+         "**Why the crossing-day record is only an in-sample diagnostic.** A day with no arrival is a day when the "
+         "sea did not allow crossing, *or* when nobody launched, or when every launch was stopped. Replaying the "
+         "record as the weather makes the model take whatever cut crossings on the margin (French interventions, "
+         "deterrence, smugglers' choices) for weather, and so hides it; and a forecast cannot know the record of "
+         "days still to come. Forecasts and backtests therefore use the stochastic weather chain fitted per "
+         "calendar month to the days before the origin (docs/ODD.md, section 11)."]
+    return L

@@ -22,6 +22,7 @@ import json
 import logging
 import multiprocessing
 import random
+import signal
 import sys
 import time
 from pathlib import Path
@@ -114,7 +115,9 @@ class SeededSampler(_sampler_base()):
                 i += 1
         else:
             ctx = multiprocessing.get_context("fork")
-            with ctx.Pool(self.workers) as pool:
+            # the pool ends its workers with SIGTERM: they must not inherit the command's handler
+            # (workers.handle_sigterm), which would turn that into a traceback in each of them
+            with ctx.Pool(self.workers, initializer=signal.signal, initargs=(signal.SIGTERM, signal.SIG_DFL)) as pool:
                 while accepted < n and evaluated < limit:
                     batch = [(t, j) for j in range(i, i + 4 * self.workers)]
                     for particle in pool.imap(_candidate, batch):
