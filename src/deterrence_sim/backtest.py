@@ -322,7 +322,8 @@ def late_section(n: dict) -> list[str]:
     L.append("")
     if "forecast_oct_dec" in n:
         f = n["forecast_oct_dec"]
-        L += [f"The backtest forecast from 2025-06-30 (stochastic weather) expected {f['crossing_days_p50']:.0f} crossing "
+        L += [f"The backtest forecast from 2025-06-30 (stochastic weather) expected {f['crossing_days_p50']:.0f} "
+              f"crossing "
               f"days in October-December 2025 (median) where the record has {f['crossing_days_observed']}, and "
               f"{f['arrivals_p50']:,.0f} arrivals where {f['arrivals_observed']:,} were observed.", ""]
     L += late_reading(n)
@@ -338,14 +339,16 @@ def late_reading(n: dict) -> list[str]:
     L = ["**Why the model misses.** Replaying the record's crossing days, the calibrated model makes "
          f"{base['late_2024']:,.0f} arrivals in late 2024 (observed {a['arrivals']:,}) and {base['late_2025']:,.0f} in "
          f"late 2025 (observed {b['arrivals']:,}): {_pct(base['change'])} where the record fell "
-         f"{_pct(b['arrivals'] / a['arrivals'] - 1)}. Two things add up. (i) Its inflow level for 2025 is fitted to the "
+         f"{_pct(b['arrivals'] / a['arrivals'] - 1)}. Two things add up. (i) Its inflow level for 2025 is fitted "
+         "to the "
          "whole year, and 2025 ran well ahead of 2024 until September (January to 17 September: "
          f"{period_figures(2025, '01-01', '09-17')['arrivals']:,} against "
          f"{period_figures(2024, '01-01', '09-17')['arrivals']:,}); the model has no way for a year's level to turn "
          "down in its last months other than the month-to-month noise. (ii) Its queue: people who cannot cross on a "
          "rough day wait and cross on the next viable one, and nothing limits how many boats go on that day, so fewer "
          "viable days barely lower the total; they only make each viable day fuller. With "
-         f"{b['crossing_days']} crossing days the model puts {base['per_day_2025']:.0f} people on each (observed {b['arrivals_per_crossing_day']:.0f}), "
+         f"{b['crossing_days']} crossing days the model puts {base['per_day_2025']:.0f} people on each (observed "
+         f"{b['arrivals_per_crossing_day']:.0f}), "
          f"with {base['ppb_2025']:.0f} people per boat (observed {b['people_per_boat']:.0f}): it fills the days with "
          "more boats, the record with fuller ones.",
          "",

@@ -1,4 +1,4 @@
-"""Command line: ``deterrence-sim run | compare | calibrate | validate | forecast | backtest | params``.
+"""Command line: ``deterrence-sim run | compare | calibrate | validate | forecast | backtest | albania | params``.
 
 Bad input (an unknown parameter, a value out of range, a malformed date or schedule, a missing
 file) prints one line ``deterrence-sim: error: ...`` naming the problem and exits with status 2.
@@ -60,17 +60,19 @@ def cmd_compare(args) -> int:
     from . import compare
 
     out = Path(args.out)
-    t0 = time.perf_counter()
-    summary = compare.compare(args.scenarios or None, replicates=args.replicates, horizon_end=args.horizon_end,
-                              out=out, seed=args.seed, workers=args.workers, dose_replicates=args.dose_replicates,
-                              with_dose=not args.no_dose)
-    print(f"compared {summary['scenario'].nunique()} scenarios in {time.perf_counter() - t0:.0f} s; "
-          f"report: {out}/report.md")
-    years = sorted(m for m in summary["metric"].unique() if m.startswith("crossings_"))
-    for name, g in summary.groupby("scenario", sort=False):
-        g = g.set_index("metric")
-        cells = [f"{y[-4:]}: {g.loc[y, 'mean']:>7,.0f} ({g.loc[y, 'diff_mean']:+6,.0f})" for y in years]
-        print(f"  {name:<24} " + "  ".join(cells) + f"  removed {g.loc['removed', 'mean']:>8,.0f}")
+    headline = compare.compare(args.scenarios or None, replicates=args.replicates, horizon_end=args.horizon_end,
+                               out=out, seed=args.seed, workers=args.workers, dose_replicates=args.dose_replicates,
+                               with_dose=not args.no_dose, sets=_parse_sets(args.set), uncertainty=args.uncertainty,
+                               decomposition_replicates=args.decomposition_replicates,
+                               alternative_replicates=args.alternative_replicates, resume=args.resume)
+    timing = compare.last_timing()
+    print(f"compared {headline['scenario'].nunique()} scenarios against no_deal in {timing['seconds']:.0f} s "
+          f"({timing['runs']} runs, {timing['runs_kept']} kept from an earlier run); report: {out}/report.md")
+    print("  effect on crossings vs no_deal: median (90% interval); P(cut > 10%)")
+    for name, g in headline.groupby("scenario", sort=False):
+        cells = [f"{int(r.year)}: {100 * r.effect_p50:+6.1f}% ({100 * r.effect_p05:+.0f}..{100 * r.effect_p95:+.0f}); "
+                 f"{100 * r.prob_cut_over_10pct:3.0f}%" for r in g.itertuples()]
+        print(f"  {name:<24} " + "   ".join(cells))
     return 0
 
 
@@ -165,6 +167,18 @@ def cmd_backtest(args) -> int:
     return 0
 
 
+def cmd_albania(args) -> int:
+    from . import albania, safeio
+
+    out = safeio.prepare_output_dir(args.out)
+    t0 = time.perf_counter()
+    table = albania.simulate(replicates=args.replicates, seed=args.seed, workers=args.workers)
+    albania.write(out, table)
+    print(f"Albania check in {time.perf_counter() - t0:.0f} s; written to {out}/albania.md and albania.csv")
+    print("  " + albania.verdict(table))
+    return 0
+
+
 def cmd_params(args) -> int:
     from .params import PARAMS
 
@@ -195,15 +209,31 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     run.set_defaults(func=cmd_run)
 
-    cmp = sub.add_parser("compare", help="compare scenarios against no_deal; dose-response; report and figures")
+    cmp = sub.add_parser("compare", help="the main job: every scenario vs no_deal under uncertainty; "
+                         "decomposition, structural alternatives, dose-response; report and figures")
     cmp.add_argument("scenarios", nargs="*", help="scenario files (default: all of experiments/scenarios/)")
-    cmp.add_argument("--replicates", type=_positive, default=30, help="replicates per scenario (default 30)")
+    cmp.add_argument("--replicates", type=_positive, default=200,
+                     help="replicates per scenario, each with its own parameter draw and seed, paired with no_deal "
+                          "(default 200)")
+    cmp.add_argument("--decomposition-replicates", type=int, default=40,
+                     help="replicates of the counterfactual runs that split the effect into its parts (default 40; "
+                          "0 skips)")
+    cmp.add_argument("--alternative-replicates", type=int, default=40,
+                     help="replicates of each structural alternative (default 40; 0 skips)")
+    cmp.add_argument("--uncertainty", choices=("full", "fixed"), default="full",
+                     help="full: draw the uncertain parameters (default); fixed: every replicate at the calibrated "
+                          "values (the conditional answer)")
+    cmp.add_argument("--set", action="append", metavar="NAME=VALUE",
+                     help="fix a parameter in every scenario (repeatable; it is then not drawn)")
     cmp.add_argument("--horizon-end", default="2027-12-31", help="last simulated date (default 2027-12-31)")
     cmp.add_argument("--out", default="results/compare", help="output folder (default results/compare)")
+    cmp.add_argument("--resume", action="store_true",
+                     help="keep the runs an interrupted (or earlier) compare in --out completed with the same "
+                          "settings; without it, --out's earlier outputs are replaced")
     cmp.add_argument("--seed", type=int, default=20250710)
     cmp.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
-    cmp.add_argument("--dose-replicates", type=_positive, default=10,
-                     help="replicates per point of the dose-response curve (default 10)")
+    cmp.add_argument("--dose-replicates", type=_positive, default=6,
+                     help="replicates per point of the dose-response curve (default 6)")
     cmp.add_argument("--no-dose", action="store_true", help="skip the dose-response curve")
     cmp.set_defaults(func=cmd_compare)
 
@@ -264,6 +294,13 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     bt.add_argument("--quiet", action="store_true", help="no progress bar")
     bt.set_defaults(func=cmd_backtest)
+
+    alb = sub.add_parser("albania", help="outside check of the deterrence strength: the UK-Albania episode of 2022")
+    alb.add_argument("--out", default="experiments/albania", help="output folder (default experiments/albania)")
+    alb.add_argument("--replicates", type=_positive, default=4, help="replicates per point (default 4)")
+    alb.add_argument("--seed", type=int, default=20221213)
+    alb.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    alb.set_defaults(func=cmd_albania)
 
     par = sub.add_parser("params", help="list every parameter with its default, unit, range and source")
     par.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in docs/ODD.md)")

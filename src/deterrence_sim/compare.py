@@ -1,30 +1,45 @@
-"""The main job: compare ramp-up scenarios against the no-deal baseline, and trace the
-dose-response of crossings to removals for weak, calibrated and strong deterrence.
+"""The main job: compare ramp-up scenarios against the no-deal baseline, under uncertainty.
 
-Every scenario runs on common random numbers: replicate i of each scenario uses the same seed,
-so it sees the same weather and the same newcomers. A scenario's difference from the baseline
-is taken replicate by replicate, which makes the interval of the difference narrower.
+Replicate ``i`` of every scenario draws one parameter set (:mod:`deterrence_sim.uncertainty`:
+calibrated parameters from the posterior sample, unidentified ones from their priors) and one
+seed; its paired ``no_deal`` run shares both. The effect of a scenario on crossings is taken pair
+by pair (:mod:`deterrence_sim.effects`), and the headline gives its median, 90% interval and the
+chance of a cut over 10%. On the same draws and seeds, counterfactual runs split the effect into
+its parts (:mod:`deterrence_sim.decomposition`), structural alternatives show how the headline
+moves under other model structures (:mod:`deterrence_sim.alternatives`), and the dose-response
+curve at fixed deterrence strengths remains as a second, conditional view.
 
-Outputs (in ``--out``, default ``results/compare``):
+Outputs (in ``--out``, default ``results/compare``; :mod:`deterrence_sim.report` writes the report):
 
-* ``daily/<scenario>.parquet``: the raw daily output of every replicate (written as each
-  scenario finishes, so an interruption keeps what was done);
-* ``summary.csv``: scenario, metric, mean, p05, p95, diff_mean, diff_p05, diff_p95;
-* ``report.md``: the same as tables, with the dose-response table and the answer in words;
-* ``crossings_per_month.png`` and ``dose_response.png``.
+* ``report.md``, ``headline.csv``, ``decomposition.csv``, ``alternatives.csv``, ``summary.csv``,
+  ``dose_response.csv``, ``draws.csv``, the figures ``effects_forest.png``,
+  ``crossings_per_month.png`` and ``dose_response.png``;
+* ``daily/<scenario>.parquet``: the raw daily output of every replicate of every scenario;
+* ``runs/*.parquet``: per-replicate totals of the counterfactual, alternative and dose runs.
+
+Every file is written whole or not at all (:mod:`deterrence_sim.safeio`). While the job runs the
+folder carries a partial-output marker; ``--resume`` keeps every run already complete with the
+same settings (same parameters for every replicate, same seeds) and redoes the rest; without
+``--resume``, or with other settings, the folder's earlier outputs are removed first, so files of
+different runs are never mixed.
 """
 
 from __future__ import annotations
 
+import hashlib
+import json
+import re
 import time
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
+from . import __version__, data, effects, report, runner, safeio, scenario
 from . import params as parameters
-from . import runner, scenario
+from .alternatives import ALTERNATIVES, ALTERNATIVE_SCENARIOS
+from .decomposition import DECOMPOSED, VARIANTS
 from .errors import ConfigError
+from .uncertainty import Uncertainty, apply_draw
 
 SCENARIO_DIR = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
 BASELINE = "no_deal"
@@ -39,6 +54,12 @@ DOSE_STRENGTHS = {"weak": 0.2, "calibrated": None, "strong": 3.0}
 #: results identical to 100x), because the legal challenges that succeed cap removals near 80%.
 DOSE_LEVELS = (0, 2, 5, 10, 30, 100)
 RAMP_DATE = "2026-03-01"
+#: Scenario names become file names: letters, digits, _ and - only.
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
+#: What this command writes (and removes before a fresh run): top-level files, and Parquet files in
+#: the two sub-folders.
+OUTPUT_PATTERNS = ("report.md", "*.csv", "*.png", "compare_settings.json", "timing.json")
+SETTINGS_FILE = "compare_settings.json"
 
 
 def standard_scenarios() -> list[Path]:
@@ -48,47 +69,11 @@ def standard_scenarios() -> list[Path]:
     return ordered + list(found.values())
 
 
-def replicate_metrics(daily: pd.DataFrame) -> pd.DataFrame:
-    """One row per replicate: the report's metrics, computed from the raw daily output."""
-    d = daily.copy()
-    d["year"] = pd.to_datetime(d["date"]).dt.year
-    g = d.groupby("replicate")
-    out = pd.DataFrame({
-        "arrivals": g["arrivals"].sum(),
-        "removed": g["removed"].sum(),
-        "admitted": g["admitted_legal_route"].sum(),
-        "recrossings": g["recrossings"].sum(),
-        "deaths": g["deaths"].sum(),
-        "people_detained": g["detentions"].sum(),
-        "legal_challenges": g["legal_challenges_filed"].sum(),
-        "attempts": g["attempts"].sum(),
-        "mean_price_gbp": g["price_gbp"].mean(),
-    })
-    out["net_flow"] = out["arrivals"] - out["removed"] + out["admitted"]
-    per_year = d.pivot_table(index="replicate", columns="year", values="arrivals", aggfunc="sum")
-    for year in per_year.columns:
-        out[f"crossings_{year}"] = per_year[year]
-    return out
+replicate_metrics = effects.replicate_metrics
+summarise = effects.summarise
 
 
-def summarise(metrics: dict[str, pd.DataFrame], baseline: str) -> pd.DataFrame:
-    """summary.csv rows: mean and 90% interval of each metric, and of its difference from the
-    baseline taken replicate by replicate (common random numbers)."""
-    rows = []
-    base = metrics.get(baseline)
-    for name, m in metrics.items():
-        for metric in m.columns:
-            v = m[metric]
-            row = {"scenario": name, "metric": metric, "mean": v.mean(), "p05": v.quantile(0.05),
-                   "p95": v.quantile(0.95)}
-            if base is not None and metric in base.columns:
-                diff = (v - base[metric]).dropna()
-                row.update(diff_mean=diff.mean(), diff_p05=diff.quantile(0.05), diff_p95=diff.quantile(0.95))
-            rows.append(row)
-    return pd.DataFrame(rows, columns=["scenario", "metric", "mean", "p05", "p95", "diff_mean", "diff_p05",
-                                       "diff_p95"])
-
-
+# ------------------------------------------------------------------------------ dose-response
 def dose_scenario(base: scenario.Scenario, level: float, strength: float | None) -> scenario.Scenario:
     """The pilot with removal capacity scaled by ``level`` from the ramp-up date; everyone
     scheme-eligible and France accepting all, so removals can approach every arrival."""
@@ -112,14 +97,20 @@ def dose_scenarios(base: scenario.Scenario, strengths: dict | None = None,
             for label, strength in (strengths or DOSE_STRENGTHS).items() for level in levels]
 
 
-def dose_table(points: list[tuple[str, float, scenario.Scenario]], dailies: list[pd.DataFrame]) -> pd.DataFrame:
+def after_ramp(daily: pd.DataFrame) -> pd.DataFrame:
+    """Per replicate: arrivals, attempts and removals from the ramp-up date on."""
+    after = daily[pd.to_datetime(daily["date"]) >= pd.Timestamp(RAMP_DATE)]
+    return after.groupby("replicate")[["arrivals", "attempts", "removed"]].sum()
+
+
+def dose_table(points: list[tuple[str, float, scenario.Scenario]], totals: list[pd.DataFrame]) -> pd.DataFrame:
     """Change in crossings (arrivals and attempts) after the ramp-up date against removals as a
     share of arrivals; each strength's first capacity level is the reference every change is
-    measured from, replicate by replicate."""
+    measured from, replicate by replicate. ``totals`` are :func:`after_ramp` tables (or dailies)."""
     rows, ref = [], {}
-    for (label, level, sc), daily in zip(points, dailies):
-        after = daily[pd.to_datetime(daily["date"]) >= pd.Timestamp(RAMP_DATE)]
-        g = after.groupby("replicate")[["arrivals", "attempts", "removed"]].sum()
+    for (label, level, sc), g in zip(points, totals):
+        if "date" in g.columns:
+            g = after_ramp(g)
         base = ref.setdefault(label, g)
         share = g["removed"] / g["arrivals"].clip(lower=1)
         change = g["arrivals"] / base["arrivals"] - 1.0
@@ -140,209 +131,262 @@ def dose_response(base: scenario.Scenario, replicates: int, seed: int, workers, 
                   strengths: dict | None = None, levels=DOSE_LEVELS) -> pd.DataFrame:
     """The dose-response table (see :func:`dose_table`) for each deterrence strength
     (``{label: strength, or None for the scenario's own}``, default :data:`DOSE_STRENGTHS`) and
-    capacity level (the first level is the reference)."""
+    capacity level (the first level is the reference), at the scenario's own parameters."""
     points = dose_scenarios(base, strengths, levels)
     with runner.worker_pool(workers, replicates * len(points)) as pool:
         handles = [runner.submit_replicates(sc, replicates, seed, pool) for _, _, sc in points]
         with runner.progress_bar(replicates * len(points), "dose-response", progress) as bar:
-            return dose_table(points, [runner.gather(h, bar) for h in handles])
+            return dose_table(points, [after_ramp(runner.gather(h, bar)) for h in handles])
 
 
-def plot_monthly(dailies: dict[str, pd.DataFrame], path: Path) -> None:
-    """Crossings per month, median and 90% band over replicates, one panel per scenario."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    names = list(dailies)
-    cols = 4
-    rows = int(np.ceil(len(names) / cols))
-    fig, axes = plt.subplots(rows, cols, figsize=(4 * cols, 2.6 * rows), sharex=True, sharey=True, squeeze=False)
-    base = dailies.get(BASELINE)
-    for ax, name in zip(axes.flat, names):
-        layers = [(dailies[name], "C0", name)]
-        if base is not None and name != BASELINE:
-            layers.insert(0, (base, "0.6", BASELINE))
-        for df, colour, label in layers:
-            m = df.assign(month=pd.to_datetime(df["date"]).dt.to_period("M").dt.to_timestamp())
-            monthly = m.groupby(["replicate", "month"])["arrivals"].sum().unstack("replicate")
-            ax.fill_between(monthly.index, monthly.quantile(0.05, axis=1), monthly.quantile(0.95, axis=1),
-                            color=colour, alpha=0.3, linewidth=0)
-            ax.plot(monthly.index, monthly.median(axis=1), color=colour, label=label)
-        ax.set_title(name, fontsize=10)
-        ax.axvline(pd.Timestamp(RAMP_DATE), color="k", lw=0.6, ls=":")
-        ax.legend(fontsize=7, loc="upper left")
-    for ax in list(axes.flat)[len(names):]:
-        ax.set_visible(False)
-    fig.supylabel("arrivals in the UK per month (median, 90% band)")
-    fig.suptitle(f"Crossings per month by scenario (grey: {BASELINE}; dotted line: ramp-up date {RAMP_DATE})")
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+# ------------------------------------------------------------------------------ checks
+def check_names(scenarios: list[scenario.Scenario]) -> None:
+    """Scenario names are file names: letters, digits, _ and -; unique; ``no_deal`` only for the
+    baseline file."""
+    seen = {}
+    baseline_file = (SCENARIO_DIR / f"{BASELINE}.toml").resolve()
+    for sc in scenarios:
+        where = sc.path or "a scenario"
+        if not NAME_PATTERN.match(sc.name):
+            raise ConfigError(f"{where}: scenario name {sc.name!r} is not allowed; use 1-64 letters, digits, "
+                              "_ or - (it becomes a file name)")
+        if sc.name in seen:
+            raise ConfigError(f"two scenarios share the name {sc.name!r} ({seen[sc.name]} and {where}); "
+                              "give each its own name")
+        if sc.name == BASELINE and sc.path and Path(sc.path).resolve() != baseline_file:
+            raise ConfigError(f"{where}: the name {BASELINE!r} is reserved for the baseline "
+                              f"({baseline_file.relative_to(SCENARIO_DIR.parents[1])}); give this scenario another name")
+        seen[sc.name] = where
 
 
-def plot_dose(dose: pd.DataFrame, path: Path) -> None:
-    """Change in crossings against removals as a share of arrivals, with 90% intervals."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    fig, ax = plt.subplots(figsize=(7.5, 4.8))
-    for i, (label, g) in enumerate(dose.groupby("deterrence", sort=False)):
-        x = 100 * g["removal_share"]
-        ax.plot(x, 100 * g["crossings_change"], "o-", color=f"C{i}",
-                label=f"{label} deterrence (strength {g['strength'].iloc[0]:g})")
-        ax.fill_between(x, 100 * g["crossings_change_p05"], 100 * g["crossings_change_p95"], color=f"C{i}",
-                        alpha=0.2, linewidth=0)
-    ax.axhline(0, color="k", lw=0.6)
-    ax.set_xlabel(f"removals as a share of arrivals after {RAMP_DATE} (%)")
-    ax.set_ylabel("change in crossings vs no ramp-up (%)")
-    ax.set_xlim(-2, 102)
-    ax.set_title("Dose-response: do removals deter crossings?")
-    ax.legend()
-    fig.tight_layout()
-    fig.savefig(path, dpi=130)
-    plt.close(fig)
+def check_period(scenarios: list[scenario.Scenario], horizon_end, with_dose: bool) -> None:
+    base = next(s for s in scenarios if s.name == BASELINE)
+    for sc in scenarios:
+        if sc.start != base.start:
+            raise ConfigError(f"{sc.path or sc.name}: starts on {sc.start}, the baseline on {base.start}; "
+                              "compare pairs each scenario with the baseline over the same period")
+    ramp = pd.Timestamp(RAMP_DATE).date()
+    if with_dose and base.end < ramp:
+        raise ConfigError(f"--horizon-end {horizon_end}: the dose-response measures crossings after the ramp-up "
+                          f"date {RAMP_DATE}, so the horizon must end after it (or add --no-dose)")
 
 
-def _fmt(v):
-    if pd.isna(v):
-        return ""
-    return f"{v:,.0f}" if abs(v) >= 100 else f"{v:,.2f}"
+# ------------------------------------------------------------------------------ the plan
+class Unit:
+    """One set of paired runs: a scenario (maybe with variant overrides), ``replicates`` of it, each
+    with its own draw and seed, stored as ``path`` (raw daily output or per-replicate totals)."""
+
+    def __init__(self, key, kind, sc, jobs, path, seed):
+        self.key, self.kind, self.scenario, self.jobs, self.path, self.seed = key, kind, sc, jobs, path, seed
+        blob = json.dumps([self.kind, seed, jobs], sort_keys=True, default=str).encode()
+        self.fingerprint = hashlib.sha256(blob + __version__.encode()).hexdigest()
+
+    def reduce(self, daily: pd.DataFrame) -> pd.DataFrame:
+        """What is stored: the raw daily output of a scenario, else per-replicate totals."""
+        if self.kind == "scenario":
+            return daily
+        if self.kind == "dose":
+            return after_ramp(daily).reset_index()
+        return effects.replicate_metrics(daily).reset_index()
+
+    def metrics(self, stored: pd.DataFrame) -> pd.DataFrame:
+        if self.kind == "scenario":
+            return effects.replicate_metrics(stored)
+        return stored.set_index("replicate")
 
 
-HEADLINE_SCENARIOS = ("pilot", "rampup_x5", "parity")
-
-
-def headline(summary: pd.DataFrame) -> list[str]:
-    """Crossings per year of the headline scenarios and their change from the baseline."""
-    years = sorted(m for m in summary["metric"].unique() if m.startswith("crossings_"))
-    names = [n for n in HEADLINE_SCENARIOS if n in set(summary["scenario"])] or \
-        [n for n in summary["scenario"].unique() if n != BASELINE][:3]
-    if not years or not names:
-        return []
-    lines = ["| scenario | " + " | ".join(f"crossings {y[-4:]}" for y in years) + " |",
-             "|---|" + "---:|" * len(years)]
-    for name in [BASELINE] + names:
-        g = summary[summary["scenario"] == name].set_index("metric")
-        cells = []
-        for y in years:
-            r = g.loc[y]
-            cell = f"{r['mean']:,.0f} ({r['p05']:,.0f} to {r['p95']:,.0f})"
-            if name != BASELINE and not pd.isna(r["diff_mean"]):
-                base = summary[(summary["scenario"] == BASELINE) & (summary["metric"] == y)]["mean"].iloc[0]
-                cell += (f"; {r['diff_mean']:+,.0f} ({r['diff_p05']:+,.0f} to {r['diff_p95']:+,.0f}), "
-                         f"{100 * r['diff_mean'] / base:+.1f}%")
-            cells.append(cell)
-        lines.append(f"| {name} | " + " | ".join(cells) + " |")
-    return lines
-
-
-def where_removals_bite(dose: pd.DataFrame, threshold: float = -0.10) -> list[str]:
-    """One sentence per deterrence strength: the smallest removal share at which crossings fall
-    by more than 10% with the whole 90% interval below zero, if any."""
+def jobs_for(sc: scenario.Scenario, base_params: dict, draws: list[dict], fixed: dict) -> list[dict]:
+    """Model keyword arguments of each replicate: the scenario, its draw, then ``fixed`` values."""
     out = []
-    for label, g in dose.groupby("deterrence", sort=False):
-        bites = g[(g["crossings_change"] <= threshold) & (g["crossings_change_p95"] < 0)]
-        top = g.iloc[-1]
-        if bites.empty:
-            out.append(f"- **{label}** deterrence (strength {g['strength'].iloc[0]:g}): removals do not cut crossings "
-                       f"by 10% at any tested level; at {100 * top['removal_share']:.0f}% of arrivals removed, "
-                       f"crossings change by {100 * top['crossings_change']:+.1f}% "
-                       f"({100 * top['crossings_change_p05']:+.1f}% to {100 * top['crossings_change_p95']:+.1f}%).")
-        else:
-            r = bites.iloc[0]
-            out.append(f"- **{label}** deterrence (strength {g['strength'].iloc[0]:g}): crossings first fall by more "
-                       f"than 10% when about {100 * r['removal_share']:.0f}% of arrivals are removed "
-                       f"({100 * r['crossings_change']:+.1f}%); at {100 * top['removal_share']:.0f}% removed, "
-                       f"{100 * top['crossings_change']:+.1f}% ({100 * top['crossings_change_p05']:+.1f}% to "
-                       f"{100 * top['crossings_change_p95']:+.1f}%).")
+    for d in draws:
+        p = apply_draw(sc.params, base_params, d, sc.start, fixed)
+        out.append({"start": sc.start.isoformat(), "end": sc.end.isoformat(), **p})
     return out
 
 
-def write_report(path: Path, summary: pd.DataFrame, dose: pd.DataFrame | None, settings: dict) -> None:
-    """report.md: the headline, then per scenario each metric's mean [90% interval] and the
-    difference from baseline, then the dose-response table."""
-    lines = ["# Ramp-up comparison", "",
-             f"{settings['replicates']} replicates per scenario, simulated {settings['start']} to "
-             f"{settings['end']}, seed {settings['seed']}, common random numbers. Intervals are the 5th-95th "
-             f"percentiles over replicates; differences are from `{BASELINE}`, taken replicate by replicate.",
-             f"Run time: {settings['seconds']:.0f} s.", ""]
-    head = headline(summary)
-    if head:
-        lines += ["## Headline", "",
-                  f"Crossings (arrivals in the UK) per year: mean (90% interval); then the change from `{BASELINE}` "
-                  "(90% interval) and in per cent.", ""] + head + [""]
-    if dose is not None:
-        lines += ["Where removals start to bite (dose-response below):", ""] + where_removals_bite(dose) + [""]
-    for name, g in summary.groupby("scenario", sort=False):
-        lines += [f"## {name}", "", settings["descriptions"].get(name, ""), "",
-                  "| metric | mean | 90% interval | difference from baseline | 90% interval of difference |",
-                  "|---|---:|---:|---:|---:|"]
-        for _, r in g.iterrows():
-            lines.append(f"| {r['metric']} | {_fmt(r['mean'])} | {_fmt(r['p05'])} to {_fmt(r['p95'])} | "
-                         f"{_fmt(r['diff_mean'])} | {_fmt(r['diff_p05'])} to {_fmt(r['diff_p95'])} |")
-        lines.append("")
-    if dose is not None:
-        lines += ["## Dose-response", "",
-                  f"Removal capacity scaled from {RAMP_DATE} as multiples of the pilot's, with every arrival "
-                  "scheme-eligible and France accepting all referrals. Change in crossings after the ramp-up "
-                  "date relative to the same deterrence strength with no ramp-up (mean, 90% interval).", "",
-                  "| deterrence | capacity x | removals / arrivals | change in crossings | 90% interval | "
-                  "change in attempts |", "|---|---:|---:|---:|---:|---:|"]
-        for _, r in dose.iterrows():
-            lines.append(f"| {r['deterrence']} ({r['strength']:g}) | {r['capacity_multiple']} | "
-                         f"{100 * r['removal_share']:.1f}% | {100 * r['crossings_change']:+.1f}% | "
-                         f"{100 * r['crossings_change_p05']:+.1f}% to {100 * r['crossings_change_p95']:+.1f}% | "
-                         f"{100 * r['attempts_change']:+.1f}% |")
-        lines.append("")
-    lines += ["Figures: `crossings_per_month.png`, `dose_response.png`. Raw daily output: `daily/`.", ""]
-    path.write_text("\n".join(lines), encoding="utf-8")
+def plan(scenarios, pilot, unc: Uncertainty, seed, replicates, decomposition_replicates, alternative_replicates,
+         dose_replicates, with_dose, sets, out: Path) -> dict[str, list[Unit]]:
+    """Every unit of work, in the order it is queued."""
+    draws = unc.draws(seed, max(replicates, decomposition_replicates, alternative_replicates))
+    names = {s.name: s for s in scenarios}
+    units = {"scenario": [], "decomposition": [], "alternative": [], "dose": []}
+    for sc in scenarios:
+        units["scenario"].append(Unit(sc.name, "scenario", sc, jobs_for(sc, pilot.params, draws[:replicates], sets),
+                                      out / "daily" / f"{sc.name}.parquet", seed))
+    if decomposition_replicates:
+        for name in [n for n in DECOMPOSED if n in names]:
+            for variant, overrides in VARIANTS.items():
+                jobs = jobs_for(names[name], pilot.params, draws[:decomposition_replicates], {**sets, **overrides})
+                units["decomposition"].append(Unit((name, variant), "decomposition", names[name], jobs,
+                                                   out / "runs" / f"decomposition__{name}__{variant}.parquet", seed))
+    if alternative_replicates:
+        for alt in ALTERNATIVES:
+            for name in [n for n in ALTERNATIVE_SCENARIOS if n in names]:
+                jobs = jobs_for(names[name], pilot.params, draws[:alternative_replicates], {**sets, **alt.overrides})
+                units["alternative"].append(Unit((alt.name, name), "alternative", names[name], jobs,
+                                                 out / "runs" / f"alternative__{alt.name}__{name}.parquet", seed))
+    if with_dose:
+        for label, level, sc in dose_scenarios(pilot.with_overrides(overrides=sets)):
+            kw = sc.model_kwargs()
+            units["dose"].append(Unit((label, level), "dose", sc, [kw] * dose_replicates,
+                                      out / "runs" / f"dose__{label}__{level:g}.parquet", seed))
+    return units
 
 
-def compare(files=None, replicates: int = 30, horizon_end: str = "2027-12-31", out: Path = Path("results/compare"),
-            seed: int = 20250710, workers=None, dose_replicates: int = 10, progress=None,
-            with_dose: bool = True) -> pd.DataFrame:
-    """Run the comparison and write its outputs; return the summary table."""
+def submit(unit: Unit, pool) -> list:
+    import functools
+
+    if pool is None:
+        return [functools.partial(runner._run_star, (kw, unit.seed, i)) for i, kw in enumerate(unit.jobs)]
+    return [pool.submit(runner._run_star, (kw, unit.seed, i)) for i, kw in enumerate(unit.jobs)]
+
+
+def draws_table(unc: Uncertainty, seed: int, n: int) -> pd.DataFrame:
+    """draws.csv: every replicate's drawn values (a schedule as one column per date)."""
+    rows = []
+    for i, d in enumerate(unc.draws(seed, n)):
+        row = {"replicate": i, "seed": runner.replicate_seed(seed, i)}
+        for k, v in d.items():
+            if isinstance(v, dict):
+                row.update({f"{k}_from_{date}": x for date, x in v.items()})
+            else:
+                row[k] = v
+        rows.append(row)
+    return pd.DataFrame(rows).set_index("replicate")
+
+
+# ------------------------------------------------------------------------------ the job
+def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", out: Path = Path("results/compare"),
+            seed: int = 20250710, workers=None, dose_replicates: int = 6, progress=None, with_dose: bool = True,
+            sets: dict | None = None, uncertainty: str = "full", decomposition_replicates: int = 40,
+            alternative_replicates: int = 40, resume: bool = False) -> pd.DataFrame:
+    """Run the comparison and write its outputs; return the headline table.
+
+    Everything is checked first (scenarios, names, period, ``sets``, the posterior sample, the
+    output folder); only then does any simulation start.
+    """
     t0 = time.perf_counter()
+    sets = dict(sets or {})
     paths = [Path(f) for f in files] if files else standard_scenarios()
-    scenarios = [scenario.load(p).with_overrides(end=horizon_end) for p in paths]  # validate all first
-    names = [s.name for s in scenarios]
-    if len(set(names)) != len(names):
-        raise ConfigError(f"two scenarios share a name: {sorted(n for n in names if names.count(n) > 1)[0]}")
-    if BASELINE not in names:
-        scenarios.insert(0, scenario.load(SCENARIO_DIR / f"{BASELINE}.toml").with_overrides(end=horizon_end))
-    out = Path(out)
-    (out / "daily").mkdir(parents=True, exist_ok=True)
+    scenarios = [scenario.load(p).with_overrides(end=horizon_end, overrides=sets) for p in paths]
+    if BASELINE not in [s.name for s in scenarios]:
+        scenarios.insert(0, scenario.load(SCENARIO_DIR / f"{BASELINE}.toml").with_overrides(end=horizon_end,
+                                                                                           overrides=sets))
+    check_names(scenarios)
+    check_period(scenarios, horizon_end, with_dose)
+    scenarios.sort(key=lambda s: s.name != BASELINE)  # the baseline first
     pilot = scenario.load(SCENARIO_DIR / "pilot.toml").with_overrides(end=horizon_end)
-    points = dose_scenarios(pilot) if with_dose else []
-    n_runs = replicates * len(scenarios) + dose_replicates * len(points)
-    with runner.worker_pool(workers, n_runs) as pool:
-        # everything is queued at once, so workers never wait for a scenario to finish
-        handles = [runner.submit_replicates(sc, replicates, seed, pool) for sc in scenarios]
-        dose_handles = [runner.submit_replicates(sc, dose_replicates, seed, pool) for _, _, sc in points]
-        dailies, metrics = {}, {}
-        with runner.progress_bar(n_runs, "compare", progress) as bar:
-            for sc, h in zip(scenarios, handles):
-                bar.set_postfix_str(sc.name)
-                daily = runner.gather(h, bar)
-                daily.to_parquet(out / "daily" / f"{sc.name}.parquet", index=False)  # kept if interrupted
-                dailies[sc.name] = daily
-                metrics[sc.name] = replicate_metrics(daily)
-            summary = summarise(metrics, BASELINE)
-            summary.to_csv(out / "summary.csv", index=False, float_format="%.6g")
-            dose = None
-            if with_dose:
-                bar.set_postfix_str("dose-response")
-                dose = dose_table(points, [runner.gather(h, bar) for h in dose_handles])
-                dose.to_csv(out / "dose_response.csv", index=False, float_format="%.6g")
-    if dose is not None:
-        plot_dose(dose, out / "dose_response.png")
-    plot_monthly(dailies, out / "crossings_per_month.png")
-    settings = {"replicates": replicates, "start": scenarios[0].start, "end": horizon_end, "seed": seed,
-                "seconds": time.perf_counter() - t0, "descriptions": {s.name: s.description for s in scenarios}}
-    write_report(out / "report.md", summary, dose, settings)
-    return summary
+    if uncertainty not in ("full", "fixed"):
+        raise ConfigError(f"--uncertainty {uncertainty!r}: choose full or fixed")
+    unc = Uncertainty.full(fixed_names=sets) if uncertainty == "full" else Uncertainty.fixed()
+    out = safeio.prepare_output_dir(out)
+    for sub in ("daily", "runs"):
+        safeio.prepare_output_dir(out / sub)
+    units = plan(scenarios, pilot, unc, seed, replicates, decomposition_replicates, alternative_replicates,
+                 dose_replicates, with_dose, sets, out)
+    all_units = [u for group in units.values() for u in group]
+    settings = {"version": __version__, "seed": seed, "horizon_end": str(horizon_end), "uncertainty": uncertainty,
+                "units": {str(u.path.relative_to(out)): u.fingerprint for u in all_units}}
+    kept = _keep_or_clear(out, settings, resume)
+    safeio.write_json(out / SETTINGS_FILE, settings)
+
+    stored: dict = {}
+    with safeio.partial_output(out, settings):
+        todo = [u for u in all_units if str(u.path.relative_to(out)) not in kept]
+        n_runs = sum(len(u.jobs) for u in todo)
+        with runner.worker_pool(workers, n_runs) as pool:
+            handles = [(u, submit(u, pool)) for u in todo]  # all queued at once: workers never wait
+            with runner.progress_bar(n_runs, "compare", progress) as bar:
+                for u, h in handles:
+                    bar.set_postfix_str(str(u.key))
+                    table = u.reduce(runner.gather(h, bar))
+                    safeio.write_parquet(u.path, table)  # kept if interrupted; --resume reuses it
+                    stored[u.key] = u.metrics(table)
+                    if u.kind == "scenario":
+                        _note_monthly(u, table, stored)
+        for u in all_units:
+            if u.key not in stored:
+                table = pd.read_parquet(u.path)
+                stored[u.key] = u.metrics(table)
+                if u.kind == "scenario":
+                    _note_monthly(u, table, stored)
+        result = _tables(units, stored, unc, seed, replicates)
+        timing = {"seconds": time.perf_counter() - t0, "runs": n_runs, "runs_kept": sum(
+            len(u.jobs) for u in all_units) - n_runs, "workers": workers or runner.default_workers()}
+        info = {"replicates": replicates, "decomposition_replicates": decomposition_replicates,
+                "alternative_replicates": alternative_replicates, "dose_replicates": dose_replicates,
+                "start": scenarios[0].start, "end": scenarios[0].end, "seed": seed, "uncertainty": uncertainty,
+                "sets": sets, "descriptions": {s.name: s.description for s in scenarios},
+                "drawn": unc.names(), "observed_2025": _observed_2025()}
+        report.write_all(out, result, info)
+        safeio.write_json(out / "timing.json", timing)
+    _LAST_TIMING.clear()
+    _LAST_TIMING.update(timing)
+    return result["headline"]
+
+
+_LAST_TIMING: dict = {}
+
+
+def last_timing() -> dict:
+    """Run time and run counts of the last :func:`compare` in this process (also in timing.json)."""
+    return dict(_LAST_TIMING)
+
+
+def _note_monthly(unit, daily, stored):
+    m = daily.assign(month=pd.to_datetime(daily["date"]).dt.to_period("M").dt.to_timestamp())
+    monthly = m.groupby(["replicate", "month"])["arrivals"].sum().unstack("replicate")
+    stored[("monthly", unit.key)] = pd.DataFrame({"p05": monthly.quantile(0.05, axis=1),
+                                                  "p50": monthly.median(axis=1),
+                                                  "p95": monthly.quantile(0.95, axis=1)})
+
+
+def _keep_or_clear(out: Path, settings: dict, resume: bool) -> set[str]:
+    """The unit files an earlier run left that this run can keep (only with ``resume``, same
+    version, seed and settings of that unit); every other output of an earlier run is removed."""
+    kept = set()
+    if resume:
+        try:
+            old = json.loads((out / SETTINGS_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old = {}
+        for rel, fp in settings["units"].items():
+            if old.get("units", {}).get(rel) == fp and old.get("version") == settings["version"] and \
+                    (out / rel).is_file():
+                kept.add(rel)
+    for sub in ("daily", "runs"):
+        safeio.remove_stale(out / sub, {Path(r).name for r in kept if r.startswith(sub + "/")}, ("*.parquet",))
+    safeio.remove_stale(out, set(), OUTPUT_PATTERNS)
+    return kept
+
+
+def _observed_2025():
+    try:
+        return data.observed_year(2025)["arrivals"]
+    except Exception:  # the report then says the observed total is unavailable
+        return None
+
+
+def _tables(units, stored, unc, seed, replicates) -> dict:
+    from . import alternatives, decomposition
+
+    metrics = {u.key: stored[u.key] for u in units["scenario"]}
+    eff = effects.paired_effects(metrics, BASELINE)
+    res = {"metrics": metrics, "effects": eff, "headline": effects.headline_table(eff),
+           "summary": effects.summarise(metrics, BASELINE),
+           "draws": draws_table(unc, seed, replicates) if not unc.is_degenerate else None,
+           "monthly": {u.key: stored[("monthly", u.key)] for u in units["scenario"]}}
+    res["decomposition"] = decomposition.table(metrics, {u.key: stored[u.key] for u in units["decomposition"]},
+                                               BASELINE)
+    res["alternatives"] = alternatives.table(metrics, {u.key: stored[u.key] for u in units["alternative"]},
+                                             BASELINE, res["draws"], _observed_2025())
+    res["dose"] = dose_table([(k[0], k[1], u.scenario) for u in units["dose"] for k in [u.key]],
+                             [stored[u.key] for u in units["dose"]]) if units["dose"] else None
+    if res["draws"] is not None:
+        res["drivers"] = effects.drivers(eff, res["draws"].drop(columns="seed"),
+                                         [n for n in report.HEADLINE_SCENARIOS if n in metrics],
+                                         max(effects.years(metrics[BASELINE])))
+    return res
+
+
+__all__ = ["compare", "standard_scenarios", "dose_response", "dose_table", "replicate_metrics", "summarise"]

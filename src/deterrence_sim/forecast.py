@@ -417,7 +417,8 @@ def write_forecast(out: Path, res: dict, command: str) -> dict:
     a, r = tot["arrivals"], tot["returns"]
     lines = [f"# Forecast from {plan.origin} to {plan.to} ({plan.fit['scenario']})", "",
              f"Made by `{command}` on {dt.date.today()}.", "",
-             f"**Arrivals {months[0]}..{months[-1]}: median {a['p50']:,.0f}, 90% band {a['p05']:,.0f}-{a['p95']:,.0f}** "
+             f"**Arrivals {months[0]}..{months[-1]}: median {a['p50']:,.0f}, 90% band "
+             f"{a['p05']:,.0f}-{a['p95']:,.0f}** "
              f"(50% band {a['p25']:,.0f}-{a['p75']:,.0f}). Returns to France: median {r['p50']:,.0f}, 90% band "
              f"{r['p05']:,.0f}-{r['p95']:,.0f}.", "",
              "How it was made (docs/ODD.md, section 10):", "",
@@ -459,7 +460,8 @@ def fan_chart(path: Path, table: pd.DataFrame, obs: pd.Series, plan: Plan, title
     fig, axes = plt.subplots(2, 1, figsize=(10, 7), sharex=False, height_ratios=(2, 1))
     first = (pd.Timestamp(plan.origin) - pd.DateOffset(months=24)).strftime("%Y-%m")
     seen = obs[(obs.index >= first)]
-    for ax, col, label in ((axes[0], "arrivals", "Arrivals per month"), (axes[1], "returns", "Returns to France per month")):
+    for ax, col, label in ((axes[0], "arrivals", "Arrivals per month"),
+                           (axes[1], "returns", "Returns to France per month")):
         ax.fill_between(x, table[f"{col}_p05"], table[f"{col}_p95"], color="tab:blue", alpha=0.2, label="90% band")
         ax.fill_between(x, table[f"{col}_p25"], table[f"{col}_p75"], color="tab:blue", alpha=0.35, label="50% band")
         ax.plot(x, table[f"{col}_p50"], color="tab:blue", lw=2, label="median")

@@ -1,0 +1,265 @@
+"""What is uncertain, in one place: the parameter set each replicate of the main job draws.
+
+The main job (``deterrence-sim compare``) answers "would scaling up removals deter crossings?"
+as a distribution over what the data cannot pin down. Replicate ``i`` draws one parameter set
+(:meth:`Uncertainty.draw`) and one seed (``runner.replicate_seed(seed, i)``); every scenario's
+replicate ``i``, and its paired ``no_deal`` run, share both, so the effect of a scenario is taken
+pair by pair and the spread over pairs is the spread of what we do not know (plus the model's
+own chance, which common random numbers keep small).
+
+Two kinds of uncertain parameters:
+
+* **calibrated** (:data:`POSTERIOR_COLUMNS`): drawn jointly, as one row of the calibration's
+  posterior sample (``experiments/calibration/posterior_full.csv``, rows drawn with their ABC
+  weights), so that their correlations are kept;
+* **unidentified** (:data:`PRIORS`): the data of 2023-2025 do not inform them (the calibration
+  either did not fit them or, for the deterrence strength, returned an interval no narrower than
+  the sampler alone gives). Each is drawn independently from the prior written below, with its
+  source or reasoning. ``docs/ODD.md`` section 8 explains the choice of each range.
+
+Rules when a draw meets a scenario (:func:`apply_draw`): a scenario's own policy lever wins (a
+parameter the scenario sets differently from the pilot keeps the scenario's value; for a dated
+schedule, the drawn value replaces what the parameter is before the scenario's first date), and
+a user's ``--set`` wins over both (that parameter is then fixed, not drawn).
+
+A *degenerate* uncertainty (``Uncertainty.fixed()``) draws nothing: every replicate runs the
+calibrated parameter set, which is the conditional answer the main job gave before.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+
+from . import params as parameters
+from .errors import ConfigError
+from .schedule import parse_date
+
+#: The calibration's posterior sample the calibrated parameters are drawn from.
+POSTERIOR_FILE = Path(__file__).resolve().parents[2] / "experiments" / "calibration" / "posterior_full.csv"
+#: Stream of the parameter draws, apart from the model's own streams (docs/ODD.md section 4).
+STREAM_DRAWS = 11
+
+
+@dataclasses.dataclass(frozen=True)
+class Prior:
+    """The prior of one unidentified parameter: its distribution and why."""
+
+    name: str
+    dist: str  # uniform | loguniform | lognormal
+    a: float  # uniform/loguniform: low; lognormal: median
+    b: float  # uniform/loguniform: high; lognormal: sigma of the log
+    source: str
+    high: float | None = None  # truncation (lognormal only)
+
+    def sample(self, rng: np.random.Generator) -> float:
+        """One draw (uses exactly one uniform number from ``rng``, whatever the distribution)."""
+        u = rng.random()
+        if self.dist == "uniform":
+            return float(self.a + (self.b - self.a) * u)
+        if self.dist == "loguniform":
+            return float(np.exp(np.log(self.a) + (np.log(self.b) - np.log(self.a)) * u))
+        if self.dist == "lognormal":
+            from scipy.stats import norm
+
+            hi = 1.0 if self.high is None else norm.cdf(np.log(self.high / self.a) / self.b)
+            return float(self.a * np.exp(self.b * norm.ppf(u * hi)))
+        raise AssertionError(self.dist)
+
+    def describe(self) -> str:
+        if self.dist == "lognormal":
+            trunc = f", truncated at {self.high:g}" if self.high is not None else ""
+            return f"lognormal(median {self.a:g}, sigma {self.b:g}{trunc})"
+        return f"{self.dist}({self.a:g}, {self.b:g})"
+
+    def quantile(self, q: float) -> float:
+        """The prior's ``q`` quantile (for the report's table)."""
+        if self.dist == "uniform":
+            return self.a + (self.b - self.a) * q
+        if self.dist == "loguniform":
+            return float(np.exp(np.log(self.a) + (np.log(self.b) - np.log(self.a)) * q))
+        from scipy.stats import norm
+
+        hi = 1.0 if self.high is None else norm.cdf(np.log(self.high / self.a) / self.b)
+        return float(self.a * np.exp(self.b * norm.ppf(q * hi)))
+
+
+#: The priors of the unidentified parameters that matter for the answer (one place; the report
+#: and docs/ODD.md section 8 print this table). Ranges bracket the model default.
+PRIORS: dict[str, Prior] = {p.name: p for p in [
+    Prior("deterrence_strength", "lognormal", 0.77, 1.0,
+          "the calibration's prior (docs/ODD.md sections 8 and 10): ~0.1-0.3 from US border studies (3x "
+          "enforcement, ~10% fewer crossings) to >3 for the Australian turnbacks (arrivals near zero); the "
+          "2023-2025 data return a posterior (0.10-2.17) no narrower than the sampler alone produces, so the "
+          "prior is used as it stands. The Albania check (experiments/albania/albania.md) needs strengths of about 5 "
+          "for that episode's scale, so the upper tail is kept; it gives no honest ground to narrow the prior "
+          "(a confounded, single-nationality episode)", high=10.0),
+    Prior("leave_route_daily", "loguniform", 0.001, 0.016,
+          "assumption: the mean time before a person on the coast gives up (asylum in France, moving on) is "
+          "between about 2 months and 3 years when no removal risk is perceived (default 0.004, 8 months); no "
+          "series of people leaving the camps exists"),
+    Prior("removal_salience", "loguniform", 1.0, 4.0,
+          "assumption: a removal weighs between as much as a plain count (1) and four times as much (returned "
+          "people live freely in French centres and tell their story, seed 001); default 2"),
+    Prior("impatience_per_month", "uniform", 0.0, 1.0,
+          "assumption: the try probability rises by 0-100% per month waited (default 50%); the waiting times of "
+          "the camps are not observed"),
+    Prior("memory_half_life_days", "loguniform", 20.0, 120.0,
+          "assumption: news of removals fades with a half-life between three weeks and four months (default "
+          "45 days)"),
+    Prior("share_family_ties", "uniform", 0.05, 0.20,
+          "assumption: the legal route is for people with family in the UK; 5-20% of people on the coast "
+          "(default 10%); PILOT: 350 admitted by 2026-01-27 is far below any of these pools, so parity binds"),
+    Prior("application_rate", "loguniform", 0.02, 0.10,
+          "assumption: an aware, eligible person applies within 10-50 days on average (default 0.05/day, 20 days)"),
+    Prior("legal_approval_prob", "uniform", 0.5, 0.9,
+          "assumption: 50-90% of applications approved (default 0.7); not published"),
+    Prior("share_scheme_eligible", "uniform", 0.55, 0.85,
+          "assumption: the pilot takes adults who are not excluded (children, families, some vulnerable people); "
+          "adult men are about three quarters of small-boat arrivals (Home Office), default 0.70"),
+    Prior("challenge_prob", "uniform", 0.3, 0.8,
+          "assumption: the first three planned flights left empty after last-minute challenges (seed 000), so "
+          "most detained people challenge; 30-80% (default 55%)"),
+    Prior("challenge_success_prob", "uniform", 0.15, 0.55,
+          "assumption: share of challenges (judicial review, modern-slavery claims) that succeed; 15-55% "
+          "(default 35%); not published for the pilot"),
+]}
+
+#: Columns of the posterior sample and the model parameters they become (``inflow_20XX`` and the
+#: two beach-prevention levels are put back into their dated schedules, as ``calibrated.toml`` does).
+POSTERIOR_COLUMNS = ("inflow_2023", "inflow_2024", "inflow_2025", "try_prob", "beach_prevention_prob",
+                     "beach_prevention_2025h2", "people_per_boat_gain", "returnee_recross_daily")
+CALIBRATED_PARAMS = ("inflow_per_year", "try_prob", "beach_prevention_prob", "people_per_boat_gain",
+                     "returnee_recross_daily")
+
+
+def _posterior_params(row) -> dict:
+    """One posterior row as model parameters. ``deterrence_strength`` is not taken from it (it is
+    drawn from its prior, see :data:`PRIORS`); ``people_per_boat_initial`` and ``initial_waiting``
+    stay at the calibrated run's state on 2024-12-31 (the posterior's values are for 2023-01-01)."""
+    return {
+        "inflow_per_year": {"2023-01-01": float(row["inflow_2023"]), "2024-01-01": float(row["inflow_2024"]),
+                            "2025-01-01": float(row["inflow_2025"])},
+        "try_prob": float(row["try_prob"]),
+        "beach_prevention_prob": {"2023-01-01": float(row["beach_prevention_prob"]),
+                                  "2025-07-01": float(row["beach_prevention_2025h2"])},
+        "people_per_boat_gain": float(row["people_per_boat_gain"]),
+        "returnee_recross_daily": float(row["returnee_recross_daily"]),
+    }
+
+
+@dataclasses.dataclass(frozen=True)
+class Uncertainty:
+    """What each replicate draws: the posterior rows (or none) and the priors (or none).
+
+    ``fixed_names`` are parameters the user fixed with ``--set``: never drawn.
+    """
+
+    priors: tuple = tuple(PRIORS.values())
+    posterior: tuple = ()  # rows (dicts) of the posterior sample
+    weights: tuple = ()
+    fixed_names: frozenset = frozenset()
+
+    @classmethod
+    def full(cls, posterior_file: str | Path | None = None, fixed_names=()) -> Uncertainty:
+        """Calibrated parameters from the posterior sample, the others from :data:`PRIORS`."""
+        rows, weights = read_posterior(posterior_file or POSTERIOR_FILE)
+        fixed = frozenset(fixed_names)
+        return cls(priors=tuple(p for p in PRIORS.values() if p.name not in fixed), posterior=tuple(rows),
+                   weights=tuple(weights), fixed_names=fixed)
+
+    @classmethod
+    def fixed(cls) -> Uncertainty:
+        """The degenerate uncertainty: nothing drawn; every replicate runs the calibrated set."""
+        return cls(priors=(), posterior=(), weights=())
+
+    @property
+    def is_degenerate(self) -> bool:
+        return not self.priors and not self.posterior
+
+    def draw(self, seed: int, replicate: int) -> dict:
+        """The parameter values of replicate ``replicate`` (the same whatever the number of replicates)."""
+        if self.is_degenerate:
+            return {}
+        rng = np.random.default_rng([int(seed) % 2**63, STREAM_DRAWS, int(replicate)])
+        out = {}
+        if self.posterior:
+            u = rng.random()
+            cum = np.cumsum(self.weights)
+            row = self.posterior[int(min(np.searchsorted(cum, u * cum[-1], side="right"), len(cum) - 1))]
+            out.update({k: v for k, v in _posterior_params(row).items() if k not in self.fixed_names})
+        for prior in self.priors:
+            out[prior.name] = prior.sample(rng)
+        return out
+
+    def draws(self, seed: int, n: int) -> list[dict]:
+        return [self.draw(seed, i) for i in range(n)]
+
+    def names(self) -> list[str]:
+        """The parameters that vary from replicate to replicate."""
+        post = [n for n in CALIBRATED_PARAMS if n not in self.fixed_names] if self.posterior else []
+        return post + [p.name for p in self.priors]
+
+
+def read_posterior(path: str | Path) -> tuple[list[dict], list[float]]:
+    """The rows and weights of a posterior sample CSV; a missing, empty or malformed file gives a
+    one-line ConfigError naming it."""
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        df = pd.read_csv(path)
+    except FileNotFoundError:
+        raise ConfigError(f"posterior sample {path} not found") from None
+    except (ValueError, UnicodeDecodeError, OSError) as exc:
+        raise ConfigError(f"posterior sample {path} cannot be read ({str(exc).splitlines()[0]})") from None
+    missing = [c for c in POSTERIOR_COLUMNS if c not in df.columns]
+    if missing:
+        raise ConfigError(f"posterior sample {path}: missing column {missing[0]!r}")
+    if len(df) == 0:
+        raise ConfigError(f"posterior sample {path} has no rows")
+    w = df["weight"].to_numpy(float) if "weight" in df.columns else np.ones(len(df))
+    if not np.all(np.isfinite(w)) or (w < 0).any() or w.sum() <= 0:
+        raise ConfigError(f"posterior sample {path}: weights must be non-negative numbers, not all zero")
+    if not np.isfinite(df[list(POSTERIOR_COLUMNS)].to_numpy(float)).all():
+        raise ConfigError(f"posterior sample {path}: a value is missing or not a number")
+    return df[list(POSTERIOR_COLUMNS)].to_dict("records"), list(w)
+
+
+def _iso(key) -> str:
+    return key.isoformat() if isinstance(key, dt.date) else str(key)
+
+
+def apply_draw(params: dict, base_params: dict, draw: dict, start: dt.date, fixed: dict | None = None) -> dict:
+    """A scenario's parameters with replicate's ``draw`` applied (rules in the module docstring).
+
+    ``params``: the scenario's; ``base_params``: the pilot's (what a scenario inherits); ``fixed``:
+    the user's ``--set`` values, applied last.
+    """
+    out = dict(params)
+    defaults = parameters.PARAMS
+    for name, value in draw.items():
+        own = params.get(name, defaults[name].default)
+        base = base_params.get(name, defaults[name].default)
+        if own == base:
+            out[name] = value
+        elif isinstance(own, dict) and not isinstance(value, dict):
+            dates = {_iso(k): v for k, v in own.items()}
+            if all(parse_date(k, name) > start for k in dates):  # drawn value until the scenario's first date
+                out[name] = {start.isoformat(): value, **dates}
+        # else: the scenario's own constant lever is kept
+    out.update(fixed or {})
+    return out
+
+
+def prior_table() -> list[dict]:
+    """Rows for the report: every uncertain parameter, how it is drawn and why."""
+    rows = [{"parameter": p.name, "distribution": p.describe(), "p05": p.quantile(0.05), "p50": p.quantile(0.5),
+             "p95": p.quantile(0.95), "source": p.source} for p in PRIORS.values()]
+    rows.append({"parameter": ", ".join(CALIBRATED_PARAMS), "distribution": "posterior sample (joint rows)",
+                 "p05": np.nan, "p50": np.nan, "p95": np.nan,
+                 "source": "ABC-SMC fit to SB01 2023-2025, SB02, PILOT (experiments/calibration/posterior_full.csv)"})
+    return rows
