@@ -54,9 +54,7 @@ everyone and is reproducible) run in the default suite.
 from __future__ import annotations
 
 import contextlib
-import multiprocessing
 import sys
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from unittest import mock
 
@@ -72,6 +70,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 from deterrence_sim import scenario as scenarios  # noqa: E402
 from deterrence_sim.runner import default_workers, replicate_seed  # noqa: E402
+from deterrence_sim.workers import worker_pool  # noqa: E402
 
 SCENARIO_DIR = ROOT / "experiments" / "scenarios"
 REPLICATES = 30
@@ -201,9 +200,8 @@ def simulate(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], pd.DataFram
     jobs = [(which, name, i) for which, name in missing for i in range(REPLICATES)]
     jobs.sort(key=lambda job: (job[0] != "reference", -n_years(job[1])))
     if jobs:
-        method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
-        with ProcessPoolExecutor(max_workers=default_workers(), mp_context=multiprocessing.get_context(method)) as pool:
-            rows = list(pool.map(run_replicate, jobs))
+        with worker_pool(default_workers(), len(jobs)) as pool:  # forkserver: forking a threaded process is unsafe
+            rows = list((pool.map if pool else map)(run_replicate, jobs))
         for key in missing:
             _RESULTS[key] = pd.DataFrame([row for job, row in zip(jobs, rows) if job[:2] == key])
     return {key: _RESULTS[key] for key in wanted}

@@ -32,13 +32,13 @@ def _forecast_cli(out: Path, seeds: Path | None, monkeypatch) -> None:
 
     if seeds is not None:
         monkeypatch.setenv("DETERRENCE_SIM_SEEDS", str(seeds))
-    fc.use_data(str(seeds) if seeds else None)
+    data.use_folder(str(seeds) if seeds else None)
     try:
         assert main(["forecast", "--origin", "2023-06-30", "--to", "2023-09-30", "--draws", "10", "--budget", "40",
                      "--population", "20", "--workers", "2", "--quiet", "--out", str(out)]) == 0
     finally:
         monkeypatch.delenv("DETERRENCE_SIM_SEEDS", raising=False)
-        fc.use_data(None)
+        data.use_folder(None)
 
 
 def test_forecast_never_reads_data_after_the_origin(tmp_path, monkeypatch):

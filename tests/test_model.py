@@ -158,7 +158,7 @@ def capped_france():
 
 def test_france_weekly_cap_limits_acceptances(capped_france):
     df = capped_france
-    week = df.index - pd.to_timedelta(df.index.weekday, unit="D")  # the Monday of each date
+    week = df.index - pd.to_timedelta(df.index.day_of_week, unit="D")  # the Monday of each date
     per_week = df["accepted"].groupby(week).sum()
     assert per_week.max() == 3, per_week
     assert (per_week <= 3).all()
@@ -168,7 +168,7 @@ def test_france_weekly_cap_bounds_cumulative_removals(capped_france):
     """Removals follow acceptances, so by the end of week k at most 3k people can have been removed
     (removals in a single week may exceed 3: people accepted earlier wait for a flight)."""
     df = capped_france
-    week = df.index - pd.to_timedelta(df.index.weekday, unit="D")
+    week = df.index - pd.to_timedelta(df.index.day_of_week, unit="D")
     weeks_begun = pd.Series(pd.factorize(week)[0] + 1, index=df.index)
     assert (df["removed"].cumsum() <= 3 * weeks_begun).all()
     assert df["removed"].sum() <= df["accepted"].sum()
@@ -290,7 +290,7 @@ def test_mesa_batch_run():
     method = multiprocessing.get_start_method(allow_none=True)
     try:
         rows = mesa.batch_run(ChannelModel, parameters={"deterrence_strength": [0.0, 2.0], "end": "2025-02-28"},
-                              iterations=1, max_steps=100, number_processes=1, display_progress=False)
+                              rng=[1], max_steps=100, number_processes=1, display_progress=False)
     finally:  # batch_run forces the "spawn" start method process-wide
         multiprocessing.set_start_method(method, force=True)
     assert len(rows) == 2

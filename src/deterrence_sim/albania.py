@@ -33,10 +33,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import runner, safeio, scenario
+from . import resources, runner, safeio, scenario
 from .population import N_GROUPS, RETURNABLE
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
+SCENARIO_DIR = resources.path("experiments/scenarios")  # shipped with the package
 #: The regime starts at the same point of the seasonal year as the communique (13 December).
 REGIME_START = "2025-12-13"
 #: The two quarters after the regime starts, as Q1 and Q2 2023.

@@ -1,137 +1,367 @@
-"""The interactive view: watch the model run day by day in the browser (Mesa's SolaraViz).
+"""The interactive view: one run of the model, day by day, in the browser (Solara).
 
-    ./dsim app            (or, in the environment: solara run deterrence_sim.app)
+    ./dsim app                    listens on 127.0.0.1 only (whatever $HOST says)
+    ./dsim app --host 0.0.0.0     to let other machines in (the app has no login)
 
-Choose a standard scenario (``experiments/scenarios/``), the deterrence strength (0: removals
-change nobody's choices; 0.72: calibrated; 3: the Australian turnbacks' scale) and the seed,
-press *Reset*, then *Play* or *Step*. Each step is one day from 2025-01-01 to the end of 2027.
-The panels show crossings and removals per month, the people waiting in France and held in the
-UK, what the waiting believe about their chance of removal (the mean, and the spread over the
-Migrant agents themselves), the smugglers' boats and prices, and the running totals.
+Pick a standard scenario (``experiments/scenarios/``) and a seed, move the levers, press
+*Apply and restart*, then *Step* (one day) or *Play*. The run goes from 2025-01-01 to the end of
+2027. The policy levers (removal flights, detention places, France's weekly cap, legal
+challenges, French beach policing) take the slider's value from ``LEVERS_FROM``, the ramp-up
+date of the standard scenarios; before that the scenario runs as written. The two levers about
+people (how strongly perceived removal risk deters, how often returnees try again) hold for the
+whole run. Every slider starts at the chosen scenario's value, and its range lies inside the
+parameter's allowed range in ``params.PARAMS``, which is where every default comes from.
 
-Solara loads its page assets from a CDN: offline, install ``solara[assets]`` as well. The app
-only shows the model; it adds nothing to it. For intervals over replicates use
-``deterrence-sim compare``; this view is one replicate, for building intuition.
+Each browser session (each tab) has its own model: what one visitor does never moves
+another's run. The panels show crossings and removals per month, where people are (waiting in
+France, held in the UK), what the people waiting believe about their chance of removal (the
+mean over time, and the spread over today's Migrant agents), the smugglers' loads and prices,
+and the running totals. While playing, the charts are redrawn every few simulated days (the
+*redraw every* slider); the speed reached is shown beside the date.
+
+The app only shows the model; it adds nothing to it. It is one replicate, for building
+intuition: for intervals over replicates use ``deterrence-sim compare``. The page's assets are
+served locally (the ``solara-assets`` package), so it works offline.
 """
 
 from __future__ import annotations
 
-import matplotlib
-import numpy as np
-import pandas as pd
+import dataclasses
+import datetime as dt
+import threading
+import time
+
 import solara
-from matplotlib.figure import Figure
-from mesa.visualization import SolaraViz, make_plot_component
-from mesa.visualization.utils import update_counter
+import solara.lab
 
-from . import compare, scenario
-from .agents import Migrant
+from . import compare, compiling, scenario
+from . import params as parameters
+from .app_panels import (CHART_PANELS, belief_spread_figure, daily_frame, monthly_figure,  # noqa: F401
+                         people_figure, smugglers_figure, status_text, totals_html, waiting_beliefs)
 from .model import ChannelModel
-
-matplotlib.use("Agg")
 
 #: The scenarios the app offers: the standard set of ``deterrence-sim compare``.
 SCENARIOS = {path.stem: path for path in compare.standard_scenarios()}
-APP_END = "2027-12-31"
+DEFAULT_SCENARIO = "pilot"
+APP_START, APP_END = dt.date(2025, 1, 1), dt.date(2027, 12, 31)
+#: The date from which the policy levers take the sliders' values (the standard ramp-up date).
+LEVERS_FROM = dt.date(2026, 3, 1)
+DEFAULT_SEED = 42
+#: Play speed, in simulated days a second (a slider changes it). While playing, each frame
+#: simulates as many days as the speed allows in the time the last frame took to draw (at least
+#: MIN_FRAME_DAYS), so the speed holds however slow the machine is to draw the charts.
+DEFAULT_PLAY_SPEED = 30
+MIN_FRAME_DAYS = 2
+#: Play stops if the page has not drawn a frame after this long (its browser tab was closed).
+FRAME_TIMEOUT_S = 30
+
+
+@dataclasses.dataclass(frozen=True)
+class Lever:
+    """One slider: a model parameter (``params.PARAMS[name]``), shown as ``label: value``."""
+
+    name: str
+    label: str
+    high: float
+    step: float
+    fmt: str = "{:g}"
+    whole_run: bool = False  # False: the slider's value holds from LEVERS_FROM
+
+    @property
+    def low(self) -> float:
+        return float(parameters.PARAMS[self.name].low)
+
+    def text(self, value: float) -> str:
+        return f"{self.label}: {self.fmt.format(value)}"
+
+
+LEVERS = (
+    Lever("flights_per_week", "Removal flights per week", 30, 0.5),
+    Lever("detention_capacity", "UK detention places", 3000, 50, "{:,.0f}"),
+    Lever("france_weekly_cap", "Returns France accepts per week", 1000, 10, "{:,.0f}"),
+    Lever("challenge_success_prob", "Legal challenges that succeed", 1, 0.05, "{:.0%}"),
+    Lever("beach_prevention_prob", "French prevention: beach launches stopped", 1, 0.01, "{:.0%}"),
+    Lever("deterrence_strength", "Deterrence strength", 5, 0.01, "{:.2f}", whole_run=True),
+    Lever("returnee_recross_daily", "Re-crossing: a returnee's chance per day", 0.01, 0.00001, "{:.3%}",
+          whole_run=True),
+)
+LEVER = {lever.name: lever for lever in LEVERS}
+
+
+def scenario_kwargs(name: str) -> dict:
+    """The ChannelModel keyword arguments of a standard scenario, run to APP_END."""
+    if name not in SCENARIOS:
+        raise ValueError(f"unknown scenario {name!r}; choose one of {', '.join(SCENARIOS)}")
+    return scenario.load(SCENARIOS[name]).with_overrides(end=APP_END.isoformat()).model_kwargs()
+
+
+def scenario_levels(name: str) -> dict[str, float]:
+    """Each lever's value in a scenario on LEVERS_FROM (where the sliders start)."""
+    kwargs = scenario_kwargs(name)
+    start = parameters.parse_date(kwargs.pop("start"), "start")
+    kwargs.pop("end")
+    const, daily = parameters.build(parameters.validate(kwargs), start, (LEVERS_FROM - start).days + 1)
+    return {lever.name: float(getattr(daily, lever.name)[-1] if hasattr(daily, lever.name)
+                              else getattr(const, lever.name)) for lever in LEVERS}
+
+
+def apply_lever(kwargs: dict, lever: Lever, value: float) -> None:
+    """Set ``lever`` to ``value`` in ``kwargs``: for the whole run, or (policy levers) from
+    LEVERS_FROM, keeping the scenario's own schedule before that date."""
+    if lever.whole_run:
+        kwargs[lever.name] = float(value)
+        return
+    param = parameters.PARAMS[lever.name]
+    current = parameters.validate({k: v for k, v in kwargs.items() if k in parameters.PARAMS})[lever.name]
+    start = parameters.parse_date(kwargs["start"], "start")
+    if isinstance(current, tuple):  # a schedule: (date, value) pairs
+        before = {d.isoformat(): v for d, v in current if d < LEVERS_FROM}
+        if not before or min(before) > start.isoformat():
+            before = {start.isoformat(): param.baseline_value, **before}
+    else:
+        before = {start.isoformat(): current}
+    kwargs[lever.name] = {**before, LEVERS_FROM.isoformat(): float(value)}
+
+
+def parse_seed(text) -> int:
+    """The seed typed in the seed box: a whole number, 0 or more. Raises ValueError with the
+    message the app shows."""
+    raw = str(text).strip()
+    if not raw.isdigit():
+        raise ValueError(f"the seed must be a whole number, 0 or more (not {raw!r})")
+    return int(raw)
 
 
 class AppModel(ChannelModel):
-    """ChannelModel set up from the app's controls: a standard scenario, run to the end of 2027,
-    with the deterrence strength of the slider (a constant over the run)."""
+    """ChannelModel set up from the app's controls: a standard scenario run to APP_END, with
+    each lever given (by its parameter name) set as :func:`apply_lever` says; levers not given,
+    or equal to the scenario's value, leave the scenario as written."""
 
-    def __init__(self, scenario_name: str = "pilot", deterrence_strength: float = 0.72, rng=42):
-        kwargs = scenario.load(SCENARIOS[scenario_name]).with_overrides(end=APP_END).model_kwargs()
-        kwargs["deterrence_strength"] = float(deterrence_strength)
-        super().__init__(rng=int(rng), **kwargs)
+    def __init__(self, scenario_name: str = DEFAULT_SCENARIO, rng=DEFAULT_SEED, **levers):
+        unknown = set(levers) - set(LEVER)
+        if unknown:
+            raise ValueError(f"not a lever of the app: {', '.join(sorted(unknown))}")
+        kwargs = scenario_kwargs(scenario_name)
+        levels = scenario_levels(scenario_name)
+        for name, value in levers.items():
+            if value != levels[name]:
+                apply_lever(kwargs, LEVER[name], value)
+        self.seed = parse_seed(rng)
+        super().__init__(rng=self.seed, **kwargs)
         self.scenario_name = scenario_name
+        self.lock = threading.RLock()  # the play loop steps while the page reads
+        self.frame_shown = threading.Event()  # set by the page when it has drawn a frame
+        # read by the play loop's thread (a page's reactive values, read there, may be stale)
+        self.playing = False
+        self.play_speed = DEFAULT_PLAY_SPEED
+        self.levers = {**levels, **levers}
 
 
-model_params = {
-    "scenario_name": {"type": "Select", "value": "pilot", "values": list(SCENARIOS), "label": "Scenario"},
-    "deterrence_strength": {"type": "SliderFloat", "value": 0.72, "min": 0.0, "max": 3.0, "step": 0.05,
-                            "label": "Deterrence strength"},
-    "rng": {"type": "InputText", "value": 42, "label": "Random seed"},
-}
+# ---------------------------------------------------------------------------------------- the page
+# (plain HTML, not solara.Markdown: Markdown fetches its maths renderer from a CDN, which fails offline)
+def Html(html: str, tag: str = "div"):
+    return solara.HTML(tag=tag, unsafe_innerHTML=html)
 
 
-def daily_frame(model: ChannelModel) -> pd.DataFrame:
-    """The days simulated so far, indexed by date."""
-    df = model.datacollector.get_model_vars_dataframe()
-    df.index = pd.DatetimeIndex(model.dates[: len(df)], name="date")
-    return df
+compiling.start_in_background()
 
 
-@solara.component
-def MonthlyCrossings(model):
-    """Arrivals in the UK per month (bars) and removals to France per month (line)."""
-    update_counter.get()
-    fig = Figure(figsize=(7, 3))
-    ax = fig.subplots()
-    df = daily_frame(model)
-    if len(df):
-        monthly = df[["arrivals", "removed"]].resample("MS").sum()
-        ax.bar(monthly.index, monthly["arrivals"], width=25, color="C0", label="arrivals (crossings)")
-        ax.plot(monthly.index, monthly["removed"], color="C3", marker="o", ms=3, label="removed to France")
-        ax.legend(fontsize=8, loc="upper left")
-    ax.set_title(f"{model.scenario_name}: per month, up to {model.date}", fontsize=10)
-    fig.autofmt_xdate()
-    fig.tight_layout()
-    solara.FigureMatplotlib(fig)
+#: Per browser session (solara keeps a module-level reactive value apart for each session): the
+#: number of the frame shown, and the speed of play in simulated days a second. The play loop runs
+#: in a thread of its own and sets them; only the panels read them, so that each frame redraws the
+#: panels alone (a frame that re-rendered the whole page from the loop's thread would not reach
+#: the browser until the loop ended).
+FRAME = solara.reactive(0)
+SPEED = solara.reactive(0.0)
+FRAME_DAYS = solara.reactive(0)
 
 
 @solara.component
-def BeliefSpread(model):
-    """Perceived removal risk of each person waiting on the coast, read from the Migrant agents."""
-    update_counter.get()
-    risks = np.array([a.perceived_removal_risk for a in model.agents_by_type.get(Migrant, [])
-                      if a.state == "waiting"], dtype=float)
-    fig = Figure(figsize=(4, 3))
-    ax = fig.subplots()
-    if len(risks):
-        ax.hist(risks, bins=np.linspace(0, max(0.05, risks.max()), 30), color="C2")
-    ax.set_xlabel("perceived removal risk")
-    ax.set_ylabel("people waiting")
-    ax.set_title(f"{len(risks):,} people waiting: what they believe", fontsize=10)
-    fig.tight_layout()
-    solara.FigureMatplotlib(fig)
+def Chart(draw, model, frame, df):
+    """One chart, redrawn when the model or the frame changes."""
+    fig = solara.use_memo(lambda: draw(model, df), [model, frame])
+    solara.FigureMatplotlib(fig, dependencies=[model, frame], format="png", dpi=90)
 
 
 @solara.component
-def Totals(model):
-    """Running totals since the start, and the day's state of the pilot's institutions."""
-    update_counter.get()
-    t = model.totals
-    df = daily_frame(model)
-    rows = [
-        ("crossings (arrivals in the UK)", int(df["arrivals"].sum()) if len(df) else 0),
-        ("removed to France", t["removed"]),
-        ("admitted by the legal route", t["admitted"]),
-        ("re-crossings by returnees", int(df["recrossings"].sum()) if len(df) else 0),
-        ("legal challenges won", model.court.won_total),
-        ("deaths at sea", t["dead"]),
-        ("gave up on the UK", t["left_route"]),
-        ("waiting in France now", model.in_simulation()["waiting"]),
-        ("detained in the UK now", model.in_simulation()["detained"]),
-        ("awareness of the legal route", f"{model.awareness:.0%}"),
-    ]
-    table = "\n".join(f"| {name} | {value:,} |" if isinstance(value, int) else f"| {name} | {value} |"
-                      for name, value in rows)
-    solara.Markdown(f"**{model.date}** (day {model.day})\n\n| since 2025-01-01 | |\n|---|---:|\n{table}")
+def BeliefSpread(model, frame, beliefs):
+    fig = solara.use_memo(lambda: belief_spread_figure(beliefs), [model, frame])
+    solara.FigureMatplotlib(fig, dependencies=[model, frame], format="png", dpi=90)
 
 
-model = AppModel()
-page = SolaraViz(
-    model,
-    components=[
-        (MonthlyCrossings, 0),
-        (Totals, 0),
-        make_plot_component({"waiting_in_france": "C0", "detained": "C3"}),
-        make_plot_component({"perceived_removal_risk": "C2"}),
-        (BeliefSpread, 0),
-        make_plot_component({"people_per_boat": "C4"}),
-        make_plot_component({"price_gbp": "C5"}),
-    ],
-    model_params=model_params,
-    name="deterrence-sim: Channel crossings and the one-in-one-out pilot",
-    play_interval=50,
-)
+def snapshot(model: AppModel) -> dict:
+    """What the panels show, read from the model in one go (the play loop waits meanwhile)."""
+    with model.lock:
+        df = daily_frame(model)
+        return {"df": df, "beliefs": waiting_beliefs(model), "status": status_text(model),
+                "totals": totals_html(model, df)}
+
+
+@solara.component
+def Panels(model, playing: bool):
+    """The date, the charts and the totals of ``model``, redrawn at each frame."""
+    frame = FRAME.value
+    shot = solara.use_memo(lambda: snapshot(model), [model, frame])
+    solara.use_effect(model.frame_shown.set, [model, frame])  # effects run once the frame is on its way
+    speed = (f" · playing at {SPEED.value:.0f} simulated days a second, charts redrawn every {FRAME_DAYS.value} days"
+             if playing and SPEED.value else "")
+    Html(f"{shot['status']}{speed} · scenario <b>{model.scenario_name}</b>, seed <b>{model.seed}</b>")
+    with solara.ColumnsResponsive(12, large=6):
+        for draw in CHART_PANELS:
+            with solara.Card(margin=0, elevation=1):
+                Chart(draw, model, frame, shot["df"])
+        with solara.Card(margin=0, elevation=1):
+            BeliefSpread(model, frame, shot["beliefs"])
+        with solara.Card("Running totals", margin=0, elevation=1):
+            Html(shot["totals"])
+
+
+@solara.component
+def LeverSlider(lever: Lever, values: solara.Reactive):
+    value = values.value[lever.name]
+
+    def set_value(v):
+        if abs(float(v) - value) >= lever.step / 2:  # a move, not the slider snapping to its grid
+            values.set({**values.value, lever.name: float(v)})
+
+    Html(lever.text(value), tag="label")  # above its slider: the sidebar is too narrow for both on one line
+    solara.SliderFloat("", value=value, min=lever.low, max=lever.high, step=lever.step, on_value=set_value,
+                       thumb_label=False)
+
+
+@solara.component
+def Page():
+    ready = solara.use_reactive(compiling.is_ready())
+
+    def wait_for_compilation():
+        compiling.start_in_background().wait()
+        ready.set(True)
+
+    solara.use_thread(wait_for_compilation, dependencies=[], intrusive_cancel=False)
+
+    # what the controls say, and what the running model was made with
+    # (use_reactive follows its argument when that changes, so each gets a value made once)
+    initial = solara.use_memo(lambda: (DEFAULT_SCENARIO, scenario_levels(DEFAULT_SCENARIO), str(DEFAULT_SEED)), [])
+    chosen = solara.use_reactive(initial[0])
+    levers = solara.use_reactive(initial[1])
+    seed_text = solara.use_reactive(initial[2])
+    first = solara.use_memo(lambda: AppModel(DEFAULT_SCENARIO, DEFAULT_SEED), [])  # this session's own model
+    model = solara.use_reactive(first)
+    applied = solara.use_reactive(initial)
+    playing = solara.use_reactive(False)
+    play_speed = solara.use_reactive(DEFAULT_PLAY_SPEED)
+    message = solara.use_reactive("")
+
+    m = model.value
+    seed_error = ""
+    try:
+        parse_seed(seed_text.value)
+    except ValueError as exc:
+        seed_error = str(exc)
+    pending = (chosen.value, levers.value, seed_text.value.strip()) != applied.value
+
+    def choose_scenario(name):
+        chosen.set(name)
+        levers.set(scenario_levels(name))
+
+    def apply():
+        if seed_error:
+            return
+        m.playing = False
+        playing.set(False)
+        model.set(AppModel(chosen.value, seed_text.value, **levers.value))
+        applied.set((chosen.value, levers.value, seed_text.value.strip()))
+        FRAME.set(0)
+        SPEED.set(0.0)
+        message.set(f"Restarted from 1 Jan 2025: {chosen.value}, seed {parse_seed(seed_text.value)}, "
+                    "with the settings shown.")
+
+    def step():
+        with m.lock:
+            m.step()
+        FRAME.set(FRAME.value + 1)
+
+    def play_loop():
+        """Simulate a few days, wait until the page has drawn them, repeat, until paused or at the
+        end of the run; each frame takes as many days as the play speed allows in the time the
+        last frame took to draw."""
+        if not m.playing:
+            return
+        t0, d0, last_frame_s = time.perf_counter(), m.day, 0.25
+        while m.playing and m.running:
+            started = time.perf_counter()
+            speed = m.play_speed
+            days = max(MIN_FRAME_DAYS, round(speed * last_frame_s))
+            with m.lock:
+                for _ in range(days):
+                    if not m.running:
+                        break
+                    m.step()
+            m.frame_shown.clear()
+            FRAME_DAYS.set(days)
+            FRAME.set(FRAME.value + 1)  # the page redraws the panels (in its own thread) ...
+            if not m.frame_shown.wait(timeout=FRAME_TIMEOUT_S):  # ... and says when it is done
+                break  # nobody drew it: the tab was closed (or the machine is stuck); stop
+            time.sleep(max(0.0, days / speed - (time.perf_counter() - started)))  # not faster
+            last_frame_s = time.perf_counter() - started
+            SPEED.set((m.day - d0) / (time.perf_counter() - t0))
+        m.playing = False
+        playing.set(False)
+
+    def toggle_play():
+        m.playing = not m.playing
+        m.play_speed = play_speed.value
+        playing.set(m.playing)
+
+    def set_play_speed(value):
+        m.play_speed = value
+        play_speed.set(value)
+
+    solara.lab.use_task(play_loop, dependencies=[playing.value, m], prefer_threaded=True)
+
+    solara.Title("deterrence-sim")
+    with solara.AppBar():
+        solara.AppBarTitle("deterrence-sim: Channel crossings and the one-in-one-out pilot")
+
+    with solara.Sidebar():
+        with solara.Card("Run"):
+            if not ready.value:
+                solara.Info(compiling.COMPILING_MESSAGE.capitalize() + ". Step and Play work when it is done.")
+            with solara.Row():
+                solara.Button("Step 1 day", color="primary", on_click=step,
+                              disabled=playing.value or not m.running or not ready.value)
+                solara.Button("Pause" if playing.value else "Play", color="primary",
+                              on_click=toggle_play,
+                              disabled=not m.running or not ready.value)
+            Html(f"Play speed: {play_speed.value} simulated days a second", tag="label")
+            solara.SliderInt("", value=play_speed.value, min=5, max=120, step=5, on_value=set_play_speed)
+            if not m.running:
+                solara.Info("The run has reached its end, 31 Dec 2027. Apply and restart to run again.")
+        with solara.Card("Scenario and seed"):
+            solara.Select("Scenario (a file in experiments/scenarios/)", values=list(SCENARIOS),
+                          value=chosen.value, on_value=choose_scenario)
+            solara.InputText("Random seed (a whole number, 0 or more)", value=seed_text, continuous_update=True,
+                             error=bool(seed_error))
+            if seed_error:
+                solara.Error(f"Not applied: {seed_error}.")
+        with solara.Card(f"Policy levers, from {LEVERS_FROM:%d %b %Y}"):
+            Html(f"Before {LEVERS_FROM:%d %b %Y} the scenario runs as written; the sliders start at its values.")
+            for lever in LEVERS:
+                if not lever.whole_run:
+                    LeverSlider(lever, levers)
+        with solara.Card("People, for the whole run"):
+            for lever in LEVERS:
+                if lever.whole_run:
+                    LeverSlider(lever, levers)
+            Html("Deterrence strength: 0, removals change nobody's choices; "
+                 f"{parameters.PARAMS['deterrence_strength'].default:g}, calibrated; "
+                 "3, the scale of the Australian turnbacks.")
+        if pending:
+            solara.Warning("Settings changed: the run shown still uses the old ones. "
+                           "Press Apply and restart to start again from 1 Jan 2025 with the new settings.")
+        solara.Button("Apply and restart", color="primary" if pending else None, on_click=apply,
+                      disabled=bool(seed_error))
+        if message.value and not pending:
+            solara.Success(message.value)
+
+    Panels(m, playing.value)

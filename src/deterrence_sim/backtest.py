@@ -172,7 +172,7 @@ def figure(path: Path, res: dict, obs: pd.Series, naive: dict, s: dict) -> None:
     ax.set_title(f"Backtest from {plan.origin}: coverage {s['coverage_90']:.0%}, half-year error "
                  f"{s['half_year_error']:+.0%}, CRPS {s['crps_model']:,.0f} (baselines {s['crps_last_year']:,.0f}, "
                  f"{s['crps_trend']:,.0f})", fontsize=9)
-    ax.legend(fontsize=7, loc="upper left")
+    ax.legend(fontsize=7, loc="best")
     fig.tight_layout()
     safeio.save_figure(fig, path, dpi=110)
     plt.close(fig)

@@ -36,12 +36,13 @@ import pandas as pd
 
 from . import __version__, data, effects, report, runner, safeio, scenario
 from . import params as parameters
+from . import resources
 from .alternatives import ALTERNATIVES, ALTERNATIVE_SCENARIOS
 from .decomposition import DECOMPOSED, VARIANTS
 from .errors import ConfigError
 from .uncertainty import Uncertainty, apply_draw
 
-SCENARIO_DIR = Path(__file__).resolve().parents[2] / "experiments" / "scenarios"
+SCENARIO_DIR = resources.path("experiments/scenarios")  # the standard set, shipped with the package
 BASELINE = "no_deal"
 STANDARD_ORDER = ("no_deal", "pilot", "rampup_x2", "rampup_x5", "rampup_x10", "parity", "rampup_flights_only",
                   "modern_slavery_review", "french_force_restraint", "biometric_fast_track",
@@ -155,7 +156,7 @@ def check_names(scenarios: list[scenario.Scenario]) -> None:
                               "give each its own name")
         if sc.name == BASELINE and sc.path and Path(sc.path).resolve() != baseline_file:
             raise ConfigError(f"{where}: the name {BASELINE!r} is reserved for the baseline "
-                              f"({baseline_file.relative_to(SCENARIO_DIR.parents[1])}); give this scenario another name")
+                              f"({baseline_file.relative_to(SCENARIO_DIR.resolve().parents[1])}); give this scenario another name")
         seen[sc.name] = where
 
 

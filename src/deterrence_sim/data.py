@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 
+from . import resources
 from .errors import ConfigError
 
 DAILY = "small_boats_daily.csv"
@@ -23,10 +24,22 @@ EVENTS = "scheme_events.csv"
 
 
 def seeds_dir() -> Path:
-    """Folder of observed data: ``$DETERRENCE_SIM_SEEDS`` or the repository's ``seeds/``."""
+    """Folder of observed data: ``$DETERRENCE_SIM_SEEDS`` or the package's copy of the repository's
+    ``seeds/`` (found through :func:`deterrence_sim.resources.path`)."""
     env = os.environ.get("DETERRENCE_SIM_SEEDS")
-    return Path(env) if env else Path(__file__).resolve().parents[2] / "seeds"
+    return Path(env) if env else resources.path("seeds")
 
+
+def use_folder(folder: str | None) -> None:
+    """Make every loader (and so the model's observed weather) read ``folder`` from now on, in
+    this process (``None``: back to the default); used by forecasts, which read a copy of the data
+    cut at their origin (``deterrence_sim.forecast.data_up_to``), and by their worker processes."""
+    if folder is None:
+        os.environ.pop("DETERRENCE_SIM_SEEDS", None)
+    else:
+        os.environ["DETERRENCE_SIM_SEEDS"] = str(folder)
+    for loader in (daily_arrivals, weekly_preventions, pilot_observations):
+        loader.cache_clear()
 
 def _date(text):
     return dt.date.fromisoformat(text.strip())

@@ -5,7 +5,7 @@ cut at the origin into a folder of its own (:func:`data_up_to`), and the whole f
 the month-noise estimate, the weather chain, the model runs) reads that folder: nothing after the
 origin can leak in (a test hides the later data and checks the forecast does not change).
 
-What the forecast is made of (docs/ODD.md, section 10):
+What the forecast is made of (docs/ODD.md, section 11):
 
 1. **A fit at the origin**: ABC-SMC (:mod:`deterrence_sim.calibration`) on the data up to the
    origin, simulated from 2023-01-01 with the observed crossing days as weather (inside the fit
@@ -70,7 +70,6 @@ DRIFT_FIRST_YEAR = 2021  # 12-month totals from 2021 on: the years of a large fl
 SCENARIO_DIR = cal.CALIBRATED_DIR.parent / "scenarios"
 DEFAULT_SCENARIO = SCENARIO_DIR / "pilot.toml"
 DATA_FILES = (data.DAILY, data.WEEKLY, data.PILOT, data.EVENTS)
-_LOADERS = (data.daily_arrivals, data.weekly_preventions, data.pilot_observations)
 #: Calibrated parameters drawn from their priors when the data up to the origin hold nothing on
 #: them (before the pilot's first returns).
 FROM_PRIOR = ("deterrence_strength", "returnee_recross_daily")
@@ -94,16 +93,6 @@ def cut_data(source: Path, folder: Path, origin: dt.date) -> Path:
     return folder
 
 
-def use_data(folder: str | None) -> None:
-    """Make every loader (and the model's observed weather) read ``folder`` (None: the default)."""
-    if folder is None:
-        os.environ.pop("DETERRENCE_SIM_SEEDS", None)
-    else:
-        os.environ["DETERRENCE_SIM_SEEDS"] = str(folder)
-    for loader in _LOADERS:
-        loader.cache_clear()
-
-
 @contextlib.contextmanager
 def data_up_to(origin: dt.date):
     """Inside this block every reader of the observed data sees the data up to ``origin`` only;
@@ -112,10 +101,10 @@ def data_up_to(origin: dt.date):
     tmp = Path(tempfile.mkdtemp(prefix=f"dsim-data-{origin}-"))
     try:
         cut_data(data.seeds_dir(), tmp, origin)
-        use_data(str(tmp))
+        data.use_folder(str(tmp))
         yield tmp
     finally:
-        use_data(before)
+        data.use_folder(before)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
@@ -235,7 +224,7 @@ def _run_job(args) -> dict:
 
     kwargs, seed, i, origin, folder = args
     if os.environ.get("DETERRENCE_SIM_SEEDS") != folder:
-        use_data(folder)
+        data.use_folder(folder)
     model = ChannelModel(rng=replicate_seed(seed, i), **kwargs).run()
     mv = model.datacollector.model_vars
     months = np.array(model.dates, dtype="datetime64[D]").astype("datetime64[M]")
@@ -421,7 +410,7 @@ def write_forecast(out: Path, res: dict, command: str) -> dict:
              f"{a['p05']:,.0f}-{a['p95']:,.0f}** "
              f"(50% band {a['p25']:,.0f}-{a['p75']:,.0f}). Returns to France: median {r['p50']:,.0f}, 90% band "
              f"{r['p05']:,.0f}-{r['p95']:,.0f}.", "",
-             "How it was made (docs/ODD.md, section 10):", "",
+             "How it was made (docs/ODD.md, section 11):", "",
              f"* a fit on the data up to {plan.origin} only: ABC-SMC, {plan.fit['generations']} generations, "
              f"{plan.fit['simulations']} simulations (budget {plan.fit['budget']}, population "
              f"{plan.fit['population']}); fitted: {', '.join(plan.fitted)}"

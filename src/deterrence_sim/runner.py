@@ -8,6 +8,7 @@ replicate ``i`` of two different scenarios shares that seed, hence its weather a
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 import sys
@@ -18,10 +19,21 @@ import numpy as np
 import pandas as pd
 
 from . import __version__
+from . import compiling
 from . import params as parameters
 from .model import DAILY_COLUMNS, EVENT_COLUMNS, ChannelModel
 from .scenario import Scenario
-from .workers import default_workers, worker_pool  # noqa: F401  (default_workers: re-exported)
+from . import workers as _workers  # noqa: I001
+from .workers import default_workers  # noqa: F401  (re-exported)
+
+
+@contextlib.contextmanager
+def worker_pool(workers: int | None, jobs: int):
+    """:func:`workers.worker_pool`, once the compiled model is ready in this process (compiled
+    here, with a message, if it must be), so that the workers load it instead of each compiling it."""
+    compiling.ensure_compiled()
+    with _workers.worker_pool(workers, jobs) as pool:
+        yield pool
 
 
 def replicate_seed(seed: int, replicate: int) -> int:

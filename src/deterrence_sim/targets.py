@@ -69,7 +69,7 @@ class TargetSet:
         self.end = dt.date.fromisoformat(str(end))
         self.fit_end = dt.date.fromisoformat(str(fit_end)) if fit_end else self.end
         n = (self.end - self.start).days + 1
-        self.dates = np.arange(np.datetime64(self.start), np.datetime64(self.start) + n)
+        self.dates = np.arange(np.datetime64(self.start), np.datetime64(self.start) + np.timedelta64(n, "D"))
         self.targets: list[Target] = []
         self._build(folder)
         self.names = [t.name for t in self.targets]
@@ -133,11 +133,11 @@ class TargetSet:
                 continue
             prevented, arrived = wk["prevented"][s].sum(), wk["arrivals"][s].sum()
             ends = wk["week_ending"][s]
-            first, last = _to_date(ends.min() - 6), _to_date(ends.max())
+            first, last = _to_date(ends.min() - np.timedelta64(6, "D")), _to_date(ends.max())
             days = self._days(first, last)
             if days is not None:
                 # only the days of the weeks that have a prevention figure
-                in_weeks = np.isin(self.dates[days], (ends[:, None] - np.arange(7)).ravel())
+                in_weeks = np.isin(self.dates[days], (ends[:, None] - np.arange(7).astype("timedelta64[D]")).ravel())
                 self._add(f"prevented share {label}", "prevented", prevented / (prevented + arrived), 0.03,
                           "share", days[in_weeks], column="prevented")
         pilot = data.pilot_observations(folder)

@@ -35,11 +35,12 @@ from pathlib import Path
 import numpy as np
 
 from . import params as parameters
+from . import resources
 from .errors import ConfigError
 from .schedule import parse_date
 
 #: The calibration's posterior sample the calibrated parameters are drawn from.
-POSTERIOR_FILE = Path(__file__).resolve().parents[2] / "experiments" / "calibration" / "posterior_full.csv"
+POSTERIOR_FILE = resources.path("experiments/calibration/posterior_full.csv")  # shipped with the package
 #: Stream of the parameter draws, apart from the model's own streams (docs/ODD.md section 4).
 STREAM_DRAWS = 11
 

@@ -25,7 +25,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -36,6 +35,7 @@ from . import data
 from .errors import ConfigError
 from .runner import default_workers, replicate_seed
 from .targets import TargetSet, mard
+from .workers import worker_pool
 
 COLUMNS = ("arrivals", "boats", "prevented", "removed", "admitted_legal_route", "recrossings", "sea_viable")
 DEFAULT_REPLICATES = 40
@@ -107,15 +107,10 @@ def run_set(rs: RunSet, seed: int, workers: int, progress: bool) -> RunSet:
 
     jobs = [(theta, rs.setting, rs.end, rs.weather, replicate_seed(seed, i)) for i, theta in enumerate(rs.thetas)]
     bar = tqdm(total=len(jobs), desc=f"validate {rs.label}", unit="rep", disable=not progress, leave=False)
-    if workers == 1:
-        for job in jobs:
-            rs.daily.append(_one(job))
+    with worker_pool(workers, len(jobs)) as pool:  # forkserver workers, safe with threads
+        for d in (pool.map if pool else map)(_one, jobs):
+            rs.daily.append(d)
             bar.update()
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            for d in pool.map(_one, jobs):
-                rs.daily.append(d)
-                bar.update()
     bar.close()
     rs.sims = np.array([rs.targets.simulated(d) for d in rs.daily])
     return rs

@@ -105,12 +105,15 @@ def _die_with(main_pid: int, main_started: str | None) -> None:
     threading.Thread(target=watch, name="deterrence-sim-main-watch", daemon=True).start()
 
 
-def worker_init(main_pid: int, main_started: str | None) -> None:
+def worker_init(main_pid: int, main_started: str | None, setup=None, setup_args: tuple = ()) -> None:
     """Initializer of every pool worker: ignore Ctrl-C and SIGTERM's Python handler (the main
-    process stops the pool) and die with the main process."""
+    process stops the pool) and die with the main process; then ``setup(*setup_args)`` if given
+    (state every task of the pool needs, sent once per worker)."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _die_with(main_pid, main_started)
+    if setup is not None:
+        setup(*setup_args)
 
 
 def mp_context():
@@ -122,15 +125,16 @@ def mp_context():
     return multiprocessing.get_context("spawn")  # pragma: no cover - not on POSIX
 
 
-def open_pool(workers: int | None, jobs: int) -> ProcessPoolExecutor | None:
+def open_pool(workers: int | None, jobs: int, setup=None, setup_args: tuple = ()) -> ProcessPoolExecutor | None:
     """A process pool for ``jobs`` runs, or None when one process will do (``workers`` 1, or a
-    single job). ``workers`` None means :func:`default_workers`."""
+    single job). ``workers`` None means :func:`default_workers`. ``setup(*setup_args)`` (picklable)
+    runs once in each worker as it starts."""
     workers = default_workers() if workers is None else max(1, int(workers))
     if workers <= 1 or jobs <= 1:
         return None
     me = os.getpid()
     return ProcessPoolExecutor(max_workers=min(workers, jobs), mp_context=mp_context(),
-                               initializer=worker_init, initargs=(me, _start_time(me)))
+                               initializer=worker_init, initargs=(me, _start_time(me), setup, setup_args))
 
 
 def stop_pool(pool: ProcessPoolExecutor | None, wait: bool = True) -> None:
@@ -152,10 +156,10 @@ def stop_pool(pool: ProcessPoolExecutor | None, wait: bool = True) -> None:
 
 
 @contextlib.contextmanager
-def worker_pool(workers: int | None, jobs: int):
+def worker_pool(workers: int | None, jobs: int, setup=None, setup_args: tuple = ()):
     """``with worker_pool(workers, jobs) as pool:`` a pool from :func:`open_pool` (maybe None),
     stopped cleanly at the end, or killed at once if the block raises or is interrupted."""
-    pool = open_pool(workers, jobs)
+    pool = open_pool(workers, jobs, setup, setup_args)
     try:
         yield pool
     except BaseException:

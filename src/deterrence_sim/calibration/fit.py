@@ -20,9 +20,8 @@ from __future__ import annotations
 import dataclasses
 import json
 import logging
-import multiprocessing
+import os
 import random
-import signal
 import sys
 import time
 from pathlib import Path
@@ -31,6 +30,7 @@ import numpy as np
 
 from ..errors import ConfigError
 from ..targets import TargetSet
+from ..workers import worker_pool
 from .priors import CALIBRATED, CalibParam
 from .setting import Setting, simulate
 
@@ -64,6 +64,18 @@ class _Distance:
 _WORK = {}
 
 
+def _set_work(seed: int, simulate_one: bytes, seeds: str | None) -> None:
+    """Worker set-up: the generation's seed, pyabc's ``simulate_one`` (a closure, so sent
+    cloudpickled, as pyabc's own samplers do) and the data folder the parent reads (a forecast's
+    data up to its origin: the fork server's environment may be older than the parent's)."""
+    import cloudpickle
+
+    from ..data import use_folder
+
+    use_folder(seeds)
+    _WORK.update(seed=seed, simulate_one=cloudpickle.loads(simulate_one))
+
+
 def _candidate(task):
     """Worker: evaluate candidate ``i`` of generation ``t`` with its own seed."""
     t, i = task
@@ -83,7 +95,7 @@ class SeededSampler(_sampler_base()):
     """A pyabc sampler whose result does not depend on the number of worker processes.
 
     Candidate ``i`` of generation ``t`` is simulated with numpy's global generator seeded from
-    (``seed``, ``t``, ``i``). Candidates are evaluated in batches on a fork-based process pool and
+    (``seed``, ``t``, ``i``). Candidates are evaluated in batches on a forkserver process pool and
     read back in index order; the generation keeps the first ``n`` accepted. Candidates computed
     beyond that point are discarded and not counted.
     """
@@ -114,13 +126,15 @@ class SeededSampler(_sampler_base()):
                 take(_candidate((t, i)))
                 i += 1
         else:
-            ctx = multiprocessing.get_context("fork")
-            # the pool ends its workers with SIGTERM: they must not inherit the command's handler
-            # (workers.handle_sigterm), which would turn that into a traceback in each of them
-            with ctx.Pool(self.workers, initializer=signal.signal, initargs=(signal.SIGTERM, signal.SIG_DFL)) as pool:
+            import cloudpickle
+
+            # forkserver workers (deterrence_sim.workers), not fork: forking a process that runs
+            # threads can deadlock the child. Each worker gets simulate_one once, at start.
+            work = (self.seed, cloudpickle.dumps(simulate_one), os.environ.get("DETERRENCE_SIM_SEEDS"))
+            with worker_pool(self.workers, 4 * self.workers, _set_work, work) as pool:
                 while accepted < n and evaluated < limit:
                     batch = [(t, j) for j in range(i, i + 4 * self.workers)]
-                    for particle in pool.imap(_candidate, batch):
+                    for particle in pool.map(_candidate, batch):
                         if accepted < n and evaluated < limit:
                             take(particle)
                     i += len(batch)

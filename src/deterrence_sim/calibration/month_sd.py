@@ -6,12 +6,14 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import time
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ConfigError
+from ..workers import worker_pool
 from .setting import DEFAULT_SEED, Setting, simulate
 
 MONTH_SD_REPLICATES = 30
@@ -29,17 +31,14 @@ def _monthly_arrivals_job(args) -> np.ndarray:
 def _monthly_runs(theta, setting, sd, replicates, seed, workers, weather, months, end) -> np.ndarray:
     """log monthly arrivals, replicates x months, with the month noise set to ``sd``. Replicate i
     has seed ``replicate_seed(seed, i)`` whatever ``sd`` is (common random numbers)."""
-    from concurrent.futures import ProcessPoolExecutor
-
+    from ..data import use_folder
     from ..runner import replicate_seed
 
     jobs = [({**theta, "inflow_month_sd": float(sd)}, setting, end, weather, replicate_seed(seed, i), months)
             for i in range(replicates)]
-    if workers <= 1:
-        out = [_monthly_arrivals_job(j) for j in jobs]
-    else:
-        with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-            out = list(pool.map(_monthly_arrivals_job, jobs))
+    seeds = os.environ.get("DETERRENCE_SIM_SEEDS")  # the workers read the data folder the parent reads
+    with worker_pool(workers, len(jobs), use_folder, (seeds,)) as pool:
+        out = list((pool.map if pool else map)(_monthly_arrivals_job, jobs))
     return np.log(np.maximum(np.array(out), 1.0))
 
 

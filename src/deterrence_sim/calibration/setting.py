@@ -14,14 +14,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import re
-from pathlib import Path
-
+from .. import resources
 from ..model import ChannelModel
 from ..targets import TargetSet, monthly_seasonality
 from .priors import CALIBRATED, CalibParam
 
-REPO = Path(__file__).resolve().parents[3]
-CALIBRATED_DIR = REPO / "experiments" / "calibration"
+CALIBRATED_DIR = resources.path("experiments/calibration")  # the calibrated set, shipped with the package
 CALIBRATED_FILE = CALIBRATED_DIR / "calibrated.toml"
 DEFAULT_BUDGET = 500
 DEFAULT_POPULATION = 50
