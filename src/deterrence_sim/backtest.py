@@ -263,8 +263,8 @@ def report(out: Path, summary: pd.DataFrame, overall: dict, late: dict, meta: di
     L = ["# Rolling-origin backtest", "",
          f"Made by `{meta['command']}` on {dt.date.today()} in {meta['seconds'] / 60:.0f} minutes. At each origin "
          f"the model was refitted on the data up to the origin only (ABC-SMC, budget {meta['budget']} simulations, "
-         f"population {meta['population']}: a smaller fit than the calibration's 500-1000, so its posteriors are "
-         f"wider) and forecast the next {HORIZON_MONTHS} months with {meta['draws']} runs (posterior draws, "
+         f"population {meta['population']}; the calibration's fits had 500 and 1000 simulations of 50 particles, "
+         f"so these are no larger, and their posteriors are wide) and forecast the next {HORIZON_MONTHS} months with {meta['draws']} runs (posterior draws, "
          f"stochastic weather, inflow noise and drift, the pilot's policy path; `deterrence_sim.forecast`). "
          f"Scores against the observed monthly arrivals (SB01). CRPS is in people per month (lower is better); for "
          f"the naive forecasts it is their absolute error.", "",
