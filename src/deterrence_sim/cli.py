@@ -1,4 +1,5 @@
-"""Command line: ``deterrence-sim run | compare | calibrate | validate | forecast | backtest | albania | params``.
+"""Command line: ``deterrence-sim run | compare | calibrate | validate | forecast | backtest | albania | params |
+sweep | sensitivity``.
 
 Every command checks all of its input (arguments, scenario and data files, parameter values,
 the size of the run) and its output folder (created and tested for writing) before any
@@ -77,6 +78,16 @@ def _positive(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
     return value
 
 
@@ -225,9 +236,14 @@ def cmd_validate(args) -> int:
 
     out = safeio.prepare_output_dir(args.out)
     t0 = time.perf_counter()
-    res = validation.validate(out, calibration=args.calibration, replicates=args.replicates, seed=args.seed,
-                              workers=args.workers, progress=not args.quiet, with_holdout=not args.no_holdout,
-                              inflow_month_sd=args.inflow_month_sd)
+    try:
+        res = validation.validate(out, calibration=args.calibration, replicates=args.replicates, seed=args.seed,
+                                  workers=args.workers, progress=not args.quiet, with_holdout=not args.no_holdout,
+                                  inflow_month_sd=args.inflow_month_sd)
+    except ConfigError as exc:  # the library names its keywords; the user typed flags
+        for flag in ("--replicates", "--calibration", "--inflow-month-sd"):
+            exc = _flag(flag, exc)
+        raise exc from None
     print(f"validated {args.replicates} replicates from {res['folder']} in {time.perf_counter() - t0:.0f} s; "
           f"report: {out}/validation.md")
     s = res["summary"]
@@ -299,6 +315,68 @@ def cmd_params(args) -> int:
     return 0
 
 
+def _sweep(args, label: str):
+    """Run (or finish) the sweep of ``args.spec``; print its summary. Shared by ``sweep`` and
+    ``sensitivity``."""
+    from .sweeps import execute, figures, spec as sweep_spec
+
+    spec = sweep_spec.load(args.spec)
+    figures.check(spec)
+    out = Path(args.out or Path("results") / "sweeps" / spec.name)
+    res = execute.run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                            progress=False if args.quiet else None, flush_seconds=args.flush_seconds)
+    done = res["done_now"]
+    rate = done / res["seconds"] if res["seconds"] > 0 and done else 0.0
+    print(f"{label} {spec.name}: {res['runs']} runs ({res['runs'] // spec.replicates} points x {spec.replicates} "
+          f"replicates, {len(spec.arms)} scenario(s) each); {done} run now in {res['seconds']:.0f} s "
+          f"({rate:.2f} runs/s), {res['done_before']} done before; {res['failed']} failed; results: "
+          f"{out}/results.parquet")
+    for path in figures.draw_all(spec, res["results"], out):
+        print(f"  figure: {path}")
+    return spec, out, res
+
+
+def cmd_sweep(args) -> int:
+    spec, out, res = _sweep(args, "swept")
+    return 0 if res["failed"] == 0 else 1
+
+
+def cmd_sensitivity(args) -> int:
+    from .sweeps import sensitivity
+
+    args.resume = True  # the analysis continues or reuses the sweep in --out
+    spec, out, res = _sweep(args, "swept")
+    if res["failed"]:
+        print(f"  note: {res['failed']} failed run(s) are left out of their points' means")
+    sens = sensitivity.write(spec, out, args.output)
+    t = sens["table"]
+    print(f"{sens['method']} indices: {sens['csv']} and {sens['png']}")
+    for o, g in t.groupby("output", sort=False):
+        print(f"  {o}")
+        for _, r in g.head(args.top).iterrows():
+            if sens["method"] == "morris":
+                print(f"    {r['parameter']:<30} mu* {r['mu_star']:>10.4g} +- {r['mu_star_conf']:<9.3g} "
+                      f"sigma {r['sigma']:.4g}")
+            else:
+                print(f"    {r['parameter']:<30} ST {r['ST']:>6.3f} +- {r['ST_conf']:.3f}   "
+                      f"S1 {r['S1']:>6.3f} +- {r['S1_conf']:.3f}")
+    return 0
+
+
+def _sweep_arguments(p) -> None:
+    p.add_argument("spec", help="sweep spec (TOML), e.g. experiments/sweeps/capacity_x_challenge.toml")
+    p.add_argument("--out", help="output folder (default results/sweeps/<spec name>)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="worker processes of the local Dask cluster (default: all CPUs; 1: run here, without Dask)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run on an existing Dask cluster, e.g. tcp://host:8786 (then --workers is ignored)")
+    p.add_argument("--resume", action="store_true",
+                   help="finish an interrupted sweep in --out: only the runs not yet recorded are run")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--flush-seconds", type=float, default=5.0,
+                   help="write finished runs to disk at least this often (default 5; 0: after every run)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .limits import MAX_REPLICATES, horizon_text
 
@@ -326,11 +404,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--replicates", type=_replicates, default=200,
                      help="replicates per scenario, each with its own parameter draw and seed, paired with no_deal "
                           "(default 200)")
-    cmp.add_argument("--decomposition-replicates", type=int, default=40,
-                     help="replicates of the counterfactual runs that split the effect into its parts (default 40; "
+    cmp.add_argument("--decomposition-replicates", type=_non_negative, default=16,
+                     help="replicates of the counterfactual runs that split the effect into its parts (default 16; "
                           "0 skips)")
-    cmp.add_argument("--alternative-replicates", type=int, default=40,
-                     help="replicates of each structural alternative (default 40; 0 skips)")
+    cmp.add_argument("--alternative-replicates", type=_non_negative, default=12,
+                     help="replicates of each structural alternative (default 12; 0 skips)")
     cmp.add_argument("--uncertainty", choices=("full", "fixed"), default="full",
                      help="full: draw the uncertain parameters (default); fixed: every replicate at the calibrated "
                           "values (the conditional answer)")
@@ -343,8 +421,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "settings; without it, --out's earlier outputs are replaced")
     cmp.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
     cmp.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
-    cmp.add_argument("--dose-replicates", type=_positive, default=6,
-                     help="replicates per point of the dose-response curve (default 6)")
+    cmp.add_argument("--dose-replicates", type=_positive, default=2,
+                     help="replicates per point of the dose-response curve (default 2)")
     cmp.add_argument("--no-dose", action="store_true", help="skip the dose-response curve")
     cmp.set_defaults(func=cmd_compare)
 
@@ -416,6 +494,17 @@ def build_parser() -> argparse.ArgumentParser:
     par = sub.add_parser("params", help="list every parameter with its default, unit, range and source")
     par.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in docs/ODD.md)")
     par.set_defaults(func=cmd_params)
+
+    swp = sub.add_parser("sweep", help="run a parameter sweep (grid, Latin hypercube, Sobol, Morris) to Parquet")
+    _sweep_arguments(swp)
+    swp.set_defaults(func=cmd_sweep)
+
+    sen = sub.add_parser("sensitivity", help="Morris or Sobol indices (SALib) of a sweep, running what is missing")
+    _sweep_arguments(sen)
+    sen.add_argument("--output", action="append", metavar="COLUMN",
+                     help="output to analyse, e.g. rampup_x5-pilot/arrivals_2027 (repeatable; default: the spec's)")
+    sen.add_argument("--top", type=_positive, default=10, help="parameters printed per output (default 10)")
+    sen.set_defaults(func=cmd_sensitivity)
     return parser
 
 
