@@ -1,4 +1,5 @@
-"""Command line: ``deterrence-sim run | compare | calibrate | validate | albania | params``.
+"""Command line: ``deterrence-sim run | compare | calibrate | validate | forecast | backtest | albania | params |
+sweep | sensitivity``.
 
 Every command checks all of its input (arguments, scenario and data files, parameter values,
 the size of the run) and its output folder (created and tested for writing) before any
@@ -254,6 +255,39 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_forecast(args) -> int:
+    from . import forecast
+
+    out = Path(args.out or Path("results") / "forecast" / f"{args.origin}_{args.to}")
+    command = " ".join(["deterrence-sim", *sys.argv[1:]]) if sys.argv[1:2] == ["forecast"] else \
+        f"deterrence-sim forecast --origin {args.origin} --to {args.to}"
+    res = forecast.make_forecast(args.origin, args.to, args.scenario, out=out, draws=args.draws, budget=args.budget,
+                                 population=args.population, seed=args.seed, workers=args.workers,
+                                 parameter_uncertainty=not args.no_parameter_uncertainty, progress=not args.quiet)
+    summary = forecast.write_forecast(out, res, command)
+    a = summary["totals"]["arrivals"]
+    print(f"forecast {summary['first_month']}..{summary['last_month']} ({summary['scenario']}) in "
+          f"{res['seconds']:.0f} s; written to {out}/forecast.csv, forecast.md and fan_chart.png")
+    print(f"  arrivals: median {a['p50']:,.0f}, 90% band {a['p05']:,.0f}-{a['p95']:,.0f}")
+    return 0
+
+
+def cmd_backtest(args) -> int:
+    from . import backtest
+
+    out = Path(args.out)
+    res = backtest.backtest(out, budget=args.budget, population=args.population, draws=args.draws, seed=args.seed,
+                            workers=args.workers, progress=not args.quiet,
+                            command=" ".join(["deterrence-sim", *sys.argv[1:]]) if sys.argv[1:2] == ["backtest"]
+                            else "deterrence-sim backtest")
+    o = res["overall"]
+    print(f"backtest of {o['origins']} origins in {res['meta']['seconds'] / 60:.0f} min; report: {out}/backtest.md")
+    print(f"  {o['coverage_90']:.0%} of {o['months']} months inside the 90% band; CRPS {o['crps_model']:,.0f} vs "
+          f"{o['crps_last_year']:,.0f} (same months last year), {o['crps_trend']:,.0f} (naive x trend); model no "
+          f"worse than the better baseline at {o['origins_beating_best_baseline']} of {o['origins']} origins")
+    return 0
+
+
 def cmd_albania(args) -> int:
     from . import albania, safeio
 
@@ -279,6 +313,68 @@ def cmd_params(args) -> int:
         print(f"{p.name} = {default}  [{p.unit}; {p.range_text()}{'; schedulable' if p.schedulable else ''}]")
         print(f"    {p.doc}  Source: {p.source}")
     return 0
+
+
+def _sweep(args, label: str):
+    """Run (or finish) the sweep of ``args.spec``; print its summary. Shared by ``sweep`` and
+    ``sensitivity``."""
+    from .sweeps import execute, figures, spec as sweep_spec
+
+    spec = sweep_spec.load(args.spec)
+    figures.check(spec)
+    out = Path(args.out or Path("results") / "sweeps" / spec.name)
+    res = execute.run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                            progress=False if args.quiet else None, flush_seconds=args.flush_seconds)
+    done = res["done_now"]
+    rate = done / res["seconds"] if res["seconds"] > 0 and done else 0.0
+    print(f"{label} {spec.name}: {res['runs']} runs ({res['runs'] // spec.replicates} points x {spec.replicates} "
+          f"replicates, {len(spec.arms)} scenario(s) each); {done} run now in {res['seconds']:.0f} s "
+          f"({rate:.2f} runs/s), {res['done_before']} done before; {res['failed']} failed; results: "
+          f"{out}/results.parquet")
+    for path in figures.draw_all(spec, res["results"], out):
+        print(f"  figure: {path}")
+    return spec, out, res
+
+
+def cmd_sweep(args) -> int:
+    spec, out, res = _sweep(args, "swept")
+    return 0 if res["failed"] == 0 else 1
+
+
+def cmd_sensitivity(args) -> int:
+    from .sweeps import sensitivity
+
+    args.resume = True  # the analysis continues or reuses the sweep in --out
+    spec, out, res = _sweep(args, "swept")
+    if res["failed"]:
+        print(f"  note: {res['failed']} failed run(s) are left out of their points' means")
+    sens = sensitivity.write(spec, out, args.output)
+    t = sens["table"]
+    print(f"{sens['method']} indices: {sens['csv']} and {sens['png']}")
+    for o, g in t.groupby("output", sort=False):
+        print(f"  {o}")
+        for _, r in g.head(args.top).iterrows():
+            if sens["method"] == "morris":
+                print(f"    {r['parameter']:<30} mu* {r['mu_star']:>10.4g} +- {r['mu_star_conf']:<9.3g} "
+                      f"sigma {r['sigma']:.4g}")
+            else:
+                print(f"    {r['parameter']:<30} ST {r['ST']:>6.3f} +- {r['ST_conf']:.3f}   "
+                      f"S1 {r['S1']:>6.3f} +- {r['S1_conf']:.3f}")
+    return 0
+
+
+def _sweep_arguments(p) -> None:
+    p.add_argument("spec", help="sweep spec (TOML), e.g. experiments/sweeps/capacity_x_challenge.toml")
+    p.add_argument("--out", help="output folder (default results/sweeps/<spec name>)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="worker processes of the local Dask cluster (default: all CPUs; 1: run here, without Dask)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run on an existing Dask cluster, e.g. tcp://host:8786 (then --workers is ignored)")
+    p.add_argument("--resume", action="store_true",
+                   help="finish an interrupted sweep in --out: only the runs not yet recorded are run")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--flush-seconds", type=float, default=5.0,
+                   help="write finished runs to disk at least this often (default 5; 0: after every run)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -362,6 +458,32 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--quiet", action="store_true", help="no progress bar")
     val.set_defaults(func=cmd_validate)
 
+    fc = sub.add_parser("forecast", help="posterior-predictive forecast from a fit on the data up to --origin")
+    fc.add_argument("scenario", nargs="?", default=None,
+                    help="scenario TOML file for the policy path (default experiments/scenarios/pilot.toml)")
+    fc.add_argument("--origin", required=True, help="last day of data the forecast may use, YYYY-MM-DD")
+    fc.add_argument("--to", required=True, help="last forecast day, YYYY-MM-DD")
+    fc.add_argument("--out", default=None, help="output folder (default results/forecast/<origin>_<to>)")
+    fc.add_argument("--draws", type=int, default=100, help="runs, one posterior draw each (default 100)")
+    fc.add_argument("--budget", type=_budget, default=1000, help="simulations of the fit at the origin (default 1000)")
+    fc.add_argument("--population", type=_positive, default=40, help="particles per generation (default 40)")
+    fc.add_argument("--no-parameter-uncertainty", action="store_true",
+                    help="every run takes the posterior medians (to see how much parameter uncertainty adds)")
+    fc.add_argument("--seed", type=int, default=20250710)
+    fc.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    fc.add_argument("--quiet", action="store_true", help="no progress bar")
+    fc.set_defaults(func=cmd_forecast)
+
+    bt = sub.add_parser("backtest", help="rolling-origin backtest of six-month forecasts against naive baselines")
+    bt.add_argument("--out", default="results/backtest", help="output folder (default results/backtest)")
+    bt.add_argument("--budget", type=_budget, default=1000, help="simulations of each origin's fit (default 1000)")
+    bt.add_argument("--population", type=_positive, default=40, help="particles per generation (default 40)")
+    bt.add_argument("--draws", type=int, default=100, help="runs per forecast (default 100)")
+    bt.add_argument("--seed", type=int, default=20250710)
+    bt.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    bt.add_argument("--quiet", action="store_true", help="no progress bar")
+    bt.set_defaults(func=cmd_backtest)
+
     alb = sub.add_parser("albania", help="outside check of the deterrence strength: the UK-Albania episode of 2022")
     alb.add_argument("--out", default="experiments/albania", help="output folder (default experiments/albania)")
     alb.add_argument("--replicates", type=_positive, default=4, help="replicates per point (default 4)")
@@ -372,6 +494,17 @@ def build_parser() -> argparse.ArgumentParser:
     par = sub.add_parser("params", help="list every parameter with its default, unit, range and source")
     par.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in docs/ODD.md)")
     par.set_defaults(func=cmd_params)
+
+    swp = sub.add_parser("sweep", help="run a parameter sweep (grid, Latin hypercube, Sobol, Morris) to Parquet")
+    _sweep_arguments(swp)
+    swp.set_defaults(func=cmd_sweep)
+
+    sen = sub.add_parser("sensitivity", help="Morris or Sobol indices (SALib) of a sweep, running what is missing")
+    _sweep_arguments(sen)
+    sen.add_argument("--output", action="append", metavar="COLUMN",
+                     help="output to analyse, e.g. rampup_x5-pilot/arrivals_2027 (repeatable; default: the spec's)")
+    sen.add_argument("--top", type=_positive, default=10, help="parameters printed per output (default 10)")
+    sen.set_defaults(func=cmd_sensitivity)
     return parser
 
 
