@@ -27,7 +27,8 @@ The daily order (numbers are the rules of docs/ODD.md and the modules of ``rules
  2. weather      today's sea state, from the monthly two-state chain
 11. legal route  awareness spreads (the model), then in ``shuffle_do("step")`` every migrant:
 10.   returns      a returnee goes back to the coast or gives up
-11.   legal route  applies, or hears the decision on an application that is due
+11.   legal route  applies, hears the decision on an application that is due, or (approved and
+                   waiting for parity room) gives up
  4.   belief       moves toward the group's signal
  3.   decision     leaves the route or, on a viable day and if they can pay, joins their
                    network's queue;

@@ -47,6 +47,8 @@ class Migrant(mesa.Agent):
             self.maybe_apply(random, c, t)
         if self.state == APPLIED and self.answer == ANSWER_PENDING and self.application_day <= t:
             self.hear_decision(random, c)
+        if self.state == APPLIED and self.answer == ANSWER_ACCEPTED:
+            self.wait_for_room(random, c, t)
         self.update_belief(m)
         if self.state == WAITING:
             self.decide(random, c, p, t)
@@ -78,6 +80,18 @@ class Migrant(mesa.Agent):
             self.model.uk.approved.append(self)
         else:
             self.state = WAITING
+
+    def wait_for_room(self, random, c, t) -> None:
+        """Rule 11 (rules/legal_route.py), the limbo: an approved applicant still waiting for parity
+        room gives up on each full day waited with probability limbo_give_up_daily, and at the latest
+        once limbo_max_days have passed since the decision (0 turns either off); they go back to
+        waiting, barred from applying again."""
+        waited = t - self.application_day
+        if (c.limbo_max_days > 0 and waited >= c.limbo_max_days) or \
+                (c.limbo_give_up_daily > 0 and waited > 0 and random.random() < c.limbo_give_up_daily):
+            self.state = WAITING
+            self.barred = True
+            self.model.uk.approved.remove(self)
 
     def update_belief(self, m) -> None:
         """Rule 4 (rules/belief.py): belief moves toward the group's signal at the memory rate."""
