@@ -137,3 +137,159 @@ def test_schedule_expands_per_day():
 
     _, daily = params.build(values, dt.date(2025, 1, 1), 7)
     np.testing.assert_array_equal(daily.flights_per_week, [0, 0, 2, 2, 0.5, 0.5, 0.5])
+
+
+# ---------------------------------------------------------------------------------- hostile input (issue 13)
+def cli_in_process(args, monkeypatch, capsys):
+    """Run the command line here, with any simulation made to fail loudly: every case below must
+    be refused before the work starts. Returns (exit status, stderr lines)."""
+    def no_simulation(*a, **k):
+        raise AssertionError("a simulation started before the input was checked")
+
+    for module, name in ((runner, "run_replicates"), (runner, "submit_replicates")):
+        monkeypatch.setattr(module, name, no_simulation)
+    try:
+        status = cli.main(args)
+    except SystemExit as exc:  # argparse's errors
+        status = exc.code
+    return status, capsys.readouterr().err.strip().splitlines()
+
+
+def _long(tmp_path):
+    return str(tmp_path / ("a" * 300))
+
+
+@pytest.mark.parametrize("case, args, needle", [
+    ("out is a file", lambda t: ["--out", str(t / "afile")], "is an existing file"),
+    ("out under a file", lambda t: ["--out", "/dev/null/x"], "Not a directory"),
+    ("out read-only (/proc)", lambda t: ["--out", "/proc/deterrence-sim"], "cannot be written"),
+    ("out name too long", lambda t: ["--out", _long(t)], "File name too long"),
+    ("negative seed", lambda t: ["--seed", "-1"], "--seed: -1 is out of range"),
+    ("seed too big", lambda t: ["--seed", str(2**64)], "--seed"),
+    ("horizon beyond the limit", lambda t: ["--end", "9999-12-31"], "at most 100 years"),
+    ("replicates beyond the limit", lambda t: ["--replicates", "100000000"], "most replicates"),
+    ("price above its ceiling", lambda t: ["--set", "price_initial_gbp=50000"], "outside the price band"),
+    ("price below its floor", lambda t: ["--set", "price_initial_gbp=100"], "price_initial_gbp"),
+    ("boolean for a count", lambda t: ["--set", "detention_capacity=true"], "detention_capacity: true is a yes/no"),
+    ("boolean in a schedule", lambda t: ["--set", "detention_capacity={2025-08-06=true}"], "yes/no"),
+    ("same --set twice", lambda t: ["--set", "try_prob=0.3", "--set", "try_prob=0.4"], "given twice"),
+    ("end before start", lambda t: ["--end", "2024-06-30"], "--end: 2024-06-30 is before"),
+])
+def test_run_refuses_bad_input_before_any_work(case, args, needle, tmp_path, monkeypatch, capsys):
+    (tmp_path / "afile").write_text("x")
+    status, lines = cli_in_process(["run", str(PILOT), "--workers", "1", *args(tmp_path)], monkeypatch, capsys)
+    assert status == 2, case
+    assert len(lines) == 1 and lines[0].startswith("deterrence-sim: error:") and needle in lines[0], lines
+
+
+@pytest.mark.parametrize("text, needle", [
+    ('name = "e"\nextends = 5\n', "extends: 5 is not a file name"),
+    ('name = "x/y"\n', "'x/y' is not allowed as a scenario name"),
+    ('name = "../../evil"\n', "not allowed as a scenario name"),
+    ('name = ""\n', "not allowed as a scenario name"),
+    ('name = 3\n', "not allowed as a scenario name"),
+    ('name = "ok"\ndescription = 4\n', "description: must be a string"),
+    ('name = "ok"\nend = 9999-12-31\n', "at most 100 years"),
+])
+def test_scenario_files_are_checked(text, needle, tmp_path, monkeypatch, capsys):
+    f = tmp_path / "s.toml"
+    f.write_text(text)
+    status, lines = cli_in_process(["run", str(f), "--out", str(tmp_path / "o")], monkeypatch, capsys)
+    assert status == 2 and len(lines) == 1 and needle in lines[0], lines
+    assert not (tmp_path / "o").exists() or not any((tmp_path / "o").iterdir())
+
+
+def test_a_binary_or_unreadable_scenario_file_is_one_line(tmp_path, monkeypatch, capsys):
+    (tmp_path / "bin.toml").write_bytes(bytes(range(256)) * 2)
+    for path, needle in ((tmp_path / "bin.toml", "not a text file"), (tmp_path, "is not a file"),
+                         ("b" * 5000 + ".toml", "File name too long")):
+        status, lines = cli_in_process(["run", str(path)], monkeypatch, capsys)
+        assert status == 2 and len(lines) == 1 and needle in lines[0], lines
+        assert len(lines[0]) < 400  # a 5,000-character name is shown shortened
+
+
+def test_scenario_name_is_letters_digits_underscore_dash():
+    assert scenario.check_name("rampup_x5-b2") == "rampup_x5-b2"
+    for bad in ("a b", "a.b", "é", "a" * 65, "..", "a/b", "a\\b"):
+        with pytest.raises(ConfigError, match="not allowed as a scenario name"):
+            scenario.check_name(bad)
+
+
+def test_other_commands_check_seed_and_output_folder(tmp_path, monkeypatch, capsys):
+    (tmp_path / "afile").write_text("x")
+    cases = [(["validate", "--seed", "-1"], "--seed"), (["compare", "--seed", "-1"], "--seed"),
+             (["calibrate", "--seed", "-1"], "--seed"),
+             (["validate", "--out", str(tmp_path / "afile")], "is an existing file"),
+             (["calibrate", "--out", "/dev/null/x"], "Not a directory")]
+    for args, needle in cases:
+        status, lines = cli_in_process(args, monkeypatch, capsys)
+        assert status == 2 and len(lines) == 1 and needle in lines[0], (args, lines)
+
+
+def test_validate_refuses_an_empty_posterior(tmp_path, monkeypatch, capsys):
+    cal = tmp_path / "cal"
+    cal.mkdir()
+    (cal / "posterior_full.csv").write_text("")
+    status, lines = cli_in_process(["validate", "--calibration", str(cal), "--out", str(tmp_path / "v")],
+                                   monkeypatch, capsys)
+    assert status == 2 and len(lines) == 1 and "posterior_full.csv: empty file" in lines[0], lines
+
+
+def test_calibrate_refuses_a_binary_priors_file(tmp_path, monkeypatch, capsys):
+    (tmp_path / "priors.toml").write_bytes(bytes(range(256)))
+    status, lines = cli_in_process(["calibrate", "--priors", str(tmp_path / "priors.toml"), "--out",
+                                    str(tmp_path / "c"), "--quiet"], monkeypatch, capsys)
+    assert status == 2 and len(lines) == 1 and "priors.toml: not a text file" in lines[0], lines
+
+
+def test_two_set_options_are_both_kept():
+    sets = cli.parse_sets(["try_prob=0.5", "deterrence_strength=3", "flights_per_week={2025-09-15=1.5}"])
+    assert sets["try_prob"] == 0.5 and sets["deterrence_strength"] == 3
+    assert sets["flights_per_week"] == {"2025-09-15": 1.5}
+
+
+def test_run_keeps_every_set_option(tmp_path):
+    out = tmp_path / "two"
+    status = cli.main(["run", str(PILOT), "--replicates", "1", "--end", "2025-01-10", "--workers", "1",
+                       "--set", "try_prob=0.5", "--set", "deterrence_strength=3", "--out", str(out)])
+    assert status == 0
+    used = json.loads((out / "summary.json").read_text())["parameters"]
+    assert used["try_prob"] == 0.5 and used["deterrence_strength"] == 3.0
+
+
+def test_schedule_dates_after_the_end_are_warned_about(tmp_path, capsys):
+    status = cli.main(["run", str(PILOT), "--replicates", "1", "--end", "2025-01-10", "--workers", "1",
+                       "--set", "flights_per_week={2030-01-01=5}", "--out", str(tmp_path / "w")])
+    assert status == 0
+    warn = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
+    assert warn == ["deterrence-sim: warning: pilot: flights_per_week changes on 2030-01-01, after the end of the "
+                    "run (2025-01-10); that change has no effect"]
+
+
+def test_defaults_of_the_model_are_not_warned_about():
+    # pilot's calibrated beach-prevention schedule changes on 2025-07-01: the model's own default
+    sc = scenario.load(PILOT).with_overrides(end="2025-03-31")
+    assert sc.warnings() == []
+
+
+def test_run_output_is_complete_and_unmarked(tmp_path):
+    out = tmp_path / "r"
+    assert cli.main(["run", str(PILOT), "--replicates", "2", "--end", "2025-01-20", "--workers", "1",
+                     "--out", str(out)]) == 0
+    assert sorted(p.name for p in out.iterdir()) == ["daily.csv", "summary.json"]  # no marker, no temp file
+
+
+def test_replicates_and_seed_are_checked_by_the_library():
+    sc = scenario.load(PILOT).with_overrides(end="2025-01-05")
+    for bad in (-1, 2**64, 1.5, True):
+        with pytest.raises(ConfigError, match="seed"):
+            runner.run_replicates(sc, 1, seed=bad, workers=1)
+    with pytest.raises(ConfigError, match="replicates: 0"):
+        runner.run_replicates(sc, 0, seed=1, workers=1)
+
+
+def test_month_sd_step_refuses_an_empty_posterior(tmp_path, monkeypatch, capsys):
+    (tmp_path / "posterior_full.csv").write_text("")
+    status, lines = cli_in_process(["calibrate", "--only-inflow-month-sd", "--out", str(tmp_path)], monkeypatch,
+                                   capsys)
+    assert status == 2 and len(lines) == 1 and "posterior_full.csv: empty file" in lines[0], lines

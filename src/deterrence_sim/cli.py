@@ -1,7 +1,12 @@
 """Command line: ``deterrence-sim run | compare | calibrate | validate | albania | params``.
 
-Bad input (an unknown parameter, a value out of range, a malformed date or schedule, a missing
-file) prints one line ``deterrence-sim: error: ...`` naming the problem and exits with status 2.
+Every command checks all of its input (arguments, scenario and data files, parameter values,
+the size of the run) and its output folder (created and tested for writing) before any
+simulation. Bad input, and any operating-system error (a read-only place, a full disk, a name
+too long), prints one line ``deterrence-sim: error: ...`` naming the problem and exits with
+status 2. SIGTERM stops a command like Ctrl-C: workers stopped, no traceback, exit status 143
+(130 for Ctrl-C). The flag names and the parsing of ``--set NAME=VALUE`` live here; the
+library's messages name its keyword arguments.
 """
 
 from __future__ import annotations
@@ -9,23 +14,59 @@ from __future__ import annotations
 import argparse
 import sys
 import time
+import warnings
 from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError
 
 EXIT_BAD_INPUT = 2
+#: Largest seed (numpy seed sequences take whole numbers from 0).
+MAX_SEED = 2**63 - 1
 
 
-def _parse_sets(items) -> dict:
-    from .params import parse_cli_value
+class ArgumentParser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (``deterrence-sim: error: ...``) like every other
+    bad input, and exit status 2."""
 
+    def error(self, message: str):
+        sub = self.prog.split(" ", 1)[1] if " " in self.prog else ""
+        hint = f" (see deterrence-sim {sub + ' ' if sub else ''}--help)"
+        print(f"deterrence-sim: error: {message}{hint}", file=sys.stderr)
+        sys.exit(EXIT_BAD_INPUT)
+
+
+def parse_set_value(name: str, text: str):
+    """Parse the value of ``--set NAME=VALUE``: a number, true/false, a word, or a TOML inline
+    value (a list, or a dated schedule such as ``{2025-09-15=1.5, 2026-03-01=6}``). The value
+    is validated later, with the rest of the scenario (``params.validate``)."""
+    import tomllib
+
+    from .params import PARAMS, unknown_key_error
+
+    if name not in PARAMS:
+        raise unknown_key_error(name, PARAMS)
+    try:
+        return tomllib.loads(f"v = {text}")["v"]
+    except tomllib.TOMLDecodeError:
+        return text
+
+
+def parse_sets(items) -> dict:
+    """Every ``--set NAME=VALUE`` of the command line, by name (each name at most once)."""
     out = {}
     for item in items or []:
         if "=" not in item:
             raise ConfigError(f"--set {item!r}: write it as NAME=VALUE (for example deterrence_strength=2)")
-        name, text = item.split("=", 1)
-        out[name.strip()] = parse_cli_value(name.strip(), text.strip())
+        name, text = (part.strip() for part in item.split("=", 1))
+        value = parse_set_value(name, text)
+        if name in out:
+            from .params import PARAMS
+
+            hint = (f" (a dated schedule is one value, for example --set '{name}={{2025-09-15=1.5, 2026-03-01=6}}')"
+                    if PARAMS[name].schedulable else "")
+            raise ConfigError(f"--set {name}: given twice; give each parameter once{hint}")
+        out[name] = value
     return out
 
 
@@ -39,14 +80,69 @@ def _positive(text: str) -> int:
     return value
 
 
-def cmd_run(args) -> int:
-    from . import runner, scenario
+def _replicates(text: str) -> int:
+    from .limits import MAX_REPLICATES
 
-    sc = scenario.load(args.scenario).with_overrides(end=args.end, overrides=_parse_sets(args.set))
-    out = Path(args.out or Path("results") / "runs" / sc.name)
+    value = _positive(text)
+    if value > MAX_REPLICATES:
+        raise argparse.ArgumentTypeError(f"{value} is more than {MAX_REPLICATES:,}, the most replicates of a run")
+    return value
+
+
+def _seed(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= MAX_SEED:
+        raise argparse.ArgumentTypeError(f"{value} is out of range; a seed is a whole number from 0 to {MAX_SEED}")
+    return value
+
+
+def _date(text: str):
+    from .schedule import parse_date
+
+    try:
+        return parse_date(text, "date")
+    except ConfigError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date; write it as YYYY-MM-DD") from None
+
+
+def _flag(flag: str, exc: ConfigError, key: str | None = None) -> ConfigError:
+    """The library's error about its keyword ``key`` (``end``, ...), named as the flag ``flag``."""
+    text = str(exc)
+    key = key or flag.lstrip("-").replace("-", "_")
+    return ConfigError(f"{flag}{text[len(key):]}" if text.startswith(key + ":") else text)
+
+
+def check_size(replicates: int, start, end, workers: int | None, runs: int = 1) -> dict:
+    """Refuse, before any work, a run whose estimated memory exceeds what the machine has
+    (:func:`deterrence_sim.limits.check_fits`); say how long a long one will take."""
+    from . import limits
+    from .workers import default_workers
+
+    est = limits.check_fits(replicates, (end - start).days + 1, workers or default_workers(), runs)
+    if est["seconds"] > 60:
+        print(f"deterrence-sim: this will take {limits.describe(est)} (estimate)", file=sys.stderr)
+    return est
+
+
+def cmd_run(args) -> int:
+    from . import runner, safeio, scenario
+
+    sc = scenario.load(args.scenario)
+    try:
+        sc = sc.with_overrides(end=args.end, overrides=parse_sets(args.set))
+    except ConfigError as exc:
+        raise _flag("--end", exc) from None
+    out = safeio.prepare_output_dir(args.out or Path("results") / "runs" / sc.name)
+    check_size(args.replicates, sc.start, sc.end, args.workers)
+    safeio.check_free_space(out, runner.output_bytes(args.replicates, (sc.end - sc.start).days + 1), "daily.csv")
     t0 = time.perf_counter()
-    daily = runner.run_replicates(sc, args.replicates, args.seed, workers=args.workers)
-    runner.write_run(out, sc, daily, args.seed)
+    with safeio.partial_output(out, {"command": "run", "scenario": sc.name, "seed": args.seed,
+                                     "replicates": args.replicates, "end": sc.end.isoformat()}):
+        daily = runner.run_replicates(sc, args.replicates, args.seed, workers=args.workers)
+        runner.write_run(out, sc, daily, args.seed)
     tot = runner.totals(daily)
     print(f"{sc.name}: {args.replicates} replicate(s), {sc.start} to {sc.end}, "
           f"{time.perf_counter() - t0:.1f} s; written to {out}/daily.csv and summary.json")
@@ -60,11 +156,14 @@ def cmd_compare(args) -> int:
     from . import compare
 
     out = Path(args.out)
-    headline = compare.compare(args.scenarios or None, replicates=args.replicates, horizon_end=args.horizon_end,
-                               out=out, seed=args.seed, workers=args.workers, dose_replicates=args.dose_replicates,
-                               with_dose=not args.no_dose, sets=_parse_sets(args.set), uncertainty=args.uncertainty,
-                               decomposition_replicates=args.decomposition_replicates,
-                               alternative_replicates=args.alternative_replicates, resume=args.resume)
+    try:
+        headline = compare.compare(args.scenarios or None, replicates=args.replicates, horizon_end=args.horizon_end,
+                                   out=out, seed=args.seed, workers=args.workers, dose_replicates=args.dose_replicates,
+                                   with_dose=not args.no_dose, sets=parse_sets(args.set), uncertainty=args.uncertainty,
+                                   decomposition_replicates=args.decomposition_replicates,
+                                   alternative_replicates=args.alternative_replicates, resume=args.resume)
+    except ConfigError as exc:
+        raise _flag("--horizon-end", exc, key="end") from None
     timing = compare.last_timing()
     print(f"compared {headline['scenario'].nunique()} scenarios against no_deal in {timing['seconds']:.0f} s "
           f"({timing['runs']} runs, {timing['runs_kept']} kept from an earlier run); report: {out}/report.md")
@@ -85,10 +184,16 @@ def _budget(text: str) -> int:
 
 
 def cmd_calibrate(args) -> int:
-    from . import calibration
+    from . import calibration, safeio
 
-    out = Path(args.out)
+    out = safeio.prepare_output_dir(args.out)
+    # the input files, checked before any work (a binary priors file, an empty posterior)
+    if args.priors is not None:
+        safeio.read_toml(args.priors, "prior file")
     if args.only_inflow_month_sd:
+        for name in ("full", "holdout"):
+            if (out / f"posterior_{name}.csv").exists():
+                safeio.read_csv(out / f"posterior_{name}.csv", "posterior sample", columns=("weight",))
         res = calibration.calibrate_month_sd(out, fit=args.fit, replicates=args.month_sd_replicates, seed=args.seed,
                                              workers=args.workers)
         print(f"estimated inflow_month_sd in {res['seconds']:.0f} s; written to {out / calibration.MONTH_SD_FILE}"
@@ -116,9 +221,9 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from . import validation
+    from . import safeio, validation
 
-    out = Path(args.out)
+    out = safeio.prepare_output_dir(args.out)
     t0 = time.perf_counter()
     res = validation.validate(out, calibration=args.calibration, replicates=args.replicates, seed=args.seed,
                               workers=args.workers, progress=not args.quiet, with_holdout=not args.no_holdout,
@@ -162,15 +267,21 @@ def cmd_params(args) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="deterrence-sim", description=__doc__.splitlines()[0])
+    from .limits import MAX_REPLICATES, horizon_text
+
+    parser = ArgumentParser(prog="deterrence-sim", description=__doc__.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"deterrence-sim {__version__}")
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="simulate one scenario over replicates; write daily.csv and summary.json")
     run.add_argument("scenario", help="scenario TOML file, e.g. experiments/scenarios/pilot.toml")
-    run.add_argument("--replicates", type=_positive, default=10, help="number of replicates (default 10)")
-    run.add_argument("--seed", type=int, default=20250710, help="seed of the run (default 20250710)")
-    run.add_argument("--end", help="last simulated date, YYYY-MM-DD (default: the scenario's)")
+    run.add_argument("--replicates", type=_replicates, default=10,
+                     help=f"number of replicates, 1..{MAX_REPLICATES:,} (default 10); a run whose estimated memory "
+                          f"exceeds what the machine has is refused before it starts")
+    run.add_argument("--seed", type=_seed, default=20250710,
+                     help="seed of the run, 0..2**63-1 (default 20250710)")
+    run.add_argument("--end", type=_date,
+                     help=f"last simulated date, YYYY-MM-DD, {horizon_text()} (default: the scenario's)")
     run.add_argument("--set", action="append", metavar="NAME=VALUE", help="override a parameter (repeatable)")
     run.add_argument("--out", help="output folder (default results/runs/<scenario name>)")
     run.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
@@ -179,7 +290,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp = sub.add_parser("compare", help="the main job: every scenario vs no_deal under uncertainty; "
                          "decomposition, structural alternatives, dose-response; report and figures")
     cmp.add_argument("scenarios", nargs="*", help="scenario files (default: all of experiments/scenarios/)")
-    cmp.add_argument("--replicates", type=_positive, default=200,
+    cmp.add_argument("--replicates", type=_replicates, default=200,
                      help="replicates per scenario, each with its own parameter draw and seed, paired with no_deal "
                           "(default 200)")
     cmp.add_argument("--decomposition-replicates", type=int, default=40,
@@ -197,7 +308,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--resume", action="store_true",
                      help="keep the runs an interrupted (or earlier) compare in --out completed with the same "
                           "settings; without it, --out's earlier outputs are replaced")
-    cmp.add_argument("--seed", type=int, default=20250710)
+    cmp.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
     cmp.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     cmp.add_argument("--dose-replicates", type=_positive, default=6,
                      help="replicates per point of the dose-response curve (default 6)")
@@ -212,7 +323,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--fit", choices=("both", "holdout", "full"), default="both",
                      help="which fit(s): the held-out fit (data to 2025-06-30), the full fit, or both (default)")
     cal.add_argument("--priors", help="TOML file overriding priors, e.g. [try_prob] dist='uniform' low=0.1 high=0.5")
-    cal.add_argument("--seed", type=int, default=20250710)
+    cal.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
     cal.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
     cal.add_argument("--only-inflow-month-sd", action="store_true",
@@ -227,7 +338,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--calibration", default=None,
                      help="folder with posterior_full.csv (default results/calibration, else experiments/calibration)")
     val.add_argument("--replicates", type=int, default=40, help="replicates, at least 30 (default 40)")
-    val.add_argument("--seed", type=int, default=1)
+    val.add_argument("--seed", type=_seed, default=1, help="seed, 0..2**63-1 (default 1)")
     val.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     val.add_argument("--no-holdout", action="store_true", help="skip the held-out forecast")
     val.add_argument("--inflow-month-sd", type=float, default=None,
@@ -249,27 +360,43 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _show_warning(message, category, filename, lineno, file=None, line=None):
+    """The command line's warnings: one line each, ``deterrence-sim: warning: ...``."""
+    print(f"deterrence-sim: warning: {message}", file=sys.stderr if file is None else file)
+
+
 def main(argv=None) -> int:
-    from .safeio import describe_os_error
     from .workers import EXIT_INTERRUPTED, EXIT_TERMINATED, Terminated, handle_sigterm
 
     handle_sigterm()  # SIGTERM (timeout, kill, batch schedulers) stops cleanly, like Ctrl-C
-    parser = build_parser()
-    args = parser.parse_args(argv)
     try:
-        return args.func(args)
-    except ConfigError as exc:
-        print(f"deterrence-sim: error: {exc}", file=sys.stderr)
-        return EXIT_BAD_INPUT
-    except OSError as exc:  # a file or folder the checks could not foresee (full disk, removed folder)
-        print(f"deterrence-sim: error: {describe_os_error(exc)}", file=sys.stderr)
-        return EXIT_BAD_INPUT
+        return _main(argv)
     except Terminated:
         print("deterrence-sim: terminated", file=sys.stderr)
         return EXIT_TERMINATED
     except KeyboardInterrupt:
         print("deterrence-sim: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
+
+
+def _main(argv) -> int:
+    from .safeio import describe_os_error
+
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    try:
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return args.func(args)
+    except ConfigError as exc:
+        print(f"deterrence-sim: error: {exc}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except OSError as exc:  # a file or folder the checks could not foresee (full disk, removed folder)
+        print(f"deterrence-sim: error: {describe_os_error(exc)}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except MemoryError:
+        print("deterrence-sim: error: out of memory; use fewer replicates or a shorter horizon", file=sys.stderr)
+        return EXIT_BAD_INPUT
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -32,8 +32,9 @@ date with the table in one batch whenever the model's agents are looked at (``sy
 Every random draw comes from the model's seeded generators: ``self.rng`` (Mesa's) for
 behaviour, and two streams derived from the same seed for weather and inflow, so that
 replicate i of any two scenarios shares its weather and its newcomers (common random numbers).
-The newcomers of the whole run (how many each day, and who they are) are drawn from the inflow
-stream when the model is built.
+The newcomers (how many each day, and who they are) are drawn from the inflow stream when the
+model is built, for up to ten years (NEWCOMER_BLOCK_DAYS); a longer run draws the next ten years'
+when it reaches them, so a model's memory does not grow with its horizon.
 """
 
 from __future__ import annotations
@@ -84,6 +85,11 @@ Networks = namedtuple("Networks", ["boats", "load", "price", "customers", "seats
 Newcomers = namedtuple("Newcomers", ["group", "ties", "eligible", "budget", "network", "first"])
 
 STREAM_WEATHER, STREAM_INFLOW, STREAM_INFLOW_MONTHS = 1, 2, 3  # streams derived from the seed (docs/ODD.md 4)
+#: Newcomers are drawn (rule 1) for at most this many days at a time, so that what a model holds
+#: for them does not grow with its horizon (about 2 MB per simulated year). A run this long or
+#: shorter draws all of them when it is built; a longer one draws the next block when it gets
+#: there, from the same stream, so its first ten years are those of a ten-year run.
+NEWCOMER_BLOCK_DAYS = 3653
 
 
 class ChannelModel(mesa.Model):
@@ -141,8 +147,9 @@ class ChannelModel(mesa.Model):
         self.figures = np.zeros((self.n_days, len(DAILY_COLUMNS)))
 
         self._add_initial_people(c.initial_waiting)
-        self.newcomers = self._draw_newcomers()
-        self.population.expect(self.population.n_initial + int(self.newcomers.first[-1]))
+        self._newcomers_through = 0  # newcomers are drawn for days before this one
+        self._newcomers_base = 0  # newcomers who entered before the block in self.newcomers
+        self._draw_newcomers()
         self.datacollector = DailyCollector(self.figures)
         self._steps_ahead = 0  # days run() simulated ahead of Mesa's clock
 
@@ -171,16 +178,25 @@ class ChannelModel(mesa.Model):
                             **who)
         self.agent_id_counter += n
 
-    def _draw_newcomers(self) -> Newcomers:
-        """Rule 1 (inflow): how many people reach the coast each day of the run (Poisson around
-        the expected number) and who they are, drawn now from the inflow stream."""
+    def _draw_newcomers(self) -> None:
+        """Rule 1 (inflow): how many people reach the coast each day of the next block of at most
+        NEWCOMER_BLOCK_DAYS days (Poisson around the expected number) and who they are, drawn now
+        from the inflow stream. ``self.newcomers`` then holds that block: ``first[t]`` counts the
+        newcomers of the block before day ``t`` (t counted from the start of the run)."""
         rng = self.inflow_rng
-        per_day = rng.poisson(self.expected_newcomers)
+        lo = self._newcomers_through
+        hi = min(self.n_days, lo + NEWCOMER_BLOCK_DAYS)
+        if lo:
+            self._newcomers_base += int(self.newcomers.first[lo])
+        per_day = rng.poisson(self.expected_newcomers[lo:hi])
         first = np.zeros(self.n_days + 1, dtype=np.int64)
-        np.cumsum(per_day, out=first[1:])
-        who = inflow.draw_newcomers(rng, int(first[-1]), self.c)
-        return Newcomers(group=who["group"].astype(np.int64), ties=who["ties"], eligible=who["eligible"],
-                         budget=who["budget"], network=who["network"].astype(np.int64), first=first)
+        np.cumsum(per_day, out=first[lo + 1:hi + 1])
+        first[hi + 1:] = first[hi]
+        who = inflow.draw_newcomers(rng, int(first[hi]), self.c)
+        self.newcomers = Newcomers(group=who["group"].astype(np.int64), ties=who["ties"], eligible=who["eligible"],
+                                   budget=who["budget"], network=who["network"].astype(np.int64), first=first)
+        self._newcomers_through = hi
+        self.population.expect(self.population.n_initial + self._newcomers_base + int(first[hi]))
 
     # ------------------------------------------------------------------ the daily tick
     def step(self) -> None:
@@ -213,18 +229,22 @@ class ChannelModel(mesa.Model):
     def _simulate(self, days: int) -> None:
         """Run the compiled day for ``days`` days from ``self.day``, making room in the table
         whenever the next day's newcomers would not fit."""
-        pop, new, t_end = self.population, self.newcomers, self.day + days
+        pop, t_end = self.population, self.day + days
         while self.day < t_end:
             t = self.day
+            if t >= self._newcomers_through:
+                self._draw_newcomers()
+            new, stop = self.newcomers, min(t_end, self._newcomers_through)
             pop.reserve(int(new.first[t + 1] - new.first[t]))
             # the people reaching the coast get the next Mesa unique ids, in order of entry
-            id_offset = self.agent_id_counter - (pop.n_initial + int(new.first[t]))
+            entered_before = pop.n_initial + self._newcomers_base  # entry number of the block's first newcomer
+            id_offset = self.agent_id_counter - (entered_before + int(new.first[t]))
             self.day, pop.n, pop.n_exited, pop.n_left = simulate_days(
-                t, t_end, pop.table, pop.n, pop.n_exited, pop.n_initial, id_offset, new, self._c, self._d,
+                t, stop, pop.table, pop.n, pop.n_exited, entered_before, id_offset, new, self._c, self._d,
                 self.sea_viable, self._weekday0, self.net, self.removed_record, self.arrived_record, self.counters,
                 self.figures, pop.scratch, pop.left, pop.n_left, self.rng)
             self.agent_id_counter += int(new.first[self.day] - new.first[t])
-            pop.n_entered = pop.n_initial + int(new.first[self.day])
+            pop.n_entered = entered_before + int(new.first[self.day])
 
     # ------------------------------------------------------------------ the Mesa agents
     def sync_agents(self) -> None:
@@ -521,8 +541,10 @@ def admit(p, c, k, ready, today, exited, n_exited):
     if len(ready) == 0:
         return n_exited
     room = legal_route.parity_room(c.parity, c.parity_ratio, k[REMOVED_TOTAL], k[ADMITTED_TOTAL])
-    ready = ready[np.argsort(p.application_day[ready], kind="mergesort")]
-    admitted = ready[: int(min(room, len(ready)))]
+    take = int(min(room, len(ready)))
+    if take == 0:  # no room today (most days under parity): the queue waits
+        return n_exited
+    admitted = ready[legal_route.first_in_line(p.application_day[ready], take)]
     k[ADMITTED_TOTAL] += len(admitted)
     today[ADMITTED_TODAY] = len(admitted)
     return leave(p, admitted, ADMITTED, exited, n_exited)

@@ -72,7 +72,10 @@ class Param:
         return self._number(key, value)
 
     def _number(self, key, value):
-        if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+        if isinstance(value, (bool, np.bool_)):  # float(True) is 1.0: a yes/no is never taken for a count
+            raise ConfigError(f"{key}: {str(value).lower()} is a yes/no value, not a number; allowed: "
+                              f"{self.range_text()}")
+        if not isinstance(value, (int, float, np.integer, np.floating)):
             try:
                 value = float(value)
             except (TypeError, ValueError):
@@ -397,10 +400,50 @@ def validate(overrides: Mapping) -> dict:
     for name, param in PARAMS.items():
         value = overrides.get(name, param.default)
         out[name] = _check_one(param, name, value)
-    if out["price_min_gbp"] > out["price_max_gbp"]:
-        raise ConfigError("price_min_gbp: must not exceed price_max_gbp")
-    if out["people_per_boat_initial"] > out["people_per_boat_max"]:
-        raise ConfigError("people_per_boat_initial: must not exceed people_per_boat_max")
+    check_consistency(out)
+    return out
+
+
+def check_consistency(values: Mapping) -> None:
+    """Checks across parameters: a value that must lie within a band set by two others.
+
+    Each is a pair the rules read together, where an inconsistent pair would silently give a
+    meaningless run (for example a starting price above the ceiling stays there, since prices only
+    move within [price_min_gbp, price_max_gbp], and nobody can pay). Raises ConfigError naming
+    both parameters and their values.
+    """
+    def fmt(name):
+        return f"{name} = {values[name]:g}"
+
+    if values["price_min_gbp"] > values["price_max_gbp"]:
+        raise ConfigError(f"price_min_gbp: must not exceed price_max_gbp ({fmt('price_min_gbp')}, "
+                          f"{fmt('price_max_gbp')})")
+    if not values["price_min_gbp"] <= values["price_initial_gbp"] <= values["price_max_gbp"]:
+        raise ConfigError(f"price_initial_gbp: {values['price_initial_gbp']:g} is outside the price band; allowed: "
+                          f"[price_min_gbp, price_max_gbp] = [{values['price_min_gbp']:g}, "
+                          f"{values['price_max_gbp']:g}]")
+    if values["people_per_boat_initial"] > values["people_per_boat_max"]:
+        raise ConfigError(f"people_per_boat_initial: must not exceed people_per_boat_max "
+                          f"({fmt('people_per_boat_initial')}, {fmt('people_per_boat_max')})")
+    if values["awareness_initial"] > values["awareness_max"]:
+        raise ConfigError(f"awareness_initial: must not exceed awareness_max ({fmt('awareness_initial')}, "
+                          f"{fmt('awareness_max')})")
+
+
+def schedule_dates_after(overrides: Mapping, end: dt.date) -> dict[str, list[dt.date]]:
+    """The dates of the schedules among ``overrides`` that fall after ``end``, by parameter:
+    changes that a run ending on ``end`` never reaches. ``overrides`` as given to
+    :func:`validate` (only dated tables are looked at)."""
+    out = {}
+    for name, value in overrides.items():
+        if name in PARAMS and is_schedule(value):
+            param = PARAMS[name]
+            pairs = _check_one(param, name, value)
+            if is_schedule(param.default) and pairs == _check_one(param, name, param.default):
+                continue  # the model's own default schedule, not a change the scenario asks for
+            late = [day for day, _ in pairs if day > end]
+            if late:
+                out[name] = late
     return out
 
 
@@ -448,16 +491,5 @@ def to_jsonable(values: Mapping) -> dict:
     return out
 
 
-def parse_cli_value(name: str, text: str):
-    """Parse a ``--set NAME=VALUE`` value: a number, true/false, a word, or a TOML inline value."""
-    import tomllib
-
-    if name not in PARAMS:
-        raise unknown_key_error(name, PARAMS)
-    try:
-        return tomllib.loads(f"v = {text}")["v"]
-    except tomllib.TOMLDecodeError:
-        return text
-
-
-__all__ = ["PARAMS", "Param", "validate", "build", "to_jsonable", "parse_cli_value", "parse_date"]
+__all__ = ["PARAMS", "Param", "validate", "check_consistency", "schedule_dates_after", "build", "to_jsonable",
+           "parse_date"]

@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import json
 import sys
+import warnings
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import __version__
+from . import __version__, limits, safeio
 from . import compiling
 from . import params as parameters
+from .errors import ConfigError
 from .model import DAILY_COLUMNS, EVENT_COLUMNS, ChannelModel
 from .scenario import Scenario
 from . import workers as _workers  # noqa: I001
@@ -34,6 +35,21 @@ def worker_pool(workers: int | None, jobs: int):
     compiling.ensure_compiled()
     with _workers.worker_pool(workers, jobs) as pool:
         yield pool
+
+
+#: Seeds of a run: whole numbers from 0 to this (numpy's seed sequences take no negative number).
+MAX_SEED = 2**63 - 1
+
+
+class ScenarioWarning(UserWarning):
+    """Something in a scenario that has no effect on its run (a schedule date after the end)."""
+
+
+def check_seed(seed, key: str = "seed") -> int:
+    """A run's seed, checked: a whole number from 0 to :data:`MAX_SEED`."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
+        raise ConfigError(f"{key}: {seed!r} is not allowed; use a whole number from 0 to {MAX_SEED}")
+    return int(seed)
 
 
 def replicate_seed(seed: int, replicate: int) -> int:
@@ -58,8 +74,13 @@ def _run_star(args):
 def submit_replicates(scenario: Scenario, replicates: int, seed: int,
                       pool: ProcessPoolExecutor | None = None) -> list:
     """Queue the replicates of ``scenario`` on ``pool`` (or, without a pool, prepare them to run
-    here when gathered); returns handles for :func:`gather`. The scenario is checked first, so a
-    bad parameter fails before any work starts."""
+    here when gathered); returns handles for :func:`gather`. The scenario, the seed and the
+    replicate count are checked first, so bad input fails before any work starts; what in the
+    scenario has no effect (:meth:`Scenario.warnings`) is issued as a :class:`ScenarioWarning`."""
+    check_seed(seed)
+    limits.check_replicates(replicates)
+    for text in scenario.warnings():
+        warnings.warn(text, ScenarioWarning, stacklevel=2)
     kwargs = scenario.model_kwargs()
     ChannelModel(rng=0, **{**kwargs, "end": kwargs["start"]})  # validate before starting any work
     jobs = [(kwargs, seed, i) for i in range(replicates)]
@@ -100,10 +121,20 @@ def totals(daily: pd.DataFrame) -> pd.DataFrame:
     return daily.groupby("replicate")[list(EVENT_COLUMNS)].sum()
 
 
+#: Bytes of daily.csv per replicate and day (measured: about 85 at full scale), rounded up.
+CSV_BYTES_PER_DAY = 100
+
+
+def output_bytes(replicates: int, days: int) -> int:
+    """About how large a run's ``daily.csv`` and ``summary.json`` will be."""
+    return replicates * (days * CSV_BYTES_PER_DAY + 2_000) + 20_000
+
+
 def write_run(out: Path, scenario: Scenario, daily: pd.DataFrame, seed: int) -> None:
-    """Write ``daily.csv`` and ``summary.json`` for a run into ``out``."""
-    out.mkdir(parents=True, exist_ok=True)
-    daily.to_csv(out / "daily.csv", index=False, date_format="%Y-%m-%d", float_format="%.6g")
+    """Write ``daily.csv`` and ``summary.json`` for a run into ``out``, each whole or not at all
+    (written under a temporary name, then renamed: :mod:`deterrence_sim.safeio`)."""
+    out = safeio.prepare_output_dir(out)
+    safeio.write_csv(out / "daily.csv", daily, date_format="%Y-%m-%d", float_format="%.6g")
     per_rep = totals(daily)
     summary = {
         "scenario": {"name": scenario.name, "description": scenario.description, "file": scenario.path,
@@ -116,4 +147,4 @@ def write_run(out: Path, scenario: Scenario, daily: pd.DataFrame, seed: int) -> 
         "totals_per_replicate": {int(rep): {k: int(v) for k, v in row.items()} for rep, row in per_rep.iterrows()},
         "totals_mean": {k: float(v) for k, v in per_rep.mean().items()},
     }
-    (out / "summary.json").write_text(json.dumps(summary, indent=2, default=str) + "\n", encoding="utf-8")
+    safeio.write_json(out / "summary.json", summary)

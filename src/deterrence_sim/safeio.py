@@ -36,11 +36,17 @@ PARTIAL_MARKER = ".incomplete.json"
 TEMP_PREFIX = ".tmp-"
 
 
+def shown(path) -> str:
+    """A path as error messages show it: whole unless very long (then its start and end)."""
+    text = str(path)
+    return text if len(text) <= 160 else f"{text[:80]}...{text[-60:]} ({len(text)} characters)"
+
+
 def describe_os_error(exc: OSError, path: str | os.PathLike | None = None) -> str:
     """One line saying what went wrong with which file, without a traceback."""
     where = exc.filename if exc.filename is not None else path
     reason = exc.strerror or exc.__class__.__name__
-    return f"{where}: {reason}" if where is not None else reason
+    return f"{shown(where)}: {reason}" if where is not None else reason
 
 
 @contextlib.contextmanager
@@ -112,6 +118,52 @@ def save_figure(fig, path: str | os.PathLike, **kwargs) -> None:
         fig.savefig(tmp, **kwargs)
 
 
+def read_toml(path: str | os.PathLike, what: str = "file") -> dict:
+    """Read a TOML file; any problem (missing, unreadable, a folder, binary, invalid TOML, a name
+    too long) is one ConfigError naming the file."""
+    import tomllib
+
+    path = Path(path)
+    try:
+        if not path.is_file():
+            raise ConfigError(f"{what} {shown(path)} not found" if not path.exists()
+                              else f"{what} {shown(path)} is not a file")
+        text = path.read_text(encoding="utf-8")
+        return tomllib.loads(text)
+    except ConfigError:
+        raise
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{shown(path)}: not valid TOML ({str(exc).splitlines()[0]})") from None
+    except (UnicodeDecodeError, ValueError):  # ValueError: a NUL byte
+        raise ConfigError(f"{shown(path)}: not a text file (a {what} is TOML text)") from None
+    except OSError as exc:
+        raise ConfigError(f"{what} {describe_os_error(exc, path)}") from None
+
+
+def read_csv(path: str | os.PathLike, what: str = "file", columns=()):
+    """Read a CSV file with pandas; a missing, empty, binary or malformed file, or one without the
+    ``columns`` required, is one ConfigError naming the file."""
+    import pandas as pd
+
+    path = Path(path)
+    try:
+        df = pd.read_csv(path)
+    except FileNotFoundError:
+        raise ConfigError(f"{what} {shown(path)} not found") from None
+    except pd.errors.EmptyDataError:
+        raise ConfigError(f"{shown(path)}: empty file (a {what} needs a header line and rows)") from None
+    except (pd.errors.ParserError, UnicodeDecodeError, ValueError) as exc:
+        raise ConfigError(f"{shown(path)}: not a readable CSV file ({str(exc).splitlines()[0][:120]})") from None
+    except OSError as exc:
+        raise ConfigError(f"{what} {describe_os_error(exc, path)}") from None
+    missing = [c for c in columns if c not in df.columns]
+    if missing:
+        raise ConfigError(f"{shown(path)}: missing column(s) {', '.join(missing)}")
+    if df.empty:
+        raise ConfigError(f"{shown(path)}: no rows (a {what} needs at least one)")
+    return df
+
+
 def prepare_output_dir(path: str | os.PathLike) -> Path:
     """Create the folder ``path`` (and parents) and check that files can be written in it.
 
@@ -120,15 +172,28 @@ def prepare_output_dir(path: str | os.PathLike) -> Path:
     """
     path = Path(path)
     if path.exists() and not path.is_dir():
-        raise ConfigError(f"output folder {path} is an existing file, not a folder")
+        raise ConfigError(f"output folder {shown(path)} is an existing file, not a folder")
     try:
         path.mkdir(parents=True, exist_ok=True)
         fd, probe = tempfile.mkstemp(prefix=TEMP_PREFIX + "probe.", dir=path)
         os.close(fd)
         os.unlink(probe)
     except OSError as exc:
-        raise ConfigError(f"output folder {path} cannot be written: {describe_os_error(exc, path)}") from exc
+        raise ConfigError(f"output folder {shown(path)} cannot be written: {describe_os_error(exc, path)}") from exc
     return path
+
+
+def check_free_space(folder: str | os.PathLike, needed: int, what: str = "the results") -> None:
+    """Refuse, before any work, to fill ``folder`` with ``needed`` bytes it has no room for."""
+    import shutil
+
+    try:
+        free = shutil.disk_usage(folder).free
+    except OSError:
+        return  # unknown: the write itself will tell
+    if needed > free:
+        raise ConfigError(f"{shown(folder)}: not enough space for {what} (about {needed / 2**20:,.1f} MB needed, "
+                          f"{free / 2**20:,.1f} MB free)")
 
 
 def check_new_file(path: str | os.PathLike) -> Path:

@@ -14,21 +14,27 @@ any parameter (constants, or dated schedules for schedulable parameters)::
     detention_capacity = { 2025-08-06 = 100, 2026-03-01 = 500 }
 
 Everything is validated when the file is loaded; a problem raises ConfigError with one line
-naming the file and the key.
+naming the file and the key. A scenario's name is used for file names (``results/runs/<name>``,
+the comparison's ``daily/<name>.parquet``), so it may hold only letters, digits, ``_`` and ``-``
+(:func:`check_name`); without a ``name`` the file's stem is used, under the same rule.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import tomllib
+import re
 from pathlib import Path
 
+from . import limits
 from . import params as parameters
 from .errors import ConfigError
+from .safeio import read_toml
 from .schedule import parse_date
 
 TOP_LEVEL_KEYS = {"name", "description", "extends", "start", "end", "params"}
+#: What a scenario name may be: it becomes a file and folder name.
+NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
 DEFAULT_START = dt.date(2025, 1, 1)
 DEFAULT_END = dt.date(2025, 12, 31)
 
@@ -48,35 +54,56 @@ class Scenario:
         """A copy with a different end date and/or extra parameter values (validated)."""
         merged = {**self.params, **(overrides or {})}
         parameters.validate(merged)
-        end = parse_date(end, "--end") if end is not None else self.end
+        end = parse_date(end, "end") if end is not None else self.end
         if end < self.start:
-            raise ConfigError(f"--end: {end} is before the scenario's start {self.start}")
+            raise ConfigError(f"end: {end} is before the scenario's start {self.start}")
+        limits.check_horizon(self.start, end)
         return dataclasses.replace(self, end=end, params=merged)
+
+    def warnings(self) -> list[str]:
+        """What in the scenario has no effect on its run, in one line each: the dates of its
+        schedules that fall after the end (the change they make never happens)."""
+        out = []
+        for name, late in parameters.schedule_dates_after(self.params, self.end).items():
+            days = ", ".join(d.isoformat() for d in late[:3]) + (f" and {len(late) - 3} more" if len(late) > 3 else "")
+            out.append(f"{self.name}: {name} changes on {days}, after the end of the run ({self.end}); "
+                       f"{'that change has' if len(late) == 1 else 'those changes have'} no effect")
+        return out
 
     def model_kwargs(self) -> dict:
         """Keyword arguments for ChannelModel (without rng)."""
         return {"start": self.start.isoformat(), "end": self.end.isoformat(), **self.params}
 
 
+def check_name(name, where: str = "name") -> str:
+    """A scenario name, checked: 1 to 64 letters, digits, ``_`` or ``-`` (it becomes a file name,
+    so ``../x``, ``a/b`` or an empty name would write elsewhere or nowhere)."""
+    if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
+        raise ConfigError(f"{where}: {name!r} is not allowed as a scenario name; use 1 to 64 letters, digits, _ or - "
+                          f"(it is used as a file name)")
+    return name
+
+
 def load(path: str | Path, _seen: tuple = ()) -> Scenario:
     """Read and validate a scenario file (following ``extends`` chains)."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"scenario file {path} not found")
     if path.resolve() in _seen:
         raise ConfigError(f"{path}: 'extends' loops back to a file already being read")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({str(exc).splitlines()[0]})") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file") from None
+    raw = read_toml(path, "scenario file")
     unknown = set(raw) - TOP_LEVEL_KEYS
     if unknown:
         raise ConfigError(f"{path}: unknown key {sorted(unknown)[0]!r}; allowed top-level keys: "
                           f"{', '.join(sorted(TOP_LEVEL_KEYS))} (parameters go under [params])")
     try:
-        base = load(path.parent / raw["extends"], _seen + (path.resolve(),)) if "extends" in raw else None
+        name = check_name(raw["name"] if "name" in raw else path.stem,
+                          "name" if "name" in raw else "name (taken from the file name; set name = \"...\")")
+        if not isinstance(raw.get("description", ""), str):
+            raise ConfigError("description: must be a string")
+        extends = raw.get("extends")
+        if extends is not None and not (isinstance(extends, str) and extends.strip()):
+            raise ConfigError(f"extends: {extends!r} is not a file name; write the scenario it builds on as a "
+                              f"string, for example extends = \"pilot.toml\"")
+        base = load(path.parent / extends, _seen + (path.resolve(),)) if extends is not None else None
         own = raw.get("params", {})
         if not isinstance(own, dict):
             raise ConfigError("[params] must be a table of name = value")
@@ -86,9 +113,10 @@ def load(path: str | Path, _seen: tuple = ()) -> Scenario:
         end = parse_date(raw["end"], "end") if "end" in raw else (base.end if base else DEFAULT_END)
         if end < start:
             raise ConfigError(f"end: {end} is before start {start}")
+        limits.check_horizon(start, end)
     except ConfigError as exc:
         if str(exc).startswith(str(path)):
             raise
         raise ConfigError(f"{path}: {exc}") from None
-    return Scenario(name=str(raw.get("name", path.stem)), description=str(raw.get("description", "")).strip(),
-                    start=start, end=end, params=merged, path=str(path))
+    return Scenario(name=name, description=raw.get("description", "").strip(), start=start, end=end, params=merged,
+                    path=str(path))

@@ -34,6 +34,7 @@ from . import calibration as cal
 from . import data
 from .errors import ConfigError
 from .runner import default_workers, replicate_seed
+from .safeio import read_csv
 from .targets import TargetSet, mard
 from .workers import worker_pool
 
@@ -307,7 +308,7 @@ def validate(out: Path, calibration: str | None = None, replicates: int = DEFAUL
     folder = find_calibration(calibration)
     month_sd = month_sd_for(folder, inflow_month_sd)
     workers = default_workers() if workers is None else workers
-    post_full = pd.read_csv(folder / "posterior_full.csv")
+    post_full = read_csv(folder / "posterior_full.csv", "posterior sample")
     missing = [k for k in cal.CALIBRATED if k not in post_full.columns]
     if missing or "weight" not in post_full.columns:
         raise ConfigError(f"{folder / 'posterior_full.csv'}: missing column(s) {', '.join(missing or ['weight'])}")
@@ -321,13 +322,13 @@ def validate(out: Path, calibration: str | None = None, replicates: int = DEFAUL
     if with_holdout and hold_file.is_file():
         hs = cal.SETTINGS["holdout"]
         h_thetas = [{**theta, "inflow_month_sd": month_sd["holdout"][0]}
-                    for theta in draw(pd.read_csv(hold_file), replicates, seed)]
+                    for theta in draw(read_csv(hold_file, "posterior sample"), replicates, seed)]
         for key, weather in (("holdout_obs", None), ("holdout_markov", "markov")):
             sets[key] = run_set(RunSet(f"held-out forecast ({weather or 'observed'} weather)", hs, "2025-12-31",
                                        weather or "observed", h_thetas,
                                        TargetSet(hs.start, "2025-12-31", "2025-12-31")), seed, workers, progress)
     out.mkdir(parents=True, exist_ok=True)
-    post_hold = pd.read_csv(hold_file) if hold_file.is_file() else None
+    post_hold = read_csv(hold_file, "posterior sample") if hold_file.is_file() else None
     return report(out, folder, sets, post_full, replicates, seed, post_hold, month_sd=month_sd)
 
 
