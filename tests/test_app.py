@@ -170,7 +170,7 @@ def served_app(tmp_path_factory):
 
 
 def test_app_in_a_real_browser(served_app, tmp_path):
-    from playwright.sync_api import sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     port, proc, log = served_app
     assert browser.listening_addresses(port) == {"127.0.0.1"}, \
@@ -219,14 +219,14 @@ def test_app_in_a_real_browser(served_app, tmp_path):
             one.button("Apply and restart").click()
             one.page.wait_for_selector("text=Restarted from 1 Jan 2025", timeout=30_000)
             one.page.wait_for_function("() => !document.body.innerText.includes('Settings changed')")
-            assert one.day() == 0
+            one.wait_for_day(lambda d: d == 0)
 
             # the seed box refuses what is not a seed, and says why
             seed = one.page.get_by_label("Random seed (a whole number, 0 or more)")
             for bad in ("abc", "-1"):
                 seed.fill(bad)
                 one.page.wait_for_selector(f"text=the seed must be a whole number, 0 or more (not '{bad}')")
-                assert one.button("Apply and restart").is_disabled()
+                expect(one.button("Apply and restart")).to_be_disabled()  # (waits: widgets update one by one)
             seed.fill("7")
             one.page.wait_for_function("() => !document.body.innerText.includes('the seed must be')")
             one.button("Apply and restart").click()

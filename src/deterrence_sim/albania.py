@@ -65,9 +65,10 @@ def regime(p: float, strength: float) -> dict:
     }
 
 
-def group_arrivals(kwargs: dict, seed: int, replicate: int) -> dict[str, float]:
-    """The group's arrivals in each of :data:`WINDOWS`, from the model's fading record of arrivals
-    by group (after each day, record = keep x (record before + today's arrivals))."""
+def group_arrivals(kwargs: dict, seed: int, replicate: int, group: int | None = RETURNABLE) -> dict[str, float]:
+    """The arrivals of ``group`` (None: every group) in each of :data:`WINDOWS`, from the model's
+    fading record of arrivals by group (after each day, record = keep x (record before + today's
+    arrivals))."""
     from .model import ChannelModel
     from .rules.belief import fade_factor
 
@@ -81,7 +82,8 @@ def group_arrivals(kwargs: dict, seed: int, replicate: int) -> dict[str, float]:
         after = model.arrived_record.copy()
         for k, (lo, hi) in windows.items():
             if lo <= date <= hi:
-                total[k] += after[RETURNABLE] / keep - before[RETURNABLE]
+                day = after / keep - before
+                total[k] += day.sum() if group is None else day[group]
         before = after
     return {k: float(round(v)) for k, v in total.items()}
 

@@ -36,10 +36,31 @@ class Alternative:
     label: str
     overrides: dict
     meaning: str
+    affects_baseline: bool  # False: no_deal (no removals, no announcement) runs exactly as today
 
 
-#: The structural alternatives run by the main job (see docs/ODD.md section 8).
-ALTERNATIVES: tuple[Alternative, ...] = ()
+#: The structural alternatives run by the main job (docs/ODD.md section 8.3; the rules are in rules/).
+ALTERNATIVES: tuple[Alternative, ...] = (
+    Alternative("inflow_responds", "(a) inflow responds to removals", {"inflow_outcome_elasticity": 1.0},
+                "people further up the route stay away when they hear of removals: each newcomer turns back with "
+                "chance 1 - exp(-r), r the perceived removal risk of their group (rules/inflow.py, stays_away); "
+                "today's model: 0", affects_baseline=False),
+    Alternative("leavers_come_back", "(b) leavers may come back", {"comeback_share": 0.5, "comeback_daily": 0.01},
+                "half of the people leaving the route are only away and come back to the coast after about 100 "
+                "days (rules/decision.py, only_away, comes_back); today's model: leaving is for good",
+                affects_baseline=True),
+    Alternative("price_and_sunk_cost", "(c) price covers removals; fees lost weigh",
+                {"price_covers_removals": 1.0, "sunk_cost_weight": 1.0},
+                "smugglers' lowest price rises as price_min / (1 - share removed), up to GBP 10,000 "
+                "(rules/smugglers.py, removal_cost_floor), and the fee at stake scales the perceived risk "
+                "(rules/belief.py, fee_weighted; seed 002); today's model: neither", affects_baseline=False),
+    Alternative("mass_injunctions", "(d) first flights emptied by injunctions",
+                {"injunction_wave": {"2025-09-15": 1.0, "2025-10-01": 0.0}},
+                "from 15 September to 1 October 2025 detainees cleared for a flight bring last-minute challenges "
+                "(chance 0.9) that keep them off it until a court decides (rules/courts.py, "
+                "last_minute_challenges; seed 000); returns by 19 October about 46 against 42 reported (63 "
+                "without)", affects_baseline=False),
+)
 
 
 def _effect_rows(label, scen: dict, base: pd.DataFrame, year: int, replicates=None):
@@ -70,7 +91,7 @@ def table(metrics: dict[str, pd.DataFrame], runs: dict[tuple, pd.DataFrame], bas
         reps = base.index[:n_alt]
         rows += _effect_rows("today's structure (same replicates)", {n: metrics[n] for n in shown}, base, year, reps)
         for alt in ALTERNATIVES:
-            b = runs.get((alt.name, baseline))
+            b = runs.get((alt.name, baseline), None if alt.affects_baseline else base)
             if b is None:
                 continue
             rows += _effect_rows(alt.label, {n: runs[(alt.name, n)] for n in shown if (alt.name, n) in runs}, b, year)

@@ -283,15 +283,16 @@ def Page():
 
     def play_loop():
         """Simulate a few days, wait until the page has drawn them, repeat, until paused or at the
-        end of the run; each frame takes as many days as the play speed allows in the time the
-        last frame took to draw."""
+        end of the run. Each frame takes as many days as the play speed allows in the time the last
+        frame took to simulate and draw (its work, not the pause that keeps play at its speed:
+        counting the pause would keep frames long after one slow frame)."""
         if not m.playing:
             return
-        t0, d0, last_frame_s = time.perf_counter(), m.day, 0.25
+        t0, d0, last_work_s = time.perf_counter(), m.day, 0.25
         while m.playing and m.running:
             started = time.perf_counter()
             speed = m.play_speed
-            days = max(MIN_FRAME_DAYS, round(speed * last_frame_s))
+            days = max(MIN_FRAME_DAYS, round(speed * last_work_s))
             with m.lock:
                 for _ in range(days):
                     if not m.running:
@@ -302,8 +303,8 @@ def Page():
             FRAME.set(FRAME.value + 1)  # the page redraws the panels (in its own thread) ...
             if not m.frame_shown.wait(timeout=FRAME_TIMEOUT_S):  # ... and says when it is done
                 break  # nobody drew it: the tab was closed (or the machine is stuck); stop
-            time.sleep(max(0.0, days / speed - (time.perf_counter() - started)))  # not faster
-            last_frame_s = time.perf_counter() - started
+            last_work_s = time.perf_counter() - started
+            time.sleep(max(0.0, days / speed - last_work_s))  # not faster than the play speed
             SPEED.set((m.day - d0) / (time.perf_counter() - t0))
         m.playing = False
         playing.set(False)

@@ -80,6 +80,16 @@ def _positive(text: str) -> int:
     return value
 
 
+def _non_negative(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
+    return value
+
+
 def _replicates(text: str) -> int:
     from .limits import MAX_REPLICATES
 
@@ -225,9 +235,14 @@ def cmd_validate(args) -> int:
 
     out = safeio.prepare_output_dir(args.out)
     t0 = time.perf_counter()
-    res = validation.validate(out, calibration=args.calibration, replicates=args.replicates, seed=args.seed,
-                              workers=args.workers, progress=not args.quiet, with_holdout=not args.no_holdout,
-                              inflow_month_sd=args.inflow_month_sd)
+    try:
+        res = validation.validate(out, calibration=args.calibration, replicates=args.replicates, seed=args.seed,
+                                  workers=args.workers, progress=not args.quiet, with_holdout=not args.no_holdout,
+                                  inflow_month_sd=args.inflow_month_sd)
+    except ConfigError as exc:  # the library names its keywords; the user typed flags
+        for flag in ("--replicates", "--calibration", "--inflow-month-sd"):
+            exc = _flag(flag, exc)
+        raise exc from None
     print(f"validated {args.replicates} replicates from {res['folder']} in {time.perf_counter() - t0:.0f} s; "
           f"report: {out}/validation.md")
     s = res["summary"]
@@ -293,11 +308,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--replicates", type=_replicates, default=200,
                      help="replicates per scenario, each with its own parameter draw and seed, paired with no_deal "
                           "(default 200)")
-    cmp.add_argument("--decomposition-replicates", type=int, default=40,
-                     help="replicates of the counterfactual runs that split the effect into its parts (default 40; "
+    cmp.add_argument("--decomposition-replicates", type=_non_negative, default=16,
+                     help="replicates of the counterfactual runs that split the effect into its parts (default 16; "
                           "0 skips)")
-    cmp.add_argument("--alternative-replicates", type=int, default=40,
-                     help="replicates of each structural alternative (default 40; 0 skips)")
+    cmp.add_argument("--alternative-replicates", type=_non_negative, default=12,
+                     help="replicates of each structural alternative (default 12; 0 skips)")
     cmp.add_argument("--uncertainty", choices=("full", "fixed"), default="full",
                      help="full: draw the uncertain parameters (default); fixed: every replicate at the calibrated "
                           "values (the conditional answer)")
@@ -310,8 +325,8 @@ def build_parser() -> argparse.ArgumentParser:
                           "settings; without it, --out's earlier outputs are replaced")
     cmp.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
     cmp.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
-    cmp.add_argument("--dose-replicates", type=_positive, default=6,
-                     help="replicates per point of the dose-response curve (default 6)")
+    cmp.add_argument("--dose-replicates", type=_positive, default=2,
+                     help="replicates per point of the dose-response curve (default 2)")
     cmp.add_argument("--no-dose", action="store_true", help="skip the dose-response curve")
     cmp.set_defaults(func=cmd_compare)
 

@@ -222,7 +222,7 @@ def plan(scenarios, pilot, unc: Uncertainty, seed, replicates, decomposition_rep
                                                    out / "runs" / f"decomposition__{name}__{variant}.parquet", seed))
     if alternative_replicates:
         for alt in ALTERNATIVES:
-            for name in [n for n in ALTERNATIVE_SCENARIOS if n in names]:
+            for name in [n for n in ALTERNATIVE_SCENARIOS if n in names and (n != BASELINE or alt.affects_baseline)]:
                 jobs = jobs_for(names[name], pilot.params, draws[:alternative_replicates], {**sets, **alt.overrides})
                 units["alternative"].append(Unit((alt.name, name), "alternative", names[name], jobs,
                                                  out / "runs" / f"alternative__{alt.name}__{name}.parquet", seed))
@@ -258,15 +258,19 @@ def draws_table(unc: Uncertainty, seed: int, n: int) -> pd.DataFrame:
 
 # ------------------------------------------------------------------------------ the job
 def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", out: Path = Path("results/compare"),
-            seed: int = 20250710, workers=None, dose_replicates: int = 6, progress=None, with_dose: bool = True,
-            sets: dict | None = None, uncertainty: str = "full", decomposition_replicates: int = 40,
-            alternative_replicates: int = 40, resume: bool = False) -> pd.DataFrame:
+            seed: int = 20250710, workers=None, dose_replicates: int = 2, progress=None, with_dose: bool = True,
+            sets: dict | None = None, uncertainty: str = "full", decomposition_replicates: int = 16,
+            alternative_replicates: int = 12, resume: bool = False) -> pd.DataFrame:
     """Run the comparison and write its outputs; return the headline table.
 
     Everything is checked first (scenarios, names, period, ``sets``, the posterior sample, the
     output folder); only then does any simulation start.
     """
     t0 = time.perf_counter()
+    for label, n in (("replicates", replicates), ("decomposition_replicates", decomposition_replicates),
+                     ("alternative_replicates", alternative_replicates), ("dose_replicates", dose_replicates)):
+        if isinstance(n, bool) or not isinstance(n, int) or n < (1 if label == "replicates" else 0):
+            raise ConfigError(f"{label}: {n!r} must be a whole number, at least {1 if label == 'replicates' else 0}")
     sets = dict(sets or {})
     paths = [Path(f) for f in files] if files else standard_scenarios()
     scenarios = [scenario.load(p).with_overrides(end=horizon_end, overrides=sets) for p in paths]

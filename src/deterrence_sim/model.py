@@ -402,9 +402,9 @@ def simulate_day(t, p, n, new, c, d, sea_viable, weekday0, net, removed_record, 
     held = np.flatnonzero(p.state[:n] == DETAINED)  # each step below hands on who is still held
     held, n_exited = courts_decide(t, p, d, held, k, today, exited, n_exited, rng)
     held, n_exited = france_answers(t, p, d, held, weekday0, k, today, exited, n_exited, rng)
-    held = fly(t, p, d, held, removed_record, k, today)
+    held = fly(t, p, c, d, held, removed_record, k, today, rng)
     n_exited = window_expires(t, p, c, held, today, exited, n_exited)
-    smugglers_restock(t, c, d, sea_viable[t], net, rng)
+    smugglers_restock(t, c, d, sea_viable[t], net, removed_record, arrived_record, rng)
     # the community's memory of arrivals and removals fades
     removed_record *= keep
     arrived_record *= keep
@@ -484,6 +484,10 @@ def people_day(t, p, n, c, d, viable, net, k, signal, keep, today, exited, n_exi
             continue
         if s == DETAINED:
             n_detained += 1
+        elif s == RETURNED and p.times_returned[i] == 0:  # 3, alternative (b): away from the route for a while
+            if decision.comes_back(rng, c.comeback_daily):
+                s = state[i] = WAITING
+                p.since[i] = t
         elif s == RETURNED:  # 10
             back, gives_up = returns.returnee_move(rng, c.returnee_recross_daily, c.returnee_settle_daily)
             if gives_up:
@@ -500,8 +504,13 @@ def people_day(t, p, n, c, d, viable, net, k, signal, keep, today, exited, n_exi
                 else:
                     s = state[i] = WAITING
             if s == APPLIED and p.answer[i] == ANSWER_ACCEPTED:
-                ready[n_ready] = i
-                n_ready += 1
+                if legal_route.gives_up_waiting(rng, t - p.application_day[i], c.limbo_give_up_daily,
+                                                c.limbo_max_days):  # the limbo ends
+                    s = state[i] = WAITING
+                    p.barred[i] = True
+                else:
+                    ready[n_ready] = i
+                    n_ready += 1
         elif route_open and p.ties[i] and not p.barred[i]:  # 11, applications (s is WAITING)
             if legal_route.applies_today(rng, awareness, c.application_rate):
                 s = state[i] = APPLIED
@@ -511,13 +520,23 @@ def people_day(t, p, n, c, d, viable, net, k, signal, keep, today, exited, n_exi
         b = beliefs[i] = belief.updated_belief(beliefs[i], signal[p.group[i]], keep)  # 4
         if s != WAITING:
             continue
-        factor = decision.deterrence_factor(b, strength)  # 3
-        if rng.random() < decision.leave_probability(leave_base, factor):
+        if p.since[i] == t and p.times_returned[i] == 0 and inflow.stays_away(  # 1, alternative (a)
+                rng, c.inflow_outcome_elasticity, signal[p.group[i]]):
             n_left += 1
             n_exited = leave_one(p, i, LEFT_ROUTE, exited, n_exited)
+            continue
+        price = net.price[p.network[i]]
+        factor = decision.deterrence_factor(  # 3 (alternative (c): the fee at stake scales the risk)
+            belief.fee_weighted(b, price, c.price_initial_gbp, c.sunk_cost_weight), strength)
+        if rng.random() < decision.leave_probability(leave_base, factor):
+            if decision.only_away(rng, c.comeback_share):  # alternative (b): away, may come back
+                state[i] = RETURNED
+            else:
+                n_left += 1
+                n_exited = leave_one(p, i, LEFT_ROUTE, exited, n_exited)
         elif viable:
             waited = t - p.since[i]
-            if (decision.can_pay(p.budget[i], waited, c.savings_per_day_gbp, net.price[p.network[i]])
+            if (decision.can_pay(p.budget[i], waited, c.savings_per_day_gbp, price)
                     and rng.random() < decision.try_probability(try_base, c.impatience_per_month, waited, factor)):
                 tryers[n_tryers] = i
                 n_tryers += 1
@@ -687,12 +706,20 @@ def france_answers(t, p, d, held, weekday0, k, today, exited, n_exited, rng):
 
 # 8. flights --------------------------------------------------------------------------------------------
 @njit(cache=True)
-def fly(t, p, d, held, removed_record, k, today):
+def fly(t, p, c, d, held, removed_record, k, today, rng):
     n_flights, credit = uk.flights_today(k[FLIGHT_CREDIT], d.flights_per_week[t])
     k[FLIGHT_CREDIT] = credit
     if n_flights == 0:
         return held
     cleared = held[(p.answer[held] == ANSWER_ACCEPTED) & (p.challenge[held] != CHALLENGE_PENDING)]
+    late = courts.last_minute_challenges(rng, len(cleared), d.injunction_wave[t], c.injunction_prob)  # alt. (d)
+    if late.any():
+        filing = cleared[late]
+        p.challenge[filing] = CHALLENGE_PENDING
+        p.challenge_day[filing] = courts.decision_day(rng, t, len(filing), c.challenge_days)
+        today[CHALLENGES_FILED] += len(filing)
+        k[FILED_TOTAL] += len(filing)
+        cleared = cleared[~late]
     seats = int(np.floor(n_flights * d.seats_per_flight[t]))
     board = cleared[uk.boarding_order(p.fast_track[cleared], p.arrived_day[cleared])][:seats]
     p.state[board] = RETURNED
@@ -721,11 +748,13 @@ def window_expires(t, p, c, held, today, exited, n_exited):
 
 # 5. smugglers adapt ---------------------------------------------------------------------------------------
 @njit(cache=True)
-def smugglers_restock(t, c, d, viable, net, rng):
+def smugglers_restock(t, c, d, viable, net, removed_record, arrived_record, rng):
     net.load[:] = smugglers.adapt_load(net.load, net.lost, c.people_per_boat_gain, c.people_per_boat_max)
     if viable:
+        floor = smugglers.removal_cost_floor(c.price_min_gbp, c.price_max_gbp, removed_record, arrived_record,
+                                             c.price_covers_removals)  # alternative (c)
         net.price[:] = smugglers.adapt_price(net.price, net.customers, net.seats, net.lost, net.launched,
-                                             c.price_response, c.price_min_gbp, c.price_max_gbp)
+                                             c.price_response, floor, c.price_max_gbp)
     net.boats[:] = smugglers.restock(rng, net.boats, d.boat_supply_per_week[t], c.max_launches_per_day)
 
 
@@ -736,17 +765,20 @@ def record(p, n, net, today):
     state, belief = p.state, p.belief
     counts = np.zeros(FIRST_EXIT, dtype=np.int64)
     risk = 0.0
+    away = 0  # alternative (b): people away from the route share the RETURNED state but were never removed
     for i in range(n):
         s = state[i]
         if s < FIRST_EXIT:
             counts[s] += 1
             if s == WAITING:
                 risk += belief[i]
+            elif s == RETURNED and p.times_returned[i] == 0:
+                away += 1
     n_waiting = counts[WAITING]
     today[WAITING_IN_FRANCE] = n_waiting
     today[APPLIED_NOW] = counts[APPLIED]
     today[DETAINED_NOW] = counts[DETAINED]
-    today[RETURNED_IN_FRANCE] = counts[RETURNED]
+    today[RETURNED_IN_FRANCE] = counts[RETURNED] - away
     today[RISK] = risk / n_waiting if n_waiting else 0.0
     today[PRICE] = net.price.sum() / len(net.price)
     today[PEOPLE_PER_BOAT] = today[ARRIVALS] / today[BOATS] if today[BOATS] else np.nan

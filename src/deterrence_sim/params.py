@@ -366,6 +366,55 @@ PARAMS: dict[str, Param] = {
         P("parity_ratio", 1.25, "admissions per return", "legal_route",
           "PILOT: 350 admitted for 281 returned by 2026-01-27",
           "How many admissions each return allows, when parity is on.", low=0, high=100),
+        # ------------------------------------------- the limbo of approved applicants (rules/legal_route.py)
+        P("limbo_give_up_daily", 0.01, "probability/day", "legal_route",
+          "assumption: an approved applicant kept waiting for parity room gives up on the route and goes back to the "
+          "coast (about 100 days on average); people on the coast otherwise cross within weeks (try_prob), and seed "
+          "001 reports doubt about the route in the camps",
+          "Daily chance that an approved applicant still waiting for parity room gives up on the legal route "
+          "(back to waiting on the coast, barred from applying again). 0: nobody gives up.",
+          low=0, high=1),
+        P("limbo_max_days", 90, "days", "legal_route",
+          "assumption, after UK entry clearance: a visa vignette is valid for 90 days, after which an approval not "
+          "used lapses",
+          "Longest an approved applicant waits for parity room; the approval then lapses (back to waiting on the "
+          "coast, barred from applying again). 0: no bound.", low=0, high=3650, kind="int"),
+        # ------------------------------------------- structural alternatives (off by default; docs/ODD.md 8.3)
+        P("inflow_outcome_elasticity", 0.0, "per unit of perceived risk", "inflow",
+          "structural alternative (a), assumption: 0 is today's model (the inflow to the coast ignores what happens "
+          "in the UK); 1 keeps away 1 - exp(-1 x risk) of newcomers, 63% if removal were certain",
+          "How strongly people further up the route stay away when they hear of removals: each newcomer turns back "
+          "on reaching the coast with chance 1 - exp(-e x r), r the risk their group hears (counted among newcomers "
+          "and people leaving the route).", low=0, high=20),
+        P("comeback_share", 0.0, "share", "decision",
+          "structural alternative (b), assumption: 0 is today's model (leaving the route is for good); people who "
+          "leave may only be moving on for a while (displacement, not disappearance)",
+          "Share of people leaving the route who are only away and may come back to the coast later.",
+          low=0, high=1),
+        P("comeback_daily", 0.01, "probability/day", "decision",
+          "structural alternative (b), assumption: about 100 days away on average",
+          "Daily chance that a person away from the route (see comeback_share) comes back to the coast.",
+          low=0, high=1),
+        P("sunk_cost_weight", 0.0, "exponent", "belief",
+          "structural alternative (c), seed 002: the minister's 'spending up to GBP 10,000 to then be immediately "
+          "removed'; 0 is today's model (the fee does not matter)",
+          "How much the fee at stake scales the perceived removal risk: deterrence acts on belief x (price / "
+          "price_initial_gbp) ^ weight.", low=0, high=5),
+        P("price_covers_removals", 0.0, "0 or 1", "smugglers",
+          "structural alternative (c), assumption: smugglers re-send a removed customer for free, so the cost of a "
+          "customer who stays in the UK grows with the removal share; prices up to GBP 10,000 (seed 002) appear; 0 "
+          "is today's model",
+          "1 when the networks' lowest price is price_min_gbp / (1 - share of arrivals removed), capped at "
+          "price_max_gbp.", low=0, high=1),
+        P("injunction_wave", 0.0, "0 or 1", "courts",
+          "structural alternative (d), seed 000 and EVENTS: the first planned flights (15, 16 and 17 September "
+          "2025) left with nobody on board after last-minute legal challenges",
+          "1 on days when detainees cleared for a flight bring last-minute challenges en masse (an injunction "
+          "keeps each off the flight until the court decides).", low=0, high=1, schedulable=True, baseline=0.0),
+        P("injunction_prob", 0.9, "probability", "courts",
+          "structural alternative (d), assumption: nearly all cleared detainees challenge during the wave",
+          "Chance that a cleared detainee brings a last-minute challenge on a day of an injunction wave.",
+          low=0, high=1),
     ]
 }
 

@@ -202,6 +202,29 @@ def _scenario_table(headline, descriptions) -> list[str]:
     return lines
 
 
+TOTALS = (("removed", "removed to France"), ("admitted", "admitted by the legal route"),
+          ("recrossings", "re-crossings"), ("deaths", "deaths at sea"), ("mean_price_gbp", "mean price (GBP)"))
+
+
+def _totals_table(summary) -> list[str]:
+    """Other totals over the whole run, per scenario: mean (90% interval over replicates)."""
+    def num(x):
+        return "n/a" if pd.isna(x) else f"{x:,.0f}"
+
+    lines = ["| scenario | " + " | ".join(label for _, label in TOTALS) + " |", "|---|" + "---:|" * len(TOTALS)]
+    for name, g in summary.groupby("scenario", sort=False):
+        g = g.set_index("metric")
+        cells = []
+        for m, _ in TOTALS:
+            if m not in g.index:
+                cells.append("")
+                continue
+            iv = interval(g.loc[m, "p05"], g.loc[m, "p95"], num)
+            cells.append(num(g.loc[m, "mean"]) + ("" if iv == num(g.loc[m, "mean"]) else f" ({iv})"))
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    return lines
+
+
 def _decomposition_table(dec) -> list[str]:
     d = dec[dec["period"] == "all"]
     if d.empty:
@@ -260,6 +283,8 @@ def write_report(path: Path, result: dict, info: dict) -> None:
     lines += ["## Every scenario", "", "Effect on crossings against `no_deal`, per year (metric names defined at the "
               "end).", ""] + _scenario_table(headline, info["descriptions"]) + ["",
               "![effects](effects_forest.png)", "", "Crossings per month: `crossings_per_month.png`.", ""]
+    lines += ["Other totals over the whole run: mean (90% interval over replicates).", ""] + \
+        _totals_table(result["summary"]) + [""]
     if dec is not None and len(dec):
         lines += ["## Where the effect comes from", ""] + _decomposition_table(dec) + [""]
     if alt is not None and len(alt):

@@ -55,10 +55,14 @@ class Prior:
     b: float  # uniform/loguniform: high; lognormal: sigma of the log
     source: str
     high: float | None = None  # truncation (lognormal only)
+    whole: bool = False  # a whole number (rounded)
 
     def sample(self, rng: np.random.Generator) -> float:
         """One draw (uses exactly one uniform number from ``rng``, whatever the distribution)."""
-        u = rng.random()
+        value = self._sample(rng.random())
+        return int(round(value)) if self.whole else value
+
+    def _sample(self, u: float) -> float:
         if self.dist == "uniform":
             return float(self.a + (self.b - self.a) * u)
         if self.dist == "loguniform":
@@ -127,6 +131,12 @@ PRIORS: dict[str, Prior] = {p.name: p for p in [
     Prior("challenge_success_prob", "uniform", 0.15, 0.55,
           "assumption: share of challenges (judicial review, modern-slavery claims) that succeed; 15-55% "
           "(default 35%); not published for the pilot"),
+    Prior("limbo_give_up_daily", "loguniform", 0.003, 0.03,
+          "assumption: an approved applicant kept waiting for parity room gives up after about 1 to 11 months on "
+          "average (default 0.01/day, 100 days); nothing is published on these waits"),
+    Prior("limbo_max_days", "uniform", 30, 180,
+          "assumption around the 90-day validity of a UK visa vignette (default 90): an approval not used within "
+          "one to six months lapses", whole=True),
 ]}
 
 #: Columns of the posterior sample and the model parameters they become (``inflow_20XX`` and the

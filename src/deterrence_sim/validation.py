@@ -61,8 +61,8 @@ def find_calibration(folder: str | None) -> Path:
     if folder is not None:
         path = Path(folder)
         if not (path / "posterior_full.csv").is_file():
-            raise ConfigError(f"--calibration {path}: no posterior_full.csv there; run `deterrence-sim calibrate "
-                              f"--out {path}` first")
+            raise ConfigError(f"calibration: no posterior_full.csv in {path}; run the calibration with its "
+                              f"output there first")
         return path
     for path in (Path("results") / "calibration", cal.CALIBRATED_DIR):
         if (path / "posterior_full.csv").is_file():
@@ -77,7 +77,7 @@ def month_sd_for(folder: Path, override: float | None = None) -> dict[str, tuple
     from .params import PARAMS
 
     if override is not None:
-        value = PARAMS["inflow_month_sd"].check("--inflow-month-sd", override)
+        value = PARAMS["inflow_month_sd"].check("inflow_month_sd", override)
         return {fit: (value, "--inflow-month-sd") for fit in cal.FITS}
     stored = cal.read_month_sd(folder)
     default = float(PARAMS["inflow_month_sd"].default)
@@ -304,7 +304,7 @@ def validate(out: Path, calibration: str | None = None, replicates: int = DEFAUL
              workers: int | None = None, progress: bool = True, with_holdout: bool = True,
              inflow_month_sd: float | None = None) -> dict:
     if replicates < 30 or replicates > 10_000:
-        raise ConfigError(f"--replicates {replicates} is out of range; allowed: 30..10000 (at least 30)")
+        raise ConfigError(f"replicates: {replicates} is out of range; allowed: 30..10000 (at least 30)")
     folder = find_calibration(calibration)
     month_sd = month_sd_for(folder, inflow_month_sd)
     workers = default_workers() if workers is None else workers

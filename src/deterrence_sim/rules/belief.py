@@ -50,3 +50,13 @@ def risk_signal(removed: np.ndarray, arrived: np.ndarray, social_weight: float, 
 def updated_belief(belief: float, target: float, keep: float) -> float:
     """A person's belief after a day: it moves toward the signal of their group (``target``)."""
     return keep * belief + (1.0 - keep) * target
+
+
+@njit(cache=True)
+def fee_weighted(belief: float, price: float, reference: float, weight: float) -> float:
+    """Structural alternative (c), the sunk cost: the perceived removal risk scaled by the fee at
+    stake, ``belief x (price / reference) ^ weight`` (seed 002: 'spending up to GBP 10,000 to then be
+    immediately removed'). ``sunk_cost_weight`` 0 (today's model) returns ``belief`` unchanged."""
+    if weight == 0 or reference <= 0:
+        return belief
+    return belief * (price / reference) ** weight

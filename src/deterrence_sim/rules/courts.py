@@ -27,3 +27,14 @@ def decision_day(rng: np.random.Generator, today: int, n: int, mean_days: float)
 def challenge_succeeds(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Which of today's decisions go the claimant's way."""
     return rng.random(n) < p
+
+
+@njit(cache=True)
+def last_minute_challenges(rng: np.random.Generator, n: int, wave: float, p: float) -> np.ndarray:
+    """Structural alternative (d): on a day of an injunction wave (``injunction_wave`` 1; seed 000:
+    the first three planned flights, 15-17 September 2025, left empty after last-minute legal
+    challenges), which of ``n`` detainees cleared for a flight bring a challenge now (chance ``p``,
+    ``injunction_prob``). Off (0, the default) it draws nothing and nobody challenges."""
+    if wave <= 0 or n == 0:
+        return np.zeros(n, dtype=np.bool_)
+    return rng.random(n) < p

@@ -45,3 +45,16 @@ def try_probability(base: float, impatience_per_month: float, days_waited: int, 
     """Chance of trying on a sea-viable day for people who can pay."""
     months = np.minimum(days_waited, 90) / 30.0
     return np.minimum(1.0, base * (1.0 + impatience_per_month * months) * factor)
+
+
+@njit(cache=True)
+def only_away(rng: np.random.Generator, comeback_share: float) -> bool:
+    """Structural alternative (b): whether a person leaving the route is only away (displaced, may
+    come back) rather than gone for good. ``comeback_share`` 0 (today's model) draws nothing."""
+    return comeback_share > 0 and rng.random() < comeback_share
+
+
+@njit(cache=True)
+def comes_back(rng: np.random.Generator, daily: float) -> bool:
+    """Structural alternative (b): whether a person away from the route comes back to the coast today."""
+    return rng.random() < daily

@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 
 import numpy as np
+from numba import njit
 
 from ..population import OTHER, PROTECTION, RETURNABLE
 
@@ -75,3 +76,14 @@ def draw_newcomers(rng: np.random.Generator, n: int, c) -> dict[str, np.ndarray]
         "budget": c.budget_median_gbp * np.exp(c.budget_spread * rng.standard_normal(n)),
         "network": rng.integers(0, c.n_networks, size=n).astype(np.int16),
     }
+
+
+@njit(cache=True)
+def stays_away(rng: np.random.Generator, elasticity: float, risk: float) -> bool:
+    """Structural alternative (a): whether a newcomer, hearing of removals (``risk``, the perceived
+    removal risk of their group), turns back on reaching the coast, standing for people further up
+    the route who do not set out. Chance ``1 - exp(-elasticity x risk)``; ``inflow_outcome_elasticity``
+    0 (today's model) draws nothing and keeps everyone."""
+    if elasticity <= 0 or risk <= 0:
+        return False
+    return rng.random() < 1.0 - np.exp(-elasticity * risk)

@@ -48,6 +48,22 @@ def parity_room(parity: bool, ratio: float, returned_total: int, admitted_total:
 
 
 @njit(cache=True)
+def gives_up_waiting(rng: np.random.Generator, waited: int, daily: float, max_days: int) -> bool:
+    """Whether an approved applicant who has waited ``waited`` days for parity room gives up today.
+
+    The limbo of approved applicants: when parity binds, approved people wait for room with no other
+    behaviour unless this rule lets them go. Each full day of waiting they give up with chance
+    ``daily`` (``limbo_give_up_daily``, an assumption: about 100 days on average), and nobody waits
+    ``max_days`` days or more (``limbo_max_days``: a UK visa vignette is valid for 90 days); 0 turns
+    either off. Giving up sends the person back to waiting on the coast, barred from applying
+    again. No random number is drawn when ``daily`` is 0, so switching it off changes nothing else.
+    """
+    if max_days > 0 and waited >= max_days:
+        return True
+    return daily > 0 and waited > 0 and rng.random() < daily
+
+
+@njit(cache=True)
 def first_in_line(decided: np.ndarray, k: int) -> np.ndarray:
     """Who is admitted first when there is room for ``k``: the positions of the ``k`` approved
     applicants decided earliest (``decided``: their decision days), earliest first, ties in the

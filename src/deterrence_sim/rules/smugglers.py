@@ -96,3 +96,18 @@ def adapt_price(price: np.ndarray, customers: np.ndarray, seats: np.ndarray, los
     pressure = np.clip(customers / np.maximum(seats, 1) - 1.0, -1.0, 1.0)
     losses = lost / np.maximum(launched, 1)
     return np.clip(price * np.exp(response * (pressure + losses)), lo, hi)
+
+
+@njit(cache=True)
+def removal_cost_floor(price_min: float, price_max: float, removed: np.ndarray, arrived: np.ndarray,
+                       on: float) -> float:
+    """Structural alternative (c): the lowest price a network can charge once removals raise its
+    cost. A network that re-sends a removed customer for free (the 'guarantee' of a second try)
+    must sell ``1 / (1 - q)`` crossings per customer who stays in the UK, ``q`` the share of
+    arrivals removed (the community's fading record, all groups), so its floor rises from
+    ``price_min`` toward ``price_max`` (GBP 10,000, seed 002) as removals grow. Off
+    (``price_covers_removals`` 0, the default) the floor is ``price_min``."""
+    if on <= 0:
+        return price_min
+    q = removed.sum() / max(arrived.sum() + removed.sum(), 1.0)
+    return min(price_max, price_min / max(1.0 - q, 1e-6))
