@@ -1,4 +1,4 @@
-"""Command line: ``deterrence-sim run | compare | calibrate | validate | albania | params``.
+"""Command line: ``deterrence-sim run | compare | calibrate | validate | albania | params | sweep | sensitivity``.
 
 Every command checks all of its input (arguments, scenario and data files, parameter values,
 the size of the run) and its output folder (created and tested for writing) before any
@@ -281,6 +281,68 @@ def cmd_params(args) -> int:
     return 0
 
 
+def _sweep(args, label: str):
+    """Run (or finish) the sweep of ``args.spec``; print its summary. Shared by ``sweep`` and
+    ``sensitivity``."""
+    from .sweeps import execute, figures, spec as sweep_spec
+
+    spec = sweep_spec.load(args.spec)
+    figures.check(spec)
+    out = Path(args.out or Path("results") / "sweeps" / spec.name)
+    res = execute.run_sweep(spec, out, workers=args.workers, scheduler=args.scheduler, resume=args.resume,
+                            progress=False if args.quiet else None, flush_seconds=args.flush_seconds)
+    done = res["done_now"]
+    rate = done / res["seconds"] if res["seconds"] > 0 and done else 0.0
+    print(f"{label} {spec.name}: {res['runs']} runs ({res['runs'] // spec.replicates} points x {spec.replicates} "
+          f"replicates, {len(spec.arms)} scenario(s) each); {done} run now in {res['seconds']:.0f} s "
+          f"({rate:.2f} runs/s), {res['done_before']} done before; {res['failed']} failed; results: "
+          f"{out}/results.parquet")
+    for path in figures.draw_all(spec, res["results"], out):
+        print(f"  figure: {path}")
+    return spec, out, res
+
+
+def cmd_sweep(args) -> int:
+    spec, out, res = _sweep(args, "swept")
+    return 0 if res["failed"] == 0 else 1
+
+
+def cmd_sensitivity(args) -> int:
+    from .sweeps import sensitivity
+
+    args.resume = True  # the analysis continues or reuses the sweep in --out
+    spec, out, res = _sweep(args, "swept")
+    if res["failed"]:
+        print(f"  note: {res['failed']} failed run(s) are left out of their points' means")
+    sens = sensitivity.write(spec, out, args.output)
+    t = sens["table"]
+    print(f"{sens['method']} indices: {sens['csv']} and {sens['png']}")
+    for o, g in t.groupby("output", sort=False):
+        print(f"  {o}")
+        for _, r in g.head(args.top).iterrows():
+            if sens["method"] == "morris":
+                print(f"    {r['parameter']:<30} mu* {r['mu_star']:>10.4g} +- {r['mu_star_conf']:<9.3g} "
+                      f"sigma {r['sigma']:.4g}")
+            else:
+                print(f"    {r['parameter']:<30} ST {r['ST']:>6.3f} +- {r['ST_conf']:.3f}   "
+                      f"S1 {r['S1']:>6.3f} +- {r['S1_conf']:.3f}")
+    return 0
+
+
+def _sweep_arguments(p) -> None:
+    p.add_argument("spec", help="sweep spec (TOML), e.g. experiments/sweeps/capacity_x_challenge.toml")
+    p.add_argument("--out", help="output folder (default results/sweeps/<spec name>)")
+    p.add_argument("--workers", type=_positive, default=None,
+                   help="worker processes of the local Dask cluster (default: all CPUs; 1: run here, without Dask)")
+    p.add_argument("--scheduler", metavar="ADDRESS", default=None,
+                   help="run on an existing Dask cluster, e.g. tcp://host:8786 (then --workers is ignored)")
+    p.add_argument("--resume", action="store_true",
+                   help="finish an interrupted sweep in --out: only the runs not yet recorded are run")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--flush-seconds", type=float, default=5.0,
+                   help="write finished runs to disk at least this often (default 5; 0: after every run)")
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .limits import MAX_REPLICATES, horizon_text
 
@@ -372,6 +434,17 @@ def build_parser() -> argparse.ArgumentParser:
     par = sub.add_parser("params", help="list every parameter with its default, unit, range and source")
     par.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in docs/ODD.md)")
     par.set_defaults(func=cmd_params)
+
+    swp = sub.add_parser("sweep", help="run a parameter sweep (grid, Latin hypercube, Sobol, Morris) to Parquet")
+    _sweep_arguments(swp)
+    swp.set_defaults(func=cmd_sweep)
+
+    sen = sub.add_parser("sensitivity", help="Morris or Sobol indices (SALib) of a sweep, running what is missing")
+    _sweep_arguments(sen)
+    sen.add_argument("--output", action="append", metavar="COLUMN",
+                     help="output to analyse, e.g. rampup_x5-pilot/arrivals_2027 (repeatable; default: the spec's)")
+    sen.add_argument("--top", type=_positive, default=10, help="parameters printed per output (default 10)")
+    sen.set_defaults(func=cmd_sensitivity)
     return parser
 
 

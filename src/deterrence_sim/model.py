@@ -150,7 +150,7 @@ class ChannelModel(mesa.Model):
         self._newcomers_through = 0  # newcomers are drawn for days before this one
         self._newcomers_base = 0  # newcomers who entered before the block in self.newcomers
         self._draw_newcomers()
-        self.datacollector = DailyCollector(self.figures)
+        self.datacollector = DailyCollector(self.figures, self.dates)
         self._steps_ahead = 0  # days run() simulated ahead of Mesa's clock
 
     # ------------------------------------------------------------------ set-up helpers
@@ -792,10 +792,17 @@ class DailyCollector(mesa.DataCollector):
     Mesa) is read off the array when asked for. Mesa's generic ``collect`` calls a reporter per
     figure and deep-copies its value, which cost about an eighth of a simulated year.
     ``model_vars``, ``get_model_vars_dataframe()`` and Mesa's ``batch_run`` behave as in Mesa.
+
+    Beside the day's figures, ``model_vars`` holds running totals of every event figure
+    (:data:`EVENT_COLUMNS`): ``<figure>_total``, the count since the start, and ``<figure>_<year>``,
+    the count in that calendar year up to the day (see :func:`running_totals`). Read on the last
+    day, as ``mesa.batch_run`` does by default (``data_collection_period=-1``), they are the run's
+    and each year's totals.
     """
 
-    def __init__(self, figures: np.ndarray):
+    def __init__(self, figures: np.ndarray, dates=()):
         self._figures = figures
+        self._years = np.array([d.year for d in dates], dtype=np.int64)
         super().__init__(model_reporters={name: _reporter(name) for name in DAILY_COLUMNS})
 
     @property
@@ -805,6 +812,7 @@ class DailyCollector(mesa.DataCollector):
             values = self._figures[:n]
             self._vars = {name: (values[:, i].astype(np.int64) if i in _INT_COLUMNS else values[:, i]).tolist()
                           for i, name in enumerate(DAILY_COLUMNS)}
+            self._vars.update(running_totals(values, self._years[:n]))
             self._vars_n = n
         return self._vars
 
@@ -814,6 +822,20 @@ class DailyCollector(mesa.DataCollector):
 
     def collect(self, model) -> None:
         self._collection_steps.append(model.time)
+
+
+def running_totals(figures: np.ndarray, years: np.ndarray) -> dict[str, np.ndarray]:
+    """Running totals of the event figures, one value per day: ``<figure>_total`` (since the
+    first day) and ``<figure>_<year>`` (within each calendar year of the run, 0 before it)."""
+    out = {}
+    if len(years) != len(figures):  # a collector made without the dates: no yearly totals
+        return out
+    for name in EVENT_COLUMNS:
+        col = figures[:, DAILY_COLUMNS.index(name)].astype(np.int64)
+        out[f"{name}_total"] = np.cumsum(col)
+        for year in np.unique(years).tolist():
+            out[f"{name}_{year}"] = np.cumsum(np.where(years == year, col, 0))
+    return out
 
 
 def _reporter(name):

@@ -226,7 +226,7 @@ def mark_partial(folder: str | os.PathLike, settings: dict) -> None:
 
 def mark_complete(folder: str | os.PathLike) -> None:
     """Remove ``folder``'s partial-output marker: everything in it is complete."""
-    with contextlib.suppress(FileNotFoundError), os_errors_as_config(folder):
+    with os_errors_as_config(folder), contextlib.suppress(FileNotFoundError):  # suppress first: absent is fine
         (Path(folder) / PARTIAL_MARKER).unlink()
 
 
