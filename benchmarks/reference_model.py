@@ -27,7 +27,8 @@ The daily order (numbers are the rules of docs/ODD.md and the modules of ``rules
  2. weather      today's sea state, from the monthly two-state chain
 11. legal route  awareness spreads (the model), then in ``shuffle_do("step")`` every migrant:
 10.   returns      a returnee goes back to the coast or gives up
-11.   legal route  applies, or hears the decision on an application that is due
+11.   legal route  applies, hears the decision on an application that is due, or (approved and
+                   waiting for parity room) gives up
  4.   belief       moves toward the group's signal
  3.   decision     leaves the route or, on a viable day and if they can pay, joins their
                    network's queue;
@@ -109,6 +110,8 @@ class Migrant(mesa.Agent):
             self.maybe_apply(random, c, t)
         if self.state == APPLIED and self.answer == ANSWER_PENDING and self.application_day <= t:
             self.hear_decision(random, c)
+        if self.state == APPLIED and self.answer == ANSWER_ACCEPTED:
+            self.wait_for_room(random, c, t)
         self.update_belief(m)
         if self.state == WAITING:
             self.decide(random, c, p, t)
@@ -140,6 +143,18 @@ class Migrant(mesa.Agent):
             self.model.uk.approved.append(self)
         else:
             self.state = WAITING
+
+    def wait_for_room(self, random, c, t) -> None:
+        """Rule 11 (rules/legal_route.py), the limbo: an approved applicant still waiting for parity
+        room gives up on each full day waited with probability limbo_give_up_daily, and at the latest
+        once limbo_max_days have passed since the decision (0 turns either off); they go back to
+        waiting, barred from applying again."""
+        waited = t - self.application_day
+        if (c.limbo_max_days > 0 and waited >= c.limbo_max_days) or \
+                (c.limbo_give_up_daily > 0 and waited > 0 and random.random() < c.limbo_give_up_daily):
+            self.state = WAITING
+            self.barred = True
+            self.model.uk.approved.remove(self)
 
     def update_belief(self, m) -> None:
         """Rule 4 (rules/belief.py): belief moves toward the group's signal at the memory rate."""

@@ -31,6 +31,13 @@ def test_atomic_write_leaves_old_file_and_no_temp_on_failure(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
 
+def test_atomic_file_gets_the_usual_permissions_not_private_ones(tmp_path):
+    safeio.write_text(tmp_path / "report.md", "x")
+    mask = os.umask(0o022)
+    os.umask(mask)
+    assert (tmp_path / "report.md").stat().st_mode & 0o777 == 0o666 & ~mask
+
+
 def test_atomic_write_replaces_when_complete(tmp_path):
     target = tmp_path / "x.parquet"
     df = pd.DataFrame({"a": [1, 2, 3]})

@@ -1,4 +1,5 @@
-"""Command line: ``deterrence-sim run | compare | calibrate | validate | albania | params | sweep | sensitivity``.
+"""Command line: ``deterrence-sim run | compare | calibrate | validate | forecast | backtest | albania | params |
+sweep | sensitivity``.
 
 Every command checks all of its input (arguments, scenario and data files, parameter values,
 the size of the run) and its output folder (created and tested for writing) before any
@@ -254,6 +255,39 @@ def cmd_validate(args) -> int:
     return 0
 
 
+def cmd_forecast(args) -> int:
+    from . import forecast
+
+    out = Path(args.out or Path("results") / "forecast" / f"{args.origin}_{args.to}")
+    command = " ".join(["deterrence-sim", *sys.argv[1:]]) if sys.argv[1:2] == ["forecast"] else \
+        f"deterrence-sim forecast --origin {args.origin} --to {args.to}"
+    res = forecast.make_forecast(args.origin, args.to, args.scenario, out=out, draws=args.draws, budget=args.budget,
+                                 population=args.population, seed=args.seed, workers=args.workers,
+                                 parameter_uncertainty=not args.no_parameter_uncertainty, progress=not args.quiet)
+    summary = forecast.write_forecast(out, res, command)
+    a = summary["totals"]["arrivals"]
+    print(f"forecast {summary['first_month']}..{summary['last_month']} ({summary['scenario']}) in "
+          f"{res['seconds']:.0f} s; written to {out}/forecast.csv, forecast.md and fan_chart.png")
+    print(f"  arrivals: median {a['p50']:,.0f}, 90% band {a['p05']:,.0f}-{a['p95']:,.0f}")
+    return 0
+
+
+def cmd_backtest(args) -> int:
+    from . import backtest
+
+    out = Path(args.out)
+    res = backtest.backtest(out, budget=args.budget, population=args.population, draws=args.draws, seed=args.seed,
+                            workers=args.workers, progress=not args.quiet,
+                            command=" ".join(["deterrence-sim", *sys.argv[1:]]) if sys.argv[1:2] == ["backtest"]
+                            else "deterrence-sim backtest")
+    o = res["overall"]
+    print(f"backtest of {o['origins']} origins in {res['meta']['seconds'] / 60:.0f} min; report: {out}/backtest.md")
+    print(f"  {o['coverage_90']:.0%} of {o['months']} months inside the 90% band; CRPS {o['crps_model']:,.0f} vs "
+          f"{o['crps_last_year']:,.0f} (same months last year), {o['crps_trend']:,.0f} (naive x trend); model no "
+          f"worse than the better baseline at {o['origins_beating_best_baseline']} of {o['origins']} origins")
+    return 0
+
+
 def cmd_albania(args) -> int:
     from . import albania, safeio
 
@@ -423,6 +457,32 @@ def build_parser() -> argparse.ArgumentParser:
                           "calibration folder's inflow_month_sd.json, else the model default)")
     val.add_argument("--quiet", action="store_true", help="no progress bar")
     val.set_defaults(func=cmd_validate)
+
+    fc = sub.add_parser("forecast", help="posterior-predictive forecast from a fit on the data up to --origin")
+    fc.add_argument("scenario", nargs="?", default=None,
+                    help="scenario TOML file for the policy path (default experiments/scenarios/pilot.toml)")
+    fc.add_argument("--origin", required=True, help="last day of data the forecast may use, YYYY-MM-DD")
+    fc.add_argument("--to", required=True, help="last forecast day, YYYY-MM-DD")
+    fc.add_argument("--out", default=None, help="output folder (default results/forecast/<origin>_<to>)")
+    fc.add_argument("--draws", type=int, default=100, help="runs, one posterior draw each (default 100)")
+    fc.add_argument("--budget", type=_budget, default=1000, help="simulations of the fit at the origin (default 1000)")
+    fc.add_argument("--population", type=_positive, default=40, help="particles per generation (default 40)")
+    fc.add_argument("--no-parameter-uncertainty", action="store_true",
+                    help="every run takes the posterior medians (to see how much parameter uncertainty adds)")
+    fc.add_argument("--seed", type=int, default=20250710)
+    fc.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    fc.add_argument("--quiet", action="store_true", help="no progress bar")
+    fc.set_defaults(func=cmd_forecast)
+
+    bt = sub.add_parser("backtest", help="rolling-origin backtest of six-month forecasts against naive baselines")
+    bt.add_argument("--out", default="results/backtest", help="output folder (default results/backtest)")
+    bt.add_argument("--budget", type=_budget, default=1000, help="simulations of each origin's fit (default 1000)")
+    bt.add_argument("--population", type=_positive, default=40, help="particles per generation (default 40)")
+    bt.add_argument("--draws", type=int, default=100, help="runs per forecast (default 100)")
+    bt.add_argument("--seed", type=int, default=20250710)
+    bt.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    bt.add_argument("--quiet", action="store_true", help="no progress bar")
+    bt.set_defaults(func=cmd_backtest)
 
     alb = sub.add_parser("albania", help="outside check of the deterrence strength: the UK-Albania episode of 2022")
     alb.add_argument("--out", default="experiments/albania", help="output folder (default experiments/albania)")

@@ -30,6 +30,17 @@ def seeds_dir() -> Path:
     return Path(env) if env else resources.path("seeds")
 
 
+def use_folder(folder: str | None) -> None:
+    """Make every loader (and so the model's observed weather) read ``folder`` from now on, in
+    this process (``None``: back to the default); used by forecasts, which read a copy of the data
+    cut at their origin (``deterrence_sim.forecast.data_up_to``), and by their worker processes."""
+    if folder is None:
+        os.environ.pop("DETERRENCE_SIM_SEEDS", None)
+    else:
+        os.environ["DETERRENCE_SIM_SEEDS"] = str(folder)
+    for loader in (daily_arrivals, weekly_preventions, pilot_observations):
+        loader.cache_clear()
+
 def _date(text):
     return dt.date.fromisoformat(text.strip())
 

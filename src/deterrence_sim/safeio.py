@@ -42,6 +42,13 @@ def shown(path) -> str:
     return text if len(text) <= 160 else f"{text[:80]}...{text[-60:]} ({len(text)} characters)"
 
 
+def _umask() -> int:
+    """The process's file-creation mask (read by setting it and putting it back)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
+
+
 def describe_os_error(exc: OSError, path: str | os.PathLike | None = None) -> str:
     """One line saying what went wrong with which file, without a traceback."""
     where = exc.filename if exc.filename is not None else path
@@ -71,6 +78,8 @@ def atomic_path(path: str | os.PathLike):
     path = Path(path)
     with os_errors_as_config(path):
         fd, tmp = tempfile.mkstemp(prefix=TEMP_PREFIX + path.name + ".", dir=path.parent)
+        # mkstemp makes the file private (0600); a result file gets the usual permissions
+        os.fchmod(fd, 0o666 & ~_umask())
         os.close(fd)
     tmp = Path(tmp)
     try:

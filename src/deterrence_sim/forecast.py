@@ -1,0 +1,466 @@
+"""Forecasts with honest uncertainty: ``deterrence-sim forecast --origin DATE --to DATE [SCENARIO]``.
+
+A forecast made at an *origin* uses the observed data up to that day only. Every data file is
+cut at the origin into a folder of its own (:func:`data_up_to`), and the whole forecast (the fit,
+the month-noise estimate, the weather chain, the model runs) reads that folder: nothing after the
+origin can leak in (a test hides the later data and checks the forecast does not change).
+
+What the forecast is made of (docs/ODD.md, section 11):
+
+1. **A fit at the origin**: ABC-SMC (:mod:`deterrence_sim.calibration`) on the data up to the
+   origin, simulated from 2023-01-01 with the observed crossing days as weather (inside the fit
+   window only). Only the parameters those data can inform are fitted
+   (:func:`~deterrence_sim.calibration.setting.informed_priors`). Of the others, the pilot's own
+   (deterrence strength, re-crossing by returnees: :data:`FROM_PRIOR`) are drawn from their
+   priors; the French beach prevention carries on at its fitted value, and the inflow level of a
+   year not yet seen carries on from the last one, with the drift of point 3.
+2. **Parameter uncertainty**: run ``i`` takes parameter set ``i`` resampled from the posterior
+   (``--no-parameter-uncertainty``: every run takes the posterior medians and the prior medians).
+3. **Inflow noise**: the month-to-month noise ``inflow_month_sd``, estimated at the origin by the
+   method of moments (:mod:`~deterrence_sim.calibration.month_sd`); and the drift of the inflow's
+   level after the origin, a random walk in log level whose year-on-year step is the root mean
+   square of the observed year-on-year log change of 12-month arrivals up to the origin
+   (:func:`level_drift_sd`). The fit knows a level only for the years it has seen; the drift is
+   what the next year may bring.
+4. **Stochastic weather**: after the origin the sea-viable days come from the monthly Markov
+   chain, fitted per calendar month to the crossing days of 2022 up to the origin
+   (:func:`deterrence_sim.data.weather_chain_from_daily`), never from the record of the days being
+   forecast: that record (days with at least one arrival) is partly an outcome of the behaviour
+   being forecast.
+5. **The scenario's policy path** (``pilot.toml`` by default): its policy levers are kept; the
+   values it takes from the calibrated parameter set are replaced by the fit's.
+
+Writes ``forecast.csv`` (per month after the origin: p05, p25, p50, p75, p95 of arrivals and of
+returns, and the observed arrivals where they exist), ``forecast_draws.csv`` (each run's monthly
+figures), ``forecast.md`` (totals and how it was made), ``forecast.json`` and ``fan_chart.png``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import json
+import os
+import shutil
+import tempfile
+import time
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from . import calibration as cal
+from . import data, safeio
+from .errors import ConfigError
+from .schedule import parse_date
+from .workers import worker_pool
+
+QUANTILES = (5, 25, 50, 75, 95)
+DEFAULT_DRAWS = 100
+DEFAULT_BUDGET = 1000
+DEFAULT_POPULATION = 40
+DEFAULT_SEED = 20250710
+MONTH_SD_REPLICATES = 20
+FIRST_ORIGIN = dt.date(2023, 6, 30)  # six observed months of the 2023-01-01 fit start
+MAX_HORIZON_DAYS = 5 * 366
+WEATHER_FIRST_YEAR = 2022  # as the model's default chain (rules/weather.py)
+DRIFT_FIRST_YEAR = 2021  # 12-month totals from 2021 on: the years of a large flow
+SCENARIO_DIR = cal.CALIBRATED_DIR.parent / "scenarios"
+DEFAULT_SCENARIO = SCENARIO_DIR / "pilot.toml"
+DATA_FILES = (data.DAILY, data.WEEKLY, data.PILOT, data.EVENTS)
+#: Calibrated parameters drawn from their priors when the data up to the origin hold nothing on
+#: them (before the pilot's first returns).
+FROM_PRIOR = ("deterrence_strength", "returnee_recross_daily")
+#: What each run records per month after the origin (returns: people removed to France).
+RUN_COLUMNS = ("arrivals", "returns", "crossing_days", "boats")
+
+
+# --------------------------------------------------------------------------- the data up to the origin
+def cut_data(source: Path, folder: Path, origin: dt.date) -> Path:
+    """Copy each data file of ``source`` into ``folder`` keeping only the rows dated up to
+    ``origin`` (every file's first column is its date)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in DATA_FILES:
+        path = Path(source) / name
+        if not path.is_file():
+            raise ConfigError(f"missing data file {path}; it ships in the repository's seeds/ folder "
+                              f"(or set DETERRENCE_SIM_SEEDS to the folder holding it)")
+        lines = path.read_text(encoding="utf-8").splitlines()
+        kept = [lines[0]] + [ln for ln in lines[1:] if ln.split(",", 1)[0].strip() <= origin.isoformat()]
+        (folder / name).write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return folder
+
+
+@contextlib.contextmanager
+def data_up_to(origin: dt.date):
+    """Inside this block every reader of the observed data sees the data up to ``origin`` only;
+    yields the folder holding that cut. Worker processes get the folder with their job."""
+    before = os.environ.get("DETERRENCE_SIM_SEEDS")
+    tmp = Path(tempfile.mkdtemp(prefix=f"dsim-data-{origin}-"))
+    try:
+        cut_data(data.seeds_dir(), tmp, origin)
+        data.use_folder(str(tmp))
+        yield tmp
+    finally:
+        data.use_folder(before)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+# --------------------------------------------------------------------------- what is drawn per run
+def level_drift_sd(origin: dt.date) -> float:
+    """Year-on-year log-sd of the inflow's level, from the data up to ``origin``: the root mean
+    square of log(12-month arrivals / the 12 months before), over every complete month from
+    December 2022 (the first with two 12-month totals from 2021 on) to the origin."""
+    d = data.daily_arrivals()
+    month = d["date"].astype("datetime64[M]")
+    sel = (d["date"] <= np.datetime64(origin)) & (month >= np.datetime64(f"{DRIFT_FIRST_YEAR}-01"))
+    by_month = pd.Series(d["arrivals"][sel]).groupby(month[sel]).sum()
+    if (origin + dt.timedelta(days=1)).day != 1:
+        by_month = by_month.iloc[:-1]  # the origin's month is not complete
+    t12 = by_month.rolling(12).sum().to_numpy()[11:]
+    change = np.log(t12[12:] / t12[:-12])
+    if not len(change):
+        raise ConfigError(f"--origin {origin}: need 24 months of data from {DRIFT_FIRST_YEAR}-01 to size the "
+                          f"drift of the inflow level")
+    return float(np.sqrt(np.mean(change**2)))
+
+
+def month_starts(after: dt.date, to: dt.date) -> list[dt.date]:
+    """The first day of each month from the month after ``after``'s to ``to``'s."""
+    out = []
+    m = dt.date(after.year + after.month // 12, after.month % 12 + 1, 1)
+    while m <= to:
+        out.append(m)
+        m = dt.date(m.year + m.month // 12, m.month % 12 + 1, 1)
+    return out
+
+
+def drifted_inflow(schedule: dict, origin: dt.date, to: dt.date, sd_year: float, rng) -> dict:
+    """``schedule`` (``{date: people/year}``) with each month after the origin multiplied by
+    ``exp(W)``, ``W`` a Gaussian random walk with step sd ``sd_year / sqrt(12)`` per month from 0
+    at the origin (so its sd after 12 months is ``sd_year``)."""
+    days = sorted((parse_date(k, "inflow_per_year"), float(v)) for k, v in schedule.items())
+
+    def level(day):
+        vals = [v for k, v in days if k <= day]
+        return vals[-1] if vals else days[0][1]
+
+    out = {k.isoformat(): v for k, v in days if k <= origin}
+    starts = month_starts(origin, to)
+    walk = np.cumsum(rng.normal(0.0, sd_year / np.sqrt(12), len(starts)))
+    for m, w in zip(starts, walk):
+        out[m.isoformat()] = float(min(level(m) * np.exp(w), 1e6))
+    return out
+
+
+def prior_draw(prior: cal.Prior, rng) -> float:
+    return float(prior.scipy().ppf(rng.random()))
+
+
+@dataclasses.dataclass
+class Plan:
+    """Everything a forecast's runs need, fixed before the first run."""
+
+    origin: dt.date
+    to: dt.date
+    setting: cal.Setting
+    policy: dict
+    thetas: list
+    drift_sd: float
+    month_sd: float
+    chain: tuple
+    seed: int
+    parameter_uncertainty: bool
+    fitted: list
+    from_prior: list
+    fit: dict
+
+
+def scenario_policy(path: Path) -> tuple[str, dict, list]:
+    """The scenario's parameters without the values it takes from the calibrated parameter set:
+    returns its name, its own levers, and the calibrated names it overrides itself (kept)."""
+    from . import scenario
+
+    sc = scenario.load(path)
+    calibrated = tomllib.loads(cal.CALIBRATED_FILE.read_text(encoding="utf-8"))["params"]
+    base = scenario.load(cal.CALIBRATED_FILE).params
+    own = [k for k in calibrated if k in sc.params and sc.params[k] != base.get(k)]
+    policy = {k: v for k, v in sc.params.items() if k not in calibrated or k in own}
+    return sc.name, policy, own
+
+
+def draw_thetas(post: pd.DataFrame, priors_used, n: int, seed: int, uncertainty: bool) -> list[dict]:
+    """``n`` calibrated parameter sets: resampled from the posterior (or its medians), with the
+    parameters the fit did not see drawn from their priors (or their prior medians)."""
+    from .validation import draw
+
+    rng = np.random.default_rng([seed, 7])
+    fitted = draw(post, n, seed) if uncertainty else [cal.point_estimate(post)] * n
+    out = []
+    for theta in fitted:
+        extra = {k: (prior_draw(p.prior, rng) if uncertainty else float(p.prior.scipy().median()))
+                 for k, p in cal.CALIBRATED.items() if k in FROM_PRIOR and k not in priors_used}
+        out.append({**theta, **extra})
+    return out
+
+
+def run_kwargs(plan: Plan, i: int) -> dict:
+    """ChannelModel keyword arguments of run ``i``: the scenario's levers, the calibrated values
+    through the one mapping, the weather chain up to the origin, the drifted inflow level."""
+    theta = {**plan.thetas[i], "inflow_month_sd": plan.month_sd}
+    kw = {**plan.policy, **cal.model_kwargs(theta, plan.setting, end=plan.to.isoformat())}
+    kw["calm_after_calm"], kw["calm_after_rough"] = plan.chain
+    rng = np.random.default_rng([plan.seed, i, 11])
+    kw["inflow_per_year"] = drifted_inflow(kw["inflow_per_year"], plan.origin, plan.to, plan.drift_sd, rng)
+    return kw
+
+
+def _run_job(args) -> dict:
+    """Worker: one forecast run's monthly arrivals and returns after the origin."""
+    from .model import ChannelModel
+    from .runner import replicate_seed
+
+    kwargs, seed, i, origin, folder = args
+    if os.environ.get("DETERRENCE_SIM_SEEDS") != folder:
+        data.use_folder(folder)
+    model = ChannelModel(rng=replicate_seed(seed, i), **kwargs).run()
+    mv = model.datacollector.model_vars
+    months = np.array(model.dates, dtype="datetime64[D]").astype("datetime64[M]")
+    keep = np.array(model.dates) > origin
+    arrivals = np.asarray(mv["arrivals"])[keep]
+    df = pd.DataFrame({"month": months[keep], "arrivals": arrivals, "returns": np.asarray(mv["removed"])[keep],
+                       "crossing_days": arrivals > 0, "boats": np.asarray(mv["boats"])[keep]})
+    g = df.groupby("month").sum()
+    return {"month": g.index.to_numpy(), **{c: g[c].to_numpy(float) for c in RUN_COLUMNS}}
+
+
+def run_plan(plan: Plan, n: int, workers: int, folder: str, progress: bool = False) -> dict:
+    """All runs of a forecast: arrays runs x months of arrivals and of returns."""
+    from tqdm.auto import tqdm
+
+    jobs = [(run_kwargs(plan, i), plan.seed, i, plan.origin, folder) for i in range(n)]
+    bar = tqdm(total=n, desc=f"forecast from {plan.origin}", unit="run", disable=not progress, leave=False)
+    results = []
+    if workers <= 1:
+        for j in jobs:
+            results.append(_run_job(j))
+            bar.update()
+    else:
+        with worker_pool(workers, n) as pool:
+            for r in pool.map(_run_job, jobs):
+                results.append(r)
+                bar.update()
+    bar.close()
+    return {"month": results[0]["month"], **{c: np.array([r[c] for r in results]) for c in RUN_COLUMNS}}
+
+
+# --------------------------------------------------------------------------- checks before any work
+def check_dates(origin, to) -> tuple[dt.date, dt.date]:
+    origin, to = parse_date(origin, "--origin"), parse_date(to, "--to")
+    last = data.daily_arrivals()["date"][-1].astype(object)
+    if origin < FIRST_ORIGIN or origin > last:
+        raise ConfigError(f"--origin {origin}: must be between {FIRST_ORIGIN} (six observed months after the fit "
+                          f"start 2023-01-01) and {last} (the last observed day)")
+    if to <= origin:
+        raise ConfigError(f"--to {to}: must be after --origin {origin}")
+    if (to - origin).days > MAX_HORIZON_DAYS:
+        raise ConfigError(f"--to {to}: at most {MAX_HORIZON_DAYS} days after --origin {origin}")
+    if not month_starts(origin, to):
+        raise ConfigError(f"--to {to}: the forecast must reach into the month after the origin's")
+    return origin, to
+
+
+def check_numbers(draws: int, budget: int, population: int) -> None:
+    if not 10 <= draws <= 10_000:
+        raise ConfigError(f"--draws {draws} is out of range; allowed: 10..10000")
+    if not 10 <= population <= 10_000:
+        raise ConfigError(f"--population {population} is out of range; allowed: 10..10000")
+    if budget < 2 * population or budget > 10_000_000:
+        raise ConfigError(f"--budget {budget} is out of range; allowed: {2 * population}..10000000 simulations "
+                          f"(at least two generations of --population {population})")
+
+
+# --------------------------------------------------------------------------- making a forecast
+def prepare(origin: dt.date, to: dt.date, scenario_path: Path, fit_dir: Path, draws: int, budget: int,
+            population: int, seed: int, workers: int, parameter_uncertainty: bool = True,
+            progress: bool = False, log=print) -> Plan:
+    """The fit at the origin, its month-noise estimate and everything drawn for the runs (call
+    inside :func:`data_up_to`). A fit already in ``fit_dir`` is continued, not redone."""
+    setting = cal.origin_setting(origin)
+    priors = cal.informed_priors(setting)
+    fit = cal.run_fit(setting, fit_dir, budget, population, seed, workers, priors, progress=progress, log=log)
+    post = cal.posterior(Path(fit["db"]))
+    safeio.write_csv(fit_dir / "posterior.csv", post, float_format="%.6g")
+    msd_file = fit_dir / "inflow_month_sd.json"
+    if msd_file.is_file():  # made by an earlier call on the same fit
+        month = json.loads(msd_file.read_text(encoding="utf-8"))
+    else:
+        month = cal.estimate_inflow_month_sd(cal.point_estimate(post), setting, replicates=MONTH_SD_REPLICATES,
+                                             seed=seed, workers=workers, log=log)
+        safeio.write_json(msd_file, month)
+    fit = {**fit, "population": population, "budget": budget}
+    return build_plan(origin, to, scenario_path, post, float(month["sd"]), draws, seed, parameter_uncertainty, fit)
+
+
+def build_plan(origin: dt.date, to: dt.date, scenario_path: Path, post: pd.DataFrame, month_sd: float, draws: int,
+               seed: int, parameter_uncertainty: bool = True, fit: dict | None = None) -> Plan:
+    """The runs' plan from a posterior fitted at ``origin`` (its columns: the fitted parameters and
+    ``weight``) and a month-noise size (call inside :func:`data_up_to`)."""
+    name, policy, own = scenario_policy(scenario_path)
+    setting = cal.origin_setting(origin)
+    fitted = [c for c in post.columns if c != "weight"]
+    chain = data.weather_chain_from_daily(WEATHER_FIRST_YEAR, origin.year)
+    thetas = draw_thetas(post, fitted, draws, seed, parameter_uncertainty)
+    fit = {**(fit or {}), "scenario": name, "scenario_own_calibrated": own}
+    return Plan(origin, to, setting, policy, thetas, level_drift_sd(origin), month_sd, chain, seed,
+                parameter_uncertainty, fitted, [k for k in FROM_PRIOR if k not in fitted], fit)
+
+
+def quantile_table(runs: dict) -> pd.DataFrame:
+    out = pd.DataFrame({"month": pd.to_datetime(runs["month"]).strftime("%Y-%m")})
+    for col in ("arrivals", "returns"):
+        q = np.percentile(runs[col], QUANTILES, axis=0)
+        for p, row in zip(QUANTILES, q):
+            out[f"{col}_p{p:02d}"] = np.round(row, 1)
+    return out
+
+
+def observed_monthly(first: str | None = None) -> pd.Series:
+    """Observed arrivals per complete month (SB01), indexed by 'YYYY-MM'."""
+    d = data.daily_arrivals()
+    s = pd.Series(d["arrivals"], index=pd.to_datetime(d["date"]))
+    m = s.groupby(s.index.to_period("M")).sum()
+    m.index = m.index.strftime("%Y-%m")
+    return m[m.index >= first] if first else m
+
+
+def make_forecast(origin, to, scenario_path=None, out: Path | None = None, draws: int = DEFAULT_DRAWS,
+                  budget: int = DEFAULT_BUDGET, population: int = DEFAULT_POPULATION, seed: int = DEFAULT_SEED,
+                  workers: int | None = None, parameter_uncertainty: bool = True, progress: bool = False,
+                  log=print, fit_dir: Path | None = None) -> dict:
+    """A forecast from ``origin`` to ``to``; returns the plan, the runs and the quantile table.
+    Nothing is written except the fit (``fit_dir``) unless :func:`write_forecast` is called."""
+    from .workers import default_workers
+
+    origin, to = check_dates(origin, to)
+    check_numbers(draws, budget, population)
+    scenario_path = Path(scenario_path or DEFAULT_SCENARIO)
+    scenario_policy(scenario_path)  # a bad scenario fails here, before any work
+    workers = default_workers() if workers is None else workers
+    if out is not None:
+        safeio.prepare_output_dir(out)
+    fit_dir = safeio.prepare_output_dir(fit_dir or (out / "fit" if out else tempfile.mkdtemp(prefix="dsim-fit-")))
+    t0 = time.perf_counter()
+    with data_up_to(origin) as folder, safeio.os_errors_as_config(fit_dir):
+        plan = prepare(origin, to, scenario_path, fit_dir, draws, budget, population, seed, workers,
+                       parameter_uncertainty, progress, log)
+        runs = run_plan(plan, draws, workers, str(folder), progress)
+    return {"plan": plan, "runs": runs, "table": quantile_table(runs), "seconds": time.perf_counter() - t0}
+
+
+def forecast_from_posterior(origin, to, post: pd.DataFrame, month_sd: float, scenario_path=None,
+                            draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, workers: int = 1,
+                            parameter_uncertainty: bool = True) -> dict:
+    """The runs of a forecast from a posterior already fitted on the data up to ``origin`` (no
+    fit, no month-noise estimate): as :func:`make_forecast` otherwise."""
+    origin, to = check_dates(origin, to)
+    t0 = time.perf_counter()
+    with data_up_to(origin) as folder:
+        plan = build_plan(origin, to, Path(scenario_path or DEFAULT_SCENARIO), post, month_sd, draws, seed,
+                          parameter_uncertainty)
+        runs = run_plan(plan, draws, workers, str(folder))
+    return {"plan": plan, "runs": runs, "table": quantile_table(runs), "seconds": time.perf_counter() - t0}
+
+
+def totals(runs: dict, col: str = "arrivals") -> np.ndarray:
+    return runs[col].sum(axis=1)
+
+
+def write_forecast(out: Path, res: dict, command: str) -> dict:
+    """forecast.csv, forecast_draws.csv, forecast.json, forecast.md and fan_chart.png."""
+    plan, runs, table = res["plan"], res["runs"], res["table"].copy()
+    obs = observed_monthly()
+    last = data.daily_arrivals()["date"][-1].astype(object)
+    complete = obs.index if (last + dt.timedelta(days=1)).day == 1 else obs.index[:-1]
+    table["observed_arrivals"] = [obs.get(m) if m in complete else np.nan for m in table.month]
+    safeio.prepare_output_dir(out)
+    safeio.write_csv(out / "forecast.csv", table)
+    months = list(table.month)
+    draws = pd.DataFrame(runs["arrivals"], columns=[f"arrivals {m}" for m in months])
+    draws = pd.concat([draws, pd.DataFrame(runs["returns"], columns=[f"returns {m}" for m in months])], axis=1)
+    draws.insert(0, "run", range(len(draws)))
+    safeio.write_csv(out / "forecast_draws.csv", draws, float_format="%.0f")
+    tot = {c: dict(zip(("p05", "p25", "p50", "p75", "p95"), np.percentile(totals(runs, c), QUANTILES).tolist()))
+           for c in ("arrivals", "returns")}
+    summary = {"command": command, "origin": plan.origin.isoformat(), "to": plan.to.isoformat(),
+               "scenario": plan.fit["scenario"], "draws": len(runs["arrivals"]),
+               "parameter_uncertainty": plan.parameter_uncertainty, "seed": plan.seed,
+               "inflow_month_sd": plan.month_sd, "level_drift_sd_per_year": plan.drift_sd,
+               "fitted": plan.fitted, "from_prior": plan.from_prior,
+               "fit": {k: v for k, v in plan.fit.items() if k not in ("db",)}, "totals": tot,
+               "first_month": months[0], "last_month": months[-1], "seconds": res["seconds"]}
+    safeio.write_json(out / "forecast.json", summary)
+    fan_chart(out / "fan_chart.png", table, obs, plan)
+    a, r = tot["arrivals"], tot["returns"]
+    lines = [f"# Forecast from {plan.origin} to {plan.to} ({plan.fit['scenario']})", "",
+             f"Made by `{command}` on {dt.date.today()}.", "",
+             f"**Arrivals {months[0]}..{months[-1]}: median {a['p50']:,.0f}, 90% band "
+             f"{a['p05']:,.0f}-{a['p95']:,.0f}** "
+             f"(50% band {a['p25']:,.0f}-{a['p75']:,.0f}). Returns to France: median {r['p50']:,.0f}, 90% band "
+             f"{r['p05']:,.0f}-{r['p95']:,.0f}.", "",
+             "How it was made (docs/ODD.md, section 11):", "",
+             f"* a fit on the data up to {plan.origin} only: ABC-SMC, {plan.fit['generations']} generations, "
+             f"{plan.fit['simulations']} simulations (budget {plan.fit['budget']}, population "
+             f"{plan.fit['population']}); fitted: {', '.join(plan.fitted)}"
+             + (f"; from their priors (nothing before the origin informs them): {', '.join(plan.from_prior)}"
+                if plan.from_prior else ""),
+             f"* {len(runs['arrivals'])} runs, each with "
+             + ("its own parameter set resampled from the posterior" if plan.parameter_uncertainty
+                else "the posterior medians (parameter uncertainty off)"),
+             f"* month-to-month inflow noise `inflow_month_sd` = {plan.month_sd:g} (method of moments at the origin); "
+             f"drift of the inflow level after the origin: a random walk in log level, {plan.drift_sd:.3f} per year",
+             f"* stochastic weather after the origin: the monthly Markov chain fitted to the crossing days "
+             f"{WEATHER_FIRST_YEAR}-01-01..{plan.origin}; the observed crossing days before it",
+             f"* the policy path of scenario `{plan.fit['scenario']}`"
+             + (f" (its own values kept for {', '.join(plan.fit['scenario_own_calibrated'])})"
+                if plan.fit["scenario_own_calibrated"] else ""), "",
+             "| month | arrivals p05 | p25 | p50 | p75 | p95 | observed | returns p50 [p05, p95] |",
+             "|---|---|---|---|---|---|---|---|"]
+    for _, row in table.iterrows():
+        o = row["observed_arrivals"]
+        lines.append(f"| {row['month']} | {row['arrivals_p05']:,.0f} | {row['arrivals_p25']:,.0f} | "
+                     f"{row['arrivals_p50']:,.0f} | {row['arrivals_p75']:,.0f} | {row['arrivals_p95']:,.0f} | "
+                     f"{'-' if pd.isna(o) else f'{o:,.0f}'} | {row['returns_p50']:,.0f} [{row['returns_p05']:,.0f}, "
+                     f"{row['returns_p95']:,.0f}] |")
+    safeio.write_text(out / "forecast.md", "\n".join(lines) + "\n")
+    return summary
+
+
+def fan_chart(path: Path, table: pd.DataFrame, obs: pd.Series, plan: Plan, title: str | None = None) -> None:
+    """Monthly arrivals and returns: 50% and 90% bands, median, observed series where it exists."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    x = pd.to_datetime(table.month)
+    fig, axes = plt.subplots(2, 1, figsize=(10, 7), sharex=False, height_ratios=(2, 1))
+    first = (pd.Timestamp(plan.origin) - pd.DateOffset(months=24)).strftime("%Y-%m")
+    seen = obs[(obs.index >= first)]
+    for ax, col, label in ((axes[0], "arrivals", "Arrivals per month"),
+                           (axes[1], "returns", "Returns to France per month")):
+        ax.fill_between(x, table[f"{col}_p05"], table[f"{col}_p95"], color="tab:blue", alpha=0.2, label="90% band")
+        ax.fill_between(x, table[f"{col}_p25"], table[f"{col}_p75"], color="tab:blue", alpha=0.35, label="50% band")
+        ax.plot(x, table[f"{col}_p50"], color="tab:blue", lw=2, label="median")
+        ax.axvline(pd.Timestamp(plan.origin), color="grey", ls="--", lw=1)
+        ax.set_title(label, fontsize=10)
+        ax.set_ylabel("people")
+    axes[0].plot(pd.to_datetime(seen.index), seen.values, "k.-", lw=1, label="observed (SB01)")
+    axes[0].text(pd.Timestamp(plan.origin), axes[0].get_ylim()[1] * 0.95, " origin", color="grey", fontsize=8)
+    axes[0].legend(fontsize=8, loc="upper left")
+    fig.suptitle(title or f"Forecast from {plan.origin} ({plan.fit['scenario']}), data up to the origin only")
+    fig.tight_layout()
+    safeio.save_figure(fig, path, dpi=110)
+    plt.close(fig)

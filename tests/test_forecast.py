@@ -1,0 +1,151 @@
+"""Forecasts: no data after the origin, bands that widen with horizon, parameter uncertainty that is
+really in, the backtest's scores, and bad input."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deterrence_sim import backtest as bt
+from deterrence_sim import data
+from deterrence_sim import forecast as fc
+
+ROOT = Path(__file__).resolve().parents[1]
+SMALL = {"budget": 40, "population": 20, "workers": 2, "log": lambda *a: None}
+
+
+def hide_after(day: str, folder: Path) -> Path:
+    """A copy of seeds/ without any row dated after ``day`` (written here, not by the code under test)."""
+    folder.mkdir()
+    for name in (data.DAILY, data.WEEKLY, data.PILOT, data.EVENTS):
+        df = pd.read_csv(data.seeds_dir() / name, dtype=str, keep_default_na=False)
+        df[df.iloc[:, 0] <= day].to_csv(folder / name, index=False)
+    return folder
+
+
+def _forecast_cli(out: Path, seeds: Path | None, monkeypatch) -> None:
+    from deterrence_sim.cli import main
+
+    if seeds is not None:
+        monkeypatch.setenv("DETERRENCE_SIM_SEEDS", str(seeds))
+    data.use_folder(str(seeds) if seeds else None)
+    try:
+        assert main(["forecast", "--origin", "2023-06-30", "--to", "2023-09-30", "--draws", "10", "--budget", "40",
+                     "--population", "20", "--workers", "2", "--quiet", "--out", str(out)]) == 0
+    finally:
+        monkeypatch.delenv("DETERRENCE_SIM_SEEDS", raising=False)
+        data.use_folder(None)
+
+
+def test_forecast_never_reads_data_after_the_origin(tmp_path, monkeypatch):
+    _forecast_cli(tmp_path / "full", None, monkeypatch)
+    _forecast_cli(tmp_path / "hidden", hide_after("2023-06-30", tmp_path / "seeds"), monkeypatch)
+    a, b = (pd.read_csv(tmp_path / f / "forecast.csv") for f in ("full", "hidden"))
+    assert list(a.month) == ["2023-07", "2023-08", "2023-09"]
+    pd.testing.assert_frame_equal(a.drop(columns="observed_arrivals"), b.drop(columns="observed_arrivals"))
+    assert a.observed_arrivals.notna().all() and b.observed_arrivals.isna().all()  # the chart's series only
+    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "full" / "forecast_draws.csv"),
+                                  pd.read_csv(tmp_path / "hidden" / "forecast_draws.csv"))
+    for name in ("fan_chart.png", "forecast.md", "forecast.json"):
+        assert (tmp_path / "full" / name).stat().st_size > 0
+
+
+@pytest.fixture(scope="module")
+def two_year_forecasts():
+    """From 2023-06-30 for eighteen months, with and without parameter uncertainty, from a posterior
+    as wide as the prior on the parameters the first half of 2023 informs (the least a fit can
+    learn; enough to test the forecast's machinery without a fit) and the calibrated month noise."""
+    from deterrence_sim import calibration as cal
+
+    priors = cal.informed_priors(cal.origin_setting("2023-06-30"))
+    rng = np.random.default_rng(5)
+    post = pd.DataFrame({k: p.prior.scipy().ppf(rng.random(200)) for k, p in priors.items()}).assign(weight=1 / 200)
+    kw = {"draws": 60, "workers": 2, "month_sd": 0.43}
+    on = fc.forecast_from_posterior("2023-06-30", "2024-12-31", post, **kw)
+    off = fc.forecast_from_posterior("2023-06-30", "2024-12-31", post, parameter_uncertainty=False, **kw)
+    return on, off
+
+
+def log_spread(res) -> np.ndarray:
+    """sd over runs of log monthly arrivals, one value per month."""
+    return np.log(np.maximum(res["runs"]["arrivals"], 1.0)).std(axis=0)
+
+
+def test_bands_widen_with_horizon(two_year_forecasts):
+    on, off = two_year_forecasts
+    s_on, s_off = log_spread(on), log_spread(off)
+    assert len(s_on) == 18
+    # the same calendar months one year further ahead (so that the season does not count)
+    assert s_off[12:18].mean() > 1.1 * s_off[0:6].mean()
+    assert s_on[12:18].mean() > s_on[0:6].mean()
+    t = off["table"]
+    width = np.log(t.arrivals_p95 / t.arrivals_p05).to_numpy()
+    assert width[12:18].mean() > width[0:6].mean()
+
+
+def test_parameter_uncertainty_widens_the_bands(two_year_forecasts):
+    on, off = two_year_forecasts
+    assert log_spread(on).mean() > 1.1 * log_spread(off).mean()
+    assert len({round(t["try_prob"], 9) for t in on["plan"].thetas}) > 5
+    assert len({round(t["try_prob"], 9) for t in off["plan"].thetas}) == 1
+    t_on, t_off = on["table"], off["table"]
+    assert (t_on.arrivals_p95 - t_on.arrivals_p05).sum() > (t_off.arrivals_p95 - t_off.arrivals_p05).sum()
+
+
+def test_fit_at_an_origin_sees_only_what_it_can_inform():
+    from deterrence_sim import calibration as cal
+
+    early = cal.informed_priors(cal.origin_setting("2023-06-30"))
+    assert "inflow_2023" in early and "inflow_2024" not in early and "deterrence_strength" not in early
+    late = cal.informed_priors(cal.origin_setting("2025-12-31"))
+    assert set(late) == set(cal.CALIBRATED)
+    assert cal.origin_setting("2024-06-30").seasonality_years == (2022, 2023)
+    assert cal.origin_setting("2024-12-31").seasonality_years == (2023, 2024)
+
+
+def test_level_drift_uses_twelve_month_totals_up_to_the_origin():
+    d = data.daily_arrivals()
+    s = pd.Series(d["arrivals"], index=pd.to_datetime(d["date"]))
+    m = s.groupby(s.index.to_period("M")).sum()
+    t12 = m.rolling(12).sum()
+    change = np.log(t12 / t12.shift(12))["2022-12":"2024-06"]
+    assert fc.level_drift_sd(dt.date(2024, 6, 30)) == pytest.approx(float(np.sqrt((change**2).mean())))
+    # a month not finished at the origin does not count
+    assert fc.level_drift_sd(dt.date(2024, 7, 15)) == fc.level_drift_sd(dt.date(2024, 6, 30))
+
+
+def test_crps_and_baselines():
+    rng = np.random.default_rng(0)
+    x = rng.normal(0, 1, 20000)
+    assert bt.crps_ensemble(x, 0.0) == pytest.approx((np.sqrt(2) - 1) / np.sqrt(np.pi), abs=0.01)  # N(0,1) at 0
+    assert bt.crps_ensemble(np.full(5, 3.0), 1.0) == pytest.approx(2.0)  # a point forecast: its absolute error
+    obs = fc.observed_monthly()
+    naive = bt.baselines(obs, dt.date(2024, 12, 31), ["2025-01", "2025-02"])
+    assert list(naive["same months last year"]) == [obs["2024-01"], obs["2024-02"]]
+    trend = obs["2024-01":"2024-12"].sum() / obs["2023-01":"2023-12"].sum()
+    assert naive["_trend"] == pytest.approx(trend)
+    assert naive["seasonal naive x trend"] == pytest.approx(naive["same months last year"] * trend)
+    s = bt.score(np.array([[10.0, 10.0], [20.0, 20.0], [30.0, 30.0]]), np.array([20.0, 40.0]),
+                 {"same months last year": np.array([20.0, 20.0]), "seasonal naive x trend": np.array([0.0, 0.0])})
+    assert s["coverage_90"] == 0.5 and s["half_year_error"] == pytest.approx(-1 / 3)
+    assert s["crps_last_year"] == 10.0 and s["crps_trend"] == 30.0 and s["crps_best_baseline"] == 10.0
+
+
+@pytest.mark.parametrize("args, needle", [
+    (["--origin", "2022-12-31", "--to", "2023-06-30"], "--origin 2022-12-31: must be between 2023-06-30"),
+    (["--origin", "2024-06-30", "--to", "2024-06-01"], "--to 2024-06-01: must be after --origin"),
+    (["--origin", "2024-06-3x", "--to", "2024-12-31"], "--origin: '2024-06-3x' is not a date"),
+    (["--origin", "2024-06-30", "--to", "2024-12-31", "--draws", "3"], "--draws 3 is out of range"),
+    (["no/such.toml", "--origin", "2024-06-30", "--to", "2024-12-31"], "scenario file no/such.toml not found"),
+])
+def test_forecast_bad_input_is_one_line_before_any_work(args, needle, tmp_path, capsys):
+    from deterrence_sim.cli import main
+
+    assert main(["forecast", *args, "--out", str(tmp_path / "o")]) == 2
+    lines = capsys.readouterr().err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("deterrence-sim: error:") and needle in lines[0], lines
+    assert not (tmp_path / "o").exists()
