@@ -311,86 +311,140 @@ over its range at once, how much is due to each one?
 
 They are estimated from many runs at parameter sets chosen by a special design (Saltelli's), with
 the SALib library. With few runs the estimates are rough: each comes with a confidence interval,
-and small negative values are noise, not a real effect."""),
-    ("code", SETUP),
+and small negative values are noise, not a real effect.
+
+Both are done here with the project's own machinery, `deterrence_sim.sweeps` (the same as the
+commands `deterrence-sim sweep` and `deterrence-sim sensitivity`): a sweep is a small TOML *spec*
+saying what to vary, how, and what to record (`experiments/sweeps/` holds the project's studies)."""),
+    ("code", SETUP + """
+
+import tempfile
+from pathlib import Path
+from deterrence_sim import sweeps
+from deterrence_sim.sweeps import sensitivity
+
+work = Path(tempfile.mkdtemp())
+
+
+def spec_file(name, text):
+    \"\"\"Write a sweep spec and read it back (the spec is checked as it is read).\"\"\"
+    path = work / f"{name}.toml"
+    path.write_text(text)
+    return sweeps.load_spec(path)"""),
     ("md", """## A small sweep
 
-The 2027 crossings under the ten-fold ramp-up, as detention places (the binding lever of the
-pilot) and the deterrence strength vary. Two replicates per point, on common random numbers."""),
-    ("code", """def crossings_2027(name, replicates=2, **overrides):
-    sc = scenario.load(SCENARIOS[name]).with_overrides(end="2027-12-31", overrides=overrides)
-    d = runner.run_replicates(sc, replicates, seed=1, workers=1, progress=False)
-    return d[pd.to_datetime(d["date"]).dt.year == 2027].groupby("replicate")["arrivals"].sum().mean()
+The 2027 crossings of the pilot when its removal capacity (detention places, flights and the
+French weekly cap together) is multiplied from 2026-03-01, for three deterrence strengths: none,
+the calibrated value, and the strength of the Australian turnbacks. Two replicates per point, on
+common random numbers (the same seeds at every point)."""),
+    ("code", """strengths = [0.0, params.PARAMS["deterrence_strength"].default, 3.0]
+grid = spec_file("capacity_by_strength", f\"\"\"
+name = "capacity_by_strength"
+scenario = "{SCENARIOS['pilot']}"
+end = 2027-12-31
+seed = 1
+replicates = 2
+outputs = ["arrivals"]
 
-places = [100, 500, 1000, 2000]
-strength_values = [0.0, params.PARAMS["deterrence_strength"].default, 3.0]
-sweep = pd.DataFrame({s: [crossings_2027("rampup_x10", deterrence_strength=s,
-                                         detention_capacity={"2025-08-06": 100, "2026-03-01": n},
-                                         france_weekly_cap={"2025-08-06": 50, "2026-03-01": n / 2})
-                          for n in places] for s in strength_values}, index=places)
-sweep.index.name = "detention places from 2026-03-01"
+[design]
+kind = "grid"
+
+[parameters.removal_capacity]
+multiplier_of = ["detention_capacity", "flights_per_week", "france_weekly_cap"]
+from = 2026-03-01
+values = [1, 2, 5, 10]
+
+[parameters.deterrence_strength]
+values = {strengths}
+\"\"\")
+done = sweeps.run_sweep(grid, work / "grid", workers=1, progress=False)
+column = [c for c in done["results"].columns if c.endswith("arrivals_2027")][0]
+sweep = done["results"].groupby(["removal_capacity", "deterrence_strength"])[column].mean().unstack()
 
 fig, ax = plt.subplots(figsize=(7, 3.5), num="sweep")
-for s in strength_values:
+for s in sweep.columns:
     ax.plot(sweep.index, sweep[s], "o-", label=f"deterrence strength {s:g}")
-ax.set_xlabel("UK detention places from 2026-03-01")
+ax.set_xscale("log")
+ax.set_xticks(sweep.index, [f"x{m:g}" for m in sweep.index])
+ax.set_xlabel("removal capacity from 2026-03-01 (multiple of the pilot's)")
 ax.set_ylabel("crossings in 2027 (people)")
 ax.legend(fontsize=8)
+print(done["runs"], "runs in", round(done["seconds"]), "s")
 sweep.round(0)"""),
     ("md", """## A sensitivity analysis with Sobol indices
 
-Four uncertain parameters, each over a plausible range (the ranges are for teaching; the
-calibration's priors are in `deterrence_sim.calibration.CALIBRATED`), and one output: crossings
-in 2026 under the ten-fold ramp-up, one replicate per parameter set. SALib draws the parameter
-sets (N x (4 + 2) of them, for first-order and total indices) and estimates the indices from the
-outputs. N = 16 keeps this to about a minute; a real study would use N = 512 or more."""),
-    ("code", """from SALib.analyze import sobol
-from SALib.sample import sobol as sobol_sample
+Four uncertain parameters, each over a plausible range (the ranges are for teaching; the priors
+of the main job are in `deterrence_sim.uncertainty.PRIORS`), and one output: crossings in 2026
+under the ten-fold ramp-up, one replicate per parameter set. The `sobol` design draws the
+parameter sets (`base_samples` x (4 + 2) of them, for first-order and total indices) and the
+analysis estimates the indices from the outputs. `base_samples = 16` keeps this to about a
+minute; a real study uses 512 or more."""),
+    ("code", """design = spec_file("four_factors", f\"\"\"
+name = "four_factors"
+scenario = "{SCENARIOS['rampup_x10']}"
+end = 2026-12-31
+seed = 1
+replicates = 1
+outputs = ["arrivals"]
 
-problem = {
-    "num_vars": 4,
-    "names": ["deterrence_strength", "returnee_recross_daily", "challenge_success_prob", "try_prob"],
-    "bounds": [[0.0, 3.0], [0.0, 0.01], [0.0, 1.0], [0.15, 0.35]],
-}
-X = sobol_sample.sample(problem, 16, calc_second_order=False, seed=1)
-x10 = scenario.load(SCENARIOS["rampup_x10"]).with_overrides(end="2026-12-31").model_kwargs()
+[design]
+kind = "sobol"
+base_samples = 16
 
-
-def crossings_2026(row, seed):
-    model = ChannelModel(rng=seed, **{**x10, **dict(zip(problem["names"], map(float, row)))}).run()
-    arrivals = np.asarray(model.datacollector.model_vars["arrivals"])
-    return arrivals[-365:].sum()
-
-
-Y = np.array([crossings_2026(row, seed=1) for row in X])  # one seed for all: the indices see parameters, not luck
-Si = sobol.analyze(problem, Y, calc_second_order=False, seed=1)
-indices = pd.DataFrame({k: Si[k] for k in ("S1", "S1_conf", "ST", "ST_conf")}, index=problem["names"])
-print(len(X), "runs")
-indices.round(3)"""),
-    ("code", """fig, ax = plt.subplots(figsize=(7, 3.5), num="sobol")
-x = np.arange(len(indices))
-ax.bar(x - 0.2, indices["S1"], 0.4, yerr=indices["S1_conf"], capsize=3, label="first order S1")
-ax.bar(x + 0.2, indices["ST"], 0.4, yerr=indices["ST_conf"], capsize=3, label="total ST")
-ax.set_xticks(x, indices.index, rotation=15, fontsize=8)
+[parameters.deterrence_strength]
+low = 0.0
+high = 3.0
+[parameters.returnee_recross_daily]
+low = 0.0
+high = 0.01
+[parameters.challenge_success_prob]
+low = 0.0
+high = 1.0
+[parameters.try_prob]
+low = 0.15
+high = 0.35
+\"\"\")
+done = sweeps.run_sweep(design, work / "sobol", workers=1, progress=False)
+output = [c for c in design.output_columns() if c.endswith("arrivals_2026")][0]
+indices = sensitivity.write(design, work / "sobol", outputs=[output])["table"].set_index("parameter")
+print(done["runs"], "runs in", round(done["seconds"]), "s")
+indices[["S1", "S1_conf", "ST", "ST_conf"]].round(3)"""),
+    ("code", """order = ["deterrence_strength", "returnee_recross_daily", "challenge_success_prob", "try_prob"]
+table = indices.loc[order]
+fig, ax = plt.subplots(figsize=(7, 3.5), num="sobol")
+x = np.arange(len(table))
+ax.bar(x - 0.2, table["S1"], 0.4, yerr=table["S1_conf"], capsize=3, label="first order S1")
+ax.bar(x + 0.2, table["ST"], 0.4, yerr=table["ST_conf"], capsize=3, label="total ST")
+ax.set_xticks(x, table.index, rotation=15, fontsize=8)
 ax.axhline(0, color="0.5", lw=0.8)
 ax.set_ylabel("share of the variance\\nof 2026 crossings")
 ax.legend(fontsize=8)"""),
     ("md", """**How to read it.** A parameter with a tall ST bar drives the answer: pin it down (with
 data, or by reporting results for each plausible value) before trusting a headline. A parameter
 whose ST is near zero can be left at its default. Error bars that cross zero mean the design had
-too few runs to tell; raise N before reading anything into them. With N = 16 an index can even come
-out above 1 or below 0, which no true index can be: a sign of too few runs, not of a real effect.
+too few runs to tell; raise `base_samples` before reading anything into them. With 16 base
+samples an index can even come out above 1 or below 0, which no true index can be: a sign of too
+few runs, not of a real effect.
 
-## Exercises
+## The project's own study
 
-1. Raise N to 64. Which indices change most? Are the confidence intervals four times narrower,
-   or two?
-2. Change the output to the *difference* between `rampup_x10` and `no_deal` (run both with the
-   same seed per row). Which parameters matter for the effect of the ramp-up, rather than for the
-   level of crossings?
-3. Widen `deterrence_strength` to `[0, 10]`. What happens to its S1, and why?
-4. Add a fifth parameter, `beach_prevention_prob` over `[0.3, 0.6]`. How many more runs does the
-   design need?"""),
+`experiments/sweeps/study3_sobol` is the real thing: Morris screening of 41 parameters, then Sobol
+indices of the ten that mattered, on the *effect* of two ramp-ups (their 2027 crossings minus the
+pilot's, replicate by replicate). Its table, largest total index first:"""),
+    ("code", """study = pd.read_csv("../experiments/sweeps/study3_sobol/sobol.csv")
+study.pivot(index="parameter", columns="output", values="ST").sort_values(study["output"].iloc[0],
+                                                                         ascending=False).round(2)"""),
+    ("md", """## Exercises
+
+1. Raise `base_samples` to 64. Which indices change most? Are the confidence intervals four times
+   narrower, or two?
+2. Add a line `contrast = "..."` to the Sobol spec with the path of `SCENARIOS["no_deal"]`, so that
+   every point also runs `no_deal` on the same seeds, and analyse the effect column
+   (`rampup_x10-no_deal/arrivals_2026`) instead. Which parameters matter for the effect of the ramp-up, rather than for the level of
+   crossings?
+3. Widen `deterrence_strength` to `low = 0, high = 10`. What happens to its S1, and why?
+4. In the sweep, why does the curve for strength 0 barely move with capacity? Read the removals
+   (`outputs = ["arrivals", "removed"]`) to check."""),
 ]
 
 THE_DATA = [

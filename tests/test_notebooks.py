@@ -74,6 +74,7 @@ EXPECTED_TICKS = {
     "crossing days": MONTHS,
     "pilot timeline": ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb"],
     "change by scenario": ["pilot", "rampup_x5", "parity"],
+    "sweep": ["x1", "x2", "x5", "x10"],
     "sobol": ["deterrence_strength", "returnee_recross_daily", "challenge_success_prob", "try_prob"],
 }
 DATE_AXES = {"people per boat", "one seed"}

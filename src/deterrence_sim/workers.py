@@ -167,14 +167,18 @@ def stop_pool(pool: ProcessPoolExecutor | None, wait: bool = True) -> None:
     if wait:
         pool.shutdown(wait=True, cancel_futures=True)
         return
+    # Kill the workers first, then wait for the executor's manager thread to see them gone: a
+    # shutdown that does not wait leaves that thread to start replacement workers, or to write to
+    # closed pipes, while the interpreter exits (stray tracebacks after a clean exit 143).
     procs = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
     for p in procs:
         with contextlib.suppress(Exception):
             p.kill()
     for p in procs:
         with contextlib.suppress(Exception):
             p.join(timeout=5)
+    with contextlib.suppress(Exception):
+        pool.shutdown(wait=True, cancel_futures=True)
 
 
 @contextlib.contextmanager
