@@ -134,7 +134,8 @@ def test_wheel_in_a_fresh_venv_runs_compare_from_an_empty_folder(tmp_path):
                            env=env, **run).stdout.strip()
     assert Path(where).is_relative_to(venv), where  # the installed copy, not the checkout
     res = subprocess.run([str(venv / "bin" / "deterrence-sim"), "compare", "--replicates", "2",
-                          "--dose-replicates", "1", "--workers", "1", "--out", "out"], cwd=work, env=env,
+                          "--dose-replicates", "1", "--decomposition-replicates", "1",
+                          "--alternative-replicates", "1", "--workers", "1", "--out", "out"], cwd=work, env=env,
                          check=False, capture_output=True, text=True, timeout=1500)
     assert res.returncode == 0, res.stderr[-3000:]
     out = work / "out"
