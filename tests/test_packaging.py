@@ -134,7 +134,8 @@ def test_wheel_in_a_fresh_venv_runs_compare_from_an_empty_folder(tmp_path):
                            env=env, **run).stdout.strip()
     assert Path(where).is_relative_to(venv), where  # the installed copy, not the checkout
     res = subprocess.run([str(venv / "bin" / "deterrence-sim"), "compare", "--replicates", "2",
-                          "--dose-replicates", "1", "--workers", "1", "--out", "out"], cwd=work, env=env,
+                          "--dose-replicates", "1", "--decomposition-replicates", "1",
+                          "--alternative-replicates", "1", "--workers", "1", "--out", "out"], cwd=work, env=env,
                          check=False, capture_output=True, text=True, timeout=1500)
     assert res.returncode == 0, res.stderr[-3000:]
     out = work / "out"
@@ -182,3 +183,20 @@ def test_worker_pools_never_fork_the_main_process(monkeypatch, tmp_path):
     rs = validation.RunSet("test", setting, "2023-01-31", None, [{}, {}],
                            TargetSet(start=setting.start, end="2023-01-31"))
     assert len(validation.run_set(rs, seed=1, workers=2, progress=False).daily) == 2
+
+
+def test_fork_server_forks_its_workers_from_a_single_threaded_process(tmp_path):
+    """The fork server imports the model before forking workers; importing it must not leave the
+    server with threads (Python's warning about fork() with threads, shown here with -W default,
+    comes from the server's own stderr)."""
+    script = tmp_path / "pool.py"
+    script.write_text("from deterrence_sim.workers import worker_pool\n"
+                      "if __name__ == '__main__':\n"
+                      "    with worker_pool(2, 4) as pool:\n"
+                      "        assert list(pool.map(abs, [-1, -2, -3, -4])) == [1, 2, 3, 4]\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
+                                                             "MKL_NUM_THREADS", "JE_ARROW_MALLOC_CONF")}
+    res = subprocess.run([sys.executable, "-W", "default", str(script)], cwd=tmp_path, env=env, capture_output=True,
+                         text=True, timeout=600)
+    assert res.returncode == 0, res.stderr[-2000:]
+    assert "use of fork()" not in res.stderr, res.stderr[-2000:]

@@ -33,6 +33,13 @@ EXIT_TERMINATED = 143
 EXIT_INTERRUPTED = 130
 #: Modules the fork server imports once, so that workers start with them loaded.
 PRELOAD = ["deterrence_sim.model"]
+#: Environment of the fork server (and so of its workers), set before it imports PRELOAD: without
+#: it, importing the model starts threads (OpenBLAS's pool via numpy, pyarrow's jemalloc background
+#: thread via pandas), and the server would fork every worker from a multi-threaded process, the
+#: very risk forkserver avoids (Python warns). Workers run one model each, so one BLAS thread is
+#: also what they should use. A value the user has set is kept.
+SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
+              "JE_ARROW_MALLOC_CONF": "background_thread:false"}
 _PR_SET_PDEATHSIG = 1
 
 
@@ -116,11 +123,26 @@ def worker_init(main_pid: int, main_started: str | None, setup=None, setup_args:
         setup(*setup_args)
 
 
+def _start_fork_server() -> None:
+    """Start the fork server now (if it is not running) with :data:`SERVER_ENV`, then restore this
+    process's environment."""
+    from multiprocessing import forkserver
+
+    added = {k: v for k, v in SERVER_ENV.items() if k not in os.environ}
+    os.environ.update(added)
+    try:
+        forkserver.ensure_running()
+    finally:
+        for k in added:
+            os.environ.pop(k, None)
+
+
 def mp_context():
     """The multiprocessing context for worker pools: ``forkserver`` where available."""
     if "forkserver" in multiprocessing.get_all_start_methods():
         ctx = multiprocessing.get_context("forkserver")
         ctx.set_forkserver_preload(PRELOAD)
+        _start_fork_server()
         return ctx
     return multiprocessing.get_context("spawn")  # pragma: no cover - not on POSIX
 
