@@ -47,11 +47,14 @@ def alive(pids) -> set[int]:
 
 
 def start_run(out: Path, stderr: Path) -> subprocess.Popen:
-    """`deterrence-sim run` of 8 three-year replicates on 2 workers, in its own process (its
-    output goes to a file: a pipe would stay open as long as any worker lives)."""
+    """`deterrence-sim run` of 400 six-year replicates on 2 workers, in its own process (its
+    output goes to a file: a pipe would stay open as long as any worker lives). The run is long
+    (a minute or more even on a fast machine) so that it is still working when the signal comes:
+    with 8 short replicates a fast machine finished first, and the signal found the interpreter
+    exiting, with Python's handlers already reset."""
     with open(stderr, "w") as err:
-        return subprocess.Popen([sys.executable, "-m", "deterrence_sim", "run", str(PILOT), "--replicates", "8",
-                                 "--end", "2027-12-31", "--workers", "2", "--out", str(out)],
+        return subprocess.Popen([sys.executable, "-m", "deterrence_sim", "run", str(PILOT), "--replicates", "400",
+                                 "--end", "2030-12-31", "--workers", "2", "--out", str(out)],
                                 stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
 
 
@@ -84,6 +87,7 @@ def test_a_signalled_run_leaves_no_worker_and_no_half_file(tmp_path, sig):
     proc = start_run(out, tmp_path / "stderr")
     try:
         workers = wait_for_workers(proc)
+        assert proc.poll() is None, "the run ended before it could be stopped"
         proc.send_signal(sig)
         proc.wait(timeout=60)
         assert not wait_gone(workers, 30), f"workers left running after {sig.name}"
