@@ -51,7 +51,7 @@ from numba import njit
 
 from . import params as parameters
 from .agents import Court, FrenchAuthority, Migrant, Smuggler, UKAuthority, add_batch, remove_batch
-from .daybook import (DAILY_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, World, as_records, counter_record,
+from .daybook import (DAILY_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, World, as_records, counter_record, day_step,
                       new_counters, new_figures, record_levels, rows_of)
 from .errors import ConfigError
 from .population import (ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, COMPACT_MIN_ROWS, COMPACT_SHARE, DETAINED,
@@ -385,7 +385,7 @@ def simulate_day(t, w, n, today, rng):
     return n
 
 
-@njit(cache=True)
+@day_step
 def people_day(t, w, n, viable, signal, keep, today, rng):
     """Each person's own part of the day, one person after another in row order:
 

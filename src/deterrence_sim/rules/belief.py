@@ -22,6 +22,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from ..daybook import day_step
 from ..population import N_GROUPS
 
 #: The community's fading records, by nationality group: people removed to France and people
@@ -61,7 +62,7 @@ def updated_belief(belief: float, target: float, keep: float) -> float:
 
 
 # ------------------------------------------------------------------ the steps of the day
-@njit(cache=True)
+@day_step
 def todays_signal(t, w):
     """The risk signal of each group today, and the share of memory kept from one day to the
     next. The records change only later in the day, so one signal serves both the newcomers'
@@ -78,7 +79,7 @@ def witness(record, groups):
     record[:] = update_record(record, np.bincount(groups, minlength=N_GROUPS).astype(np.float64), 1.0)
 
 
-@njit(cache=True)
+@day_step
 def fade(w, keep):
     """At the end of the day the community's records fade."""
     w.memory.removed[:] *= keep

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import leave, still_held
+from ..daybook import day_step, leave, still_held
 from ..population import CHALLENGE_LOST, CHALLENGE_NONE, CHALLENGE_PENDING, IN_UK_ASYLUM
 
 
@@ -39,7 +39,7 @@ def injunction(challenge: np.ndarray) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ the steps of the day
-@njit(cache=True)
+@day_step
 def file_challenges(t, w, new, today, rng):
     """Each of today's newly detained (``new``) may bring a challenge, decided at least a day
     later."""
@@ -52,7 +52,7 @@ def file_challenges(t, w, new, today, rng):
     w.k.filed_total += n_challenging
 
 
-@njit(cache=True)
+@day_step
 def decide(t, w, held, today, rng):
     """The challenges due today are decided: a win releases the person into the asylum system;
     a loss lifts the injunction. Returns the rows still held."""
@@ -79,7 +79,7 @@ def last_minute_challenges(rng: np.random.Generator, n: int, wave: float, p: flo
     return rng.random(n) < p
 
 
-@njit(cache=True)
+@day_step
 def last_minute_challenges_filed(t, w, cleared, today, rng):
     """Structural alternative (d), the step: on a flight day, those of the ``cleared`` (rows due
     to fly) who bring a last-minute challenge (:func:`last_minute_challenges`) file it now, to be

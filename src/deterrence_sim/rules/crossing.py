@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import leave
+from ..daybook import day_step, leave
 from ..population import DEAD
 from .belief import witness
 
@@ -31,7 +31,7 @@ def deaths_at_sea(rng: np.random.Generator, load: np.ndarray, death_prob: float,
     return rng.random(len(load)) < p
 
 
-@njit(cache=True)
+@day_step
 def cross_sea(t, w, launch, stopped, today, rng):
     """What becomes of today's boats: those ``stopped`` by the police (rules 6, 6a) are lost to
     their networks and their people stay in France; of the others, some are rescued and their

@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import leave, still_held
+from ..daybook import day_step, leave, still_held
 from ..population import ANSWER_ACCEPTED, ANSWER_PENDING, IN_UK_ASYLUM, RETURNABLE
 
 
@@ -51,7 +51,7 @@ def next_monday(week: int, weekday0: int) -> int:
 
 
 # ------------------------------------------------------------------ the steps of the day
-@njit(cache=True)
+@day_step
 def stop_on_beaches(t, w, launch):
     """Which of today's boats the police stop on the beach (beach launches only; the people on
     board are 'prevented' and stay in France)."""
@@ -60,7 +60,7 @@ def stop_on_beaches(t, w, launch):
     return ~launch.is_taxi & (launch.police_draw < p_beach)
 
 
-@njit(cache=True)
+@day_step
 def answer_referrals(t, w, held, today, rng):
     """France answers the referrals due today, oldest due first (ties in order of arrival in
     France): each is accepted with its group's probability or refused (the person enters the

@@ -21,6 +21,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
+from ..daybook import day_step
 from ..population import OTHER, PROTECTION, RETURNABLE, WAITING
 
 #: Who the newcomers of the run are (one entry per person, in order of arrival) and where each
@@ -84,7 +85,7 @@ def draw_newcomers(rng: np.random.Generator, n: int, c) -> dict[str, np.ndarray]
     }
 
 
-@njit(cache=True)
+@day_step
 def add_newcomers(t, w, n, signal, today):
     """The day's step: append day ``t``'s newcomers (drawn when the model was built) to the table
     as waiting rows, from row ``n``; they start out believing what their group currently hears

@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from numba import njit
 
+from ..daybook import day_step
+
 
 @njit(cache=True)
 def taxi_stop_probability(taxi: float, interception: float, interception_gain: float) -> float:
@@ -22,7 +24,7 @@ def taxi_stop_probability(taxi: float, interception: float, interception_gain: f
     return min(1.0, taxi + interception_gain * interception)
 
 
-@njit(cache=True)
+@day_step
 def stop_at_sea(t, w, launch):
     """Which of today's boats are taxi boats stopped at sea."""
     d = w.d

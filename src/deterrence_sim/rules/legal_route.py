@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import leave, rows_of
+from ..daybook import day_step, leave, rows_of
 from ..population import ADMITTED, ANSWER_PENDING
 
 
@@ -85,7 +85,7 @@ def first_in_line(decided: np.ndarray, k: int) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ the steps of the day
-@njit(cache=True)
+@day_step
 def spread_awareness(t, w):
     """Before anyone's step: on days the route is open, word of it spreads (awareness starts at
     its initial level on the first open day)."""
@@ -111,7 +111,7 @@ def decision_due(answer: int, application_day: int, t: int) -> bool:
     return answer == ANSWER_PENDING and application_day <= t
 
 
-@njit(cache=True)
+@day_step
 def admit(w, today):
     """After everyone's step: approved applicants are admitted to the UK in order of their
     decision day (ties in row order, that is order of arrival in France), as far as parity with

@@ -15,7 +15,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ..daybook import rows_of
+from ..daybook import day_step, rows_of
 
 #: The smuggling networks' state, one entry per network (boats held, people per boat, price), and
 #: the day's trade (customers, seats offered, boats launched, boats lost to the police).
@@ -118,7 +118,7 @@ def no_launch():
     return Launch(empty, empty, empty, np.zeros(0, dtype=np.bool_), np.zeros(0))
 
 
-@njit(cache=True)
+@day_step
 def launch(t, w, viable, today, rng):
     """The day's trade: each network sells seats to its would-be crossers (``w.tryers``, a
     random queue) and launches as many boats as it can fill to ``min_boat_fill``, spreading the
@@ -149,7 +149,7 @@ def launch(t, w, viable, today, rng):
     return Launch(seated, boat_of, boat_network, is_taxi, police_draw)
 
 
-@njit(cache=True)
+@day_step
 def adapt(t, w, viable, rng):
     """The end of the day: networks that lost boats pack more people into the next ones, set
     their price by demand and losses (on sea-viable days, when there was trade), and restock."""

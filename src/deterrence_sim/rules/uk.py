@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import leave, still_held
+from ..daybook import day_step, leave, still_held
 from ..population import ANSWER_ACCEPTED, ANSWER_PENDING, DETAINED, IN_UK_ASYLUM, RETURNED
 from .belief import witness
 from .courts import injunction, last_minute_challenges_filed
@@ -60,13 +60,13 @@ def window_expired(arrived_day: np.ndarray, today: int, window_days: int) -> np.
 
 
 # ------------------------------------------------------------------ the steps of the day
-@njit(cache=True)
+@day_step
 def held_rows(w, n):
     """The rows of everyone detained, in row order."""
     return np.flatnonzero(w.p.state[:n] == DETAINED)
 
 
-@njit(cache=True)
+@day_step
 def screen(t, w, arrived, held, today, rng):
     """Today's arrivals are screened: with the biometric fast track on, arriving returnees may
     be recognised; the eligible and the recognised are detained while places last (recognised
@@ -112,7 +112,7 @@ def all_held(held, new):
     return np.sort(np.concatenate((held, new)))
 
 
-@njit(cache=True)
+@day_step
 def fly(t, w, held, today, rng):
     """Today's removal flights (``flights_per_week`` spread evenly over the days) take those
     cleared for removal: accepted by France and not kept off the flight by a pending challenge
@@ -144,7 +144,7 @@ def fly(t, w, held, today, rng):
     return still_held(p, held)
 
 
-@njit(cache=True)
+@day_step
 def expire_window(t, w, held, today):
     """Whoever is still held when their removal window has run out enters the asylum system."""
     out = held[window_expired(w.p.arrived_day[held], t, w.c.removal_window_days)]
