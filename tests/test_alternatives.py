@@ -108,3 +108,35 @@ def test_albania_check_reads_each_groups_arrivals_off_the_model():
     for q, (lo, hi) in albania.WINDOWS.items():
         days = (daily["date"].dt.date >= dt.date.fromisoformat(lo)) & (daily["date"].dt.date <= dt.date.fromisoformat(hi))
         assert got[q] == daily.loc[days, "arrivals"].sum() > 0
+
+
+def test_albania_figures_come_from_the_seeds_file(tmp_path):
+    """The check's observed fall is computed from seeds/albania_analogue.csv (and SB01's seasons),
+    not written into the code: the shipped file gives 88%-99%; a copy with another Q1 2023 gives
+    another fall; a copy without the row is refused in one line naming the file."""
+    import shutil
+
+    from deterrence_sim import albania, data
+    from deterrence_sim.errors import ConfigError
+
+    seen = albania.observed()
+    assert (seen["q1_2022"], seen["q3_2022"], seen["q1_2023"]) == (235, 9037, 29)
+    assert 0.3 < seen["seasonal_ratio"] < 0.6
+    assert round(seen["fall_low"], 2) == 0.88 and round(seen["fall_high"], 2) == 0.99
+    folder = tmp_path / "seeds"
+    shutil.copytree(data.seeds_dir(), folder)
+    csv = folder / data.ALBANIA
+    text = csv.read_text()
+    row = "2023-01-01,2023-03-31,albanian_small_boat_arrivals,29,"
+    assert row in text
+    try:
+        data.use_folder(str(folder))
+        csv.write_text(text.replace(row, "2023-01-01,2023-03-31,albanian_small_boat_arrivals,117.5,"))
+        data.albania_analogue.cache_clear()
+        assert albania.observed()["fall_low"] == pytest.approx(0.5)
+        csv.write_text(text.replace(row, "2023-01-01,2023-03-30,albanian_small_boat_arrivals,29,"))
+        data.albania_analogue.cache_clear()
+        with pytest.raises(ConfigError, match="albania_analogue.csv: no albanian_small_boat_arrivals row for 2023-01-01"):
+            albania.observed()
+    finally:
+        data.use_folder(None)

@@ -21,6 +21,7 @@ DAILY = "small_boats_daily.csv"
 WEEKLY = "small_boats_weekly_with_french_preventions.csv"
 PILOT = "one_in_one_out_observations.csv"
 EVENTS = "scheme_events.csv"
+ALBANIA = "albania_analogue.csv"
 
 
 def seeds_dir() -> Path:
@@ -38,8 +39,9 @@ def use_folder(folder: str | None) -> None:
         os.environ.pop("DETERRENCE_SIM_SEEDS", None)
     else:
         os.environ["DETERRENCE_SIM_SEEDS"] = str(folder)
-    for loader in (daily_arrivals, weekly_preventions, pilot_observations):
+    for loader in (daily_arrivals, weekly_preventions, pilot_observations, albania_analogue):
         loader.cache_clear()
+
 
 def _date(text):
     return dt.date.fromisoformat(text.strip())
@@ -117,6 +119,19 @@ def pilot_observations(folder: str | None = None) -> dict[str, np.ndarray]:
     return {"date": np.array(t["date"], dtype="datetime64[D]"),
             "returned": none_nan(t["returned_to_france_cumulative"]),
             "admitted": none_nan(t["admitted_to_uk_cumulative"])}
+
+
+@functools.cache
+def albania_analogue(folder: str | None = None) -> dict[tuple[str, str, str], float]:
+    """The UK-Albania episode of 2022-23 (``albania_analogue.csv``): each reported figure keyed by
+    ``(measure, period_start, period_end)``, e.g. ``("albanian_small_boat_arrivals",
+    "2023-01-01", "2023-03-31")`` -> 29."""
+    path = Path(folder or seeds_dir()) / ALBANIA
+    t = read_table(path, {"period_start": _date, "period_end": _date, "measure": str, "value": float})
+    out = {}
+    for start, end, measure, value in zip(t["period_start"], t["period_end"], t["measure"], t["value"]):
+        out[(measure, start.isoformat(), end.isoformat())] = value
+    return out
 
 
 def observed_crossing_days(folder: str | None = None) -> dict[dt.date, bool]:

@@ -53,7 +53,6 @@ from . import params as parameters
 from .agents import Court, FrenchAuthority, Migrant, Smuggler, UKAuthority, add_batch, remove_batch
 from .daybook import (DAILY_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, World, as_records, counter_record, day_step,
                       new_counters, new_figures, record_levels, rows_of)
-from .errors import ConfigError
 from .population import (ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, COMPACT_MIN_ROWS, COMPACT_SHARE, DETAINED,
                          FIRST_EXIT, LEFT_ROUTE, N_GROUPS, RETURNED, WAITING, Population, compact)
 from .rules import (belief, courts, crossing, decision, france, inflow, interception, legal_route, returns,
@@ -61,7 +60,7 @@ from .rules import (belief, courts, crossing, decision, france, inflow, intercep
 from .rules.belief import Memory
 from .rules.inflow import Newcomers
 from .rules.smugglers import Networks
-from .schedule import parse_date
+from .schedule import run_calendar
 
 __all__ = ["ChannelModel", "DAILY_COLUMNS", "EVENT_COLUMNS", "simulate_day"]
 
@@ -84,12 +83,7 @@ class ChannelModel(mesa.Model):
 
     def __init__(self, *, start="2025-01-01", end="2025-12-31", rng=None, **params):
         super().__init__(rng=rng)
-        self.start_date = parse_date(start, "start")
-        self.end_date = parse_date(end, "end")
-        if self.end_date < self.start_date:
-            raise ConfigError(f"end: {self.end_date} is before start {self.start_date}")
-        self.n_days = (self.end_date - self.start_date).days + 1
-        self.dates = [self.start_date + dt.timedelta(days=i) for i in range(self.n_days)]
+        self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
         self.values = parameters.validate(params)
         self.c, self.daily = parameters.build(self.values, self.start_date, self.n_days)
         self._c, self._d = parameters.compiled_form(self.c, self.daily)

@@ -36,6 +36,17 @@ def parse_date(value, key: str) -> dt.date:
     raise ConfigError(f"{key}: {value!r} is not a date; write it as YYYY-MM-DD (for example 2025-09-18)")
 
 
+def run_calendar(start, end) -> tuple[dt.date, dt.date, int, list[dt.date]]:
+    """The days of a run from ``start`` to ``end`` inclusive (dates or ISO strings): the first and
+    last day, the number of days and the list of dates. Raises ConfigError for a bad date or an
+    end before the start. The fast model and the reference model both take their days from here."""
+    start_date, end_date = parse_date(start, "start"), parse_date(end, "end")
+    if end_date < start_date:
+        raise ConfigError(f"end: {end_date} is before start {start_date}")
+    n_days = (end_date - start_date).days + 1
+    return start_date, end_date, n_days, [start_date + dt.timedelta(days=i) for i in range(n_days)]
+
+
 def is_schedule(value) -> bool:
     """True when ``value`` is written as a dated table rather than a constant."""
     return isinstance(value, Mapping)

@@ -5,10 +5,10 @@ and why (docs/ODD.md, section 10), and the optional TOML file that overrides the
 from __future__ import annotations
 
 import dataclasses
-import tomllib
 from pathlib import Path
 
 from ..errors import ConfigError
+from ..safeio import read_toml
 
 
 @dataclasses.dataclass(frozen=True)
@@ -102,12 +102,7 @@ def load_priors(path: str | Path | None) -> dict[str, CalibParam]:
     if path is None:
         return out
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"prior file {path} not found")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({str(exc).splitlines()[0]})") from None
+    raw = read_toml(path, "prior file")
     for name, spec in raw.items():
         if name not in CALIBRATED:
             raise ConfigError(f"{path}: unknown parameter {name!r}; the calibrated parameters are "

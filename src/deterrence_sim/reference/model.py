@@ -4,17 +4,15 @@ signal, awareness, the sea) and the records (see ``deterrence_sim.reference``)."
 from __future__ import annotations
 
 import calendar
-import datetime as dt
 import math
 
 import mesa
 
 from .. import params as parameters
 from ..daybook import DAILY_COLUMNS
-from ..errors import ConfigError
 from ..population import (ADMITTED, APPLIED, DEAD, DETAINED, IN_UK_ASYLUM, LEFT_ROUTE, N_GROUPS, OTHER, PROTECTION,
                           RETURNABLE, RETURNED, WAITING)
-from ..schedule import parse_date
+from ..schedule import run_calendar
 
 from .institutions import Court, FrenchAuthority, UKAuthority
 from .people import Migrant, Smuggler
@@ -28,12 +26,7 @@ class ReferenceModel(mesa.Model):
 
     def __init__(self, *, start="2025-01-01", end="2025-12-31", rng=None, **params):
         super().__init__(rng=rng)
-        self.start_date = parse_date(start, "start")
-        self.end_date = parse_date(end, "end")
-        if self.end_date < self.start_date:
-            raise ConfigError(f"end: {self.end_date} is before start {self.start_date}")
-        self.n_days = (self.end_date - self.start_date).days + 1
-        self.dates = [self.start_date + dt.timedelta(days=i) for i in range(self.n_days)]
+        self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
         self.values = parameters.validate(params)
         self.c, self.daily = parameters.build(self.values, self.start_date, self.n_days)
         self.weekday0 = self.start_date.weekday()

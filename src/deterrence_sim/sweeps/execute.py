@@ -36,7 +36,6 @@ import json
 import sys
 import time
 import traceback
-from collections import deque
 from pathlib import Path
 
 import numpy as np

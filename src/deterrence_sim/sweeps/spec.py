@@ -40,13 +40,13 @@ import dataclasses
 import datetime as dt
 import hashlib
 import json
-import tomllib
 from pathlib import Path
 
 from .. import params as parameters
 from .. import scenario as scenarios
 from ..errors import ConfigError
 from ..model import DAILY_COLUMNS, EVENT_COLUMNS
+from ..safeio import read_toml
 from ..schedule import parse_date
 
 TOP_LEVEL_KEYS = {"name", "description", "scenario", "contrast", "end", "seed", "replicates", "outputs", "daily",
@@ -297,14 +297,7 @@ def _positive_int(path: Path, raw: dict, key: str, default: int) -> int:
 def load(path: str | Path) -> Spec:
     """Read and check a sweep spec; raises ConfigError (one line) on any problem."""
     path = Path(path)
-    if not path.is_file():
-        raise ConfigError(f"sweep spec {path} not found")
-    try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    except tomllib.TOMLDecodeError as exc:
-        raise ConfigError(f"{path}: not valid TOML ({str(exc).splitlines()[0]})") from None
-    except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a text file") from None
+    raw = read_toml(path, "sweep spec")
     unknown = set(raw) - TOP_LEVEL_KEYS
     if unknown:
         raise _err(path, f"unknown key {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
@@ -392,7 +385,7 @@ def screened_parameters(path: Path, screening) -> dict:
                          f"--out {folder}` first")
     import pandas as pd
 
-    morris_raw = tomllib.loads(morris_spec.read_text(encoding="utf-8"))
+    morris_raw = read_toml(morris_spec, "sweep spec")
     ranked = rank_for_screening(pd.read_csv(table_file))
     top = int(screening["top"])
     chosen = ranked["parameter"].head(top).tolist()
