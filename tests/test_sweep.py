@@ -8,6 +8,7 @@ no worker outlives it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -168,12 +169,29 @@ def test_failed_run_recorded_and_sweep_goes_on(tmp_path, monkeypatch, capsys):
 
 
 # --------------------------------------------------------------------------- reproducibility, Dask
-def test_same_results_plain_local_and_dask_local_cluster_two_workers(tmp_path):
+def test_same_results_plain_local_pool_and_dask_local_cluster_two_workers(tmp_path, monkeypatch):
+    """One worker in this process, two on the local process pool, and two as a Dask LocalCluster
+    (``scheduler="local"``) give the same table; the pool is a real two-process pool."""
+    from deterrence_sim import workers
+
     spec = load_spec(write_spec(tmp_path))
     plain = run_sweep(spec, tmp_path / "plain", workers=1, progress=False)["results"]
-    dask2 = run_sweep(spec, tmp_path / "dask2", workers=2, progress=False)["results"]
+    pools = []
+    real_pool = workers.worker_pool
+
+    @contextlib.contextmanager
+    def noting_pool(n, jobs, *args):
+        with real_pool(n, jobs, *args) as pool:
+            pools.append(pool._max_workers if pool is not None else 1)
+            yield pool
+
+    monkeypatch.setattr(workers, "worker_pool", noting_pool)
+    pool2 = run_sweep(spec, tmp_path / "pool2", workers=2, progress=False)["results"]
+    assert pools == [2]
+    dask2 = run_sweep(spec, tmp_path / "dask2", workers=2, scheduler="local", progress=False)["results"]
+    pd.testing.assert_frame_equal(plain, pool2)
     pd.testing.assert_frame_equal(plain, dask2)
-    pd.testing.assert_frame_equal(plain, results_of(tmp_path / "dask2"))
+    pd.testing.assert_frame_equal(plain, results_of(tmp_path / "pool2"))
 
 
 @pytest.mark.slow
@@ -250,7 +268,7 @@ def _descendants(pid: int) -> list[int]:
 
 
 @pytest.mark.slow
-def test_sigkill_of_a_dask_sweep_leaves_no_worker_and_resumes_exactly(tmp_path):
+def test_sigkill_of_a_two_worker_sweep_leaves_no_worker_and_resumes_exactly(tmp_path):
     import psutil
 
     spec_file = write_spec(tmp_path, points="[0.3, 0.6, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0]")
@@ -264,7 +282,7 @@ def test_sigkill_of_a_dask_sweep_leaves_no_worker_and_resumes_exactly(tmp_path):
     while time.monotonic() < deadline and len(store.part_files(out)) < 2 and proc.poll() is None:
         time.sleep(0.05)
     workers = _descendants(proc.pid)
-    assert proc.poll() is None and workers, "no Dask worker processes seen"
+    assert proc.poll() is None and workers, "no worker processes seen"
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     gone_by = time.monotonic() + 30

@@ -367,9 +367,10 @@ def _sweep_arguments(p) -> None:
     p.add_argument("spec", help="sweep spec (TOML), e.g. experiments/sweeps/capacity_x_challenge.toml")
     p.add_argument("--out", help="output folder (default results/sweeps/<spec name>)")
     p.add_argument("--workers", type=_positive, default=None,
-                   help="worker processes of the local Dask cluster (default: all CPUs; 1: run here, without Dask)")
+                   help="worker processes on this machine (default: all CPUs; 1: run in this process)")
     p.add_argument("--scheduler", metavar="ADDRESS", default=None,
-                   help="run on an existing Dask cluster, e.g. tcp://host:8786 (then --workers is ignored)")
+                   help="run on an existing Dask cluster, e.g. tcp://host:8786 (then --workers is ignored), "
+                        "or 'local': a Dask LocalCluster of --workers processes")
     p.add_argument("--resume", action="store_true",
                    help="finish an interrupted sweep in --out: only the runs not yet recorded are run")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
