@@ -93,10 +93,11 @@ class ChannelModel(mesa.Model):
         self.stream_seed = int(stream_seed)
         self.inflow_rng = np.random.default_rng([self.stream_seed, STREAM_INFLOW])
         self.sea_viable = self._draw_weather(np.random.default_rng([self.stream_seed, STREAM_WEATHER]))
+        days = np.datetime64(self.start_date, "D") + np.arange(self.n_days)  # self.dates as an array
         self.inflow_month_factor = inflow.month_multipliers(  # own stream: sd = 0 leaves every other draw alone
-            np.random.default_rng([self.stream_seed, STREAM_INFLOW_MONTHS]), self.dates, self.c.inflow_month_sd)
+            np.random.default_rng([self.stream_seed, STREAM_INFLOW_MONTHS]), days, self.c.inflow_month_sd)
         self.expected_newcomers = inflow.expected_newcomers_per_day(
-            self.dates, self.daily.inflow_per_year, self.c.inflow_seasonality) * self.inflow_month_factor
+            days, self.daily.inflow_per_year, self.c.inflow_seasonality) * self.inflow_month_factor
         self._weekday0 = self.start_date.weekday()
 
         c = self.c

@@ -44,7 +44,8 @@ def run_calendar(start, end) -> tuple[dt.date, dt.date, int, list[dt.date]]:
     if end_date < start_date:
         raise ConfigError(f"end: {end_date} is before start {start_date}")
     n_days = (end_date - start_date).days + 1
-    return start_date, end_date, n_days, [start_date + dt.timedelta(days=i) for i in range(n_days)]
+    dates = (np.datetime64(start_date, "D") + np.arange(n_days)).astype(object).tolist()  # datetime.date each
+    return start_date, end_date, n_days, dates
 
 
 def is_schedule(value) -> bool:

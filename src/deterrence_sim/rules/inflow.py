@@ -15,7 +15,6 @@ family ties, eligibility, budget) follows the ``share_*`` and ``budget_*`` param
 
 from __future__ import annotations
 
-import calendar
 from collections import namedtuple
 
 import numpy as np
@@ -39,9 +38,21 @@ def expected_newcomers_per_day(dates, per_year: np.ndarray, seasonality) -> np.n
     if w.sum() <= 0:
         return np.zeros(len(dates))
     share = w / w.sum()
-    month = np.array([d.month for d in dates]) - 1
-    days_in_month = np.array([calendar.monthrange(d.year, d.month)[1] for d in dates])
-    return per_year * share[month] / days_in_month
+    year, month = _year_month(dates)
+    return per_year * share[month - 1] / _days_in_month(year, month)
+
+
+def _year_month(dates) -> tuple[np.ndarray, np.ndarray]:
+    """Calendar year and month (1-12) of each date, as arrays."""
+    months = np.array(dates, dtype="datetime64[D]").astype("datetime64[M]").astype(np.int64)  # months since 1970-01
+    return 1970 + months // 12, months % 12 + 1
+
+
+def _days_in_month(year: np.ndarray, month: np.ndarray) -> np.ndarray:
+    """Days in each (year, month): 28-31, leap years by the Gregorian rule."""
+    leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
+    days = np.array([0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31])[month]
+    return days + ((month == 2) & leap)
 
 
 def month_multipliers(rng: np.random.Generator, dates, sd: float) -> np.ndarray:
@@ -53,8 +64,8 @@ def month_multipliers(rng: np.random.Generator, dates, sd: float) -> np.ndarray:
     month shares its month's factor. The normals are drawn whatever ``sd`` is, so the stream is
     consumed the same way for every value, and with ``sd = 0`` every factor is exactly 1.0.
     """
-    key = np.array([d.year * 12 + d.month for d in dates], dtype=np.int64)
-    months, index = np.unique(key, return_inverse=True)
+    year, month = _year_month(dates)
+    months, index = np.unique(year * 12 + month, return_inverse=True)
     z = rng.standard_normal(len(months))
     return np.exp(sd * z - 0.5 * sd * sd)[index]
 
