@@ -235,3 +235,17 @@ def test_estimate_with_the_model_matches_the_observed_moment():
     assert est["months"] == 36 and 0 < est["transmission"] < 1
     assert 0.2 < est["sd"] < 0.7
     assert est["model_moment_at_sd"] == pytest.approx(est["observed_moment"], rel=0.2)
+
+
+def test_year_month_and_days_in_month_match_the_calendar():
+    """The inflow spreads each month's people over its days, computed on numpy dates: year, month
+    and days in month agree with Python's calendar for every day of 1896-2104 (leap years by the
+    Gregorian rule: 1900 and 2100 are not, 2000 is)."""
+    import calendar
+    import datetime as dt
+
+    first, last = dt.date(1896, 1, 1), dt.date(2104, 12, 31)
+    dates = [first + dt.timedelta(days=i) for i in range((last - first).days + 1)]
+    year, month = inflow._year_month(np.array(dates, dtype="datetime64[D]"))
+    assert year.tolist() == [d.year for d in dates] and month.tolist() == [d.month for d in dates]
+    assert inflow._days_in_month(year, month).tolist() == [calendar.monthrange(d.year, d.month)[1] for d in dates]

@@ -1,7 +1,7 @@
 """An outside check of the deterrence strength: the UK-Albania episode of December 2022.
 
-The episode (``seeds/albania_analogue.csv``, read by ``data.albania_analogue``; ``seeds/SOURCES.md``):
-Albanian small-boat arrivals were 9,037 in Q3 2022, 1,099 in Q4 (November 166, December 28) and
+The episode (``seeds/albania_analogue.csv``, read by ``data.albania_analogue``; see
+``seeds/SOURCES.md``): Albanian small-boat arrivals were 9,037 in Q3 2022, 1,099 in Q4 (November 166, December 28) and
 29 in Q1 2023, while about 1,000 Albanians (all routes) were returned in the four months after the
 joint communique of 13 December 2022 (fast-track removals, claims treated as largely unfounded).
 
