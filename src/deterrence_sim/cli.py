@@ -71,24 +71,24 @@ def parse_sets(items) -> dict:
     return out
 
 
-def _positive(text: str) -> int:
+def _whole_number(text: str, minimum: int) -> int:
+    """A whole number of at least ``minimum``, or argparse's one-line error."""
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} must be at least 1")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"{value} must be at least 1" if minimum == 1 else
+                                         f"{value} must be {minimum} or more")
     return value
+
+
+def _positive(text: str) -> int:
+    return _whole_number(text, 1)
 
 
 def _non_negative(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"{value} must be 0 or more")
-    return value
+    return _whole_number(text, 0)
 
 
 def _replicates(text: str) -> int:

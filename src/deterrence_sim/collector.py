@@ -29,7 +29,7 @@ class DailyCollector(mesa.DataCollector):
     def __init__(self, figures: np.ndarray, dates=()):
         self._figures = figures
         self._years = np.array([d.year for d in dates], dtype=np.int64)
-        super().__init__(model_reporters={name: _reporter(name) for name in DAILY_COLUMNS})
+        super().__init__(model_reporters={name: reporter(name) for name in DAILY_COLUMNS})
 
     @property
     def model_vars(self) -> dict[str, list]:
@@ -64,7 +64,9 @@ def running_totals(figures: np.ndarray, years: np.ndarray) -> dict[str, np.ndarr
     return out
 
 
-def _reporter(name):
+def reporter(name):
+    """A Mesa model reporter of the day's figure ``name`` (``model.today[name]``)."""
+
     def report(model):
         return model.today[name]
 

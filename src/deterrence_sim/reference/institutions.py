@@ -26,6 +26,14 @@ class UKAuthority(mesa.Agent):
         self.admitted_total = 0
         self.flights_total = 0
 
+    def release_to_asylum(self, people: list[Migrant]) -> None:
+        """Take ``people`` out of detention into the asylum system (France refused them, or a court
+        found for them)."""
+        gone = set(people)
+        self.detained = [a for a in self.detained if a not in gone]
+        for person in people:
+            self.model.exit(person, IN_UK_ASYLUM)
+
     def admit(self) -> None:
         """Rule 11 (rules/legal_route.py): admit approved applicants in order of decision day, up to
         parity_ratio x removals so far (removals up to yesterday), or all without parity."""
@@ -173,10 +181,7 @@ class FrenchAuthority(mesa.Agent):
             else:
                 person.answer_day = next_monday
         if refused:
-            gone = set(refused)
-            uk.detained = [a for a in uk.detained if a not in gone]
-            for person in refused:
-                m.exit(person, IN_UK_ASYLUM)
+            uk.release_to_asylum(refused)
             today["entered_asylum"] += len(refused)
 
 
@@ -209,10 +214,7 @@ class Court(mesa.Agent):
                 else:
                     person.challenge = CHALLENGE_LOST
         if won:
-            gone = set(won)
-            uk.detained = [a for a in uk.detained if a not in gone]
-            for person in won:
-                m.exit(person, IN_UK_ASYLUM)
+            uk.release_to_asylum(won)
         self.won_total += len(won)
         m.today["legal_challenges_won"] = len(won)
         m.today["entered_asylum"] += len(won)

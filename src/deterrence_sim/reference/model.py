@@ -9,6 +9,7 @@ import math
 import mesa
 
 from .. import params as parameters
+from ..collector import reporter
 from ..daybook import DAILY_COLUMNS
 from ..population import (ADMITTED, APPLIED, DEAD, DETAINED, IN_UK_ASYLUM, LEFT_ROUTE, N_GROUPS, OTHER, PROTECTION,
                           RETURNABLE, RETURNED, WAITING)
@@ -59,7 +60,7 @@ class ReferenceModel(mesa.Model):
         for _ in range(c.initial_waiting):
             self.add_newcomer(since=-self.random.randint(0, 30))
         self.datacollector = mesa.DataCollector(
-            model_reporters={name: _reporter(name) for name in DAILY_COLUMNS})
+            model_reporters={name: reporter(name) for name in DAILY_COLUMNS})
 
     # ------------------------------------------------------------------ rules held by the model
     def _todays_values(self) -> dict:
@@ -240,11 +241,3 @@ class ReferenceModel(mesa.Model):
         while self.running:
             self.step()
         return self
-
-
-def _reporter(name):
-    def report(model):
-        return model.today[name]
-
-    report.__name__ = name
-    return report
