@@ -57,6 +57,18 @@ def _month_bars(ax, monthly: pd.Series, color: str, label: str, share: float = 1
     ax.bar(left, monthly.to_numpy(), width=share * days, align="edge", color=color, label=label)
 
 
+def _label_panels(fig: Figure, top, bottom, model: ChannelModel, top_label: str, bottom_label: str,
+                  from_zero: bool = True) -> Figure:
+    """Finish a two-panel chart: the panels' y labels, the date axis, and y from zero."""
+    top.set_ylabel(top_label, fontsize=8)
+    bottom.set_ylabel(bottom_label, fontsize=8)
+    for ax in (top, bottom):
+        _date_axis(ax, model)
+        if from_zero:
+            _from_zero(ax)
+    return fig
+
+
 def monthly_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
     """Arrivals in the UK per month (top) and, on their own axis, removals to France and
     admissions by the legal route per month (bottom)."""
@@ -69,12 +81,7 @@ def monthly_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
                     offset=0.5)
         bottom.legend(fontsize=7, loc="upper left", ncols=2, framealpha=0.9)
         bottom.set_ylim(0, 1.35 * max(1, monthly[["removed", "admitted_legal_route"]].to_numpy().max()))
-    top.set_ylabel("arrivals\n(people/month)", fontsize=8)
-    bottom.set_ylabel("removed, admitted\n(people/month)", fontsize=8)
-    for ax in (top, bottom):
-        _date_axis(ax, model)
-        _from_zero(ax)
-    return fig
+    return _label_panels(fig, top, bottom, model, "arrivals\n(people/month)", "removed, admitted\n(people/month)")
 
 
 def people_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
@@ -83,12 +90,7 @@ def people_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
     if len(df):
         top.plot(df.index, df["waiting_in_france"], color="C0")
         bottom.plot(df.index, df["detained"], color="C3")
-    top.set_ylabel("waiting in France\n(people)", fontsize=8)
-    bottom.set_ylabel("detained in the UK\n(people)", fontsize=8)
-    for ax in (top, bottom):
-        _date_axis(ax, model)
-        _from_zero(ax)
-    return fig
+    return _label_panels(fig, top, bottom, model, "waiting in France\n(people)", "detained in the UK\n(people)")
 
 
 def belief_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
@@ -98,12 +100,7 @@ def belief_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
         top.plot(df.index, 100 * df["perceived_removal_risk"], color="C2")
         weekly = df["removed"].resample("W-MON", label="left", closed="left").sum()
         bottom.fill_between(weekly.index, weekly.to_numpy(), step="post", color="C3", alpha=0.8, lw=0)
-    top.set_ylabel("perceived chance\nof removal (%)", fontsize=8)
-    bottom.set_ylabel("removed to France\n(people/week)", fontsize=8)
-    for ax in (top, bottom):
-        _date_axis(ax, model)
-        _from_zero(ax)
-    return fig
+    return _label_panels(fig, top, bottom, model, "perceived chance\nof removal (%)", "removed to France\n(people/week)")
 
 
 def smugglers_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
@@ -116,11 +113,8 @@ def smugglers_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
         load = (arrivals / boats.where(boats > 0)).dropna()
         top.plot(load.index, load.to_numpy(), color="C4")
         bottom.plot(df.index, df["price_gbp"], color="C5")
-    top.set_ylabel("people per boat\n(14-day mean)", fontsize=8)
-    bottom.set_ylabel("price of a seat\n(GBP)", fontsize=8)
-    for ax in (top, bottom):
-        _date_axis(ax, model)
-    return fig
+    return _label_panels(fig, top, bottom, model, "people per boat\n(14-day mean)", "price of a seat\n(GBP)",
+                         from_zero=False)
 
 
 def waiting_beliefs(model: ChannelModel) -> np.ndarray:
