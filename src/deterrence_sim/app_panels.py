@@ -100,7 +100,8 @@ def belief_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
         top.plot(df.index, 100 * df["perceived_removal_risk"], color="C2")
         weekly = df["removed"].resample("W-MON", label="left", closed="left").sum()
         bottom.fill_between(weekly.index, weekly.to_numpy(), step="post", color="C3", alpha=0.8, lw=0)
-    return _label_panels(fig, top, bottom, model, "perceived chance\nof removal (%)", "removed to France\n(people/week)")
+    return _label_panels(fig, top, bottom, model, "perceived chance\nof removal (%)",
+                         "removed to France\n(people/week)")
 
 
 def smugglers_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
