@@ -50,17 +50,18 @@ QUARTERS = {"q1_2022": ("2022-01-01", "2022-03-31"), "q3_2022": ("2022-07-01", "
             "q1_2023": ("2023-01-01", "2023-03-31")}
 
 
-def seasonal_q1_over_q3(skip: int = 2022) -> float:
+def seasonal_q1_over_q3(skip: int = 2022, min_q3: int = 100) -> float:
     """How the usual seasons carry a third quarter into the next first quarter: the median, over
     the years of the Home Office's daily series (SB01) with both quarters, of all small-boat
     arrivals in Q1 of the next year over Q3 of the year, leaving out the episode's own year
-    ``skip`` (2019-2021 and 2023-2024: 0.62, 0.30, 0.41, 0.41, 0.57, median 0.41)."""
+    ``skip`` and years whose Q3 had fewer than ``min_q3`` arrivals (2018: 17, before the route took
+    off): 2019-2021 and 2023-2024, ratios 0.62, 0.30, 0.41, 0.41, 0.57, median 0.41."""
     from . import data
 
-    d = pd.Series(data.daily_arrivals()["arrivals"], index=pd.DatetimeIndex(data.daily_arrivals()["date"]))
-    q = d.resample("QS").sum()
-    ratios = [q[f"{y + 1}-01-01"] / q[f"{y}-07-01"] for y in range(d.index[0].year, d.index[-1].year)
-              if y != skip and q.get(pd.Timestamp(f"{y}-07-01"), 0) >= 100 and pd.Timestamp(f"{y + 1}-01-01") in q]
+    sb01 = data.daily_arrivals()
+    q = pd.Series(sb01["arrivals"], index=pd.DatetimeIndex(sb01["date"])).resample("QS").sum()
+    ratios = [q[f"{y + 1}-01-01"] / q[f"{y}-07-01"] for y in range(q.index[0].year, q.index[-1].year)
+              if y != skip and q[f"{y}-07-01"] >= min_q3]
     return float(np.median(ratios))
 
 
