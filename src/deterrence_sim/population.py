@@ -107,10 +107,10 @@ class Population:
 
     def _scratch(self, size: int) -> None:
         """Lists of rows the compiled day fills (``daybook.RowList``): who left today, who tries,
-        who is approved."""
+        who is approved, who is detained."""
         from .daybook import row_list  # daybook names this module's states
 
-        self.scratch = (row_list(size), row_list(size), row_list(size))
+        self.scratch = (row_list(size), row_list(size), row_list(size), row_list(size))
 
     def _refresh_views(self) -> None:
         """Rebuild ``table`` (after the columns were reallocated)."""
