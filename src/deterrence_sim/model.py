@@ -53,9 +53,9 @@ from . import params as parameters
 from .agents import Court, FrenchAuthority, Migrant, Smuggler, UKAuthority, add_batch, remove_batch
 from .collector import DailyCollector
 from .daybook import (DAILY_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, World, as_records, counter_record, day_step,
-                      new_counters, new_figures, push, record_levels, rows_of)
-from .population import (APPLIED, COMPACT_MIN_ROWS, COMPACT_SHARE, DETAINED, FIRST_EXIT, N_GROUPS, RETURNED,
-                         WAITING, Population, compact)
+                      new_counters, new_figures, record_levels, rows_of)
+from .population import (ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, COMPACT_MIN_ROWS, COMPACT_SHARE, DETAINED,
+                         FIRST_EXIT, LEFT_ROUTE, N_GROUPS, RETURNED, WAITING, Population, compact)
 from .rules import (belief, courts, crossing, decision, france, inflow, interception, legal_route, returns,
                     smugglers, uk, weather)
 from .rules.belief import Memory
@@ -362,7 +362,7 @@ def simulate_day(t, w, n, today, rng):
     signal, keep = belief.todays_signal(t, w)  # 4. what each group hears today
     n = inflow.add_newcomers(t, w, n, signal, today)  # 1
     legal_route.spread_awareness(t, w)  # 11
-    people_day(t, w, n, viable, signal, keep, today, rng)  # 10, 11, 4, 1, 3: person by person
+    people_day(t, w, n, viable, signal, keep, today, rng)  # 10, 11, 4, 3: person by person
     legal_route.admit(w, today)  # 11
     held = rows_of(w.held)  # the detained, listed by people_day
     launch = smugglers.launch(t, w, viable, today, rng)  # 5
@@ -383,41 +383,113 @@ def simulate_day(t, w, n, today, rng):
 
 @day_step
 def people_day(t, w, n, viable, signal, keep, today, rng):
-    """Each person's own part of the day, one person after another in row order, each step a
-    function of its rule's module that writes the person's state (``(i, t, w, ...)``, row ``i``):
+    """Each person's own part of the day, one person after another in row order:
 
     10. a returnee goes back to the coast, gives up on the UK, or stays housed
-        (``returns.returnee_step``; alternative (b): someone only away may come back,
-        ``decision.away_step``);
-    11. an application due today is decided, and the approved wait in ``w.ready`` for room
-        under parity (``legal_route.applicant_step``; ``legal_route.admit`` follows this pass);
-        a waiting person may apply (``legal_route.application_step``);
+        (``returns.returnee_day``);
+    11. a waiting person may apply to the legal route (``legal_route.may_apply``,
+        ``applies_today``, ``decision_day``); an application due today is decided
+        (``legal_route.decision_due``, ``approved``), and the approved wait in ``w.ready`` for
+        room under parity (``legal_route.admit``, after this pass);
      4. the person's perceived removal risk moves toward their group's signal
-        (``belief.belief_step``; the detained too);
-     1. alternative (a): a newcomer may turn back (``inflow.newcomer_step``);
-     3. a waiting person leaves the route, or on a sea-viable day tries, listed in ``w.tryers``
-        (``decision.waiting_step``).
+        (``belief.updated_belief``; the detained too);
+     3. a waiting person leaves the route (``decision.leaves``), or on a sea-viable day tries
+        (``decision.tries``): the would-be crossers go in ``w.tryers``.
 
     These steps involve nobody else (the signal, prices and awareness are fixed for the day), so
-    taking them person by person is the order of events of the module docstring.
+    taking them person by person is the order of events of the module docstring. Each rule's
+    person step is a function of the person's numbers in its module, which says what happens
+    (its gate, its draws, its outcome); this pass writes the outcome into the table. (A compiled
+    call that takes the table's columns costs about 0.1-0.5 us, far more than the rule itself,
+    and would be made some 20 million times a simulated year, so the person steps take and
+    return numbers only; an inlined step that takes ``w`` costs as much, numba counting a
+    reference to each of its arrays at each call.) The same pass lists the detained, in row
+    order, in ``w.held`` (rules 8 and 9), and the deterrence factor is remembered for the day
+    per nationality group (``decision.remembered_factor``).
     """
-    state, memo = w.p.state, decision.factor_memo(N_GROUPS)
+    p, c, d = w.p, w.c, w.d
+    state, beliefs, group, since, budget, network = p.state, p.belief, p.group, p.since, p.budget, p.network
+    ties, barred, answer, application_day = p.ties, p.barred, p.answer, p.application_day
+    times_returned = p.times_returned
+    savings, impatience = c.savings_per_day_gbp, c.impatience_per_month
+    route_open = d.legal_route_open[t] > 0
+    awareness = w.k.awareness
+    strength, leave_base, try_base = d.deterrence_strength[t], d.leave_route_daily[t], d.try_prob[t]
+    price = w.net.price
+    tryers, ready, leavers = w.tryers.rows, w.ready.rows, w.leavers.rows
+    n_tryers = n_ready = n_applications = n_left = 0
+    n_leavers = w.leavers.n[0]
+    held, n_held = w.held.rows, w.held.n[0]
+    memo = decision.factor_memo(N_GROUPS)
     for i in range(n):
         s = state[i]
         if s >= FIRST_EXIT:
             continue
-        if s == RETURNED and w.p.times_returned[i] == 0:  # 3, alternative (b)
-            s = decision.away_step(i, t, w, rng)
+        if s == RETURNED and times_returned[i] == 0:  # 3, alternative (b): away from the route for a while
+            if decision.comes_back(rng, c.comeback_daily):
+                s = state[i] = WAITING
+                since[i] = t
         elif s == RETURNED:  # 10
-            s = returns.returnee_step(i, t, w, today, rng)
-            if s >= FIRST_EXIT:
+            move = returns.returnee_day(rng, c)
+            if move == returns.GIVES_UP:
+                state[i] = LEFT_ROUTE
+                leavers[n_leavers] = i
+                n_leavers += 1
+                n_left += 1
                 continue
+            if move == returns.BACK_TO_COAST:  # waiting again, the wait counted from today
+                s = state[i] = WAITING
+                since[i] = t
         elif s == APPLIED:  # 11, decisions
-            s = legal_route.applicant_step(i, t, w, rng)
-        elif s == WAITING:  # 11, applications
-            s = legal_route.application_step(i, t, w, today, rng)
-        else:  # the detained, listed for rules 8 and 9
-            push(w.held, i)
-        b = belief.belief_step(i, w, signal, keep)  # 4
-        if s == WAITING and not inflow.newcomer_step(i, t, w, signal, today, rng):  # 1, alternative (a)
-            decision.waiting_step(i, t, w, viable, b, memo, today, rng)  # 3
+            if legal_route.decision_due(answer[i], application_day[i], t):
+                if legal_route.approved(rng, c.legal_approval_prob):
+                    answer[i] = ANSWER_ACCEPTED
+                else:  # refused: back to waiting, the wait not restarted
+                    s = state[i] = WAITING
+            if s == APPLIED and answer[i] == ANSWER_ACCEPTED:  # waits for room under parity
+                if legal_route.gives_up_waiting(rng, t - application_day[i], c.limbo_give_up_daily,
+                                                c.limbo_max_days):  # the limbo ends
+                    s = state[i] = WAITING
+                    barred[i] = True
+                else:
+                    ready[n_ready] = i
+                    n_ready += 1
+        elif s == WAITING and route_open and legal_route.may_apply(ties[i], barred[i]):  # 11, applications
+            if legal_route.applies_today(rng, awareness, c.application_rate):
+                s = state[i] = APPLIED
+                answer[i] = ANSWER_PENDING
+                application_day[i] = legal_route.decision_day(rng, t, c.legal_processing_days)
+                n_applications += 1
+        elif s == DETAINED:  # listed for rules 8 and 9
+            held[n_held] = i
+            n_held += 1
+        b = beliefs[i] = belief.updated_belief(beliefs[i], signal[group[i]], keep)  # 4
+        if s != WAITING:
+            continue
+        if since[i] == t and times_returned[i] == 0 and inflow.stays_away(  # 1, alternative (a)
+                rng, c.inflow_outcome_elasticity, signal[group[i]]):
+            state[i] = LEFT_ROUTE
+            leavers[n_leavers] = i
+            n_leavers += 1
+            n_left += 1
+            continue
+        fee = price[network[i]]
+        factor = decision.remembered_factor(  # 3 (alternative (c): the fee at stake scales the risk)
+            belief.fee_weighted(b, fee, c.price_initial_gbp, c.sunk_cost_weight), strength, group[i], memo)
+        if decision.leaves(rng, leave_base, factor):
+            if decision.only_away(rng, c.comeback_share):  # alternative (b): away, may come back
+                state[i] = RETURNED
+            else:
+                state[i] = LEFT_ROUTE
+                leavers[n_leavers] = i
+                n_leavers += 1
+                n_left += 1
+        elif viable and decision.tries(rng, t - since[i], budget[i], fee, savings, impatience, try_base, factor):
+            tryers[n_tryers] = i
+            n_tryers += 1
+    w.tryers.n[0] = n_tryers
+    w.ready.n[0] = n_ready
+    w.leavers.n[0] = n_leavers
+    w.held.n[0] = n_held
+    today.legal_applications = n_applications
+    today.left_route += n_left

@@ -8,9 +8,8 @@ the daily figures it records. ``model.simulate_day`` is only the sequence of the
 line each, in the order of docs/ODD.md section 3. A step takes ``w`` (``daybook.World``, every
 table and record of the day, by name) and ``today`` (the day's figures: ``today.arrivals``).
 The rules that concern each person alone (returns, legal-route applications and decisions,
-belief, alternative (a) of the inflow, decision) each have a person step, ``*_step(i, t, w, ...)``,
-that takes row ``i``'s day whole and writes its state; the compiled person-by-person pass
-(``model.people_day``) calls them in the order of events.
+belief, decision) are functions of the person's numbers that say what happens; the compiled
+person-by-person pass (``model.people_day``) writes the outcome.
 
 Adding a mechanism means: its module here (formulas and step), its parameters
 (``params.PARAMS``, with ``mechanism`` set to the module's name, and a heading in

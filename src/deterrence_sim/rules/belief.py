@@ -73,14 +73,6 @@ def todays_signal(t, w):
     return signal, fade_factor(c.memory_half_life_days)
 
 
-@day_step
-def belief_step(i, w, signal, keep):
-    """Row ``i``'s belief moves toward their group's ``signal`` (in ``model.people_day``, for
-    everyone in the simulation). Returns the new belief."""
-    b = w.p.belief[i] = updated_belief(w.p.belief[i], signal[w.p.group[i]], keep)
-    return b
-
-
 @njit(cache=True)
 def witness(record, groups):
     """The community hears of today's events (arrivals or removals) of people of ``groups``."""

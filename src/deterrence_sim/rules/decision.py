@@ -20,10 +20,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step, leave_one, push
-from ..population import LEFT_ROUTE, RETURNED, WAITING
-from .belief import fee_weighted
-
 @njit(cache=True)
 def deterrence_factor(belief, strength: float):
     """How much perceived removal risk cuts the will to cross (1 = not at all; exactly 1 with
@@ -62,7 +58,8 @@ def tries(rng: np.random.Generator, days_waited: int, budget: float, price: floa
           impatience_per_month: float, try_base: float, factor: float) -> bool:
     """A waiting person's step, second part, on a sea-viable day for those who stay: whether
     they try to cross today (only if they can pay their network's ``price``; ``try_base`` is
-    today's ``try_prob``). :func:`waiting_step` adds them to the day's would-be crossers."""
+    today's ``try_prob``). The compiled person-by-person pass (``model.people_day``) adds them
+    to the day's would-be crossers."""
     return (can_pay(budget, days_waited, savings_per_day, price)
             and rng.random() < try_probability(try_base, impatience_per_month, days_waited, factor))
 
@@ -80,18 +77,6 @@ def comes_back(rng: np.random.Generator, daily: float) -> bool:
     return rng.random() < daily
 
 
-@day_step
-def away_step(i, t, w, rng):
-    """Structural alternative (b), row ``i``'s day away from the route (in ``model.people_day``):
-    coming back (:func:`comes_back`), they wait on the coast again from day ``t``. Returns the
-    person's state now."""
-    if not comes_back(rng, w.c.comeback_daily):
-        return RETURNED
-    w.p.state[i] = WAITING
-    w.p.since[i] = t
-    return WAITING
-
-
 @njit(cache=True)
 def factor_memo(slots: int) -> np.ndarray:
     """An empty memo for :func:`remembered_factor`: the last argument (row 0; NaN, equal to
@@ -99,7 +84,7 @@ def factor_memo(slots: int) -> np.ndarray:
     return np.full((2, slots), np.nan)
 
 
-@day_step
+@njit(cache=True)
 def remembered_factor(x, strength, slot, memo):
     """:func:`deterrence_factor` of ``x``, remembered in ``memo`` (one day's, as ``strength`` may
     change by day): slot ``slot`` keeps the last argument and its factor, and the exponential is
@@ -111,26 +96,3 @@ def remembered_factor(x, strength, slot, memo):
         memo[0, slot] = x
         memo[1, slot] = deterrence_factor(x, strength)
     return memo[1, slot]
-
-
-@day_step
-def waiting_step(i, t, w, viable, b, memo, today, rng):
-    """Row ``i``'s decision as a waiting person with belief ``b`` (in ``model.people_day``): the
-    deterrence factor of their perceived risk (alternative (c): scaled by the fee their network
-    asks, ``belief.fee_weighted``; remembered in the day's ``memo``, one slot per nationality
-    group, :func:`remembered_factor`); they leave the route (:func:`leaves`; alternative (b):
-    only away, :func:`only_away`), or on a sea-viable day try (:func:`tries`), listed in
-    ``w.tryers`` for the smugglers."""
-    p, c, d = w.p, w.c, w.d
-    fee = w.net.price[p.network[i]]
-    factor = remembered_factor(fee_weighted(b, fee, c.price_initial_gbp, c.sunk_cost_weight),
-                               d.deterrence_strength[t], p.group[i], memo)
-    if leaves(rng, d.leave_route_daily[t], factor):
-        if only_away(rng, c.comeback_share):
-            p.state[i] = RETURNED
-        else:
-            leave_one(p, i, LEFT_ROUTE, w.leavers)
-            today.left_route += 1
-    elif viable and tries(rng, t - p.since[i], p.budget[i], fee, c.savings_per_day_gbp, c.impatience_per_month,
-                          d.try_prob[t], factor):
-        push(w.tryers, i)

@@ -20,8 +20,8 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step, leave_one
-from ..population import LEFT_ROUTE, OTHER, PROTECTION, RETURNABLE, WAITING
+from ..daybook import day_step
+from ..population import OTHER, PROTECTION, RETURNABLE, WAITING
 
 #: Who the newcomers of the run are (one entry per person, in order of arrival) and where each
 #: day's newcomers start (``first[t]`` .. ``first[t + 1]``), drawn when the model is built
@@ -125,18 +125,3 @@ def stays_away(rng: np.random.Generator, elasticity: float, risk: float) -> bool
     if elasticity <= 0 or risk <= 0:
         return False
     return rng.random() < 1.0 - np.exp(-elasticity * risk)
-
-
-@day_step
-def newcomer_step(i, t, w, signal, today, rng):
-    """Structural alternative (a), row ``i``'s first day on the coast (in ``model.people_day``, for
-    a waiting person): a newcomer of today (never returned) who turns back (:func:`stays_away`)
-    leaves the route (counted in ``left_route``). Returns whether they did."""
-    p = w.p
-    if p.since[i] != t or p.times_returned[i] != 0:
-        return False
-    if not stays_away(rng, w.c.inflow_outcome_elasticity, signal[p.group[i]]):
-        return False
-    leave_one(p, i, LEFT_ROUTE, w.leavers)
-    today.left_route += 1
-    return True

@@ -12,8 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step, leave, push, rows_of
-from ..population import ADMITTED, ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, WAITING
+from ..daybook import day_step, leave, rows_of
+from ..population import ADMITTED, ANSWER_PENDING
 
 
 @njit(cache=True)
@@ -109,47 +109,6 @@ def decision_due(answer: int, application_day: int, t: int) -> bool:
     """Whether an application is decided today (if approved the person waits for room under
     parity, :func:`admit`; if refused they go back to waiting, the wait not restarted)."""
     return answer == ANSWER_PENDING and application_day <= t
-
-
-@day_step
-def application_step(i, t, w, today, rng):
-    """Row ``i``'s day as a waiting person (in ``model.people_day``): on a day the route is open,
-    someone who may apply (:func:`may_apply`) applies with today's chance
-    (:func:`applies_today`), the decision due on :func:`decision_day`. Returns the person's
-    state now."""
-    p, c = w.p, w.c
-    if not (w.d.legal_route_open[t] > 0 and may_apply(p.ties[i], p.barred[i])):
-        return WAITING
-    if not applies_today(rng, w.k.awareness, c.application_rate):
-        return WAITING
-    p.state[i] = APPLIED
-    p.answer[i] = ANSWER_PENDING
-    p.application_day[i] = decision_day(rng, t, c.legal_processing_days)
-    today.legal_applications += 1
-    return APPLIED
-
-
-@day_step
-def applicant_step(i, t, w, rng):
-    """Row ``i``'s day as an applicant (in ``model.people_day``): an application due today is
-    decided (:func:`decision_due`, :func:`approved`; refused, the person waits on the coast
-    again, the wait not restarted); an approved applicant waits for room under parity, listed in
-    ``w.ready`` for :func:`admit`, unless the limbo ends today (:func:`gives_up_waiting`: back to
-    waiting, barred). Returns the person's state now."""
-    p, c = w.p, w.c
-    if decision_due(p.answer[i], p.application_day[i], t):
-        if not approved(rng, c.legal_approval_prob):
-            p.state[i] = WAITING
-            return WAITING
-        p.answer[i] = ANSWER_ACCEPTED
-    if p.answer[i] != ANSWER_ACCEPTED:
-        return APPLIED
-    if gives_up_waiting(rng, t - p.application_day[i], c.limbo_give_up_daily, c.limbo_max_days):
-        p.state[i] = WAITING
-        p.barred[i] = True
-        return WAITING
-    push(w.ready, i)
-    return APPLIED
 
 
 @day_step

@@ -11,9 +11,6 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step, leave_one
-from ..population import LEFT_ROUTE, RETURNED, WAITING
-
 #: What a returnee does today (:func:`returnee_day`).
 STAYS_HOUSED, BACK_TO_COAST, GIVES_UP = 0, 1, 2
 
@@ -35,26 +32,10 @@ def recognised(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
 @njit(cache=True)
 def returnee_day(rng: np.random.Generator, c) -> int:
     """A returnee's step (rule 10): ``BACK_TO_COAST`` (waiting again, the wait counted from today), ``GIVES_UP`` (leaves the route) or ``STAYS_HOUSED``. ``c`` holds the
-    constant parameters. :func:`returnee_step` applies the outcome."""
+    constant parameters. The caller, the compiled person-by-person pass
+    (``model.people_day``), applies the outcome."""
     back, gives_up = returnee_move(rng, c.returnee_recross_daily, c.returnee_settle_daily)
     if gives_up:
         return GIVES_UP
     return BACK_TO_COAST if back else STAYS_HOUSED
 
-
-
-@day_step
-def returnee_step(i, t, w, today, rng):
-    """Row ``i``'s day as a returnee housed in France (rule 10, in ``model.people_day``): back to
-    the coast (waiting again, the wait counted from day ``t``), gone from the route (counted in
-    ``left_route``), or still housed (:func:`returnee_day`). Returns the person's state now."""
-    move = returnee_day(rng, w.c)
-    if move == GIVES_UP:
-        leave_one(w.p, i, LEFT_ROUTE, w.leavers)
-        today.left_route += 1
-        return LEFT_ROUTE
-    if move == BACK_TO_COAST:
-        w.p.state[i] = WAITING
-        w.p.since[i] = t
-        return WAITING
-    return RETURNED
