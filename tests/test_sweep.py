@@ -9,7 +9,6 @@ no worker outlives it.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -22,7 +21,7 @@ import pandas as pd
 import pytest
 
 from deterrence_sim import cli
-from deterrence_sim.sweeps import design, execute, load_results, load_spec, run_sweep, sensitivity, store
+from deterrence_sim.sweeps import design, execute, load_spec, run_sweep, sensitivity, store
 from deterrence_sim.sweeps.spec import Factor
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,14 +18,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, limits, safeio
-from . import compiling
+from . import __version__, compiling, limits, safeio
 from . import params as parameters
+from . import workers as _workers
 from .errors import ConfigError
+from .limits import MAX_SEED
 from .model import DAILY_COLUMNS, EVENT_COLUMNS, ChannelModel
 from .scenario import Scenario
-from . import workers as _workers  # noqa: I001
-from .workers import default_workers  # noqa: F401  (re-exported)
+from .workers import default_workers as default_workers  # re-exported
 
 
 @contextlib.contextmanager
@@ -37,8 +37,6 @@ def worker_pool(workers: int | None, jobs: int):
         yield pool
 
 
-#: Seeds of a run: whole numbers from 0 to this (numpy's seed sequences take no negative number).
-MAX_SEED = 2**63 - 1
 
 
 class ScenarioWarning(UserWarning):
