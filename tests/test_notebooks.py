@@ -73,7 +73,7 @@ EXPECTED_TICKS = {
     "pilot returns": ["Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb"],
     "seasonality": MONTHS,
     "crossing days": MONTHS,
-    "pilot timeline": ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb"],
+    "pilot timeline": ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul"],
     "change by scenario": ["pilot", "rampup_x5", "parity"],
     "sweep": ["x1", "x2", "x5", "x10"],
     "sobol": ["deterrence_strength", "returnee_recross_daily", "challenge_success_prob", "try_prob"],

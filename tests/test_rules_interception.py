@@ -10,9 +10,11 @@ import pytest
 from deterrence_sim.rules import interception, smugglers
 
 
-def _launch(is_taxi, police_draw):
-    n = len(is_taxi)
-    return smugglers.Launch(np.arange(n, dtype=np.int64), np.arange(n, dtype=np.int64), np.zeros(n, np.int64),
+def _launch(is_taxi, police_draw, load=None):
+    """Boats with one passenger each, or ``load[b]`` passengers on boat b."""
+    load = [1] * len(is_taxi) if load is None else load
+    boat_of = np.repeat(np.arange(len(load)), load).astype(np.int64)
+    return smugglers.Launch(np.arange(len(boat_of), dtype=np.int64), boat_of, np.zeros(len(load), np.int64),
                             np.asarray(is_taxi, bool), np.asarray(police_draw, float))
 
 
@@ -28,7 +30,7 @@ def test_interception_stops_only_taxi_boats_whose_draw_falls_below(hand_world):
     beach launches are never this rule's, whatever their draw."""
     launch = _launch([True, True, True, True, False, False], [0.1, 0.19, 0.3, 0.7, 0.0, 0.1])
     hw = hand_world({}, taxi_prevention_prob=0.19, beach_prevention_prob=0.6, at_sea_interception=0.0)
-    assert interception.stop_at_sea(0, hw.w, launch).tolist() == [True, False, False, False, False, False]
+    assert interception.stop_at_sea(0, hw.w, launch, hw.today(0)).tolist() == [True, False, False, False, False, False]
 
 
 def test_interception_follows_its_dated_schedule_day_by_day(hand_world):
@@ -37,8 +39,8 @@ def test_interception_follows_its_dated_schedule_day_by_day(hand_world):
     launch = _launch([True], [0.3])
     hw = hand_world({}, start="2025-09-01", taxi_prevention_prob=0.19, at_sea_interception_gain=0.15,
                     at_sea_interception={"2025-09-06": 1.0})
-    assert interception.stop_at_sea(0, hw.w, launch).tolist() == [False]
-    assert interception.stop_at_sea(10, hw.w, launch).tolist() == [True]
+    assert interception.stop_at_sea(0, hw.w, launch, hw.today(0)).tolist() == [False]
+    assert interception.stop_at_sea(10, hw.w, launch, hw.today(10)).tolist() == [True]
 
 
 def test_interception_taxi_probability_follows_its_schedule(hand_world):
@@ -46,5 +48,22 @@ def test_interception_taxi_probability_follows_its_schedule(hand_world):
     launch = _launch([True], [0.3])
     hw = hand_world({}, start="2025-09-01", taxi_prevention_prob={"2025-09-01": 0.1, "2025-09-06": 0.5},
                     at_sea_interception=0.0)
-    assert interception.stop_at_sea(0, hw.w, launch).tolist() == [False]
-    assert interception.stop_at_sea(10, hw.w, launch).tolist() == [True]
+    assert interception.stop_at_sea(0, hw.w, launch, hw.today(0)).tolist() == [False]
+    assert interception.stop_at_sea(10, hw.w, launch, hw.today(10)).tolist() == [True]
+
+
+def test_interception_counts_the_people_it_alone_stops_on_the_water(hand_world):
+    """Taxi probability 0.19 raised to 0.34 by the interventions: taxi boats of 10, 20, 30 and 40
+    people drawn 0.1, 0.2, 0.3 and 0.5. The first is stopped by the ordinary prevention, the second
+    and third only by the interventions (0.19 <= draw < 0.34): 50 people intercepted on the water."""
+    launch = _launch([True] * 4, [0.1, 0.2, 0.3, 0.5], load=[10, 20, 30, 40])
+    hw = hand_world({}, taxi_prevention_prob=0.19, at_sea_interception=1.0, at_sea_interception_gain=0.15)
+    today = hw.today(0)
+    assert interception.stop_at_sea(0, hw.w, launch, today).tolist() == [True, True, True, False]
+    assert today.intercepted_at_sea == 50
+    assert interception.intercepted_on_the_water(launch.is_taxi, launch.police_draw, 0.19, 0.34).tolist() == \
+        [False, True, True, False]
+    hw = hand_world({}, taxi_prevention_prob=0.19, at_sea_interception=0.0, at_sea_interception_gain=0.15)
+    today = hw.today(0)
+    interception.stop_at_sea(0, hw.w, launch, today)
+    assert today.intercepted_at_sea == 0

@@ -76,8 +76,8 @@ def dose_scenario(base: scenario.Scenario, level: float, strength: float | None)
     """The pilot with removal capacity scaled by ``level`` from the ramp-up date; everyone
     scheme-eligible and France accepting all, so removals can approach every arrival."""
     p = {
-        "detention_capacity": {"2025-08-06": 100, RAMP_DATE: 100 * level},
-        "flights_per_week": {"2025-09-15": 1.5, "2025-12-01": 2.0, RAMP_DATE: 2.0 * level},
+        "detention_capacity": {"2025-08-06": 100, "2026-01-26": 200, RAMP_DATE: 200 * level},
+        "flights_per_week": {"2025-09-15": 1.5, "2025-12-01": 2.0, "2026-01-26": 4.0, RAMP_DATE: 4.0 * level},
         "france_weekly_cap": {"2025-08-06": 50, RAMP_DATE: 50 * level},
         "share_scheme_eligible": 1.0,
         "france_accept_other": {RAMP_DATE: 1.0},

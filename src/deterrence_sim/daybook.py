@@ -76,6 +76,8 @@ OUTPUTS = (
     Output("applied_legal_route", LEVEL, "int", "records", "people with an application pending or approved"),
     Output("sea_viable", LEVEL, "int", "weather", "1 if the sea allowed crossings that day, else 0"),
     Output("detentions", EVENT, "int", "uk", "arrivals detained for removal"),
+    Output("intercepted_at_sea", EVENT, "int", "interception",
+           "people on taxi boats stopped by the interventions on the water (a part of prevented)"),
 )
 #: The daily figures, in output order (the columns of ``daily.csv``).
 DAILY_COLUMNS = tuple(o.name for o in OUTPUTS)
