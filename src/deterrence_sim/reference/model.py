@@ -12,6 +12,7 @@ from .. import params as parameters
 from ..collector import reporter
 from ..errors import ConfigError
 from ..daybook import DAILY_COLUMNS
+from ..errors import ConfigError
 from ..population import (ADMITTED, APPLIED, DEAD, DETAINED, IN_UK_ASYLUM, LEFT_ROUTE, N_GROUPS, OTHER, PROTECTION,
                           RETURNABLE, RETURNED, WAITING)
 from ..schedule import run_calendar
@@ -20,6 +21,27 @@ from .institutions import Court, FrenchAuthority, UKAuthority
 from .people import Migrant, Smuggler
 
 REFERENCE_LOAD = 60.0  # rule 7: people per boat at which death_prob applies
+
+#: The parameters of ChannelModel this model does not implement, and what they switch on: it
+#: refuses any value but the default (rather than ignore it and report the default's figures).
+NOT_IMPLEMENTED = {
+    "inflow_outcome_elasticity": "structural alternative (a), inflow responds to removals",
+    "comeback_share": "structural alternative (b), leavers may come back",
+    "comeback_daily": "structural alternative (b), leavers may come back",
+    "price_covers_removals": "structural alternative (c), the price covers removals",
+    "sunk_cost_weight": "structural alternative (c), fees lost weigh",
+    "injunction_wave": "rule 9's wave of last-minute challenges",
+    "injunction_prob": "rule 9's wave of last-minute challenges",
+}
+
+
+def refuse_unimplemented(values: dict) -> None:
+    """Raise ConfigError, in one line, for a parameter of :data:`NOT_IMPLEMENTED` away from its default."""
+    defaults = parameters.validate({})
+    for name, what in NOT_IMPLEMENTED.items():
+        if values[name] != defaults[name]:
+            raise ConfigError(f"{name}: the reference model does not implement {what}; leave it at its default "
+                              f"{parameters.to_jsonable({name: defaults[name]})[name]!r} (ChannelModel has it)")
 
 
 #: Switches of ChannelModel that the reference does not state (structural alternatives (b), the
@@ -44,6 +66,7 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=rng)
         self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
         self.values = parameters.validate(params)
+        refuse_unimplemented(self.values)
         self.c, self.daily = parameters.build(self.values, self.start_date, self.n_days)
         refuse_what_is_not_stated(self.c, self.daily)
         self.weekday0 = self.start_date.weekday()
