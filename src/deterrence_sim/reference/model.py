@@ -12,7 +12,6 @@ from .. import params as parameters
 from ..collector import reporter
 from ..errors import ConfigError
 from ..daybook import DAILY_COLUMNS
-from ..errors import ConfigError
 from ..population import (ADMITTED, APPLIED, DEAD, DETAINED, IN_UK_ASYLUM, LEFT_ROUTE, N_GROUPS, OTHER, PROTECTION,
                           RETURNABLE, RETURNED, WAITING)
 from ..schedule import run_calendar
