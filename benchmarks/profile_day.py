@@ -63,7 +63,7 @@ def timed_day():
     """``simulate_day`` and ``simulate_days`` compiled with a timer per line of the day."""
     day = _timed(model_module.simulate_day, {"simulate_day": "_timed_day"})
     body, labels = [ast.parse("_t0 = _cycles()").body[0]], []
-    for k, stmt in enumerate(day.body):
+    for stmt in day.body:
         if isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Constant):  # the docstring
             continue
         body.append(stmt)
