@@ -65,7 +65,7 @@ from .schedule import run_calendar
 
 __all__ = ["ChannelModel", "DAILY_COLUMNS", "EVENT_COLUMNS", "simulate_day"]
 
-STREAM_WEATHER, STREAM_INFLOW, STREAM_INFLOW_MONTHS = 1, 2, 3  # streams derived from the seed (docs/ODD.md 4)
+STREAM_WEATHER, STREAM_INFLOW, STREAM_INFLOW_MONTHS, STREAM_INFLOW_POLICY = 1, 2, 3, 4  # streams derived from the seed (docs/ODD.md 4)
 #: Newcomers are drawn (rule 1) for at most this many days at a time, so that what a model holds
 #: for them does not grow with its horizon (about 2 MB per simulated year). A run this long or
 #: shorter draws all of them when it is built; a longer one draws the next block when it gets
@@ -93,6 +93,7 @@ class ChannelModel(mesa.Model):
         stream_seed = rng if isinstance(rng, (int, np.integer)) else int(self.rng.integers(2**62))
         self.stream_seed = int(stream_seed)
         self.inflow_rng = np.random.default_rng([self.stream_seed, STREAM_INFLOW])
+        self.inflow_policy_rng = np.random.default_rng([self.stream_seed, STREAM_INFLOW_POLICY])
         self.sea_viable = self._draw_weather(np.random.default_rng([self.stream_seed, STREAM_WEATHER]))
         days = np.datetime64(self.start_date, "D") + np.arange(self.n_days)  # self.dates as an array
         self.inflow_month_factor = inflow.month_multipliers(  # own stream: sd = 0 leaves every other draw alone
@@ -172,7 +173,8 @@ class ChannelModel(mesa.Model):
         first[hi + 1:] = first[hi]
         who = inflow.draw_newcomers(rng, int(first[hi]), self.c)
         self.newcomers = Newcomers(group=who["group"].astype(np.int64), ties=who["ties"], eligible=who["eligible"],
-                                   budget=who["budget"], network=who["network"].astype(np.int64), first=first)
+                                   budget=who["budget"], network=who["network"].astype(np.int64), first=first,
+                                   policy_draw=self.inflow_policy_rng.random(int(first[hi])))
         self._newcomers_through = hi
         self.population.expect(self.population.n_initial + self._newcomers_base + int(first[hi]))
 
@@ -366,7 +368,7 @@ def simulate_day(t, w, n, today, rng):
     legal_route.admit(w, today)  # 11
     held = uk.held_rows(w, n)
     launch = smugglers.launch(t, w, viable, today, rng)  # 5
-    stopped = france.stop_on_beaches(t, w, launch) | interception.stop_at_sea(t, w, launch)  # 6, 6a
+    stopped = france.stop_on_beaches(t, w, launch) | interception.stop_at_sea(t, w, launch, today)  # 6, 6a
     arrived = crossing.cross_sea(t, w, launch, stopped, today, rng)  # 7
     new = uk.screen(t, w, arrived, held, today, rng)  # 8
     courts.file_challenges(t, w, new, today, rng)  # 9

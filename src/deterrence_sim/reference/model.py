@@ -181,10 +181,13 @@ class ReferenceModel(mesa.Model):
 
         expected = self.expected_newcomers()
         n_new = int(self.rng.poisson(expected)) if expected > 0 else 0
-        for _ in range(n_new):
-            self.add_newcomer(since=t)
-        today["newcomers"] = n_new
-        self.totals["newcomers"] += n_new
+        kept = 0
+        for _ in range(n_new):  # rule 1: under the UK asylum reform, a newcomer sets out with chance = the factor
+            if self.random.random() < self.p["asylum_reform_inflow_factor"]:
+                self.add_newcomer(since=t)
+                kept += 1
+        today["newcomers"] = kept
+        self.totals["newcomers"] += kept
         self.viable = self.draw_weather()
         today["sea_viable"] = int(self.viable)
 

@@ -160,9 +160,12 @@ class Smuggler(mesa.Agent):
         today = m.today
         today["attempts"] += len(passengers)
         is_taxi = m.random.random() < m.p["taxi_boat_share"]
-        if m.france.stops(is_taxi):
+        stopped, on_the_water = m.france.stops(is_taxi)
+        if stopped:
             self.lost += 1
             today["prevented"] += len(passengers)
+            if on_the_water:
+                today["intercepted_at_sea"] += len(passengers)
             return
         if m.random.random() < m.c.rescue_to_france_prob:
             today["rescued"] += len(passengers)  # landed back in France, still waiting
@@ -171,7 +174,8 @@ class Smuggler(mesa.Agent):
 
     def adapt(self) -> None:
         """Rule 5 (rules/smugglers.py): raise the load after losses, move the price with excess
-        demand and losses (viable days only), restock boats up to a few days of launches."""
+        demand and losses (viable days only), restock boats up to a few days of launches (the weekly
+        supply times boat_supply_factor, the measures against boats and engines)."""
         m = self.model
         c, p = m.c, m.p
         self.load = min(self.load + c.people_per_boat_gain * self.lost, c.people_per_boat_max)
@@ -180,5 +184,5 @@ class Smuggler(mesa.Agent):
             losses = self.lost / max(self.launched, 1)
             price = self.price * math.exp(c.price_response * (pressure + losses))
             self.price = min(c.price_max_gbp, max(c.price_min_gbp, price))
-        new = int(m.rng.poisson(p["boat_supply_per_week"] / 7.0))
+        new = int(m.rng.poisson(p["boat_supply_per_week"] * p["boat_supply_factor"] / 7.0))  # the supply measures
         self.boats = min(self.boats + new, STOCK_DAYS * c.max_launches_per_day)
