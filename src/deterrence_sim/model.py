@@ -424,7 +424,7 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
     p, c, d = w.p, w.c, w.d
     state, beliefs, group, since, budget, network = p.state, p.belief, p.group, p.since, p.budget, p.network
     ties, barred, answer, application_day = p.ties, p.barred, p.answer, p.application_day
-    times_returned = p.times_returned
+    times_returned, eligible = p.times_returned, p.eligible
     savings, impatience = c.savings_per_day_gbp, c.impatience_per_month
     route_open = d.legal_route_open[t] > 0
     awareness = w.k.awareness
@@ -476,15 +476,16 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
         if s != WAITING:
             continue
         if since[i] == t and times_returned[i] == 0 and inflow.stays_away(  # 1, alternative (a)
-                rng, c.inflow_outcome_elasticity, signal[group[i]]):
+                rng, c.inflow_outcome_elasticity, strength, signal[group[i]]):
             state[i] = LEFT_ROUTE
             leavers[n_leavers] = i
             n_leavers += 1
             n_left += 1
             continue
         fee = price[network[i]]
+        risk = belief.own_removal_risk(b, eligible[i], c.ineligible_risk_weight)  # 4: their own removal risk
         factor = decision.deterrence_factor(  # 3 (alternative (c): the fee at stake scales the risk)
-            belief.fee_weighted(b, fee, c.price_initial_gbp, c.sunk_cost_weight), strength)
+            belief.fee_weighted(risk, fee, c.price_min_gbp, c.sunk_cost_weight), strength)
         if decision.leaves(rng, leave_base, factor):
             if decision.only_away(rng, c.comeback_share):  # alternative (b): away, may come back
                 state[i] = RETURNED

@@ -225,6 +225,13 @@ PARAMS: dict[str, Param] = {
           "assumption: returned people live freely in French centres and tell their story (seed 001)",
           "How much more a removal weighs in people's minds than a plain count (returnees' accounts).",
           low=0, high=100),
+        P("ineligible_risk_weight", 0.0, "share of the belief", "belief",
+          "issue 21, assumption: people the scheme cannot remove (children, families, some vulnerable people) "
+          "know it does not apply to them (0); a misperception would make them fear it too (prior in "
+          "uncertainty.PRIORS: 0 with probability 0.5, else uniform(0, 1))",
+          "How much of their group's removal risk a person the scheme cannot remove (not eligible) weighs for "
+          "themselves; eligible people weigh all of it. 0: removals deter only those who can be removed.",
+          low=0, high=1),
         P("announcement_weight", 0.02, "risk units", "belief",
           "assumption: ministers' messaging ('if you enter illegally, we will remove you', seeds 002, 003)",
           "Perceived risk added by the government's announced intent, whatever is actually removed.",
@@ -404,12 +411,14 @@ PARAMS: dict[str, Param] = {
           "Longest an approved applicant waits for parity room; the approval then lapses (back to waiting on the "
           "coast, barred from applying again). 0: no bound.", low=0, high=3650, kind="int"),
         # ------------------------------------------- structural alternatives (off by default; docs/ODD.md 8.3)
-        P("inflow_outcome_elasticity", 0.0, "per unit of perceived risk", "inflow",
+        P("inflow_outcome_elasticity", 0.0, "relative to deterrence_strength", "inflow",
           "structural alternative (a), assumption: 0 is today's model (the inflow to the coast ignores what happens "
-          "in the UK); 1 keeps away 1 - exp(-1 x risk) of newcomers, 63% if removal were certain",
+          "in the UK); 1 deters people further up the route as strongly as people on the coast (prior in "
+          "uncertainty.STRUCTURE_PRIORS: 0 with probability 0.5, else uniform(0, 1))",
           "How strongly people further up the route stay away when they hear of removals: each newcomer turns back "
-          "on reaching the coast with chance 1 - exp(-e x r), r the risk their group hears (counted among newcomers "
-          "and people leaving the route).", low=0, high=20),
+          "on reaching the coast with chance 1 - exp(-e x s x r), s the deterrence strength and r the risk their "
+          "group hears (counted among newcomers and people leaving the route); strength 0 deters nobody.",
+          low=0, high=20),
         P("comeback_share", 0.0, "share", "decision",
           "structural alternative (b), assumption: 0 is today's model (leaving the route is for good); people who "
           "leave may only be moving on for a while (displacement, not disappearance)",
@@ -422,8 +431,8 @@ PARAMS: dict[str, Param] = {
         P("sunk_cost_weight", 0.0, "exponent", "belief",
           "structural alternative (c), seed 002: the minister's 'spending up to GBP 10,000 to then be immediately "
           "removed'; 0 is today's model (the fee does not matter)",
-          "How much the fee at stake scales the perceived removal risk: deterrence acts on belief x (price / "
-          "price_initial_gbp) ^ weight.", low=0, high=5),
+          "How much the fee at stake scales the perceived removal risk: deterrence acts on min(1, belief x (price / "
+          "price_min_gbp) ^ weight), never below the belief.", low=0, high=5),
         P("price_covers_removals", 0.0, "0 or 1", "smugglers",
           "structural alternative (c), assumption: smugglers re-send a removed customer for free, so the cost of a "
           "customer who stays in the UK grows with the removal share; prices up to GBP 10,000 (seed 002) appear; 0 "

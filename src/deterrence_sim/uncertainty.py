@@ -163,6 +163,21 @@ PRIORS: dict[str, Prior] = {p.name: p for p in [
     Prior("limbo_max_days", "uniform", 30, 180,
           "assumption around the 90-day validity of a UK visa vignette (default 90): an approval not used within "
           "one to six months lapses", whole=True),
+    Prior("ineligible_risk_weight", "uniform", 0.0, 1.0,
+          "issue 21, assumption: people the scheme cannot remove (children, families; about 30% of arrivals) most "
+          "likely know it (0 with probability 0.5); otherwise they misperceive their own risk as a share, up to all, "
+          "of what their group hears (default 0)", p_none=0.5, none_value=0.0),
+]}
+
+#: The priors of the structural alternatives that have one (docs/ODD.md section 8.3): a weight on
+#: the structure being there at all (the point mass at 0 is today's model). Not drawn by the main
+#: job's headline; the brief shows each structure beside it or mixes them with these weights.
+STRUCTURE_PRIORS: dict[str, Prior] = {p.name: p for p in [
+    Prior("inflow_outcome_elasticity", "uniform", 0.0, 1.0,
+          "structural alternative (a), assumption: people further up the route hear of removals less directly "
+          "than people on the coast; 0 (today's model, the inflow ignores the UK) with probability 0.5, otherwise "
+          "up to as strongly deterred as people on the coast (1, relative to deterrence_strength)",
+          p_none=0.5, none_value=0.0),
 ]}
 
 #: The priors of the dated mechanisms that may explain the fall in crossings of 2026 (docs/ODD.md

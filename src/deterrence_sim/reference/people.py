@@ -101,10 +101,22 @@ class Migrant(mesa.Agent):
     def decide(self, random, c, p, t) -> None:
         """Rule 3 (rules/decision.py): leave the route at a rate raised by perceived risk; on a
         viable day, if the network's price is affordable, try with a probability that rises with
-        time waited and falls with perceived risk."""
+        time waited and falls with perceived risk. The risk a person weighs is their belief if the
+        scheme can remove them, ineligible_risk_weight x belief if not (rule 4), raised by the fee at
+        stake under structural alternative (c); a newcomer may first turn back under (a), with chance
+        1 - exp(-inflow_outcome_elasticity x strength x their group's signal)."""
         m = self.model
         s = p["deterrence_strength"]
-        factor = 1.0 if s == 0 else math.exp(-s * self.belief)
+        if (self.since == t and self.times_returned == 0 and c.inflow_outcome_elasticity > 0 and s > 0
+                and random.random() < 1.0 - math.exp(-c.inflow_outcome_elasticity * s * m.signal[self.group])):
+            m.exit(self, LEFT_ROUTE)  # rule 1, structural alternative (a): a newcomer turns back
+            m.today["left_route"] += 1
+            return
+        network = m.networks[self.network]
+        risk = self.belief if self.eligible else c.ineligible_risk_weight * self.belief  # their own removal risk
+        if c.sunk_cost_weight > 0 and c.price_min_gbp > 0:  # alternative (c): the fee at stake weighs
+            risk = min(1.0, risk * max(1.0, network.price / c.price_min_gbp) ** c.sunk_cost_weight)
+        factor = 1.0 if s == 0 else math.exp(-s * risk)
         if random.random() < min(1.0, p["leave_route_daily"] / factor):
             m.exit(self, LEFT_ROUTE)
             m.today["left_route"] += 1
@@ -112,7 +124,6 @@ class Migrant(mesa.Agent):
         if not m.viable:
             return
         waited = t - self.since
-        network = m.networks[self.network]
         if self.budget + c.savings_per_day_gbp * waited < network.price:
             return
         p_try = min(1.0, p["try_prob"] * (1.0 + c.impatience_per_month * min(waited, 90) / 30.0) * factor)

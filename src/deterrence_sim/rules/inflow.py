@@ -141,11 +141,13 @@ def turned_away_by_uk_policy(draw: float, factor: float) -> bool:
 
 
 @njit(cache=True)
-def stays_away(rng: np.random.Generator, elasticity: float, risk: float) -> bool:
+def stays_away(rng: np.random.Generator, elasticity: float, strength: float, risk: float) -> bool:
     """Structural alternative (a): whether a newcomer, hearing of removals (``risk``, the perceived
     removal risk of their group), turns back on reaching the coast, standing for people further up
-    the route who do not set out. Chance ``1 - exp(-elasticity x risk)``; ``inflow_outcome_elasticity``
-    0 (today's model) draws nothing and keeps everyone."""
-    if elasticity <= 0 or risk <= 0:
+    the route who do not set out. Chance ``1 - exp(-elasticity x strength x risk)``: the same
+    deterrence as rule 3 (``deterrence_strength``), reaching people before the coast, so strength 0
+    deters nobody here either. ``inflow_outcome_elasticity`` 0 (today's model) draws nothing and
+    keeps everyone; its prior (``uncertainty.STRUCTURE_PRIORS``) has mass at 0."""
+    if elasticity <= 0 or strength <= 0 or risk <= 0:
         return False
-    return rng.random() < 1.0 - np.exp(-elasticity * risk)
+    return rng.random() < 1.0 - np.exp(-elasticity * strength * risk)
