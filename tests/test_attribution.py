@@ -34,7 +34,7 @@ def test_removals_switched_back_means_the_pilot_never_ran():
     kw, w = pilot_kwargs()
     back = at.world(kw, frozenset(c.name for c in at.CAUSES) - {"removals"}, w)
     values = parameters.validate({k: v for k, v in back.items() if k not in ("start", "end", "replay")})
-    c, d = parameters.build(values, dt.date(2025, 1, 1), 485)
+    _c, d = parameters.build(values, dt.date(2025, 1, 1), 485)
     assert d.flights_per_week.max() == 0 and d.detention_capacity.max() == 0 and d.announced_intent.max() == 0
     assert d.legal_route_open[-1] == 1  # another cause's switch is left alone
     assert "replay" not in back
@@ -54,7 +54,7 @@ def test_switching_every_cause_back_leaves_nothing_to_attribute():
     none = at.world(kw, frozenset(), w)
     keys, worlds = at.draw_plan(none, w)
     assert len(worlds) == 1
-    v = {on: 123.0 for on in keys}
+    v = dict.fromkeys(keys, 123.0)
     row = at.parts_of_draw(v, obs=100.0)
     assert all(row[c.name] == 0 for c in at.CAUSES)
     assert row[at.NOT_SWITCHED] == row[at.MODELLED] == 123.0

@@ -344,7 +344,7 @@ def attribute(window: str = "2026-01-01:2026-04-30", against="2025", draws: int 
                 safeio.write_json(runs_dir / f"draw_{i:05d}.json",
                                   {"fingerprint": plans[i][2], "sums": sums})
         rows, against_spread = [], []
-        for i, (keys, worlds, fp) in enumerate(plans):
+        for i, (keys, worlds, _fp) in enumerate(plans):
             sums = json.loads((runs_dir / f"draw_{i:05d}.json").read_text(encoding="utf-8"))["sums"]
             factual = sums[keys[frozenset(c.name for c in CAUSES)]]
             values = {on: sums[k]["window"] - factual["against"] for on, k in keys.items()}
@@ -480,7 +480,7 @@ def report(table: pd.DataFrame, per_draw: pd.DataFrame, w: Windows, meta: dict) 
     """attribution.md: plain words first, then the table, the interaction and the method."""
     by = table.set_index("component")
     obs = meta["observed"]
-    causes = [c for c in CAUSES]
+    causes = list(CAUSES)
     part = lambda label: by.loc[label]  # noqa: E731
     ranked = sorted(causes, key=lambda c: part(c.label)["effect_mean"])
     n = len(per_draw)
