@@ -1,5 +1,5 @@
-"""Command line: ``deterrence-sim run | compare | calibrate | validate | forecast | backtest | albania | params |
-sweep | sensitivity``.
+"""Command line: ``deterrence-sim run | compare | calibrate | validate | forecast | backtest | attribute | albania |
+params | sweep | sensitivity``.
 
 Every command checks all of its input (arguments, scenario and data files, parameter values,
 the size of the run) and its output folder (created and tested for writing) before any
@@ -287,6 +287,22 @@ def cmd_backtest(args) -> int:
     return 0
 
 
+def cmd_attribute(args) -> int:
+    from . import attribution
+
+    command = " ".join(["deterrence-sim", *sys.argv[1:]]) if sys.argv[1:2] == ["attribute"] else None
+    res = attribution.attribute(args.window, args.against, draws=args.draws, out=Path(args.out), workers=args.workers,
+                                seed=args.seed, resume=args.resume, command=command)
+    m = res["meta"]
+    print(f"attributed {m['windows']['window'][0]}..{m['windows']['window'][1]} against "
+          f"{m['windows']['against'][0]}..{m['windows']['against'][1]} in {m['seconds']:.0f} s ({m['runs_now']} runs "
+          f"now, {m['draws_kept']} draws kept); report: {args.out}/attribution.md")
+    print(f"  {'part':<62} {'median':>8}  90% interval")
+    for r in res["table"].itertuples():
+        print(f"  {r.component:<62} {r.effect_p50:>+8,.0f}  {r.effect_p05:+,.0f} to {r.effect_p95:+,.0f}")
+    return 0
+
+
 def cmd_albania(args) -> int:
     from . import albania, safeio
 
@@ -483,6 +499,20 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     bt.add_argument("--quiet", action="store_true", help="no progress bar")
     bt.set_defaults(func=cmd_backtest)
+
+    att = sub.add_parser("attribute", help="explain the observed change in arrivals between two windows as a sum of "
+                         "parts (Shapley over counterfactual runs), with 90%% intervals over the parameter draws")
+    att.add_argument("--window", default="2026-01-01:2026-04-30",
+                     help="the window to explain, START:END (default 2026-01-01:2026-04-30)")
+    att.add_argument("--against", default="2025",
+                     help="the year whose same calendar days the window is compared with (default 2025)")
+    att.add_argument("--draws", type=_positive, default=100, help="parameter draws, one seed each (default 100)")
+    att.add_argument("--out", default="results/attribution", help="output folder (default results/attribution)")
+    att.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    att.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
+    att.add_argument("--resume", action="store_true", help="keep the draws an earlier run in --out finished with "
+                     "the same settings")
+    att.set_defaults(func=cmd_attribute)
 
     alb = sub.add_parser("albania", help="outside check of the deterrence strength: the UK-Albania episode of 2022")
     alb.add_argument("--out", default="experiments/albania", help="output folder (default experiments/albania)")

@@ -52,6 +52,7 @@ from numba import njit
 from . import params as parameters
 from .agents import Court, FrenchAuthority, Migrant, Smuggler, UKAuthority, add_batch, remove_batch
 from .collector import DailyCollector
+from .errors import ConfigError
 from .daybook import (DAILY_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, World, as_records, counter_record, day_step,
                       new_counters, new_figures, record_levels, rows_of)
 from .population import (ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, COMPACT_MIN_ROWS, COMPACT_SHARE, DETAINED,
@@ -79,10 +80,11 @@ class ChannelModel(mesa.Model):
     Keyword arguments: ``start``, ``end`` (ISO dates; default the year 2025), ``rng`` (seed),
     and any parameter listed in :data:`deterrence_sim.params.PARAMS` (a constant, or a
     ``{date: value}`` schedule for schedulable ones). Unknown names or out-of-range values raise
-    :class:`~deterrence_sim.errors.ConfigError`.
+    :class:`~deterrence_sim.errors.ConfigError`. ``replay`` is for counterfactual runs only
+    (:meth:`_replay`).
     """
 
-    def __init__(self, *, start="2025-01-01", end="2025-12-31", rng=None, **params):
+    def __init__(self, *, start="2025-01-01", end="2025-12-31", rng=None, replay=None, **params):
         super().__init__(rng=rng)
         self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
         self.values = parameters.validate(params)
@@ -99,7 +101,7 @@ class ChannelModel(mesa.Model):
         self.inflow_month_factor = inflow.month_multipliers(  # own stream: sd = 0 leaves every other draw alone
             np.random.default_rng([self.stream_seed, STREAM_INFLOW_MONTHS]), days, self.c.inflow_month_sd)
         self.expected_newcomers = inflow.expected_newcomers_per_day(
-            days, self.daily.inflow_per_year, self.c.inflow_seasonality) * self.inflow_month_factor
+            days, self.daily.inflow_per_year, self.c.inflow_seasonality) * self._replay(replay)
         self._weekday0 = self.start_date.weekday()
 
         c = self.c
@@ -134,6 +136,19 @@ class ChannelModel(mesa.Model):
         self._steps_ahead = 0  # days run() simulated ahead of Mesa's clock
 
     # ------------------------------------------------------------------ set-up helpers
+    def _replay(self, replay) -> np.ndarray:
+        """Counterfactual hook (``deterrence_sim.attribution``): ``replay`` maps ``"sea_viable"``
+        and/or ``"inflow_month_factor"`` to a pair ``(to_days, from_days)`` of day indices; this
+        run then uses, on each day of ``to_days``, the value its own draws gave the matching day of
+        ``from_days`` (the weather or the inflow's month factor of another window, same seed).
+        Returns the month factors, replayed or not."""
+        for name, (to_days, from_days) in (replay or {}).items():
+            if name not in ("sea_viable", "inflow_month_factor"):
+                raise ConfigError(f"replay: {name!r} cannot be replayed; use sea_viable or inflow_month_factor")
+            series = getattr(self, name)
+            series[np.asarray(to_days, dtype=np.int64)] = series[np.asarray(from_days, dtype=np.int64)].copy()
+        return self.inflow_month_factor
+
     def _draw_weather(self, rng) -> np.ndarray:
         months = np.array([d.month for d in self.dates])
         path = weather.markov_weather(rng, months, self.c.calm_after_calm, self.c.calm_after_rough)
