@@ -12,7 +12,7 @@ in four settings:
   inflow noise (``inflow_month_sd = 0``): with the calibrated noise (0.43) a year's arrivals vary
   by about 6% between replicates, which hides rule errors of that size; this setting docks the
   other rules with that noise removed, and is the one the broken try rule is tested on;
-* ``parity_2026``: ``parity.toml`` run to 2026-12-31 (from 2026-03-01 every scheme-eligible
+* ``parity_2026``: ``parity.toml`` run to 2026-12-31 (from 2026-07-01 every scheme-eligible
   arrival is detained; about 13,000 removals and 800 re-crossings in 2026);
 * ``strong_deterrence_2026``: ``rampup_x5.toml`` run to 2026-12-31 with France's weekly cap
   kept at 50 (the UK scales up, France does not), ``deterrence_strength = 3`` and the

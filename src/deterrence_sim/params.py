@@ -131,6 +131,8 @@ _CALIBRATED = ("calibrated 2026-11-23 (ABC-SMC on SB01 2023-2025, SB02, PILOT; w
 PILOT_ANNOUNCED = "2025-07-10"
 PILOT_DETENTIONS = "2025-08-06"
 PILOT_FIRST_FLIGHT = "2025-09-15"
+#: Returns went from about 2 a day to 4-5 a day in late January 2026 (PILOT); the Monday of that week.
+PILOT_SPEED_UP = "2026-01-26"
 
 PARAMS: dict[str, Param] = {
     p.name: p
@@ -302,17 +304,22 @@ PARAMS: dict[str, Param] = {
         P("death_crowding_exponent", 1.0, "-", "crossing", "assumption: overcrowding raises the risk",
           "Death risk scales as (people per boat / 60) to this power.", low=0, high=10),
         # ----------------------------------------------------------------- UK (rules/uk.py)
-        P("detention_capacity", {PILOT_DETENTIONS: 100.0}, "places", "uk",
+        P("detention_capacity", {PILOT_DETENTIONS: 100.0, PILOT_SPEED_UP: 200.0}, "places", "uk",
           "SOURCES: about 100 men held in removal centres near Heathrow in autumn 2025; first detentions "
-          "2025-08-06 (EVENTS)",
+          "2025-08-06 (EVENTS); 200 from 2026-01-26, assumption: no figure was published, and the reported pace "
+          "of 4-5 returns a day from late January 2026 (PILOT) cannot pass through 100 places, each held for "
+          "2-4 weeks (referral, France's answer, challenges)",
           "Detention places for people held for return to France.", low=0, high=1e6, schedulable=True,
           baseline=0.0),
         P("referral_days", 3, "days", "uk", "SOURCES: the UK refers a case within 3 days",
           "Longest time before the UK refers a detained person to France (uniform 1..this).",
           low=1, high=365, kind="int"),
-        P("flights_per_week", {PILOT_FIRST_FLIGHT: 1.5, "2025-12-01": 2.0}, "flights/week", "uk",
+        P("flights_per_week", {PILOT_FIRST_FLIGHT: 1.5, "2025-12-01": 2.0, PILOT_SPEED_UP: 4.0}, "flights/week", "uk",
           "PILOT: 13 flights between 2025-09-18 and about 2025-11-20 (~1.4 a week); returns sped up in winter "
-          "(seed 001)", "Removal flights to France per week.", low=0, high=1e4, schedulable=True, baseline=0.0),
+          "(seed 001); from late January 2026 about 4-5 returns a day (PILOT: 281 by 2026-01-27, 305 by "
+          "2026-02-04, more than 900 by 2026-06-10), 4 flights of 9 seats a week; continued after the treaty's "
+          "extension into the autumn of 2026 (EVENTS 2026-06-11) to the end of any run (assumption)",
+          "Removal flights to France per week.", low=0, high=1e4, schedulable=True, baseline=0.0),
         P("seats_per_flight", 9.0, "seats", "uk", "PILOT: 113 returns on 13 flights (~9 per flight; the pilot used few seats per flight)",
           "People one removal flight can carry.", low=0, high=1e4, schedulable=True),
         P("removal_window_days", 90, "days", "uk", "SOURCES: transfer within 3 months",
