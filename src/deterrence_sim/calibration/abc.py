@@ -7,11 +7,17 @@ regression adjustment, over a reference table of simulations from the prior.
    scale of its prior quantile, from the targets; the predictions, which estimate the posterior
    means, are the summary statistics: one per parameter.
 2. **Rejection** (Pritchard et al. 1999). The other half (the *reference* runs) is ranked by the
-   Euclidean distance between its summaries and the observed data's, each summary scaled by its
-   spread over the reference runs; the ``accept`` nearest are kept, with Epanechnikov weights.
+   Euclidean distance between its summaries and the observed data's, on the probit scale the
+   summaries estimate (Fearnhead & Prangle's choice); the ``accept`` nearest are kept, with
+   Epanechnikov weights.
 3. **Local-linear adjustment** (Beaumont, Zhang & Balding 2002). Within the accepted runs each
    parameter is regressed (weighted least squares) on the summaries' distance from the observed
-   ones, and each accepted value is moved along that line to the observed summaries.
+   ones, and each accepted value is moved along that line to the observed summaries. The
+   adjustment fits one slope per summary, and with few accepted runs per slope it overfits: the
+   adjusted sample is then too narrow. It is used only when there are at least
+   :data:`ADJUST_RUNS_PER_COEFFICIENT` accepted runs per coefficient (``adjust="auto"``); below
+   that, the plain rejection sample is the posterior. The simulation-based calibration of the
+   joint fit measured the difference (docs/ODD.md section 10).
 
 The regression is a small neural network from scikit-learn (``MLPRegressor``, fixed seed),
 chosen over a linear one because the targets answer to several parameters at once and not in
@@ -27,6 +33,8 @@ import dataclasses
 import numpy as np
 from scipy.stats import norm
 
+#: Accepted runs per coefficient of the local-linear adjustment below which it is left out.
+ADJUST_RUNS_PER_COEFFICIENT = 20
 #: Target kinds read on a log scale (counts); the others (shares, people per boat) as they are.
 LOG_KINDS = ("sum", "cumulative", "attempts")
 
@@ -78,15 +86,30 @@ class RegressionABC:
         self.train = np.asarray(train, bool)
         self.ref = np.flatnonzero(~self.train)
         self.accept = int(accept)
+        # observed data outside everything the simulations produce are read as the nearest value
+        # they do produce (see summaries)
+        self.lo, self.hi = np.percentile(self.x[self.train], [0.5, 99.5], axis=0)
         self.reg = SummaryRegression(kind, seed).fit(self.x[self.train], self.z[self.train])
         self.s_ref = self.reg.predict(self.x[self.ref])
-        spread = np.median(np.abs(self.s_ref - np.median(self.s_ref, axis=0)), axis=0) * 1.4826
-        self.scale = np.where(spread > 1e-9, spread, 1.0)
+        # the summaries estimate probit-scale parameters, all standard normal a priori: compared on
+        # that common scale, one whose regression learned nothing is nearly constant and weighs
+        # nothing, where rescaling it by its own small spread would make its noise dominate
+        self.scale = np.ones(self.s_ref.shape[1])
 
     def summaries(self, x_obs: np.ndarray) -> np.ndarray:
-        return self.reg.predict(np.asarray(x_obs, float))[0]
+        """The summaries of one data set. Each feature is first brought inside the range the
+        training runs span (0.5-99.5%): a figure the model cannot produce at any parameter value
+        (the pilot's early returns, set by the flight schedule) would otherwise send the regression
+        far outside what it learned. The model's misfit there is reported, not fitted."""
+        x = np.clip(np.asarray(x_obs, float), self.lo, self.hi)
+        return self.reg.predict(x)[0]
 
-    def posterior(self, x_obs: np.ndarray, exclude: int | None = None, adjust: bool = True):
+    @property
+    def adjusts(self) -> bool:
+        """Whether ``adjust="auto"`` applies the local-linear adjustment (enough runs per slope)."""
+        return self.accept >= ADJUST_RUNS_PER_COEFFICIENT * (self.s_ref.shape[1] + 1)
+
+    def posterior(self, x_obs: np.ndarray, exclude: int | None = None, adjust: bool | str = "auto"):
         """Posterior sample on the probit scale: (values accepted x parameters, weights summing to
         one). ``exclude``: a table row left out of the reference (the synthetic data set of a
         simulation-based calibration check, when it is a reference run)."""
@@ -99,7 +122,7 @@ class RegressionABC:
         w = 1.0 - (d[keep] / h) ** 2
         w = w / w.sum()
         z = self.z[self.ref[keep]].copy()
-        if adjust:
+        if adjust is True or (adjust == "auto" and self.adjusts):
             ds = self.s_ref[keep] - s_obs
             a = np.column_stack([np.ones(len(keep)), ds])
             sw = np.sqrt(w)[:, None]

@@ -56,6 +56,8 @@ INFLOW_STEP_SD = 0.35
 #: The crossing-day record is the weather up to this day only; afterwards the model's Markov chain.
 WEATHER_OBSERVED_UNTIL = "2025-12-31"
 TABLE_META = "table.json"
+#: The model's largest deterrence strength (params.py): a draw above it runs at it.
+DETERRENCE_BOUND = float(parameters.PARAMS["deterrence_strength"].high)
 #: The month-to-month inflow noise is on in the table (the calibrated default, 0.43, estimated by
 #: the method of moments; docs/ODD.md section 10): the observed months carry it, and a simulator
 #: without it would make every monthly target look more informative than it is.
@@ -118,6 +120,8 @@ def model_params(theta: dict) -> dict:
     on a known day as dated schedules)."""
     calibrated = {k: v for k, v in theta.items() if k in CALIBRATED}
     out = fitted_params(calibrated, FIT_START)
+    if "deterrence_strength" in out:  # the prior's far tail (0.06% of its mass) runs at the model's bound
+        out["deterrence_strength"] = min(out["deterrence_strength"], DETERRENCE_BOUND)
     if "inflow_2026_step" in theta:
         out["inflow_per_year"]["2026-01-01"] = float(theta["inflow_2025"]) * float(np.exp(theta["inflow_2026_step"]))
     mechanisms = getattr(uncertainty, "MECHANISM_PRIORS", {})
