@@ -128,6 +128,7 @@ class ChannelModel(mesa.Model):
         self._add_initial_people(c.initial_waiting)
         self._newcomers_through = 0  # newcomers are drawn for days before this one
         self._newcomers_base = 0  # newcomers who entered before the block in self.newcomers
+        self.newcomers: Newcomers  # the block of newcomers drawn so far (set by _draw_newcomers)
         self._draw_newcomers()
         self.datacollector = DailyCollector(self.figures, self.dates)
         self._steps_ahead = 0  # days run() simulated ahead of Mesa's clock
