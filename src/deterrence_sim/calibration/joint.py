@@ -53,7 +53,10 @@ CUT_2025 = "2025-12-31"
 JOINT_SETTING = Setting("joint", FIT_START, JOINT_END, JOINT_END, (2023, 2025))
 #: Size of the random-walk step of the log inflow level from 2025 to 2026 (docs/ODD.md section 11).
 INFLOW_STEP_SD = 0.35
-#: The crossing-day record is the weather up to this day only; afterwards the model's Markov chain.
+#: The crossing-day record is the weather up to this day only; afterwards the model's Markov chain
+#: (``weather_mode = "observed_to_2025"``). Why: the record is the days with at least one arrival, so
+#: in 2026, when the measures to be told apart (deterrence, interception, supply) could themselves
+#: empty a day of launches, replaying it would let the weather absorb part of their effect.
 WEATHER_OBSERVED_UNTIL = "2025-12-31"
 TABLE_META = "table.json"
 #: The model's largest deterrence strength (params.py): a draw above it runs at it.
@@ -138,28 +141,9 @@ def simulate(theta: dict, seed: int, setting: Setting = JOINT_SETTING):
     from ..model import ChannelModel
 
     kw = {"start": setting.start, "end": setting.end, **setting.fixed(), **model_params(theta)}
-    kw["weather_mode"] = "markov"
+    kw["weather_mode"] = "observed_to_2025"  # the record to 2025-12-31, the Markov chain after (rules/weather.py)
     kw["inflow_month_sd"] = MONTH_SD
-    model = ChannelModel(rng=int(seed), **kw)
-    model.sea_viable = observed_until(model.dates, model.sea_viable, WEATHER_OBSERVED_UNTIL)
-    return model.run()
-
-
-def observed_until(dates, markov: np.ndarray, last_day: str) -> np.ndarray:
-    """The sea-viable days of a fit: the observed crossing-day record up to ``last_day``, the
-    model's own Markov chain (``markov``, drawn from the run's weather stream) after it.
-
-    Why the record stops at the end of 2025: it is the days with at least one arrival, so on the
-    days of 2026, when the measures to be told apart (deterrence, interception, supply) could
-    themselves empty a day of launches, replaying it would let the weather absorb part of their
-    effect. The stormy January and February of 2026 are then weather the chain may or may not
-    draw, and count as noise, not as a cause the fit can read."""
-    from ..data import observed_crossing_days
-    from ..rules import weather
-
-    cut = dt.date.fromisoformat(last_day)
-    record = {d: v for d, v in observed_crossing_days().items() if d <= cut}
-    return weather.observed_weather(dates, record, markov)
+    return ChannelModel(rng=int(seed), **kw).run()
 
 
 # --------------------------------------------------------------------------- the reference table
