@@ -13,11 +13,11 @@ in four settings:
   by about 6% between replicates, which hides rule errors of that size; this setting docks the
   other rules with that noise removed, and is the one the broken try rule is tested on;
 * ``parity_2026``: ``parity.toml`` run to 2026-12-31 (from 2026-07-01 every scheme-eligible
-  arrival is detained; about 13,000 removals and 800 re-crossings in 2026);
+  arrival is detained; thousands of removals and hundreds of re-crossings in the second half of 2026);
 * ``strong_deterrence_2026``: ``rampup_x5.toml`` run to 2026-12-31 with France's weekly cap
   kept at 50 (the UK scales up, France does not), ``deterrence_strength = 3`` and the
   biometric fast track from 2025-11-10: removals feed back strongly on tries and leaving,
-  the weekly cap binds (about 2,100 removals in 2026, with 500 places and 90 seats a week), and
+  the weekly cap binds from July (about 2,100 removals in 2026, with 1,000 places and 180 seats a week), and
   fast-tracked re-crossers are detained and flown first;
 * ``mechanisms_2026``: the pilot to 2026-06-30 with the rules and mechanisms added for 2026 and
   issue 21 all on: people the scheme cannot remove weighing half the risk, structure (a) tied to

@@ -96,3 +96,17 @@ def test_mechanism_priors_include_no_effect_and_are_dated_schedules_of_real_para
             assert param.schedulable and list(value) == [prior.from_date]
         params.validate({name: value})
         assert apply_draw({}, {}, {name: value}, pd.Timestamp("2025-01-01").date())[name] == value
+
+
+# --------------------------------------------------------------------------- rule 2: weather replayed to 2025 only
+def test_observed_to_2025_replays_crossing_days_to_2025_and_the_chain_after():
+    """A fit can replay the observed crossing days up to 2025-12-31 only, so that a fall in crossing
+    days in 2026 (deterrence among its possible causes) is not read as weather."""
+    kw = dict(rng=8, start="2025-11-01", end="2026-02-28")
+    markov = ChannelModel(**kw).sea_viable
+    observed = ChannelModel(weather_mode="observed", **kw).sea_viable
+    cut = ChannelModel(weather_mode="observed_to_2025", **kw).sea_viable
+    dates = pd.date_range("2025-11-01", "2026-02-28")
+    in_2025 = np.asarray(dates.year == 2025)
+    assert (cut[in_2025] == observed[in_2025]).all() and (cut[~in_2025] == markov[~in_2025]).all()
+    assert (observed[~in_2025] != markov[~in_2025]).any()  # the record of 2026 differs from the chain

@@ -172,3 +172,23 @@ def test_resume_after_a_kill_gives_the_files_of_a_run_straight_through(tmp_path)
     assert not (killed / "dose_response.csv").exists() and not list((killed / "runs").glob("dose__*"))
     assert json.loads((killed / "timing.json").read_text())["runs_kept"] == 2 * 2 * 2
     assert pd.read_parquet(killed / "daily" / "pilot.parquet")["replicate"].nunique() == 2
+
+
+def test_the_main_job_draws_the_fitted_unknowns_from_the_joint_posterior():
+    """deterrence_strength, leave_route_daily, removal_salience and the 2026 inflow come from the
+    joint posterior's rows; only what the data cannot touch is drawn from a prior. The older
+    posterior sample (ABC-SMC, without these columns) still works, drawing them from the priors."""
+    from deterrence_sim.uncertainty import POSTERIOR_FILE, read_posterior
+
+    unc = Uncertainty.full()
+    rows, _ = read_posterior(POSTERIOR_FILE)
+    prior_names = {p.name for p in unc.priors}
+    for name in ("deterrence_strength", "leave_route_daily", "removal_salience"):
+        assert name not in prior_names and name in unc.names()
+    assert "impatience_per_month" in prior_names
+    pairs = {(r["deterrence_strength"], r["inflow_2026"]) for r in rows}
+    for d in unc.draws(3, 20):
+        assert (d["deterrence_strength"], d["inflow_per_year"]["2026-01-01"]) in pairs  # one row, jointly
+    old = Uncertainty.full(ROOT / "experiments" / "calibration" / "posterior_full.csv")
+    assert "deterrence_strength" in {p.name for p in old.priors}
+    assert "2026-01-01" not in old.draw(3, 0)["inflow_per_year"]

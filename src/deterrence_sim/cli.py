@@ -193,6 +193,36 @@ def _budget(text: str) -> int:
     return value  # the range is checked by calibration.calibrate (one-line error, exit 2)
 
 
+def cmd_fit_joint(args) -> int:
+    from . import safeio
+    from .calibration import joint
+    from .workers import default_workers
+
+    if args.simulations < 0 or args.simulations > 10_000_000:
+        raise ConfigError(f"--simulations {args.simulations} is out of range; allowed: 0..10000000")
+    if args.sbc < 0 or args.sbc > 100_000:
+        raise ConfigError(f"--sbc {args.sbc} is out of range; allowed: 0..100000")
+    table = Path(args.table)
+    if args.simulations == 0 and not table.is_dir():
+        raise ConfigError(f"--table {table}: no reference table there; give --simulations N to build one")
+    table = safeio.prepare_output_dir(table)
+    out = safeio.prepare_output_dir(args.out) if args.out else None
+    if args.simulations:
+        res = joint.build_table(table, args.simulations, args.seed,
+                                workers=default_workers() if args.workers is None else args.workers)
+        print(f"reference table: {res['runs']} runs in {table}/ ({res['seconds']:.0f} s this call)")
+    if out is not None:
+        from .calibration import joint_fit
+
+        res = joint_fit.fit_and_check(table, out, seed=args.seed, sbc=args.sbc,
+                                      command=" ".join(["deterrence-sim", *sys.argv[1:]]))
+        print(f"joint fit on {res['runs']} runs written to {out}/ ({res['seconds']:.0f} s)")
+        for r in res["identification"]:
+            print(f"  {r['parameter']:<28} prior {r['prior_width90']:<10.4g} to 2025 {r['posterior_width90_to_2025']:<10.4g}"
+                  f" to 2026-04 {r['posterior_width90_to_2026_04']:.4g}")
+    return 0
+
+
 def cmd_calibrate(args) -> int:
     from . import calibration, safeio
 
@@ -459,6 +489,22 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--month-sd-replicates", type=int, default=30,
                      help="model runs per moment when estimating inflow_month_sd (default 30)")
     cal.set_defaults(func=cmd_calibrate)
+
+    jf = sub.add_parser("fit-joint", help="the joint fit to 2026-04-30: a reference table of simulations from the "
+                        "joint prior, then regression ABC for the data to 2025 and to 2026-04, and its calibration check")
+    jf.add_argument("--table", default="results/joint/table",
+                    help="reference table folder (Parquet parts; resumed when it exists; default results/joint/table)")
+    jf.add_argument("--simulations", type=_budget, default=0,
+                    help="runs the table should hold (simulates the missing ones; default 0: use what is stored)")
+    jf.add_argument("--out", default=None,
+                    help="where the fit writes (posterior_joint.csv, identification.csv, sbc/); default: no fit, "
+                         "only the table")
+    jf.add_argument("--sbc", type=int, default=300,
+                    help="synthetic data sets of the calibration check, besides those near deterrence 0.3, 1 and 2.5 "
+                         "(default 300)")
+    jf.add_argument("--seed", type=_seed, default=20260430, help="seed, 0..2**63-1 (default 20260430)")
+    jf.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    jf.set_defaults(func=cmd_fit_joint)
 
     val = sub.add_parser("validate", help="observed vs simulated for the calibrated model; writes validation.md")
     val.add_argument("--out", default="results/validation", help="output folder (default results/validation)")

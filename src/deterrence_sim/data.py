@@ -111,16 +111,18 @@ def weekly_preventions(folder: str | None = None) -> dict[str, np.ndarray]:
 
 @functools.cache
 def pilot_observations(folder: str | None = None) -> dict[str, np.ndarray]:
-    """The pilot's cumulative returns and admissions on each reported date."""
+    """The pilot's cumulative returns and admissions on each reported date, and the quality of
+    each row (``reported`` or ``weak``)."""
     t = read_table(Path(folder or seeds_dir()) / PILOT,
                    {"date": _date, "returned_to_france_cumulative": _int_or_none,
-                    "admitted_to_uk_cumulative": _int_or_none})
+                    "admitted_to_uk_cumulative": _int_or_none, "quality": str.strip})
+
     def none_nan(xs):
         return np.array([np.nan if v is None else v for v in xs], dtype=float)
 
     return {"date": np.array(t["date"], dtype="datetime64[D]"),
             "returned": none_nan(t["returned_to_france_cumulative"]),
-            "admitted": none_nan(t["admitted_to_uk_cumulative"])}
+            "admitted": none_nan(t["admitted_to_uk_cumulative"]), "quality": np.array(t["quality"])}
 
 
 @functools.cache

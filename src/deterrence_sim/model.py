@@ -152,10 +152,11 @@ class ChannelModel(mesa.Model):
     def _draw_weather(self, rng) -> np.ndarray:
         months = np.array([d.month for d in self.dates])
         path = weather.markov_weather(rng, months, self.c.calm_after_calm, self.c.calm_after_rough)
-        if self.c.weather_mode == "observed":
+        if self.c.weather_mode != "markov":  # observed, or observed to 2025 and the chain after
             from .data import observed_crossing_days
 
-            path = weather.observed_weather(self.dates, observed_crossing_days(), path)
+            path = weather.observed_weather(self.dates, weather.replayed_days(observed_crossing_days(),
+                                                                              self.c.weather_mode), path)
         return path
 
     def _add_initial_people(self, n: int) -> None:

@@ -192,8 +192,10 @@ PARAMS: dict[str, Param] = {
         # ----------------------------------------------------------------- weather (rules/weather.py)
         P("weather_mode", "markov", "-", "weather",
           "markov: simulated; observed: the days with >= 1 arrival in SB01 are the sea-viable days "
-          "(falls back to markov outside 2018-2025)",
-          "How sea-viable days are produced.", kind="choice", choices=("markov", "observed")),
+          "(falls back to markov outside the data); observed_to_2025: observed up to 2025-12-31, markov from "
+          "2026-01-01, so that a fit does not read a deterrence-driven fall in 2026 crossing days as weather "
+          "(docs/ODD.md section 10)",
+          "How sea-viable days are produced.", kind="choice", choices=("markov", "observed", "observed_to_2025")),
         P("calm_after_calm", _CALM_AFTER_CALM, "probability", "weather", "SB01 2022-2025, by month",
           "Chance a day is sea-viable when the day before was.", low=0, high=1, kind="monthly"),
         P("calm_after_rough", _CALM_AFTER_ROUGH, "probability", "weather", "SB01 2022-2025, by month",

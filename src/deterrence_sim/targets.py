@@ -14,16 +14,21 @@ group           what                                                          sc
 ``monthly``     arrivals per month (SB01)                                     15% of observed + 100
 ``ppb``         people per arriving boat, per quarter (SB01)                  2.5 people
 ``prevented``   French preventions / (preventions + arrivals), SB02 weeks,    0.03
-                per period (2024 from May, 2025 H1, 2025 H2)
+                per period (2024 from May, 2025 H1, 2025 H2, 2026 to April)
+``attempts``    attempts (arrivals + French preventions) per month, SB02      15% of observed + 100
+                weeks counted in the month of their last day (2024-05 on)
 ``returns``     pilot: cumulative returns to France on each reported date     12% of observed + 8
 ``admissions``  pilot: cumulative admissions to the UK on each reported date  12% of observed + 8
+                (a row whose quality is ``weak`` counts with twice the scale,
+                24% + 16: kept, but trusted half as much)
 ``recrossings`` re-crossings by returnees up to 2025-11-30 (2 observed)       1.5
 ==============  ============================================================  =========================
 
 The distance between simulated and observed targets is a weighted root mean square of the
 standardised differences ``z = (sim - obs) / scale``: the mean of ``z^2`` is taken within each
 group, and the groups are weighted (yearly 3, monthly 2, the others 1, re-crossings 0.5), so that
-36 monthly values do not drown three yearly ones. A distance of 1 means "off by about one scale
+36 monthly values do not drown three yearly ones. The joint fit (:mod:`deterrence_sim.calibration.joint`)
+reads the same targets, but as summaries for its regression rather than through this distance. A distance of 1 means "off by about one scale
 unit on average".
 """
 
@@ -36,8 +41,13 @@ import numpy as np
 
 from . import data
 
-GROUP_WEIGHTS = {"yearly": 3.0, "monthly": 2.0, "ppb": 1.0, "prevented": 1.0, "returns": 1.0,
+GROUP_WEIGHTS = {"yearly": 3.0, "monthly": 2.0, "ppb": 1.0, "prevented": 1.0, "attempts": 1.0, "returns": 1.0,
                  "admissions": 1.0, "recrossings": 0.5}
+#: Periods of the prevented-share targets (SB02 weeks whose last day falls inside).
+PREVENTED_PERIODS = (("2024", "2024-01-01", "2024-12-31"), ("2025H1", "2025-01-01", "2025-06-30"),
+                     ("2025H2", "2025-07-01", "2025-12-31"), ("2026", "2026-01-01", "2026-12-31"))
+#: A pilot row of this quality counts with its scale multiplied by WEAK_SCALE.
+WEAK_SCALE = 2.0
 RECROSSINGS_OBSERVED = 2  # EVENTS: 2025-10-18 and 2025-11-10
 RECROSSINGS_BY = dt.date(2025, 11, 30)
 #: Daily output columns a target needs.
@@ -125,8 +135,7 @@ class TargetSet:
                         self._add(f"people per boat {year}Q{q + 1}", "ppb", people / n_boats, 2.5, "ratio",
                                   self._days(a, b))
         wk = data.weekly_preventions(folder)
-        for label, a, b in (("2024", "2024-01-01", "2024-12-31"), ("2025H1", "2025-01-01", "2025-06-30"),
-                            ("2025H2", "2025-07-01", "2025-12-31")):
+        for label, a, b in PREVENTED_PERIODS:
             s = ((wk["week_ending"] >= np.datetime64(a)) & (wk["week_ending"] <= np.datetime64(b))
                  & ~np.isnan(wk["prevented"]))
             if not s.any():
@@ -140,16 +149,34 @@ class TargetSet:
                 in_weeks = np.isin(self.dates[days], (ends[:, None] - np.arange(7).astype("timedelta64[D]")).ravel())
                 self._add(f"prevented share {label}", "prevented", prevented / (prevented + arrived), 0.03,
                           "share", days[in_weeks], column="prevented")
+        self._add_attempts(wk)
         pilot = data.pilot_observations(folder)
+        quality = pilot["quality"]
         for i, day in enumerate(pilot["date"]):
             d = _to_date(day)
             days = self._days(self.start, d)
+            trust = WEAK_SCALE if quality[i] == "weak" else 1.0
             for col, group, column in (("returned", "returns", "removed"),
                                        ("admitted", "admissions", "admitted_legal_route")):
                 obs = pilot[col][i]
-                self._add(f"{group} by {d}", group, obs, 0.12 * obs + 8, "cumulative", days, column=column)
+                self._add(f"{group} by {d}", group, obs, trust * (0.12 * obs + 8), "cumulative", days, column=column)
         self._add(f"re-crossings by {RECROSSINGS_BY}", "recrossings", RECROSSINGS_OBSERVED, 1.5, "cumulative",
                   self._days(self.start, RECROSSINGS_BY), column="recrossings")
+
+    def _add_attempts(self, wk) -> None:
+        """Attempts per month: SB02's arrivals plus French preventions over the weeks whose last day
+        falls in the month (a week is counted whole, in the month it ends). Only months whose weeks
+        all have a prevention figure and lie wholly inside the window and the cut-off count."""
+        ends = wk["week_ending"]
+        months = ends.astype("datetime64[M]")
+        for month in np.unique(months):
+            s = months == month
+            if np.isnan(wk["prevented"][s]).any():
+                continue
+            first, last = _to_date(ends[s].min() - np.timedelta64(6, "D")), _to_date(ends[s].max())
+            obs = float(wk["prevented"][s].sum() + wk["arrivals"][s].sum())
+            self._add(f"attempts {_to_date(month):%Y-%m}", "attempts", obs, 0.15 * obs + 100, "attempts",
+                      self._days(first, last))
 
     # ------------------------------------------------------------------ simulated side
     def simulated(self, daily) -> np.ndarray:
@@ -160,6 +187,8 @@ class TargetSet:
         for i, t in enumerate(self.targets):
             if t.kind in ("sum", "cumulative"):
                 out[i] = cols[t.column][t.days].sum()
+            elif t.kind == "attempts":
+                out[i] = cols["arrivals"][t.days].sum() + cols["prevented"][t.days].sum()
             elif t.kind == "ratio":
                 b = cols["boats"][t.days].sum()
                 out[i] = cols["arrivals"][t.days].sum() / b if b else 0.0

@@ -9,13 +9,18 @@ own chance, which common random numbers keep small).
 
 Two kinds of uncertain parameters:
 
-* **calibrated** (:data:`POSTERIOR_COLUMNS`): drawn jointly, as one row of the calibration's
-  posterior sample (``experiments/calibration/posterior_full.csv``, rows drawn with their ABC
-  weights), so that their correlations are kept;
-* **unidentified** (:data:`PRIORS`): the data of 2023-2025 do not inform them (the calibration
-  either did not fit them or, for the deterrence strength, returned an interval no narrower than
-  the sampler alone gives). Each is drawn independently from the prior written below, with its
-  source or reasoning. ``docs/ODD.md`` section 8 explains the choice of each range.
+* **fitted** (:data:`POSTERIOR_COLUMNS`, and :data:`JOINT_COLUMNS` when the sample has them):
+  drawn jointly, as one row of the joint fit's posterior sample
+  (``experiments/calibration/posterior_joint.csv``: the data to 2026-04-30, the behavioural
+  unknowns that drive the headline fitted together with the others; rows drawn with their
+  weights), so that their correlations are kept. The deterrence strength, the rate of leaving the
+  route, the salience of removals and the 2026 inflow level come from it;
+* **not touched by the data** (:data:`PRIORS`, less whatever the posterior sample holds): each is
+  drawn independently from the prior written below, with its source or reasoning.
+  ``docs/ODD.md`` section 8 explains the choice of each range.
+
+An older posterior sample without the joint columns (``posterior_full.csv`` of the ABC-SMC fit)
+still works: its rows give the calibrated parameters and every prior is drawn as before.
 
 Rules when a draw meets a scenario (:func:`apply_draw`): a scenario's own policy lever wins (a
 parameter the scenario sets differently from the pilot keeps the scenario's value; for a dated
@@ -39,8 +44,8 @@ from . import resources
 from .errors import ConfigError
 from .schedule import parse_date
 
-#: The calibration's posterior sample the calibrated parameters are drawn from.
-POSTERIOR_FILE = resources.path("experiments/calibration/posterior_full.csv")  # shipped with the package
+#: The joint fit's posterior sample the fitted parameters are drawn from (docs/ODD.md section 10).
+POSTERIOR_FILE = resources.path("experiments/calibration/posterior_joint.csv")  # shipped with the package
 #: Stream of the parameter draws, apart from the model's own streams (docs/ODD.md section 4).
 STREAM_DRAWS = 11
 
@@ -211,12 +216,33 @@ POSTERIOR_COLUMNS = ("inflow_2023", "inflow_2024", "inflow_2025", "try_prob", "b
                      "beach_prevention_2025h2", "people_per_boat_gain", "returnee_recross_daily")
 CALIBRATED_PARAMS = ("inflow_per_year", "try_prob", "beach_prevention_prob", "people_per_boat_gain",
                      "returnee_recross_daily")
+#: Columns of the joint fit's sample that replace a prior of :data:`PRIORS` (or a mechanism's
+#: default) when present: drawn with the rest of their row.
+JOINT_COLUMNS = ("deterrence_strength", "leave_route_daily", "removal_salience", "at_sea_interception_gain",
+                 "asylum_reform_inflow_factor", "boat_supply_factor")
+#: Days from which a mechanism drawn from the joint sample acts (the measure's date; the parameter
+#: keeps its default before).
+JOINT_FROM = {"asylum_reform_inflow_factor": "2026-03-02", "boat_supply_factor": "2025-12-19"}
 
 
 def _posterior_params(row) -> dict:
-    """One posterior row as model parameters. ``deterrence_strength`` is not taken from it (it is
-    drawn from its prior, see :data:`PRIORS`); ``people_per_boat_initial`` and ``initial_waiting``
-    stay at the calibrated run's state on 2024-12-31 (the posterior's values are for 2023-01-01)."""
+    """One posterior row as model parameters: the calibrated ones, the 2026 inflow level
+    (``inflow_2026``) and the :data:`JOINT_COLUMNS` when the row has them (the deterrence strength
+    capped at its prior's truncation, 10). ``people_per_boat_initial`` and ``initial_waiting`` stay
+    at the calibrated run's state on 2024-12-31 (the posterior's values are for 2023-01-01)."""
+    out = _calibrated_params(row)
+    if "inflow_2026" in row and np.isfinite(row["inflow_2026"]):
+        out["inflow_per_year"]["2026-01-01"] = float(row["inflow_2026"])
+    for name in JOINT_COLUMNS:
+        if name in row and np.isfinite(row[name]):
+            value = float(row[name])
+            if name == "deterrence_strength":
+                value = min(value, PRIORS[name].high)
+            out[name] = {JOINT_FROM[name]: value} if name in JOINT_FROM else value
+    return out
+
+
+def _calibrated_params(row) -> dict:
     return {
         "inflow_per_year": {"2023-01-01": float(row["inflow_2023"]), "2024-01-01": float(row["inflow_2024"]),
                             "2025-01-01": float(row["inflow_2025"])},
@@ -245,7 +271,8 @@ class Uncertainty:
         """Calibrated parameters from the posterior sample, the others from :data:`PRIORS`."""
         rows, weights = read_posterior(posterior_file or POSTERIOR_FILE)
         fixed = frozenset(fixed_names)
-        return cls(priors=tuple(p for p in PRIORS.values() if p.name not in fixed), posterior=tuple(rows),
+        fitted = set(rows[0]) & set(JOINT_COLUMNS)
+        return cls(priors=tuple(p for p in PRIORS.values() if p.name not in fixed | fitted), posterior=tuple(rows),
                    weights=tuple(weights), fixed_names=fixed)
 
     @classmethod
@@ -277,7 +304,8 @@ class Uncertainty:
 
     def names(self) -> list[str]:
         """The parameters that vary from replicate to replicate."""
-        post = [n for n in CALIBRATED_PARAMS if n not in self.fixed_names] if self.posterior else []
+        joint = [n for n in JOINT_COLUMNS if self.posterior and n in self.posterior[0]]
+        post = [n for n in (*CALIBRATED_PARAMS, *joint) if n not in self.fixed_names] if self.posterior else []
         return post + [p.name for p in self.priors]
 
 
@@ -303,7 +331,11 @@ def read_posterior(path: str | Path) -> tuple[list[dict], list[float]]:
         raise ConfigError(f"posterior sample {path}: weights must be non-negative numbers, not all zero")
     if not np.isfinite(df[list(POSTERIOR_COLUMNS)].to_numpy(float)).all():
         raise ConfigError(f"posterior sample {path}: a value is missing or not a number")
-    return df[list(POSTERIOR_COLUMNS)].to_dict("records"), list(w)
+    # a joint fit's sample is told by its 2026 level; the ABC-SMC sample's deterrence column is not used
+    extra = [c for c in ("inflow_2026", *JOINT_COLUMNS) if c in df.columns] if "inflow_2026" in df.columns else []
+    if not np.isfinite(df[extra].to_numpy(float)).all():
+        raise ConfigError(f"posterior sample {path}: a value is missing or not a number")
+    return df[list(POSTERIOR_COLUMNS) + extra].to_dict("records"), list(w)
 
 
 def _iso(key) -> str:
@@ -332,11 +364,28 @@ def apply_draw(params: dict, base_params: dict, draw: dict, start: dt.date, fixe
     return out
 
 
-def prior_table() -> list[dict]:
-    """Rows for the report: every uncertain parameter, how it is drawn and why."""
-    rows = [{"parameter": p.name, "distribution": p.describe(), "p05": p.quantile(0.05), "p50": p.quantile(0.5),
-             "p95": p.quantile(0.95), "source": p.source} for p in PRIORS.values()]
-    rows.append({"parameter": ", ".join(CALIBRATED_PARAMS), "distribution": "posterior sample (joint rows)",
-                 "p05": np.nan, "p50": np.nan, "p95": np.nan,
-                 "source": "ABC-SMC fit to SB01 2023-2025, SB02, PILOT (experiments/calibration/posterior_full.csv)"})
+def prior_table(unc: Uncertainty | None = None) -> list[dict]:
+    """Rows for the report: every uncertain parameter, how it is drawn and why. The parameters the
+    joint fit's posterior sample holds are drawn from it (one row says which, with their posterior
+    5%, 50% and 95%); only the others are drawn from their priors, said so row by row."""
+    unc = Uncertainty.full() if unc is None else unc
+    rows = [{"parameter": p.name, "distribution": "prior (the data cannot touch it): " + p.describe(),
+             "p05": p.quantile(0.05), "p50": p.quantile(0.5), "p95": p.quantile(0.95), "source": p.source}
+            for p in unc.priors]
+    if unc.posterior:
+        w = np.asarray(unc.weights, float)
+        for name in [n for n in JOINT_COLUMNS if n in unc.posterior[0]] + ["inflow_2026"]:
+            if name not in unc.posterior[0] or name in unc.fixed_names:
+                continue
+            x = np.array([r[name] for r in unc.posterior], float)
+            order = np.argsort(x)
+            cdf = (np.cumsum(w[order]) - 0.5 * w[order]) / w.sum()
+            q = np.interp([0.05, 0.5, 0.95], cdf, x[order])
+            rows.append({"parameter": name, "distribution": "joint posterior (data to 2026-04-30)",
+                         "p05": q[0], "p50": q[1], "p95": q[2],
+                         "source": "joint fit, experiments/calibration/posterior_joint.csv (docs/ODD.md section 10)"})
+        rows.append({"parameter": ", ".join(n for n in CALIBRATED_PARAMS if n not in unc.fixed_names),
+                     "distribution": "joint posterior (rows)", "p05": np.nan, "p50": np.nan, "p95": np.nan,
+                     "source": "fitted to SB01 2023-2026-04, SB02 to 2026-04-26 and the pilot's returns "
+                               "(experiments/calibration/posterior_joint.csv)"})
     return rows

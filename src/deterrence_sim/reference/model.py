@@ -60,10 +60,13 @@ class ReferenceModel(mesa.Model):
         c = self.c
 
         self.observed_days = None
-        if c.weather_mode == "observed":
+        if c.weather_mode != "markov":  # rule 2: the observed crossing days (to 2025-12-31 only, for observed_to_2025)
             from deterrence_sim.data import observed_crossing_days
 
-            self.observed_days = observed_crossing_days()
+            days = observed_crossing_days()
+            if c.weather_mode == "observed_to_2025":
+                days = {d: flag for d, flag in days.items() if d.year <= 2025}
+            self.observed_days = days
         self.calm = None  # yesterday's state of the weather chain (None before the first day)
         self.month_factor = {}  # rule 1: (year, month) -> the month's inflow factor
         self.viable = False

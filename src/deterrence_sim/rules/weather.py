@@ -10,12 +10,22 @@ The whole weather path of a run is drawn before the run from its own random stre
 replicate i of every scenario sees the same weather (common random numbers).
 
 ``weather_mode = "observed"`` instead replays the observed crossing days of SB01, for
-calibration and validation against a particular year.
+calibration and validation against a particular year. A day without arrivals may also be a day
+deterrence (or anything else) kept everyone from crossing, so the replay can take a fall in
+crossings for weather; ``weather_mode = "observed_to_2025"`` replays the record only up to
+2025-12-31 (:data:`OBSERVED_TO_2025_LAST`) and uses the chain from 2026-01-01, the window of the
+pilot's ramp-up, for a fit that must not read that window's crossing days as weather (docs/ODD.md
+section 10 measures how much of a deterrence effect the replay absorbs).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
+
+#: The last day replayed by ``weather_mode = "observed_to_2025"``.
+OBSERVED_TO_2025_LAST = dt.date(2025, 12, 31)
 
 
 def stationary_calm_share(calm_after_calm: float, calm_after_rough: float) -> float:
@@ -46,3 +56,11 @@ def observed_weather(dates, observed_crossing_days: dict, fallback: np.ndarray) 
         if flag is not None:
             out[i] = flag
     return out
+
+
+def replayed_days(observed_crossing_days: dict, mode: str) -> dict:
+    """The observed crossing days a weather mode replays: all of them (``observed``), or those up to
+    :data:`OBSERVED_TO_2025_LAST` (``observed_to_2025``; the chain holds after)."""
+    if mode == "observed_to_2025":
+        return {d: flag for d, flag in observed_crossing_days.items() if d <= OBSERVED_TO_2025_LAST}
+    return observed_crossing_days
