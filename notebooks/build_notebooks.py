@@ -117,7 +117,8 @@ fig, ax = plt.subplots(figsize=(9, 3.5), num="pilot returns")
 ax.fill_between(cum_band.index, cum_band[0.05], cum_band[0.95], color="C3", alpha=0.3,
                 label="model, 5-95% of 20 seeds")
 ax.plot(cum_band.index, cum_band[0.5], color="C3", label="model, median")
-ax.plot(reported["date"], reported["returned_to_france_cumulative"], "ks", label="reported returns")
+in_run = reported[reported["date"] <= cum_band.index.max()]  # the figures reported within the simulated window
+ax.plot(in_run["date"], in_run["returned_to_france_cumulative"], "ks", label="reported returns")
 month_axis(ax)
 ax.set_xlim(pd.Timestamp("2025-08-01"), pd.Timestamp("2026-02-01"))
 ax.set_ylabel("people returned to France (total)")
@@ -541,7 +542,7 @@ ax.plot(reported["date"], reported["returned_to_france_cumulative"], "o-", color
 ax.plot(reported["date"], reported["admitted_to_uk_cumulative"], "s-", color="C2", label="admitted to the UK")
 for when in events["date"]:
     ax.axvline(when, color="0.7", lw=0.8)
-ax.set_xlim(pd.Timestamp("2025-07-01"), pd.Timestamp("2026-02-01"))
+ax.set_xlim(pd.Timestamp("2025-07-01"), pd.Timestamp("2026-07-01"))
 ax.xaxis.set_major_locator(mdates.MonthLocator())
 ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
 ax.set_ylabel("people (total since the start)")

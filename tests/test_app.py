@@ -13,15 +13,16 @@ from pathlib import Path
 
 import matplotlib.dates as mdates
 import numpy as np
-import pandas as pd
 import pytest
 
-solara = pytest.importorskip("solara", reason="the app needs the 'app' extra (./dsim sets it up)")
-from deterrence_sim import app, params  # noqa: E402
-from deterrence_sim.model import ChannelModel  # noqa: E402
+pytest.importorskip("solara", reason="the app needs the 'app' extra (./dsim sets it up)")
+import solara
+
+from deterrence_sim import app, app_panels, params
+from deterrence_sim.model import ChannelModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import browser  # noqa: E402  (tests/browser.py: the app in Chromium, shared with benchmarks/bench_app.py)
+import browser  # (tests/browser.py: the app in Chromium, shared with benchmarks/bench_app.py)
 
 ARTIFACTS = browser.ROOT / "results" / "test-artifacts"
 
@@ -35,9 +36,9 @@ def test_levers_take_their_ranges_and_starting_values_from_params_and_the_scenar
     # the pilot extends the calibrated set, which is the model's default: the sliders start there
     assert pilot["deterrence_strength"] == params.PARAMS["deterrence_strength"].default
     assert pilot["returnee_recross_daily"] == params.PARAMS["returnee_recross_daily"].default
-    assert pilot["flights_per_week"] == 2.0 and pilot["detention_capacity"] == 100.0  # in force on 2026-03-01
+    assert pilot["flights_per_week"] == 4.0 and pilot["detention_capacity"] == 200.0  # in force on 2026-07-01
     x5 = app.scenario_levels("rampup_x5")
-    assert (x5["flights_per_week"], x5["detention_capacity"], x5["france_weekly_cap"]) == (10.0, 500.0, 250.0)
+    assert (x5["flights_per_week"], x5["detention_capacity"], x5["france_weekly_cap"]) == (20.0, 1000.0, 250.0)
 
 
 def test_app_model_is_its_scenario_until_a_lever_moves():
@@ -93,7 +94,7 @@ def _draw(fig):
 
 def test_monthly_bars_sit_on_their_month_and_removals_have_their_own_axis(late_2025):
     model, df = late_2025
-    fig = _draw(app.monthly_figure(model, df))
+    fig = _draw(app_panels.monthly_figure(model, df))
     top, bottom = fig.axes
     monthly = df[["arrivals", "removed"]].resample("MS").sum()
     bars = top.patches
@@ -137,7 +138,7 @@ def test_every_chart_has_dates_units_and_its_data_inside_the_axes(late_2025):
 
 def test_people_per_boat_is_an_unbroken_line_of_plausible_loads(late_2025):
     model, df = late_2025
-    fig = app.smugglers_figure(model, df)
+    fig = app_panels.smugglers_figure(model, df)
     load = np.asarray(fig.axes[0].get_lines()[0].get_ydata(), dtype=float)
     assert len(load) > 0.9 * len(df) and np.all(np.isfinite(load))
     assert np.all((load >= 20) & (load <= params.PARAMS["people_per_boat_max"].default))
@@ -213,7 +214,7 @@ def test_app_in_a_real_browser(served_app, tmp_path):
             flights.focus()
             for _ in range(6):
                 flights.press("ArrowRight")
-            one.page.wait_for_selector("text=Removal flights per week: 5")
+            one.page.wait_for_selector("text=Removal flights per week: 7")  # 4 (the pilot on 2026-07-01) + 6 x 0.5
             one.page.wait_for_selector("text=Settings changed")
             assert one.day() == paused_at
             one.button("Apply and restart").click()

@@ -18,9 +18,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-sys.path.insert(0, str(NOTEBOOKS))
-import build_notebooks  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
+import build_notebooks
+
+NOTEBOOKS = Path(build_notebooks.__file__).resolve().parent
 
 KEEP_FIGURES = 'get_ipython().run_line_magic("config", "InlineBackend.close_figures = False")'
 DESCRIBE_FIGURES = r'''
@@ -72,7 +73,7 @@ EXPECTED_TICKS = {
     "pilot returns": ["Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb"],
     "seasonality": MONTHS,
     "crossing days": MONTHS,
-    "pilot timeline": ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb"],
+    "pilot timeline": ["Jul", "Aug", "Sep", "Oct", "Nov", "Dec", "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul"],
     "change by scenario": ["pilot", "rampup_x5", "parity"],
     "sweep": ["x1", "x2", "x5", "x10"],
     "sobol": ["deterrence_strength", "returnee_recross_daily", "challenge_success_prob", "try_prob"],

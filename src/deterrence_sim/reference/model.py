@@ -10,6 +10,7 @@ import mesa
 
 from .. import params as parameters
 from ..collector import reporter
+from ..errors import ConfigError
 from ..daybook import DAILY_COLUMNS
 from ..population import (ADMITTED, APPLIED, DEAD, DETAINED, IN_UK_ASYLUM, LEFT_ROUTE, N_GROUPS, OTHER, PROTECTION,
                           RETURNABLE, RETURNED, WAITING)
@@ -20,6 +21,28 @@ from .people import Migrant, Smuggler
 
 REFERENCE_LOAD = 60.0  # rule 7: people per boat at which death_prob applies
 
+#: The parameters of ChannelModel this model does not implement, and what they switch on: it
+#: refuses any value but the default (rather than ignore it and report the default's figures).
+NOT_IMPLEMENTED = {
+    "comeback_share": "structural alternative (b), leavers may come back",
+    "comeback_daily": "structural alternative (b), leavers may come back",
+    "price_covers_removals": "structural alternative (c), the price covers removals",
+    "injunction_wave": "rule 9's wave of last-minute challenges",
+    "injunction_prob": "rule 9's wave of last-minute challenges",
+}
+
+
+def refuse_unimplemented(values: dict) -> None:
+    """Raise ConfigError, in one line, for a parameter of :data:`NOT_IMPLEMENTED` away from its default."""
+    defaults = parameters.validate({})
+    for name, what in NOT_IMPLEMENTED.items():
+        value = values[name]
+        if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # a schedule: on if any day is
+            value = next((v for _, v in value if v != defaults[name]), defaults[name])
+        if value != defaults[name]:
+            raise ConfigError(f"{name}: the reference model does not implement {what}; leave it at its default "
+                              f"{parameters.to_jsonable({name: defaults[name]})[name]!r} (ChannelModel has it)")
+
 
 class ReferenceModel(mesa.Model):
     """The plain per-agent statement of ChannelModel's rules (same keyword interface:
@@ -29,6 +52,7 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=rng)
         self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
         self.values = parameters.validate(params)
+        refuse_unimplemented(self.values)
         self.c, self.daily = parameters.build(self.values, self.start_date, self.n_days)
         self.weekday0 = self.start_date.weekday()
         self.day = 0
@@ -181,10 +205,13 @@ class ReferenceModel(mesa.Model):
 
         expected = self.expected_newcomers()
         n_new = int(self.rng.poisson(expected)) if expected > 0 else 0
-        for _ in range(n_new):
-            self.add_newcomer(since=t)
-        today["newcomers"] = n_new
-        self.totals["newcomers"] += n_new
+        kept = 0
+        for _ in range(n_new):  # rule 1: under the UK asylum reform, a newcomer sets out with chance = the factor
+            if self.random.random() < self.p["asylum_reform_inflow_factor"]:
+                self.add_newcomer(since=t)
+                kept += 1
+        today["newcomers"] = kept
+        self.totals["newcomers"] += kept
         self.viable = self.draw_weather()
         today["sea_viable"] = int(self.viable)
 
