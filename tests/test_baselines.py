@@ -73,7 +73,7 @@ def test_count_model_next_day_by_hand_and_as_fitted():
     expected = np.exp(0.5 - 0.2 + 0.6 * np.log1p(m30) + 0.3 * np.log1p(m90) + 0.4 * 0)
     assert bl.next_day_mean(fit, hist, 5)[0] == pytest.approx(expected)
     # the covariates the fit uses for a day are those the simulation computes from the days before
-    dates, y, month = tiny_daily(3)
+    _, y, month = tiny_daily(3)
     X = bl.design(y, month)
     for t in (90, 200, 500, len(y) - 1):
         assert np.log(bl.next_day_mean(fit, y[:t], month[t])[0]) == pytest.approx(X[t - 90] @ beta)

@@ -102,10 +102,10 @@ def fit_for(origin: dt.date, fits: dict[dt.date, Path]) -> dt.date:
     if at most :data:`REFIT_MONTHS` months old; otherwise the half-year end before ``origin``
     (to be fitted)."""
     usable = [d for d in fits if d <= origin]
-    latest = max(usable) if usable else None
-    months = None if latest is None else (origin.year - latest.year) * 12 + origin.month - latest.month
-    if latest is not None and months <= REFIT_MONTHS:
-        return latest
+    if usable:
+        latest = max(usable)
+        if (origin.year - latest.year) * 12 + origin.month - latest.month <= REFIT_MONTHS:
+            return latest
     return max(half_year_end(origin), fc.FIRST_ORIGIN)
 
 
@@ -310,8 +310,8 @@ def origin_summary(table: pd.DataFrame) -> pd.DataFrame:
 def overall_measures(table: pd.DataFrame, per_origin: pd.DataFrame) -> dict:
     """Per forecaster: mean CRPS and log score, coverage at 50/80/90%, PIT histogram, CRPS by
     horizon; and the share of origins at which the model is no worse than the better baseline."""
-    out = {"months": int(table[table.forecaster == MODEL].shape[0]), "origins": int(len(per_origin)),
-           "forecasters": {}}
+    out: dict = {"months": int(table[table.forecaster == MODEL].shape[0]), "origins": int(len(per_origin)),
+                 "forecasters": {}}
     for n in FORECASTERS:
         t = table[table.forecaster == n]
         out["forecasters"][n] = {
@@ -438,7 +438,8 @@ def in_sample_late(variant: dict, replicates: int = 20, seed: int = 1) -> dict:
     month_sd = cal.read_month_sd(cal.CALIBRATED_DIR).get("full", 0.0)
     setting = cal.SETTINGS["full"]
     obs = fc.observed_monthly()
-    out = {"late_2024": [], "late_2025": [], "per_day_2024": [], "per_day_2025": [], "ppb_2025": [], "mard": []}
+    out: dict[str, list] = {"late_2024": [], "late_2025": [], "per_day_2024": [], "per_day_2025": [], "ppb_2025": [],
+                            "mard": []}
     months_2324 = [m for m in obs.index if "2023-01" <= m <= "2024-12"]
     for i, theta in enumerate(draw(post, replicates, seed)):
         kw = {**cal.model_kwargs({**theta, "inflow_month_sd": month_sd}, setting, end="2025-12-31"), **variant}
@@ -460,7 +461,7 @@ def in_sample_late(variant: dict, replicates: int = 20, seed: int = 1) -> dict:
     return med
 
 
-VARIANTS = {
+VARIANTS: dict[str, dict | None] = {
     "the calibrated model": {},
     "at most 1 launch per network a day (15 a day in all)": {"max_launches_per_day": 1},
     "boat supply 1 a week per network": {"boat_supply_per_week": 1.0},

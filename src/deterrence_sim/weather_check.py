@@ -79,7 +79,7 @@ def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = 
     base["end"] = max(base["end"], window[1])
     lo, hi = np.datetime64(window[0]), np.datetime64(window[1])
     t0 = time.perf_counter()
-    out = {k: [] for k in ("off", "strong", "replayed", "chain", "viable", "days_off", "days_strong",
+    out: dict[str, list] = {k: [] for k in ("off", "strong", "replayed", "chain", "viable", "days_off", "days_strong",
                            "days_chain")}
     strong_runs = []
     for i in range(replicates):
@@ -109,12 +109,12 @@ def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = 
         dd, a_ch, _ = run(kw, s)
         w = (dd >= lo) & (dd <= hi)
         # the same seeds with the true chain, so the comparison is like for like
-        dd2, a_tr, _ = run({**base, "deterrence_strength": 0.0}, s)
+        _, a_tr, _ = run({**base, "deterrence_strength": 0.0}, s)
         out["chain"].append(a_ch[w].sum() - a_tr[w].sum())
         out["days_chain"].append(int((a_ch[w] > 0).sum()))
     off, on = np.array(out["off"]), np.array(out["strong"])
     fall = off - on
-    res = {"scenario": scenario, "deterrence_strength": strong, "window": list(window), "replicates": replicates,
+    res: dict = {"scenario": scenario, "deterrence_strength": strong, "window": list(window), "replicates": replicates,
            "arrivals_off": float(off.mean()), "arrivals_strong": float(on.mean()),
            "fall": float(fall.mean()), "fall_share": float(fall.mean() / off.mean()),
            "viable_days": float(np.mean(out["viable"])), "crossing_days_off": float(np.mean(out["days_off"])),
