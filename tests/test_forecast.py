@@ -1,5 +1,5 @@
 """Forecasts: no data after the origin, bands that widen with horizon, parameter uncertainty that is
-really in, the backtest's scores, and bad input."""
+really in, the level drift as a time-series estimate, reuse of a committed fit, and bad input."""
 
 from __future__ import annotations
 
@@ -10,7 +10,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import backtest as bt
 from deterrence_sim import data
 from deterrence_sim import forecast as fc
 
@@ -35,7 +34,7 @@ def _forecast_cli(out: Path, seeds: Path | None, monkeypatch) -> None:
     data.use_folder(str(seeds) if seeds else None)
     try:
         assert main(["forecast", "--origin", "2023-06-30", "--to", "2023-09-30", "--draws", "10", "--budget", "40",
-                     "--population", "20", "--workers", "2", "--quiet", "--out", str(out)]) == 0
+                     "--population", "20", "--workers", "2", "--quiet", "--refit", "--out", str(out)]) == 0
     finally:
         monkeypatch.delenv("DETERRENCE_SIM_SEEDS", raising=False)
         data.use_folder(None)
@@ -107,36 +106,72 @@ def test_fit_at_an_origin_sees_only_what_it_can_inform():
     assert cal.origin_setting("2024-12-31").seasonality_years == (2023, 2024)
 
 
-def test_level_drift_uses_twelve_month_totals_up_to_the_origin():
+def test_level_drift_is_a_local_level_estimate_on_complete_months_up_to_the_origin():
     d = data.daily_arrivals()
     s = pd.Series(d["arrivals"], index=pd.to_datetime(d["date"]))
-    m = s.groupby(s.index.to_period("M")).sum()
-    t12 = m.rolling(12).sum()
-    change = np.log(t12 / t12.shift(12))["2022-12":"2024-06"]
-    assert fc.level_drift_sd(dt.date(2024, 6, 30)) == pytest.approx(float(np.sqrt((change**2).mean())))
+    m = s.groupby(s.index.to_period("M")).sum()["2021-01":"2024-06"]
+    want = fc.local_level(np.log(m.to_numpy(float)))
+    got = fc.level_drift(dt.date(2024, 6, 30))
+    assert got["sd_year"] == pytest.approx(want["sd_year"]) and got["months"] == 42
+    assert got["first_month"] == "2021-01" and got["last_month"] == "2024-06"
+    assert got["sd_year_90"][0] < got["sd_year"] < got["sd_year_90"][1]
     # a month not finished at the origin does not count
-    assert fc.level_drift_sd(dt.date(2024, 7, 15)) == fc.level_drift_sd(dt.date(2024, 6, 30))
+    assert fc.level_drift(dt.date(2024, 7, 15))["sd_year"] == got["sd_year"]
 
 
-def test_crps_and_baselines():
-    rng = np.random.default_rng(0)
-    x = rng.normal(0, 1, 20000)
-    assert bt.crps_ensemble(x, 0.0) == pytest.approx((np.sqrt(2) - 1) / np.sqrt(np.pi), abs=0.01)  # N(0,1) at 0
-    assert bt.crps_ensemble(np.full(5, 3.0), 1.0) == pytest.approx(2.0)  # a point forecast: its absolute error
-    obs = fc.observed_monthly()
-    naive = bt.baselines(obs, dt.date(2024, 12, 31), ["2025-01", "2025-02"])
-    assert list(naive["same months last year"]) == [obs["2024-01"], obs["2024-02"]]
-    trend = obs["2024-01":"2024-12"].sum() / obs["2023-01":"2023-12"].sum()
-    assert naive["_trend"] == pytest.approx(trend)
-    assert naive["seasonal naive x trend"] == pytest.approx(naive["same months last year"] * trend)
-    s = bt.score(np.array([[10.0, 10.0], [20.0, 20.0], [30.0, 30.0]]), np.array([20.0, 40.0]),
-                 {"same months last year": np.array([20.0, 20.0]), "seasonal naive x trend": np.array([0.0, 0.0])})
-    assert s["coverage_90"] == 0.5 and s["half_year_error"] == pytest.approx(-1 / 3)
-    assert s["crps_last_year"] == 10.0 and s["crps_trend"] == 30.0 and s["crps_best_baseline"] == 10.0
+def test_local_level_recovers_a_known_drift():
+    """Log monthly series with a random-walk level of 0.1 a month (0.35 a year), fixed seasonal
+    effects and irregular noise of 0.3: the estimate and its interval hold the truth."""
+    rng = np.random.default_rng(11)
+    n = 240
+    season = np.tile(rng.normal(0, 0.5, 12), n // 12)
+    y = 8 + np.cumsum(rng.normal(0, 0.1, n)) + season + rng.normal(0, 0.3, n)
+    est = fc.local_level(y)
+    truth = 0.1 * np.sqrt(12)
+    assert est["sd_year_90"][0] < truth < est["sd_year_90"][1]
+    assert est["sd_year"] == pytest.approx(truth, rel=0.35)
+    assert est["sigma2_irregular"] == pytest.approx(0.09, rel=0.35)
+    flat = fc.local_level(8 + season + rng.normal(0, 0.3, n))  # no drift at all
+    assert flat["sd_year"] < 0.1
+
+
+def test_each_run_draws_its_own_drift_from_the_estimates_uncertainty():
+    drift = {"sd_year": 0.5, "sigma2_level": 0.25**2 / 12 * 4, "log_sigma2_level_se": 0.6}
+    drift["sd_year"] = float(np.sqrt(12 * drift["sigma2_level"]))
+    sds = np.array(fc.drift_draws(drift, 4000, 1))
+    assert np.median(sds) == pytest.approx(drift["sd_year"], rel=0.05)
+    assert np.log(sds**2).std() == pytest.approx(0.6, rel=0.05)
+    assert fc.drift_draws(drift, 3, 1, uncertainty=False) == [drift["sd_year"]] * 3
+
+
+def test_weather_chain_never_learns_from_the_pilots_months():
+    with fc.data_up_to(dt.date(2026, 4, 30)):
+        late = fc.weather_chain(dt.date(2026, 4, 30))
+        assert late == data.weather_chain_from_daily(2022, 2024)
+        assert late != data.weather_chain_from_daily(2022, 2026)
+    with fc.data_up_to(dt.date(2023, 9, 30)):
+        assert fc.weather_chain(dt.date(2023, 9, 30)) == data.weather_chain_from_daily(2022, 2023)
+
+
+def test_a_committed_fit_at_the_origin_is_reused_and_said_so(tmp_path):
+    said = []
+    res = fc.make_forecast("2025-12-31", "2026-02-28", out=tmp_path / "f", draws=10, workers=1, log=said.append)
+    assert any("reusing the committed fit at 2025-12-31" in s and "1292 simulations" in s for s in said), said
+    assert not list((tmp_path / "f" / "fit").glob("*.db"))  # no new fit
+    committed = fc.stored_fits()[dt.date(2025, 12, 31)]
+    assert (tmp_path / "f" / "fit" / "posterior.csv").read_bytes() == (committed / "posterior.csv").read_bytes()
+    assert res["plan"].fit["reused"] and list(res["table"].month) == ["2026-01", "2026-02"]
+
+
+def test_the_data_to_2026_04_30_are_accepted_and_a_later_origin_refused():
+    assert fc.check_dates("2026-04-30", "2026-08-31") == (dt.date(2026, 4, 30), dt.date(2026, 8, 31))
 
 
 @pytest.mark.parametrize("args, needle", [
     (["--origin", "2022-12-31", "--to", "2023-06-30"], "--origin 2022-12-31: must be between 2023-06-30"),
+    (["--origin", "2026-05-01", "--to", "2026-08-31"], "--origin 2026-05-01: must be between 2023-06-30 (six "
+                                                       "observed months after the fit start 2023-01-01) and "
+                                                       "2026-04-30 (the last observed day)"),
     (["--origin", "2024-06-30", "--to", "2024-06-01"], "--to 2024-06-01: must be after --origin"),
     (["--origin", "2024-06-3x", "--to", "2024-12-31"], "--origin: '2024-06-3x' is not a date"),
     (["--origin", "2024-06-30", "--to", "2024-12-31", "--draws", "3"], "--draws 3 is out of range"),

@@ -1,180 +1,416 @@
-"""Rolling-origin backtest of the forecasts against naive baselines: ``deterrence-sim backtest``.
+"""Rolling-origin backtest of the model against probabilistic baselines: ``deterrence-sim backtest``.
 
-At each origin (:data:`ORIGINS`) the model is refitted on the data up to the origin only and
-forecasts the next six months (:func:`deterrence_sim.forecast.make_forecast`, the pilot's policy
-path, stochastic weather). The forecast is scored against the observed monthly arrivals (SB01),
-and against two naive forecasts a forecaster would use:
+At every month-end from :data:`FIRST_ORIGIN` to :data:`LAST_ORIGIN` (32 origins) three
+forecasters forecast the arrivals of each of the next :data:`HORIZON_MONTHS` months that the data
+hold, from the data up to the origin only:
 
-* **same months last year**: each month's arrivals a year before;
-* **seasonal naive x trend**: the same, scaled by the recent year-on-year trend, the ratio of the
-  12 months up to the origin to the 12 months before them.
+* **the model** (:mod:`deterrence_sim.forecast`): its runs with posterior draws, stochastic
+  weather, month noise and level drift, the pilot's policy path. Fits are reused across origins:
+  an origin uses the latest stored fit whose data end on or before it (the committed fits under
+  ``experiments/forecast``, one every half-year from 2023-06-30), and a fit is made only where none
+  is at most :data:`REFIT_MONTHS` months old (at the half-year end before the origin, into the
+  output folder). Between two fits the model knows the months since its fit only as the observed
+  weather; the level drift, the weather chain and the data the runs replay are the origin's.
+* the two probabilistic baselines of :mod:`deterrence_sim.baselines` (seasonal level x lognormal;
+  the negative-binomial count model of daily arrivals).
 
-Measures, per origin and overall: the share of observed months inside the forecast's 90% band,
-the error of the half-year total (forecast median against observed), the monthly MARD of the
-median (sum |median - observed| / sum observed), and the continuous ranked probability score
-(CRPS, in people per month: for the forecast's ensemble ``E|X - y| - E|X - X'| / 2``; for a
-naive point forecast it is its absolute error). Lower CRPS is better; skill = 1 - CRPS / CRPS of
-the baseline.
+Every forecaster gives the same number of draws per month and is scored on the same months by the
+same code (:mod:`deterrence_sim.scores`): CRPS, log score, PIT, coverage of the central 50%, 80%
+and 90% intervals. The report gives them overall, by horizon and by origin, with the share of
+origins at which the model's CRPS is no worse than the better baseline's, and the figures (PIT
+histograms, coverage, CRPS by horizon and by origin).
 
-Writes ``backtest.md``, ``backtest.csv`` (one row per origin and month), ``backtest_summary.csv``,
-one figure per origin (``backtest_<origin>.png``) and each origin's forecast in its own folder.
-The late-2025 check (:func:`late_2025`) is part of the report.
+Cost and interruptions: all origins' runs go through one process pool; each origin's draws and
+scores are written whole and atomically to ``origins/<origin>.json`` as soon as its runs are
+done, and ``--resume`` keeps every origin file made with the same settings and fit, so an
+interrupted backtest carries on where it stopped. The late-2025 check (:func:`late_2025`) is part
+of the report.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import json
+import tempfile
 import time
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from . import baselines as bl
 from . import calibration as cal
-from . import data, safeio
+from . import data, safeio, scores
 from . import forecast as fc
+from .errors import ConfigError
+from .workers import worker_pool
 
-ORIGINS = ("2023-06-30", "2023-12-31", "2024-06-30", "2024-12-31", "2025-06-30")
+FIRST_ORIGIN = dt.date(2023, 6, 30)
+LAST_ORIGIN = dt.date(2026, 1, 31)
 HORIZON_MONTHS = 6
 DEFAULT_BUDGET = 1000
 DEFAULT_POPULATION = 40
-DEFAULT_DRAWS = 100
+#: Draws per forecaster and origin: 200 model runs of up to 3.5 simulated years each (about 30
+#: CPU-seconds an origin), enough for the 5% and 95% quantiles and a kernel log score.
+DEFAULT_DRAWS = 200
+#: A stored fit older than this at an origin is not reused: a fit is made at the half-year end.
+REFIT_MONTHS = 6
+MODEL = "model"
+FORECASTERS = (MODEL, *bl.BASELINES)
+ORIGINS_DIR = "origins"
+#: Layout version of the per-origin files (``--resume`` keeps only files of this version).
+VERSION = 1
 LATE = ("09-18", "12-31")  # the stretch of 2025 after the first pilot returns
+OUTPUT_PATTERNS = ("backtest*.md", "backtest*.csv", "backtest*.json", "*.png")
 
 
-# --------------------------------------------------------------------------- scores and baselines
-def crps_ensemble(samples: np.ndarray, y: float) -> float:
-    """CRPS of an ensemble forecast (Gneiting and Raftery 2007): E|X - y| - E|X - X'| / 2."""
-    x = np.sort(np.asarray(samples, dtype=float))
-    n = len(x)
-    spread = np.sum((2 * np.arange(1, n + 1) - n - 1) * x) / n**2  # = E|X - X'| / 2
-    return float(np.mean(np.abs(x - y)) - spread)
-
-
-def horizon_end(origin: dt.date, months: int = HORIZON_MONTHS) -> dt.date:
-    m = fc.month_starts(origin, dt.date(origin.year + 2, 12, 31))[months]
-    return m - dt.timedelta(days=1)
-
-
-def baselines(obs: pd.Series, origin: dt.date, months: list[str]) -> dict[str, np.ndarray]:
-    """The two naive forecasts of ``months`` ('YYYY-MM') made at ``origin`` from ``obs`` (observed
-    monthly arrivals up to the origin)."""
-    seen = obs[obs.index <= origin.strftime("%Y-%m")]
-    last = [f"{int(m[:4]) - 1}{m[4:]}" for m in months]
-    same = np.array([seen[m] for m in last], dtype=float)
-    trend = seen.iloc[-12:].sum() / seen.iloc[-24:-12].sum()
-    return {"same months last year": same, "seasonal naive x trend": same * trend, "_trend": trend}
-
-
-def score(runs: np.ndarray, observed: np.ndarray, naive: dict) -> dict:
-    """The measures of one origin (``runs``: runs x months of simulated arrivals)."""
-    p05, p50, p95 = np.percentile(runs, [5, 50, 95], axis=0)
-    total = runs.sum(axis=1)
-    out = {"coverage_90": float(np.mean((observed >= p05) & (observed <= p95))),
-           "half_year_observed": float(observed.sum()), "half_year_median": float(np.median(total)),
-           "half_year_p05": float(np.percentile(total, 5)), "half_year_p95": float(np.percentile(total, 95)),
-           "mard": float(np.abs(p50 - observed).sum() / observed.sum()),
-           "crps_model": float(np.mean([crps_ensemble(runs[:, j], observed[j]) for j in range(len(observed))]))}
-    out["half_year_error"] = (out["half_year_median"] - out["half_year_observed"]) / out["half_year_observed"]
-    out["half_year_inside_90"] = bool(out["half_year_p05"] <= out["half_year_observed"] <= out["half_year_p95"])
-    for name, key in (("same months last year", "last_year"), ("seasonal naive x trend", "trend")):
-        f = naive[name]
-        out[f"crps_{key}"] = float(np.mean(np.abs(f - observed)))
-        out[f"half_year_error_{key}"] = float((f.sum() - observed.sum()) / observed.sum())
-        out[f"mard_{key}"] = float(np.abs(f - observed).sum() / observed.sum())
-    out["crps_best_baseline"] = min(out["crps_last_year"], out["crps_trend"])
-    out["beats_best_baseline"] = out["crps_model"] <= out["crps_best_baseline"]
+# --------------------------------------------------------------------------- origins, months and fits
+def month_ends(first: dt.date, last: dt.date) -> list[dt.date]:
+    """Every month-end from ``first``'s month to ``last``'s."""
+    out, m = [], dt.date(first.year, first.month, 1)
+    while m <= last:
+        nxt = dt.date(m.year + m.month // 12, m.month % 12 + 1, 1)
+        end = nxt - dt.timedelta(days=1)
+        if first <= end <= last:
+            out.append(end)
+        m = nxt
     return out
 
 
+def last_complete_month() -> str:
+    """The last month the observed daily arrivals cover whole ('YYYY-MM')."""
+    last = data.daily_arrivals()["date"][-1].astype(object)
+    m = pd.Period(last, "M")
+    return (m if (last + dt.timedelta(days=1)).day == 1 else m - 1).strftime("%Y-%m")
+
+
+def scored_months(origin: dt.date, last_month: str, horizon: int = HORIZON_MONTHS) -> list[str]:
+    """The months after ``origin`` a backtest scores: at most ``horizon``, all observed."""
+    first = pd.Period(origin, "M") + 1
+    return [m for m in ((first + k).strftime("%Y-%m") for k in range(horizon)) if m <= last_month]
+
+
+def half_year_end(day: dt.date) -> dt.date:
+    """The last 30 June or 31 December on or before ``day``."""
+    if day >= dt.date(day.year, 12, 31):
+        return dt.date(day.year, 12, 31)
+    return dt.date(day.year, 6, 30) if day >= dt.date(day.year, 6, 30) else dt.date(day.year - 1, 12, 31)
+
+
+def fit_for(origin: dt.date, fits: dict[dt.date, Path]) -> dt.date:
+    """The fit origin to use at ``origin``: the latest stored fit whose data end on or before it,
+    if at most :data:`REFIT_MONTHS` months old; otherwise the half-year end before ``origin``
+    (to be fitted)."""
+    usable = [d for d in fits if d <= origin]
+    if usable:
+        latest = max(usable)
+        if (origin.year - latest.year) * 12 + origin.month - latest.month <= REFIT_MONTHS:
+            return latest
+    return max(half_year_end(origin), fc.FIRST_ORIGIN)
+
+
+def ensure_fits(wanted: set[dt.date], fits: dict[dt.date, Path], out: Path, budget: int, population: int,
+                seed: int, workers, progress: bool, log) -> dict[dt.date, Path]:
+    """Make the fits in ``wanted`` that are not stored (into ``out/<origin>/fit``)."""
+    fits = dict(fits)
+    for day in sorted(wanted - set(fits)):
+        folder = safeio.prepare_output_dir(out / day.isoformat() / "fit")
+        log(f"backtest: no stored fit at most {REFIT_MONTHS} months old; fitting at {day} into {folder}")
+        with fc.data_up_to(day):
+            fc.fit_at_origin(day, folder, budget, population, seed, workers, progress, log)
+        fits[day] = folder
+    return fits
+
+
+# --------------------------------------------------------------------------- one origin
+def origin_file(out: Path, origin: dt.date) -> Path:
+    return Path(out) / ORIGINS_DIR / f"{origin}.json"
+
+
+def read_origin(out: Path, origin: dt.date, settings: dict, fit_origin: dt.date) -> dict | None:
+    """An origin's stored result if it was made with ``settings`` and the fit at ``fit_origin``."""
+    try:
+        rec = json.loads(origin_file(out, origin).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return rec if rec.get("settings") == settings and rec.get("fit_origin") == fit_origin.isoformat() else None
+
+
+def model_runs_table(results: list[dict], months: list[str]) -> dict[str, np.ndarray]:
+    """Runs x months arrays of the model's arrivals and crossing days over ``months``."""
+    out = {}
+    for col in ("arrivals", "crossing_days"):
+        rows = []
+        for r in results:
+            got = dict(zip(pd.to_datetime(r["month"]).strftime("%Y-%m"), r[col]))
+            rows.append([got[m] for m in months])
+        out[col] = np.array(rows, dtype=float)
+    return out
+
+
+def score_origin(samples: dict[str, np.ndarray], observed: np.ndarray) -> list[dict]:
+    """Every forecaster's scores and quantiles for each month of one origin."""
+    rows = []
+    for name, s in samples.items():
+        for j, y in enumerate(observed):
+            q = np.percentile(s[:, j], [5, 25, 50, 75, 95])
+            rows.append({"forecaster": name, "horizon": j + 1, "observed": float(y),
+                         **{f"p{p:02d}": float(v) for p, v in zip((5, 25, 50, 75, 95), q)},
+                         **scores.score_all(s[:, j], float(y))})
+    return rows
+
+
 # --------------------------------------------------------------------------- the backtest
-def backtest(out: Path, budget: int = DEFAULT_BUDGET, population: int = DEFAULT_POPULATION,
-             draws: int = DEFAULT_DRAWS, seed: int = fc.DEFAULT_SEED, workers: int | None = None,
-             origins=ORIGINS, progress: bool = False, command: str = "deterrence-sim backtest", log=print) -> dict:
+def backtest(out: Path, draws: int = DEFAULT_DRAWS, seed: int = fc.DEFAULT_SEED, workers: int | None = None,
+             budget: int = DEFAULT_BUDGET, population: int = DEFAULT_POPULATION, first: dt.date = FIRST_ORIGIN,
+             last: dt.date = LAST_ORIGIN, resume: bool = False, progress: bool = False,
+             command: str = "deterrence-sim backtest", log=print, on_origin=None, late: bool = True) -> dict:
+    """Run (or, with ``resume``, carry on) the backtest into ``out``; ``on_origin(origin)`` is called
+    after each origin's file is written."""
+    from tqdm.auto import tqdm
+
     fc.check_numbers(draws, budget, population)
-    ends = {o: horizon_end(dt.date.fromisoformat(o)) for o in origins}
+    first, last = (fc.parse_date(d, w) if isinstance(d, str) else d for d, w in ((first, "--first-origin"),
+                                                                                   (last, "--last-origin")))
+    origins = month_ends(first, last)
+    if not origins:
+        raise ConfigError(f"--first-origin {first} .. --last-origin {last}: no month-end in between")
+    last_month = last_complete_month()
+    months = {o: scored_months(o, last_month) for o in origins}
     for o in origins:
-        fc.check_dates(o, ends[o])
+        if o < fc.FIRST_ORIGIN or not months[o]:
+            raise ConfigError(f"origin {o}: must be between {fc.FIRST_ORIGIN} and the month-end before the last "
+                              f"observed month ({last_month})")
     safeio.prepare_output_dir(out)
-    obs = fc.observed_monthly()
+    safeio.prepare_output_dir(out / ORIGINS_DIR)
+    settings = {"version": VERSION, "draws": draws, "seed": seed, "horizon": HORIZON_MONTHS}
+    fits = fc.stored_fits(out, fc.FORECAST_DIR)
+    use = {o: fit_for(o, fits) for o in origins}
+    done = {}
+    if resume:
+        done = {o: r for o in origins if (r := read_origin(out, o, settings, use[o])) is not None}
+        log(f"backtest: resuming, {len(done)} of {len(origins)} origins already done")
+    keep = {origin_file(out, o).name for o in done}
+    safeio.remove_stale(out / ORIGINS_DIR, keep, ("*.json",))
+    safeio.remove_stale(out, set(), OUTPUT_PATTERNS)
+    todo = [o for o in origins if o not in done]
+    fits = ensure_fits({use[o] for o in todo}, fits, out, budget, population, seed, workers, progress, log)
     t0 = time.perf_counter()
-    rows, per_origin, results = [], [], {}
-    for o in origins:
-        origin = dt.date.fromisoformat(o)
-        t1 = time.perf_counter()
-        res = fc.make_forecast(origin, ends[o], out=out / o, draws=draws, budget=budget, population=population,
-                               seed=seed, workers=workers, progress=progress, log=log)
-        fc.write_forecast(out / o, res, f"{command} (origin {o})")
-        months = list(res["table"].month)
-        observed = np.array([obs[m] for m in months], dtype=float)
-        naive = baselines(obs, origin, months)
-        s = score(res["runs"]["arrivals"], observed, naive)
-        s.update(origin=o, seconds=time.perf_counter() - t1, generations=res["plan"].fit["generations"],
-                 simulations=res["plan"].fit["simulations"], trend=naive["_trend"],
-                 inflow_month_sd=res["plan"].month_sd, drift_sd=res["plan"].drift_sd)
-        per_origin.append(s)
-        results[o] = res
-        p = np.percentile(res["runs"]["arrivals"], [5, 50, 95], axis=0)
-        for j, m in enumerate(months):
-            rows.append({"origin": o, "month": m, "observed": observed[j], "p05": p[0, j], "p50": p[1, j],
-                         "p95": p[2, j], "same_months_last_year": naive["same months last year"][j],
-                         "seasonal_naive_x_trend": naive["seasonal naive x trend"][j],
-                         "crps_model": crps_ensemble(res["runs"]["arrivals"][:, j], observed[j]),
-                         "sim_crossing_days_p50": float(np.median(res["runs"]["crossing_days"][:, j]))})
-        figure(out / f"backtest_{o}.png", res, obs, naive, s)
-        log(f"backtest {o}: coverage {s['coverage_90']:.0%}, half-year error {s['half_year_error']:+.1%}, MARD "
-            f"{s['mard']:.3f}, CRPS {s['crps_model']:,.0f} vs {s['crps_last_year']:,.0f} (last year) and "
-            f"{s['crps_trend']:,.0f} (trend); {s['seconds']:.0f} s")
-    table = pd.DataFrame(rows)
-    summary = pd.DataFrame(per_origin)
-    overall = overall_measures(table, summary)
+    daily = data.daily_arrivals()
+    obs = fc.observed_monthly()
+    bar = tqdm(total=len(todo) * draws, desc="backtest", unit="run", disable=not progress, leave=False)
+    with tempfile.TemporaryDirectory(prefix="dsim-backtest-") as tmp:
+        plans, jobs = {}, []
+        for o in todo:
+            to = pd.Period(months[o][-1], "M").end_time.date()
+            folder = fc.cut_data(data.seeds_dir(), Path(tmp) / o.isoformat(), o)
+            post, month_sd, info = fc.read_fit(fits[use[o]])
+            with fc.reading(folder):
+                plan = fc.build_plan(o, to, fc.DEFAULT_SCENARIO, post, month_sd, draws, seed, True, info)
+            plans[o] = plan
+            jobs += [(fc.run_kwargs(plan, i), seed, i, o, str(folder)) for i in range(draws)]
+        results, t_origin = [], time.perf_counter()
+        with worker_pool(workers, len(jobs)) as pool:
+            stream = pool.map(fc._run_job, jobs) if pool is not None else map(_run_here, jobs)
+            for r in stream:
+                results.append(r)
+                bar.update()
+                if len(results) < draws:
+                    continue
+                o = next(x for x in todo if x not in done)
+                rec = finish_origin(o, plans[o], results, months[o], obs, daily, draws, seed, settings, use[o],
+                                    fits[use[o]], time.perf_counter() - t_origin)
+                safeio.write_json(origin_file(out, o), rec)
+                done[o] = rec
+                results, t_origin = [], time.perf_counter()
+                best = min(rec["crps"][b] for b in bl.BASELINES)
+                log(f"backtest {o}: CRPS model {rec['crps'][MODEL]:,.0f}, best baseline {best:,.0f} "
+                    f"({len(months[o])} months; fit of {use[o]}; {rec['seconds']:.0f} s)")
+                if on_origin is not None:
+                    on_origin(o)
+    bar.close()
+    recs = [done[o] for o in origins]
+    table = results_table(recs)
+    per_origin = origin_summary(table)
+    overall = overall_measures(table, per_origin)
+    meta = {"command": command, "draws": draws, "seed": seed, "origins": len(origins),
+            "first_origin": origins[0].isoformat(), "last_origin": origins[-1].isoformat(),
+            "seconds_this_call": time.perf_counter() - t0, "resumed_origins": len(origins) - len(todo),
+            "fits": {o.isoformat(): use[o].isoformat() for o in origins}, "data_end": str(daily["date"][-1])}
+    late_numbers = late_2025(runs_of(done.get(dt.date(2025, 6, 30)))) if late else None
     safeio.write_csv(out / "backtest.csv", table, float_format="%.6g")
-    safeio.write_csv(out / "backtest_summary.csv", summary, float_format="%.6g")
-    late = late_2025(results.get("2025-06-30"))
-    meta = {"command": command, "budget": budget, "population": population, "draws": draws, "seed": seed,
-            "seconds": time.perf_counter() - t0}
-    safeio.write_json(out / "backtest.json", {"meta": meta, "overall": overall, "late_2025": late["numbers"]})
-    report(out, summary, overall, late, meta)
-    return {"summary": summary, "overall": overall, "table": table, "late": late, "meta": meta}
+    safeio.write_csv(out / "backtest_origins.csv", per_origin, float_format="%.6g")
+    safeio.write_json(out / "backtest.json", {"meta": meta, "overall": overall,
+                                              "late_2025": late_numbers["numbers"] if late_numbers else None})
+    figures(out, table, per_origin, overall)
+    report(out, table, per_origin, overall, late_numbers, meta, recs)
+    return {"table": table, "per_origin": per_origin, "overall": overall, "meta": meta, "late": late_numbers}
 
 
-def overall_measures(table: pd.DataFrame, summary: pd.DataFrame) -> dict:
-    inside = (table.observed >= table.p05) & (table.observed <= table.p95)
-    return {"coverage_90": float(inside.mean()), "months": int(len(table)),
-            "mard": float(np.abs(table.p50 - table.observed).sum() / table.observed.sum()),
-            "mean_abs_half_year_error": float(summary.half_year_error.abs().mean()),
-            "crps_model": float(table.crps_model.mean()),
-            "crps_last_year": float(np.abs(table.same_months_last_year - table.observed).mean()),
-            "crps_trend": float(np.abs(table.seasonal_naive_x_trend - table.observed).mean()),
-            "origins_beating_best_baseline": int(summary.beats_best_baseline.sum()), "origins": int(len(summary))}
+def _run_here(job) -> dict:
+    """One run in this process, reading its origin's data cut only for the run's length."""
+    with fc.reading(Path(job[4])):
+        return fc._run_job(job)
 
 
-def figure(path: Path, res: dict, obs: pd.Series, naive: dict, s: dict) -> None:
+def finish_origin(o: dt.date, plan, results: list[dict], months: list[str], obs: pd.Series, daily: dict,
+                  draws: int, seed: int, settings: dict, fit_origin: dt.date, fit_folder: Path,
+                  seconds: float) -> dict:
+    """One origin's record: every forecaster's draws of ``months``, the observations and scores."""
+    runs = model_runs_table(results, months)
+    samples = {MODEL: runs["arrivals"], **bl.baseline_samples(daily, o, months, draws, seed)}
+    observed = np.array([obs[m] for m in months], dtype=float)
+    rows = score_origin(samples, observed)
+    crps = {n: float(np.mean([r["crps"] for r in rows if r["forecaster"] == n])) for n in samples}
+    seasonal = bl.seasonal_level(fc.observed_monthly(), o, months)
+    return {"settings": settings, "origin": o.isoformat(), "fit_origin": fit_origin.isoformat(),
+            "fit_folder": fc.shown_path(fit_folder), "months": months, "observed": observed.tolist(),
+            "crps": crps, "rows": rows, "seconds": seconds, "drift_sd": plan.drift_sd,
+            "month_sd": plan.month_sd, "seasonal_sd": seasonal["sd"],
+            "samples": {n: np.round(s).astype(int).tolist() for n, s in samples.items()},
+            "model_crossing_days": runs["crossing_days"].astype(int).tolist()}
+
+
+def runs_of(rec: dict | None) -> dict | None:
+    """The model's runs of a stored origin, as the late-2025 check reads them."""
+    if rec is None:
+        return None
+    month = pd.to_datetime(rec["months"]).to_numpy()
+    return {"runs": {"month": month, "arrivals": np.array(rec["samples"][MODEL], dtype=float),
+                     "crossing_days": np.array(rec["model_crossing_days"], dtype=float)}}
+
+
+# --------------------------------------------------------------------------- the measures
+def results_table(recs: list[dict]) -> pd.DataFrame:
+    """One row per origin, forecaster and month."""
+    rows = []
+    for rec in recs:
+        for r in rec["rows"]:
+            rows.append({"origin": rec["origin"], "month": rec["months"][r["horizon"] - 1], "fit": rec["fit_origin"],
+                         **r})
+    return pd.DataFrame(rows)
+
+
+def origin_summary(table: pd.DataFrame) -> pd.DataFrame:
+    """Per origin: each forecaster's mean CRPS and log score over the origin's months, and whether
+    the model's CRPS (and log score) is no worse than the better baseline's."""
+    g = table.groupby(["origin", "forecaster"])[["crps", "log_score"]].mean().unstack("forecaster")
+    out = pd.DataFrame({"origin": g.index, "months": table.groupby("origin").horizon.max().to_numpy(),
+                        "fit": table.groupby("origin").fit.first().to_numpy()})
+    for n in FORECASTERS:
+        out[f"crps {n}"] = g[("crps", n)].to_numpy()
+        out[f"log_score {n}"] = g[("log_score", n)].to_numpy()
+    out["crps best baseline"] = out[[f"crps {b}" for b in bl.BASELINES]].min(axis=1)
+    out["log_score best baseline"] = out[[f"log_score {b}" for b in bl.BASELINES]].min(axis=1)
+    out["model no worse (CRPS)"] = out[f"crps {MODEL}"] <= out["crps best baseline"]
+    out["model no worse (log score)"] = out[f"log_score {MODEL}"] <= out["log_score best baseline"]
+    return out.reset_index(drop=True)
+
+
+def overall_measures(table: pd.DataFrame, per_origin: pd.DataFrame) -> dict:
+    """Per forecaster: mean CRPS and log score, coverage at 50/80/90%, PIT histogram, CRPS by
+    horizon; and the share of origins at which the model is no worse than the better baseline."""
+    out: dict = {"months": int(table[table.forecaster == MODEL].shape[0]), "origins": int(len(per_origin)),
+                 "forecasters": {}}
+    for n in FORECASTERS:
+        t = table[table.forecaster == n]
+        out["forecasters"][n] = {
+            "crps": float(t.crps.mean()), "log_score": float(t.log_score.mean()),
+            **{f"coverage_{round(lv * 100)}": float(t[f"in{round(lv * 100)}"].mean()) for lv in scores.LEVELS},
+            "pit_histogram": np.histogram(t.pit, bins=10, range=(0, 1))[0].tolist(),
+            "crps_by_horizon": {int(h): float(v) for h, v in t.groupby("horizon").crps.mean().items()},
+            "origins_no_worse_than_model": None if n == MODEL else
+            float((per_origin[f"crps {n}"] <= per_origin[f"crps {MODEL}"]).mean())}
+    out["share_model_no_worse_crps"] = float(per_origin["model no worse (CRPS)"].mean())
+    out["share_model_no_worse_log_score"] = float(per_origin["model no worse (log score)"].mean())
+    for b in bl.BASELINES:
+        out[f"share_model_no_worse_than {b}"] = float((per_origin[f"crps {MODEL}"] <= per_origin[f"crps {b}"]).mean())
+    m = out["forecasters"][MODEL]
+    out["goal_share"] = out["share_model_no_worse_crps"] >= 0.6
+    out["goal_coverage"] = all(abs(m[f"coverage_{p}"] - p / 100) <= 0.10 for p in (50, 80, 90))
+    return out
+
+
+# --------------------------------------------------------------------------- figures
+COLOURS = {MODEL: "tab:blue", bl.BASELINES[0]: "tab:orange", bl.BASELINES[1]: "tab:green"}
+
+
+def figures(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: dict) -> None:
+    """pit_histograms.png, coverage.png, crps_by_horizon.png, crps_by_origin.png, one_month_ahead.png."""
     import matplotlib
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
 
-    plan, table = res["plan"], res["table"]
-    x = pd.to_datetime(table.month)
-    fig, ax = plt.subplots(figsize=(9, 4.8))
-    first = (pd.Timestamp(plan.origin) - pd.DateOffset(months=18)).strftime("%Y-%m")
-    last = table.month.iloc[-1]
-    seen = obs[(obs.index >= first) & (obs.index <= last)]
-    ax.fill_between(x, table.arrivals_p05, table.arrivals_p95, color="tab:blue", alpha=0.2, label="90% band")
-    ax.fill_between(x, table.arrivals_p25, table.arrivals_p75, color="tab:blue", alpha=0.35, label="50% band")
-    ax.plot(x, table.arrivals_p50, color="tab:blue", lw=2, label="model median")
-    ax.plot(x, naive["same months last year"], "--", color="tab:orange", label="same months last year")
-    ax.plot(x, naive["seasonal naive x trend"], ":", color="tab:green", lw=2, label="seasonal naive x trend")
-    ax.plot(pd.to_datetime(seen.index), seen.values, "k.-", lw=1, label="observed (SB01)")
-    ax.axvline(pd.Timestamp(plan.origin), color="grey", ls="--", lw=1)
-    ax.set_ylabel("arrivals per month")
-    ax.set_title(f"Backtest from {plan.origin}: coverage {s['coverage_90']:.0%}, half-year error "
-                 f"{s['half_year_error']:+.0%}, CRPS {s['crps_model']:,.0f} (baselines {s['crps_last_year']:,.0f}, "
-                 f"{s['crps_trend']:,.0f})", fontsize=9)
-    ax.legend(fontsize=7, loc="best")
+    fig, axes = plt.subplots(1, 3, figsize=(12, 3.6), sharey=True)
+    for ax, n in zip(axes, FORECASTERS):
+        t = table[table.forecaster == n]
+        ax.hist(t.pit, bins=10, range=(0, 1), color=COLOURS[n], alpha=0.8, edgecolor="white")
+        ax.axhline(len(t) / 10, color="k", ls="--", lw=1)
+        ax.set_title(n, fontsize=9)
+        ax.set_xlabel("PIT")
+    axes[0].set_ylabel("forecast months")
+    fig.suptitle("PIT histograms (flat = calibrated; U = too narrow; hump = too wide; slope = biased)", fontsize=10)
     fig.tight_layout()
-    safeio.save_figure(fig, path, dpi=110)
+    safeio.save_figure(fig, out / "pit_histograms.png", dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    width = 0.25
+    for k, n in enumerate(FORECASTERS):
+        f = overall["forecasters"][n]
+        ax.bar(np.arange(3) + (k - 1) * width, [f[f"coverage_{p}"] for p in (50, 80, 90)], width, label=n,
+               color=COLOURS[n])
+    for j, p in enumerate((0.5, 0.8, 0.9)):
+        ax.plot([j - 0.45, j + 0.45], [p, p], "k--", lw=1)
+        ax.fill_between([j - 0.45, j + 0.45], p - 0.1, p + 0.1, color="grey", alpha=0.15)
+    ax.set_xticks(range(3), ["50% interval", "80% interval", "90% interval"])
+    ax.set_ylabel("share of observed months inside")
+    ax.set_ylim(0, 1)
+    ax.legend(fontsize=8)
+    ax.set_title("Coverage (dashed: nominal; grey: within 10 points)", fontsize=10)
+    fig.tight_layout()
+    safeio.save_figure(fig, out / "coverage.png", dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(7, 3.8))
+    for n in FORECASTERS:
+        h = overall["forecasters"][n]["crps_by_horizon"]
+        ax.plot(list(h), list(h.values()), "o-", color=COLOURS[n], label=n)
+    ax.set_xlabel("horizon (months after the origin)")
+    ax.set_ylabel("mean CRPS (people per month)")
+    ax.legend(fontsize=8)
+    ax.set_title("CRPS by horizon (lower is better)", fontsize=10)
+    fig.tight_layout()
+    safeio.save_figure(fig, out / "crps_by_horizon.png", dpi=110)
+    plt.close(fig)
+
+    fig, ax = plt.subplots(figsize=(10, 3.8))
+    x = pd.to_datetime(per_origin.origin)
+    for n in FORECASTERS:
+        ax.plot(x, per_origin[f"crps {n}"], "o-", ms=3, color=COLOURS[n], label=n)
+    ax.set_ylabel("mean CRPS over the origin's months")
+    ax.set_xlabel("origin")
+    ax.legend(fontsize=8)
+    ax.set_title("CRPS by origin (lower is better)", fontsize=10)
+    fig.tight_layout()
+    safeio.save_figure(fig, out / "crps_by_origin.png", dpi=110)
+    plt.close(fig)
+
+    fig, axes = plt.subplots(3, 1, figsize=(10, 8), sharex=True, sharey=True)
+    one = table[table.horizon == 1]
+    for ax, n in zip(axes, FORECASTERS):
+        t = one[one.forecaster == n]
+        x = pd.to_datetime(t.month)
+        ax.fill_between(x, t.p05, t.p95, color=COLOURS[n], alpha=0.2, label="90% interval")
+        ax.fill_between(x, t.p25, t.p75, color=COLOURS[n], alpha=0.4, label="50% interval")
+        ax.plot(x, t.p50, color=COLOURS[n], lw=1.5, label="median")
+        ax.plot(x, t.observed, "k.-", lw=1, label="observed")
+        ax.set_title(f"{n}: one month ahead", fontsize=9)
+        ax.set_ylabel("arrivals")
+    axes[0].legend(fontsize=7, loc="upper left")
+    fig.tight_layout()
+    safeio.save_figure(fig, out / "one_month_ahead.png", dpi=110)
     plt.close(fig)
 
 
@@ -202,7 +438,8 @@ def in_sample_late(variant: dict, replicates: int = 20, seed: int = 1) -> dict:
     month_sd = cal.read_month_sd(cal.CALIBRATED_DIR).get("full", 0.0)
     setting = cal.SETTINGS["full"]
     obs = fc.observed_monthly()
-    out = {"late_2024": [], "late_2025": [], "per_day_2024": [], "per_day_2025": [], "ppb_2025": [], "mard": []}
+    out: dict[str, list] = {"late_2024": [], "late_2025": [], "per_day_2024": [], "per_day_2025": [], "ppb_2025": [],
+                            "mard": []}
     months_2324 = [m for m in obs.index if "2023-01" <= m <= "2024-12"]
     for i, theta in enumerate(draw(post, replicates, seed)):
         kw = {**cal.model_kwargs({**theta, "inflow_month_sd": month_sd}, setting, end="2025-12-31"), **variant}
@@ -224,7 +461,7 @@ def in_sample_late(variant: dict, replicates: int = 20, seed: int = 1) -> dict:
     return med
 
 
-VARIANTS = {
+VARIANTS: dict[str, dict | None] = {
     "the calibrated model": {},
     "at most 1 launch per network a day (15 a day in all)": {"max_launches_per_day": 1},
     "boat supply 1 a week per network": {"boat_supply_per_week": 1.0},
@@ -254,43 +491,119 @@ def late_2025(res_2025h1: dict | None) -> dict:
     return {"numbers": numbers}
 
 
+
 # --------------------------------------------------------------------------- report
 def _pct(x) -> str:
     return f"{x:+.0%}"
 
 
-def report(out: Path, summary: pd.DataFrame, overall: dict, late: dict, meta: dict) -> None:
-    L = ["# Rolling-origin backtest", "",
-         f"Made by `{meta['command']}` on {dt.date.today()} in {meta['seconds'] / 60:.0f} minutes. At each origin "
-         f"the model was refitted on the data up to the origin only (ABC-SMC, budget {meta['budget']} simulations, "
-         f"population {meta['population']}; the calibration's fits had 500 and 1000 simulations of 50 particles, "
-         f"so these are no larger, and their posteriors are wide) and forecast the next {HORIZON_MONTHS} months with {meta['draws']} runs (posterior draws, "
-         f"stochastic weather, inflow noise and drift, the pilot's policy path; `deterrence_sim.forecast`). "
-         f"Scores against the observed monthly arrivals (SB01). CRPS is in people per month (lower is better); for "
-         f"the naive forecasts it is their absolute error.", "",
-         "## Result", "",
-         f"Overall, over {overall['months']} months: **{overall['coverage_90']:.0%} of observed months inside the "
-         f"90% band** (target at least 80%); monthly MARD {overall['mard']:.3f}; mean absolute half-year error "
-         f"{overall['mean_abs_half_year_error']:.0%}; CRPS {overall['crps_model']:,.0f} against "
-         f"{overall['crps_last_year']:,.0f} (same months last year) and {overall['crps_trend']:,.0f} (seasonal "
-         f"naive x trend). **The model scores no worse than the better naive baseline at "
-         f"{overall['origins_beating_best_baseline']} of {overall['origins']} origins** (target: at least 3).", "",
-         "| origin | months inside 90% | half-year observed | half-year forecast median [90%] | error | "
-         "monthly MARD | CRPS model | CRPS same months last year | CRPS naive x trend | model vs better baseline | "
-         "fit |", "|---|---|---|---|---|---|---|---|---|---|---|"]
-    for _, s in summary.iterrows():
-        better = s.crps_best_baseline
-        L.append(f"| {s.origin} | {s.coverage_90:.0%} | {s.half_year_observed:,.0f} | {s.half_year_median:,.0f} "
-                 f"[{s.half_year_p05:,.0f}, {s.half_year_p95:,.0f}] | {_pct(s.half_year_error)} | {s.mard:.3f} | "
-                 f"{s.crps_model:,.0f} | {s.crps_last_year:,.0f} | {s.crps_trend:,.0f} | "
-                 f"{'wins' if s.beats_best_baseline else 'loses'} ({1 - s.crps_model / better:+.0%} skill) | "
-                 f"{s.generations} gen., {s.simulations} sims |")
-    L += ["", "Half-year errors of the naive forecasts: " + "; ".join(
-        f"{s.origin}: {_pct(s.half_year_error_last_year)} (last year), {_pct(s.half_year_error_trend)} (trend)"
-        for _, s in summary.iterrows()) + ".", "",
-          "Figures: " + ", ".join(f"`backtest_{o}.png`" for o in summary.origin) + "; each origin's forecast "
-          "(`forecast.csv`, `forecast.md`, `fan_chart.png`, the fit) is in its own folder.", ""]
-    L += late_section(late["numbers"])
+def _fits_text(meta: dict) -> str:
+    """Which fit each run of origins used, as 'from A to B: the fit at F'."""
+    spans, prev = [], None
+    for o, f in meta["fits"].items():
+        if prev is not None and prev[2] == f:
+            prev[1] = o
+        else:
+            prev = [o, o, f]
+            spans.append(prev)
+    return "; ".join(f"{a}..{b}: the fit at {f}" if a != b else f"{a}: the fit at {f}" for a, b, f in spans)
+
+
+def report(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: dict, late: dict | None,
+           meta: dict, recs: list[dict]) -> None:
+    F = overall["forecasters"]
+    m = F[MODEL]
+    share = overall["share_model_no_worse_crps"]
+    total_s = sum(r["seconds"] for r in recs)
+    L = ["# Rolling-origin backtest: the model against probabilistic baselines", "",
+         f"Made by `{meta['command']}` on {dt.date.today()}, on the data to {meta['data_end']}. "
+         f"{meta['origins']} origins, every month-end from {meta['first_origin']} to {meta['last_origin']}; at each, "
+         f"the next {HORIZON_MONTHS} months as far as the data go ({overall['months']} origin-months in all; the "
+         f"origin 2025-12-31 is scored on January-April 2026). Runs and scoring took {total_s / 60:.0f} minutes "
+         f"(the sum over origins" + (f", {meta['resumed_origins']} of them done by an earlier, interrupted call "
+                                     f"and resumed with `--resume`" if meta["resumed_origins"] else "") + "). ",
+         "",
+         f"Each forecaster gives {meta['draws']} draws of each month's arrivals and is scored on the same months by the "
+         "same code (`deterrence_sim.scores`):", "",
+         f"* **{MODEL}**: {meta['draws']} runs of `deterrence_sim.forecast` per origin (posterior draws, stochastic "
+         "weather from the pre-pilot chain, month noise, the level drift of the local-level model, the pilot's policy "
+         "path). Fits are reused: each origin takes the latest committed fit whose data end on or before it (ABC-SMC "
+         "on the data to that day only), so between two half-yearly fits the model sees the newer months only as the "
+         f"observed weather it replays up to the origin. Fits used: {_fits_text(meta)}.",
+         f"* **{bl.BASELINES[0]}**: trailing 12-month arrivals x the mean monthly shares of the last two complete "
+         f"years, times lognormal noise whose log-sd is that of the same forecast's one-month-ahead log errors over "
+         f"the {bl.RESIDUAL_MONTHS} months up to the origin.",
+         f"* **{bl.BASELINES[1]}**: a negative-binomial (NB2) regression of daily arrivals from "
+         f"{bl.COUNT_FIT_FIRST} to the origin (statsmodels; month-of-year effects, log of the mean of the previous "
+         "30 and 90 days, whether the day before had arrivals), simulated forward day by day and summed by month.",
+         "",
+         "Scores: **CRPS** in people per month (fair ensemble estimator, lower is better); **log score**, minus the "
+         "log predictive density at the observation, the density from a Gaussian kernel estimate on log(1 + draws) "
+         f"(floored at {scores.LOG_SCORE_FLOOR:g} of its peak; lower is better); **PIT**, the share of draws below the "
+         "observation; **coverage**, the share of observed months inside the central 50/80/90% intervals. Origins "
+         "one month apart share five of their six months, so the 32 origins are far from 32 independent tests.",
+         "", "## Result", "",
+         "| forecaster | CRPS | log score | coverage 50% | coverage 80% | coverage 90% | origins where the model's "
+         "CRPS is no worse |", "|---|---|---|---|---|---|---|"]
+    for n in FORECASTERS:
+        f = F[n]
+        vs = "-" if n == MODEL else f"{overall[f'share_model_no_worse_than {n}']:.0%}"
+        L.append(f"| {n} | {f['crps']:,.0f} | {f['log_score']:.2f} | {f['coverage_50']:.0%} | {f['coverage_80']:.0%} "
+                 f"| {f['coverage_90']:.0%} | {vs} |")
+    cov_ok = overall["goal_coverage"]
+    gaps = ", ".join(f"{m[f'coverage_{p}']:.0%} at {p}%" for p in (50, 80, 90))
+    L += ["", f"**The model's CRPS is no worse than the better of the two baselines at {share:.0%} of the "
+              f"{overall['origins']} origins** ({int(round(share * overall['origins']))}), by log score at "
+              f"{overall['share_model_no_worse_log_score']:.0%}. Its coverage: {gaps}.", ""]
+    if overall["goal_share"] and cov_ok:
+        L.append("**The goal is met**: the model is no worse than the best probabilistic baseline at 60% or more of "
+                 "the origins, and its coverage is within 10 points of nominal at each level.")
+    else:
+        miss = []
+        if not overall["goal_share"]:
+            miss.append(f"it is no worse than the better baseline at {share:.0%} of the origins, short of 60%")
+        if not cov_ok:
+            bad = [f"{p}% ({m[f'coverage_{p}']:.0%})" for p in (50, 80, 90)
+                   if abs(m[f"coverage_{p}"] - p / 100) > 0.10]
+            miss.append("its coverage is more than 10 points off nominal at " + ", ".join(bad))
+        L.append("**The goal is not met** (no worse than the best probabilistic baseline at 60% or more of the "
+                 "origins, coverage within 10 points of nominal): " + "; and ".join(miss) + ". This is a finding "
+                 "about the model's forecasts as they stand, not a failure of the backtest.")
+    L += ["", "CRPS by horizon (months after the origin; later horizons have fewer origins near the data's end):", "",
+          "| forecaster | " + " | ".join(str(h) for h in range(1, HORIZON_MONTHS + 1)) + " |",
+          "|---|" + "---|" * HORIZON_MONTHS]
+    for n in FORECASTERS:
+        h = F[n]["crps_by_horizon"]
+        L.append(f"| {n} | " + " | ".join(f"{h[k]:,.0f}" if k in h else "-" for k in range(1, HORIZON_MONTHS + 1))
+                 + " |")
+    L += ["", "PIT histograms (10 bins of 0.1, counts of origin-months; flat is calibrated):", ""]
+    for n in FORECASTERS:
+        L.append(f"* {n}: {F[n]['pit_histogram']}")
+    L += ["", "Figures: `pit_histograms.png`, `coverage.png`, `crps_by_horizon.png`, `crps_by_origin.png`, "
+              "`one_month_ahead.png`. Tables: `backtest.csv` (one row per origin, forecaster and month: quantiles, "
+              "CRPS, log score, PIT, coverage), `backtest_origins.csv` (one row per origin); every origin's draws "
+              f"in `{ORIGINS_DIR}/<origin>.json`.", "", "## By origin", "",
+          "| origin | months | fit | CRPS model | CRPS seasonal | CRPS count model | log score model | seasonal | "
+          "count model | model no worse (CRPS) |", "|---|---|---|---|---|---|---|---|---|---|"]
+    for _, r in per_origin.iterrows():
+        L.append(f"| {r.origin} | {r.months} | {r.fit} | {r[f'crps {MODEL}']:,.0f} | "
+                 f"{r[f'crps {bl.BASELINES[0]}']:,.0f} | {r[f'crps {bl.BASELINES[1]}']:,.0f} | "
+                 f"{r[f'log_score {MODEL}']:.2f} | {r[f'log_score {bl.BASELINES[0]}']:.2f} | "
+                 f"{r[f'log_score {bl.BASELINES[1]}']:.2f} | {'yes' if r['model no worse (CRPS)'] else 'no'} |")
+    jan = table[table.origin == "2025-12-31"]
+    if len(jan):
+        L += ["", "## The origin 2025-12-31, scored on January-April 2026", "",
+              "Median [90% interval] of each month's arrivals, and the CRPS over the four months:", "",
+              "| month | observed | " + " | ".join(FORECASTERS) + " |", "|---|---|" + "---|" * len(FORECASTERS)]
+        for month in sorted(jan.month.unique()):
+            t = jan[jan.month == month].set_index("forecaster")
+            L.append(f"| {month} | {t.observed.iloc[0]:,.0f} | " + " | ".join(
+                f"{t.p50[n]:,.0f} [{t.p05[n]:,.0f}, {t.p95[n]:,.0f}]" for n in FORECASTERS) + " |")
+        crps = jan.groupby("forecaster").crps.mean()
+        L.append("| CRPS | | " + " | ".join(f"{crps[n]:,.0f}" for n in FORECASTERS) + " |")
+    L.append("")
+    if late is not None:
+        L += late_section(late["numbers"])
     safeio.write_text(out / "backtest.md", "\n".join(L) + "\n")
 
 

@@ -1,5 +1,5 @@
-"""Command line: ``deterrence-sim run | compare | calibrate | validate | forecast | backtest | attribute | albania |
-params | sweep | sensitivity``.
+"""Command line: ``deterrence-sim run | compare | calibrate | validate | forecast | backtest | score-forecasts |
+attribute | albania | params | sweep | sensitivity``.
 
 Every command checks all of its input (arguments, scenario and data files, parameter values,
 the size of the run) and its output folder (created and tested for writing) before any
@@ -292,7 +292,8 @@ def cmd_forecast(args) -> int:
         f"deterrence-sim forecast --origin {args.origin} --to {args.to}"
     res = forecast.make_forecast(args.origin, args.to, args.scenario, out=out, draws=args.draws, budget=args.budget,
                                  population=args.population, seed=args.seed, workers=args.workers,
-                                 parameter_uncertainty=not args.no_parameter_uncertainty, progress=not args.quiet)
+                                 parameter_uncertainty=not args.no_parameter_uncertainty, progress=not args.quiet,
+                                 refit=args.refit)
     summary = forecast.write_forecast(out, res, command)
     a = summary["totals"]["arrivals"]
     print(f"forecast {summary['first_month']}..{summary['last_month']} ({summary['scenario']}) in "
@@ -301,19 +302,37 @@ def cmd_forecast(args) -> int:
     return 0
 
 
+def cmd_score_forecasts(args) -> int:
+    from . import registry
+
+    res = registry.score_registry(args.registry, out=args.out)
+    for n in res["notes"]:
+        print(f"{n['id']}: {n['status']}" + "".join(f"; FLAGGED: {f}" for f in n["flags"]))
+    t = res["table"]
+    for _, r in (t[t.month.str.contains("..", regex=False)] if len(t) else t).iterrows():
+        print(f"  {r['id']} {r.month}: observed {r.observed:,.0f}, median {r.p50:,.0f} [90%: {r.p05:,.0f}-"
+              f"{r.p95:,.0f}], PIT {r.pit:.2f}, CRPS {r.crps:,.0f}")
+    print(f"scores (data to {res['data_end']}): {res['report']}")
+    return 0
+
+
 def cmd_backtest(args) -> int:
     from . import backtest
 
     out = Path(args.out)
     res = backtest.backtest(out, budget=args.budget, population=args.population, draws=args.draws, seed=args.seed,
-                            workers=args.workers, progress=not args.quiet,
+                            workers=args.workers, progress=not args.quiet, first=args.first_origin,
+                            last=args.last_origin, resume=args.resume,
                             command=" ".join(["deterrence-sim", *sys.argv[1:]]) if sys.argv[1:2] == ["backtest"]
                             else "deterrence-sim backtest")
     o = res["overall"]
-    print(f"backtest of {o['origins']} origins in {res['meta']['seconds'] / 60:.0f} min; report: {out}/backtest.md")
-    print(f"  {o['coverage_90']:.0%} of {o['months']} months inside the 90% band; CRPS {o['crps_model']:,.0f} vs "
-          f"{o['crps_last_year']:,.0f} (same months last year), {o['crps_trend']:,.0f} (naive x trend); model no "
-          f"worse than the better baseline at {o['origins_beating_best_baseline']} of {o['origins']} origins")
+    print(f"backtest of {o['origins']} origins ({o['months']} origin-months) in "
+          f"{res['meta']['seconds_this_call'] / 60:.0f} min; report: {out}/backtest.md")
+    for name, f in o["forecasters"].items():
+        print(f"  {name:<32} CRPS {f['crps']:8,.0f}  log score {f['log_score']:6.2f}  coverage 50/80/90% "
+              f"{f['coverage_50']:.0%}/{f['coverage_80']:.0%}/{f['coverage_90']:.0%}")
+    print(f"  the model's CRPS is no worse than the better baseline at {o['share_model_no_worse_crps']:.0%} of the "
+          f"origins")
     return 0
 
 
@@ -533,14 +552,21 @@ def build_parser() -> argparse.ArgumentParser:
                     help="every run takes the posterior medians (to see how much parameter uncertainty adds)")
     fc.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
     fc.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    fc.add_argument("--refit", action="store_true",
+                    help="fit at the origin even if a committed fit made at the same origin exists")
     fc.add_argument("--quiet", action="store_true", help="no progress bar")
     fc.set_defaults(func=cmd_forecast)
 
-    bt = sub.add_parser("backtest", help="rolling-origin backtest of six-month forecasts against naive baselines")
+    bt = sub.add_parser("backtest", help="rolling-origin backtest of the model against probabilistic baselines")
     bt.add_argument("--out", default="results/backtest", help="output folder (default results/backtest)")
-    bt.add_argument("--budget", type=_budget, default=1000, help="simulations of each origin's fit (default 1000)")
+    bt.add_argument("--first-origin", default="2023-06-30", help="first origin, a month-end (default 2023-06-30)")
+    bt.add_argument("--last-origin", default="2026-01-31", help="last origin, a month-end (default 2026-01-31)")
+    bt.add_argument("--resume", action="store_true",
+                    help="keep the origins an earlier call with the same settings finished, and do the rest")
+    bt.add_argument("--budget", type=_budget, default=1000,
+                    help="simulations of a fit, where no stored fit can be reused (default 1000)")
     bt.add_argument("--population", type=_positive, default=40, help="particles per generation (default 40)")
-    bt.add_argument("--draws", type=int, default=100, help="runs per forecast (default 100)")
+    bt.add_argument("--draws", type=int, default=200, help="draws per forecaster and origin (default 200)")
     bt.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
     bt.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     bt.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -559,6 +585,13 @@ def build_parser() -> argparse.ArgumentParser:
     att.add_argument("--resume", action="store_true", help="keep the draws an earlier run in --out finished with "
                      "the same settings")
     att.set_defaults(func=cmd_attribute)
+
+    sf = sub.add_parser("score-forecasts",
+                        help="score every registered forecast whose period has begun against the data in seeds/")
+    sf.add_argument("--registry", default=None,
+                    help="registry CSV file (default experiments/forecast/registry.csv, as shipped)")
+    sf.add_argument("--out", default=None, help="folder for scores.md and scores.csv (default: the registry's)")
+    sf.set_defaults(func=cmd_score_forecasts)
 
     alb = sub.add_parser("albania", help="outside check of the deterrence strength: the UK-Albania episode of 2022")
     alb.add_argument("--out", default="experiments/albania", help="output folder (default experiments/albania)")

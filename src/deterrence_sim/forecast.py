@@ -18,15 +18,19 @@ What the forecast is made of (docs/ODD.md, section 11):
    (``--no-parameter-uncertainty``: every run takes the posterior medians and the prior medians).
 3. **Inflow noise**: the month-to-month noise ``inflow_month_sd``, estimated at the origin by the
    method of moments (:mod:`~deterrence_sim.calibration.month_sd`); and the drift of the inflow's
-   level after the origin, a random walk in log level whose year-on-year step is the root mean
-   square of the observed year-on-year log change of 12-month arrivals up to the origin
-   (:func:`level_drift_sd`). The fit knows a level only for the years it has seen; the drift is
-   what the next year may bring.
+   level after the origin, a random walk in log level whose size is estimated as a time-series
+   parameter: the level disturbance of a local-level model (statsmodels ``UnobservedComponents``,
+   a random-walk level, fixed monthly seasonal effects and an irregular) fitted by maximum
+   likelihood to the log monthly arrivals from 2021 up to the origin (:func:`level_drift`). Each
+   run draws its own drift size from the estimate's sampling distribution, so the drift's own
+   uncertainty is in the bands. The fit knows a level only for the years it has seen; the drift is
+   what the next months may bring.
 4. **Stochastic weather**: after the origin the sea-viable days come from the monthly Markov
-   chain, fitted per calendar month to the crossing days of 2022 up to the origin
-   (:func:`deterrence_sim.data.weather_chain_from_daily`), never from the record of the days being
-   forecast: that record (days with at least one arrival) is partly an outcome of the behaviour
-   being forecast.
+   chain, fitted per calendar month to the crossing days from 2022 up to the origin, and never
+   beyond 2024, the last year before the pilot's first returns (:func:`weather_chain`): the record
+   (days with at least one arrival) is partly an outcome of the behaviour being forecast, and a
+   chain re-estimated from the pilot's months would learn a deterrence-driven fall in crossing
+   days as weather (docs/ODD.md, section 11, measures how much).
 5. **The scenario's policy path** (``pilot.toml`` by default): its policy levers are kept; the
    values it takes from the calibrated parameter set are replaced by the fit's.
 
@@ -66,8 +70,15 @@ MONTH_SD_REPLICATES = 20
 FIRST_ORIGIN = dt.date(2023, 6, 30)  # six observed months of the 2023-01-01 fit start
 MAX_HORIZON_DAYS = 5 * 366
 WEATHER_FIRST_YEAR = 2022  # as the model's default chain (rules/weather.py)
-DRIFT_FIRST_YEAR = 2021  # 12-month totals from 2021 on: the years of a large flow
+#: The last year of crossing days the forecast's weather chain may learn from: 2024, the last
+#: complete year before the pilot's first returns (18 September 2025) and the dated French and UK
+#: measures of late 2025 and 2026, which remove crossing days the chain would take for weather.
+WEATHER_LAST_YEAR = 2024
+DRIFT_FIRST_MONTH = "2021-01"  # log monthly arrivals from 2021 on: the years of a large flow
+DRIFT_MIN_MONTHS = 24
 SCENARIO_DIR = cal.CALIBRATED_DIR.parent / "scenarios"
+#: The project's committed forecasts (their fits are reused by a forecast or backtest at the same origin).
+FORECAST_DIR = cal.CALIBRATED_DIR.parent / "forecast"
 DEFAULT_SCENARIO = SCENARIO_DIR / "pilot.toml"
 DATA_FILES = (data.DAILY, data.WEEKLY, data.PILOT, data.EVENTS)
 #: Calibrated parameters drawn from their priors when the data up to the origin hold nothing on
@@ -94,37 +105,93 @@ def cut_data(source: Path, folder: Path, origin: dt.date) -> Path:
 
 
 @contextlib.contextmanager
+def reading(folder: Path):
+    """Inside this block every reader of the observed data reads ``folder``."""
+    before = os.environ.get("DETERRENCE_SIM_SEEDS")
+    try:
+        data.use_folder(str(folder))
+        yield Path(folder)
+    finally:
+        data.use_folder(before)
+
+
+@contextlib.contextmanager
 def data_up_to(origin: dt.date):
     """Inside this block every reader of the observed data sees the data up to ``origin`` only;
     yields the folder holding that cut. Worker processes get the folder with their job."""
-    before = os.environ.get("DETERRENCE_SIM_SEEDS")
     tmp = Path(tempfile.mkdtemp(prefix=f"dsim-data-{origin}-"))
     try:
         cut_data(data.seeds_dir(), tmp, origin)
-        data.use_folder(str(tmp))
-        yield tmp
+        with reading(tmp):
+            yield tmp
     finally:
-        data.use_folder(before)
         shutil.rmtree(tmp, ignore_errors=True)
 
 
 # --------------------------------------------------------------------------- what is drawn per run
-def level_drift_sd(origin: dt.date) -> float:
-    """Year-on-year log-sd of the inflow's level, from the data up to ``origin``: the root mean
-    square of log(12-month arrivals / the 12 months before), over every complete month from
-    December 2022 (the first with two 12-month totals from 2021 on) to the origin."""
+def complete_months_up_to(origin: dt.date, first: str = DRIFT_FIRST_MONTH) -> pd.Series:
+    """Observed arrivals of each complete month from ``first`` up to ``origin`` ('YYYY-MM')."""
     d = data.daily_arrivals()
-    month = d["date"].astype("datetime64[M]")
-    sel = (d["date"] <= np.datetime64(origin)) & (month >= np.datetime64(f"{DRIFT_FIRST_YEAR}-01"))
-    by_month = pd.Series(d["arrivals"][sel]).groupby(month[sel]).sum()
+    sel = d["date"] <= np.datetime64(origin)
+    s = pd.Series(d["arrivals"][sel], index=pd.to_datetime(d["date"][sel]))
+    m = s.groupby(s.index.to_period("M")).sum()
+    m.index = m.index.strftime("%Y-%m")
     if (origin + dt.timedelta(days=1)).day != 1:
-        by_month = by_month.iloc[:-1]  # the origin's month is not complete
-    t12 = by_month.rolling(12).sum().to_numpy()[11:]
-    change = np.log(t12[12:] / t12[:-12])
-    if not len(change):
-        raise ConfigError(f"--origin {origin}: need 24 months of data from {DRIFT_FIRST_YEAR}-01 to size the "
-                          f"drift of the inflow level")
-    return float(np.sqrt(np.mean(change**2)))
+        m = m.iloc[:-1]  # the origin's month is not complete
+    return m[m.index >= first].astype(float)
+
+
+def local_level(log_monthly: np.ndarray) -> dict:
+    """Maximum-likelihood local-level model of a log monthly series (statsmodels
+    ``UnobservedComponents``): ``y_t = level_t + season_month(t) + irregular_t``, ``level_t =
+    level_t-1 + eta_t``, fixed seasonal effects. Returns the variances, the standard error of the
+    level variance, and the year-on-year drift sd ``sqrt(12 * sigma2_level)`` with a 90% interval
+    (delta method on log sigma2_level)."""
+    import warnings
+
+    from statsmodels.tsa.statespace.structural import UnobservedComponents
+
+    model = UnobservedComponents(np.asarray(log_monthly, dtype=float), level="local level", seasonal=12,
+                                 stochastic_seasonal=False)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # convergence chatter of the optimiser; the result is checked below
+        res = model.fit(disp=0)
+    names = list(model.param_names)
+    s2, se = float(res.params[names.index("sigma2.level")]), float(res.bse[names.index("sigma2.level")])
+    s2 = max(s2, 1e-8)
+    log_se = se / s2 if np.isfinite(se) else 1.0
+    band = [float(np.sqrt(12 * s2 * np.exp(min(z * log_se, 50.0)))) for z in (-1.645, 1.645)]  # no overflow
+    return {"sigma2_level": s2, "sigma2_level_se": se, "log_sigma2_level_se": float(log_se),
+            "sigma2_irregular": float(res.params[names.index("sigma2.irregular")]),
+            "sd_year": float(np.sqrt(12 * s2)), "sd_year_90": band, "months": int(len(log_monthly)),
+            "converged": bool(res.mle_retvals.get("converged", True))}
+
+
+def level_drift(origin: dt.date) -> dict:
+    """The drift of the inflow's level estimated on the data up to ``origin``: the local-level
+    model (:func:`local_level`) of the log arrivals of every complete month from 2021 to the
+    origin (at least :data:`DRIFT_MIN_MONTHS` months)."""
+    m = complete_months_up_to(origin)
+    if len(m) < DRIFT_MIN_MONTHS or (m <= 0).any():
+        raise ConfigError(f"--origin {origin}: need {DRIFT_MIN_MONTHS} complete months of arrivals from "
+                          f"{DRIFT_FIRST_MONTH} to estimate the drift of the inflow level")
+    return {**local_level(np.log(m.to_numpy())), "first_month": m.index[0], "last_month": m.index[-1]}
+
+
+def drift_draws(drift: dict, n: int, seed: int, uncertainty: bool = True) -> list[float]:
+    """Each run's year-on-year drift sd: drawn from the estimate's sampling distribution (lognormal
+    in the level variance, by the delta method), or the point estimate for every run."""
+    if not uncertainty:
+        return [drift["sd_year"]] * n
+    z = np.random.default_rng([seed, 13]).standard_normal(n)
+    s2 = drift["sigma2_level"] * np.exp(np.minimum(drift["log_sigma2_level_se"] * z, 50.0))
+    return [float(v) for v in np.sqrt(12 * s2)]
+
+
+def weather_chain(origin: dt.date) -> tuple:
+    """The forecast's monthly weather chain: crossing days from :data:`WEATHER_FIRST_YEAR` to the
+    origin, and at most to the end of :data:`WEATHER_LAST_YEAR` (call inside :func:`data_up_to`)."""
+    return data.weather_chain_from_daily(WEATHER_FIRST_YEAR, min(origin.year, WEATHER_LAST_YEAR))
 
 
 def month_starts(after: dt.date, to: dt.date) -> list[dt.date]:
@@ -168,7 +235,8 @@ class Plan:
     setting: cal.Setting
     policy: dict
     thetas: list
-    drift_sd: float
+    drift: dict
+    drift_sds: list
     month_sd: float
     chain: tuple
     seed: int
@@ -176,6 +244,11 @@ class Plan:
     fitted: list
     from_prior: list
     fit: dict
+
+    @property
+    def drift_sd(self) -> float:
+        """The drift's point estimate (year-on-year sd of the log level)."""
+        return self.drift["sd_year"]
 
 
 def scenario_policy(path: Path) -> tuple[str, dict, list]:
@@ -213,7 +286,7 @@ def run_kwargs(plan: Plan, i: int) -> dict:
     kw = {**plan.policy, **cal.model_kwargs(theta, plan.setting, end=plan.to.isoformat())}
     kw["calm_after_calm"], kw["calm_after_rough"] = plan.chain
     rng = np.random.default_rng([plan.seed, i, 11])
-    kw["inflow_per_year"] = drifted_inflow(kw["inflow_per_year"], plan.origin, plan.to, plan.drift_sd, rng)
+    kw["inflow_per_year"] = drifted_inflow(kw["inflow_per_year"], plan.origin, plan.to, plan.drift_sds[i], rng)
     return kw
 
 
@@ -282,12 +355,66 @@ def check_numbers(draws: int, budget: int, population: int) -> None:
                           f"(at least two generations of --population {population})")
 
 
-# --------------------------------------------------------------------------- making a forecast
-def prepare(origin: dt.date, to: dt.date, scenario_path: Path, fit_dir: Path, draws: int, budget: int,
-            population: int, seed: int, workers: int, parameter_uncertainty: bool = True,
-            progress: bool = False, log=print) -> Plan:
-    """The fit at the origin, its month-noise estimate and everything drawn for the runs (call
-    inside :func:`data_up_to`). A fit already in ``fit_dir`` is continued, not redone."""
+# --------------------------------------------------------------------------- fits at an origin
+FIT_FILES = ("posterior.csv", "inflow_month_sd.json")
+#: Copied with a reused fit, where present (how large the fit was).
+FIT_RECORD = "fit.json"
+
+
+def fit_origin_of(folder: Path) -> dt.date | None:
+    """The origin (data end) of the fit stored in ``folder``, from its setup record's name
+    (``origin-YYYY-MM-DD_setup.json``), or None if it holds no complete stored fit."""
+    folder = Path(folder)
+    records = sorted(folder.glob("origin-*_setup.json"))
+    if len(records) != 1 or not all((folder / f).is_file() for f in FIT_FILES):
+        return None
+    try:
+        return dt.date.fromisoformat(records[0].name[len("origin-"):-len("_setup.json")])
+    except ValueError:
+        return None
+
+
+def stored_fits(*roots: Path) -> dict[dt.date, Path]:
+    """Every stored fit (a ``fit`` folder with a posterior and a month-noise estimate) under
+    ``roots`` (default: the project's committed forecasts), by its origin; the first root wins."""
+    out: dict[dt.date, Path] = {}
+    for root in roots or (FORECAST_DIR,):
+        for folder in sorted(Path(root).glob("**/fit")):
+            day = fit_origin_of(folder)
+            if day is not None and day not in out:
+                out[day] = folder
+    return out
+
+
+def shown_path(folder: Path) -> str:
+    """``folder`` as a path relative to the working folder where it lies inside it (links resolved)."""
+    real = Path(folder).resolve()
+    try:
+        return str(real.relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return str(real)
+
+
+def read_fit(folder: Path) -> tuple[pd.DataFrame, float, dict]:
+    """A stored fit's posterior, month-noise size and what is known of how it was made."""
+    folder = Path(folder)
+    post = pd.read_csv(folder / "posterior.csv")
+    month = json.loads((folder / "inflow_month_sd.json").read_text(encoding="utf-8"))
+    setup = json.loads(next(folder.glob("origin-*_setup.json")).read_text(encoding="utf-8"))
+    info = {"folder": shown_path(folder), "population": setup.get("population"), "seed": setup.get("seed")}
+    for made in (folder / "fit.json", folder.parent / "forecast.json"):  # the fit's size, where recorded
+        if made.is_file():
+            rec = json.loads(made.read_text(encoding="utf-8"))
+            rec = rec.get("fit", rec) if isinstance(rec.get("fit"), dict) else rec
+            info.update({k: rec[k] for k in ("generations", "simulations", "budget") if k in rec})
+            break
+    return post, float(month["sd"]), info
+
+
+def fit_at_origin(origin: dt.date, fit_dir: Path, budget: int, population: int, seed: int, workers: int,
+                  progress: bool = False, log=print) -> tuple[pd.DataFrame, float, dict]:
+    """The ABC-SMC fit on the data up to ``origin`` and its month-noise estimate, written to
+    ``fit_dir`` (call inside :func:`data_up_to`). A fit already in ``fit_dir`` is continued."""
     setting = cal.origin_setting(origin)
     priors = cal.informed_priors(setting)
     fit = cal.run_fit(setting, fit_dir, budget, population, seed, workers, priors, progress=progress, log=log)
@@ -301,7 +428,41 @@ def prepare(origin: dt.date, to: dt.date, scenario_path: Path, fit_dir: Path, dr
                                              seed=seed, workers=workers, log=log)
         safeio.write_json(msd_file, month)
     fit = {**fit, "population": population, "budget": budget}
-    return build_plan(origin, to, scenario_path, post, float(month["sd"]), draws, seed, parameter_uncertainty, fit)
+    safeio.write_json(fit_dir / "fit.json", {k: fit[k] for k in ("fit", "generations", "simulations", "budget",
+                                                                 "population")})
+    return post, float(month["sd"]), fit
+
+
+def reuse_fit(origin: dt.date, fit_dir: Path, log=print) -> tuple[pd.DataFrame, float, dict] | None:
+    """A committed fit made at ``origin`` (or one already stored in ``fit_dir`` without its ABC
+    history), copied into ``fit_dir`` and read; None if there is none, or if ``fit_dir`` holds an
+    ABC history to continue."""
+    if any(Path(fit_dir).glob("*.db")):
+        return None
+    source = Path(fit_dir) if fit_origin_of(fit_dir) == origin else stored_fits().get(origin)
+    if source is None:
+        return None
+    if source.resolve() != Path(fit_dir).resolve():
+        for f in (*FIT_FILES, FIT_RECORD, f"origin-{origin}_setup.json"):
+            if (source / f).is_file():
+                shutil.copyfile(source / f, Path(fit_dir) / f)
+    post, month_sd, info = read_fit(source)
+    size = (f"{info['generations']} generations, {info['simulations']} simulations, population {info['population']}"
+            if "simulations" in info else f"population {info['population']}")
+    log(f"reusing the committed fit at {origin} ({shown_path(source)}: {size}); --refit fits anew")
+    return post, month_sd, {**info, "reused": True}
+
+
+# --------------------------------------------------------------------------- making a forecast
+def prepare(origin: dt.date, to: dt.date, scenario_path: Path, fit_dir: Path, draws: int, budget: int,
+            population: int, seed: int, workers: int, parameter_uncertainty: bool = True,
+            progress: bool = False, log=print, refit: bool = False) -> Plan:
+    """The fit at the origin, its month-noise estimate and everything drawn for the runs (call
+    inside :func:`data_up_to`). A committed fit at the same origin is reused (unless ``refit``);
+    a fit already in ``fit_dir`` is continued, not redone."""
+    found = None if refit else reuse_fit(origin, fit_dir, log)
+    post, month_sd, fit = found or fit_at_origin(origin, fit_dir, budget, population, seed, workers, progress, log)
+    return build_plan(origin, to, scenario_path, post, month_sd, draws, seed, parameter_uncertainty, fit)
 
 
 def build_plan(origin: dt.date, to: dt.date, scenario_path: Path, post: pd.DataFrame, month_sd: float, draws: int,
@@ -311,11 +472,12 @@ def build_plan(origin: dt.date, to: dt.date, scenario_path: Path, post: pd.DataF
     name, policy, own = scenario_policy(scenario_path)
     setting = cal.origin_setting(origin)
     fitted = [c for c in post.columns if c != "weight"]
-    chain = data.weather_chain_from_daily(WEATHER_FIRST_YEAR, origin.year)
+    chain = weather_chain(origin)
     thetas = draw_thetas(post, fitted, draws, seed, parameter_uncertainty)
     fit = {**(fit or {}), "scenario": name, "scenario_own_calibrated": own}
-    return Plan(origin, to, setting, policy, thetas, level_drift_sd(origin), month_sd, chain, seed,
-                parameter_uncertainty, fitted, [k for k in FROM_PRIOR if k not in fitted], fit)
+    drift = level_drift(origin)
+    return Plan(origin, to, setting, policy, thetas, drift, drift_draws(drift, draws, seed, parameter_uncertainty),
+                month_sd, chain, seed, parameter_uncertainty, fitted, [k for k in FROM_PRIOR if k not in fitted], fit)
 
 
 def quantile_table(runs: dict) -> pd.DataFrame:
@@ -339,7 +501,7 @@ def observed_monthly(first: str | None = None) -> pd.Series:
 def make_forecast(origin, to, scenario_path=None, out: Path | None = None, draws: int = DEFAULT_DRAWS,
                   budget: int = DEFAULT_BUDGET, population: int = DEFAULT_POPULATION, seed: int = DEFAULT_SEED,
                   workers: int | None = None, parameter_uncertainty: bool = True, progress: bool = False,
-                  log=print, fit_dir: Path | None = None) -> dict:
+                  log=print, fit_dir: Path | None = None, refit: bool = False) -> dict:
     """A forecast from ``origin`` to ``to``; returns the plan, the runs and the quantile table.
     Nothing is written except the fit (``fit_dir``) unless :func:`write_forecast` is called."""
     from .workers import default_workers
@@ -355,7 +517,7 @@ def make_forecast(origin, to, scenario_path=None, out: Path | None = None, draws
     t0 = time.perf_counter()
     with data_up_to(origin) as folder, safeio.os_errors_as_config(fit_dir):
         plan = prepare(origin, to, scenario_path, fit_dir, draws, budget, population, seed, workers,
-                       parameter_uncertainty, progress, log)
+                       parameter_uncertainty, progress, log, refit)
         runs = run_plan(plan, draws, workers, str(folder), progress)
     return {"plan": plan, "runs": runs, "table": quantile_table(runs), "seconds": time.perf_counter() - t0}
 
@@ -398,6 +560,7 @@ def write_forecast(out: Path, res: dict, command: str) -> dict:
                "scenario": plan.fit["scenario"], "draws": len(runs["arrivals"]),
                "parameter_uncertainty": plan.parameter_uncertainty, "seed": plan.seed,
                "inflow_month_sd": plan.month_sd, "level_drift_sd_per_year": plan.drift_sd,
+               "level_drift": plan.drift,
                "fitted": plan.fitted, "from_prior": plan.from_prior,
                "fit": {k: v for k, v in plan.fit.items() if k not in ("db",)}, "totals": tot,
                "first_month": months[0], "last_month": months[-1], "seconds": res["seconds"]}
@@ -411,18 +574,24 @@ def write_forecast(out: Path, res: dict, command: str) -> dict:
              f"(50% band {a['p25']:,.0f}-{a['p75']:,.0f}). Returns to France: median {r['p50']:,.0f}, 90% band "
              f"{r['p05']:,.0f}-{r['p95']:,.0f}.", "",
              "How it was made (docs/ODD.md, section 11):", "",
-             f"* a fit on the data up to {plan.origin} only: ABC-SMC, {plan.fit['generations']} generations, "
-             f"{plan.fit['simulations']} simulations (budget {plan.fit['budget']}, population "
-             f"{plan.fit['population']}); fitted: {', '.join(plan.fitted)}"
+             f"* a fit on the data up to {plan.origin} only"
+             + (" (a committed fit at the same origin, reused)" if plan.fit.get("reused") else "")
+             + f": ABC-SMC, {plan.fit.get('generations', '?')} generations, {plan.fit.get('simulations', '?')} "
+             f"simulations (budget {plan.fit.get('budget', '?')}, population {plan.fit.get('population', '?')}); "
+             f"fitted: {', '.join(plan.fitted)}"
              + (f"; from their priors (nothing before the origin informs them): {', '.join(plan.from_prior)}"
                 if plan.from_prior else ""),
              f"* {len(runs['arrivals'])} runs, each with "
              + ("its own parameter set resampled from the posterior" if plan.parameter_uncertainty
                 else "the posterior medians (parameter uncertainty off)"),
              f"* month-to-month inflow noise `inflow_month_sd` = {plan.month_sd:g} (method of moments at the origin); "
-             f"drift of the inflow level after the origin: a random walk in log level, {plan.drift_sd:.3f} per year",
+             f"drift of the inflow level after the origin: a random walk in log level, {plan.drift_sd:.3f} per year "
+             f"(90% interval {plan.drift['sd_year_90'][0]:.2f}-{plan.drift['sd_year_90'][1]:.2f}; local-level model "
+             f"of the log monthly arrivals {plan.drift['first_month']}..{plan.drift['last_month']}"
+             + ("; each run draws its own size from that uncertainty)" if plan.parameter_uncertainty else ")"),
              f"* stochastic weather after the origin: the monthly Markov chain fitted to the crossing days "
-             f"{WEATHER_FIRST_YEAR}-01-01..{plan.origin}; the observed crossing days before it",
+             f"{WEATHER_FIRST_YEAR}-01-01..{min(plan.origin, dt.date(WEATHER_LAST_YEAR, 12, 31))} (never the pilot's "
+             f"months); the observed crossing days before the origin",
              f"* the policy path of scenario `{plan.fit['scenario']}`"
              + (f" (its own values kept for {', '.join(plan.fit['scenario_own_calibrated'])})"
                 if plan.fit["scenario_own_calibrated"] else ""), "",
