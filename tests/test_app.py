@@ -35,9 +35,9 @@ def test_levers_take_their_ranges_and_starting_values_from_params_and_the_scenar
     # the pilot extends the calibrated set, which is the model's default: the sliders start there
     assert pilot["deterrence_strength"] == params.PARAMS["deterrence_strength"].default
     assert pilot["returnee_recross_daily"] == params.PARAMS["returnee_recross_daily"].default
-    assert pilot["flights_per_week"] == 2.0 and pilot["detention_capacity"] == 100.0  # in force on 2026-03-01
+    assert pilot["flights_per_week"] == 4.0 and pilot["detention_capacity"] == 200.0  # in force on 2026-07-01
     x5 = app.scenario_levels("rampup_x5")
-    assert (x5["flights_per_week"], x5["detention_capacity"], x5["france_weekly_cap"]) == (10.0, 500.0, 250.0)
+    assert (x5["flights_per_week"], x5["detention_capacity"], x5["france_weekly_cap"]) == (20.0, 1000.0, 250.0)
 
 
 def test_app_model_is_its_scenario_until_a_lever_moves():
@@ -213,7 +213,7 @@ def test_app_in_a_real_browser(served_app, tmp_path):
             flights.focus()
             for _ in range(6):
                 flights.press("ArrowRight")
-            one.page.wait_for_selector("text=Removal flights per week: 5")
+            one.page.wait_for_selector("text=Removal flights per week: 7")  # 4 (the pilot on 2026-07-01) + 6 x 0.5
             one.page.wait_for_selector("text=Settings changed")
             assert one.day() == paused_at
             one.button("Apply and restart").click()

@@ -50,7 +50,7 @@ def test_common_random_numbers_narrow_the_difference():
 
 
 def test_dose_response_is_flat_without_deterrence_and_falls_with_strong_deterrence():
-    """Removals scaled 0x, 10x and 100x the pilot's capacity from 2026-03-01. With deterrence
+    """Removals scaled 0x, 10x and 100x the pilot's capacity from 2026-07-01. With deterrence
     strength 0, crossings and attempts from France stay at the no-ramp-up level while removals grow
     (re-crossing and the parity cap of the legal route are switched off here: they change attempts
     through other mechanisms, not deterrence); with strength 3 attempts fall (by over 90% at 10x

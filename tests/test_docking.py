@@ -12,19 +12,24 @@ in four settings:
   inflow noise (``inflow_month_sd = 0``): with the calibrated noise (0.43) a year's arrivals vary
   by about 6% between replicates, which hides rule errors of that size; this setting docks the
   other rules with that noise removed, and is the one the broken try rule is tested on;
-* ``parity_2026``: ``parity.toml`` run to 2026-12-31 (from 2026-03-01 every scheme-eligible
+* ``parity_2026``: ``parity.toml`` run to 2026-12-31 (from 2026-07-01 every scheme-eligible
   arrival is detained; about 13,000 removals and 800 re-crossings in 2026);
 * ``strong_deterrence_2026``: ``rampup_x5.toml`` run to 2026-12-31 with France's weekly cap
   kept at 50 (the UK scales up, France does not), ``deterrence_strength = 3`` and the
   biometric fast track from 2025-11-10: removals feed back strongly on tries and leaving,
   the weekly cap binds (about 2,100 removals in 2026, with 500 places and 90 seats a week), and
-  fast-tracked re-crossers are detained and flown first.
+  fast-tracked re-crossers are detained and flown first;
+* ``mechanisms_2026``: the pilot to 2026-06-30 with the rules and mechanisms added for 2026 and
+  issue 21 all on: people the scheme cannot remove weighing half the risk, structure (a) tied to
+  the strength (2), structure (c) against the lowest price, the interception on the water (gain
+  0.1), the asylum reform's factor (0.7 from 2026-03-02) and the boat supply factor (0.5 from
+  2025-12-19).
 
 For every calendar year simulated, the yearly totals of ``METRICS`` (arrivals, removals,
 re-crossings, attempts, legal-route admissions, people leaving the route) are compared by
 :func:`compare`. A comparison passes when both hold:
 
-* a two-sided Mann-Whitney U test does not reject at ``alpha_each`` = 0.01 / K, where K = 36 is
+* a two-sided Mann-Whitney U test does not reject at ``alpha_each`` = 0.01 / K, where K = 48 is
   the number of comparisons over all scenarios (Bonferroni: a family-wise error of at most 1%
   for the whole docking test);
 * the means differ by at most ``max(3% of the reference mean, z x SE)``, where SE is the
@@ -85,6 +90,10 @@ SCENARIOS = {
     "strong_deterrence_2026": ("rampup_x5.toml", "2026-12-31",
                                {"france_weekly_cap": {"2025-08-06": 50.0}, "deterrence_strength": 3.0,
                                 "biometric_fast_track": {"2025-11-10": 1.0}}),
+    "mechanisms_2026": ("pilot.toml", "2026-06-30",
+                        {"deterrence_strength": 2.0, "ineligible_risk_weight": 0.5, "inflow_outcome_elasticity": 1.0,
+                         "sunk_cost_weight": 1.0, "at_sea_interception_gain": 0.1,
+                         "asylum_reform_inflow_factor": {"2026-03-02": 0.7}, "boat_supply_factor": {"2025-12-19": 0.5}}),
 }
 
 
@@ -283,6 +292,19 @@ def test_reference_never_calls_the_fast_rules():
     assert totals["legal_challenges_won"] > 0 and totals["detentions"] > 0
 
 
+def test_reference_refuses_the_switches_it_does_not_state():
+    """Structural alternatives (b), the price floor of (c) and (d) are not in the reference: a run
+    asking for them is refused with one line, not run without them."""
+    from deterrence_sim.errors import ConfigError
+    from deterrence_sim.reference import ReferenceModel
+
+    for switch in ({"comeback_share": 0.5}, {"price_covers_removals": 1.0}, {"injunction_wave": {"2025-09-15": 1.0}}):
+        with pytest.raises(ConfigError, match="reference model does not implement") as info:
+            ReferenceModel(rng=1, start="2025-09-01", end="2025-09-30", **switch)
+        assert "\n" not in str(info.value)
+    ReferenceModel(rng=1, start="2025-09-01", end="2025-09-30", injunction_wave={"2025-09-15": 0.0})  # off: runs
+
+
 def test_reference_accounts_for_everyone_and_is_reproducible():
     """Everyone who entered is in the simulation or in one exit, every day; the Migrant agents
     registered with Mesa are exactly the people in the simulation; same seed, same output."""
@@ -314,8 +336,8 @@ def docked():
 
 @pytest.mark.slow
 def test_number_of_comparisons_is_the_bonferroni_divisor():
-    assert N_COMPARISONS == 36
-    assert ALPHA_EACH == pytest.approx(0.01 / 36)
+    assert N_COMPARISONS == 48
+    assert ALPHA_EACH == pytest.approx(0.01 / 48)
 
 
 @pytest.mark.slow

@@ -114,10 +114,27 @@ def test_beach_patrols_stop_beach_launches_only(hand_world):
 def test_interception_stops_taxi_boats_more_when_in_force(hand_world):
     launch = _launch([False, True, False, True], [0.1, 0.1, 0.6, 0.3])
     hw = hand_world({}, taxi_prevention_prob=0.19, at_sea_interception=0.0, at_sea_interception_gain=0.15)
-    assert interception.stop_at_sea(0, hw.w, launch).tolist() == [False, True, False, False]
+    assert interception.stop_at_sea(0, hw.w, launch, hw.today(0)).tolist() == [False, True, False, False]
+    assert hw.today(0).intercepted_at_sea == 0
     hw = hand_world({}, taxi_prevention_prob=0.19, at_sea_interception=1.0, at_sea_interception_gain=0.15)
-    assert interception.stop_at_sea(0, hw.w, launch).tolist() == [False, True, False, True]  # 0.3 < 0.34
+    assert interception.stop_at_sea(0, hw.w, launch, hw.today(0)).tolist() == [False, True, False, True]  # 0.3 < 0.34
     assert interception.taxi_stop_probability(0.95, 1.0, 0.15) == 1.0
+
+
+def test_people_intercepted_on_the_water_are_those_the_interception_adds(hand_world):
+    """Four taxi boats carrying 1, 2, 3 and 4 people (draws 0.1, 0.25, 0.3, 0.5), taxi prevention
+    0.19 raised by 0.15 to 0.34: boat 0 is stopped by the ordinary prevention, boats 1 and 2 by the
+    interception on the water (2 + 3 = 5 people), boat 3 goes; with the gain at 0 nobody is
+    intercepted on the water."""
+    boat_of = np.array([0, 1, 1, 2, 2, 2, 3, 3, 3, 3])
+    launch = smugglers.Launch(np.arange(10), boat_of, np.zeros(4, np.int64), np.ones(4, bool),
+                              np.array([0.1, 0.25, 0.3, 0.5]))
+    hw = hand_world({}, taxi_prevention_prob=0.19, at_sea_interception=1.0, at_sea_interception_gain=0.15)
+    stopped = interception.stop_at_sea(0, hw.w, launch, hw.today(0))
+    assert stopped.tolist() == [True, True, True, False] and hw.today(0).intercepted_at_sea == 5
+    hw = hand_world({}, taxi_prevention_prob=0.19, at_sea_interception=1.0, at_sea_interception_gain=0.0)
+    assert interception.stop_at_sea(0, hw.w, launch, hw.today(0)).tolist() == [True, False, False, False]
+    assert hw.today(0).intercepted_at_sea == 0
 
 
 # --------------------------------------------------------------------------- rule 7: the crossing

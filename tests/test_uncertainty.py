@@ -44,7 +44,7 @@ def test_a_scenarios_own_lever_wins_over_the_draw_and_set_wins_over_both():
     review = scenario.load(SCEN / "modern_slavery_review.toml")
     draw = {"challenge_success_prob": 0.5, "deterrence_strength": 2.0}
     p = apply_draw(review.params, pilot.params, draw, review.start)
-    assert p["challenge_success_prob"] == {"2025-01-01": 0.5, "2026-03-01": 0.05}  # drawn until its own date
+    assert p["challenge_success_prob"] == {"2025-01-01": 0.5, "2026-07-01": 0.05}  # drawn until its own date
     assert p["deterrence_strength"] == 2.0
     assert apply_draw(review.params, pilot.params, draw, review.start, {"deterrence_strength": 1})[
         "deterrence_strength"] == 1
@@ -70,11 +70,11 @@ def test_degenerate_prior_gives_the_old_conditional_headline(tmp_path):
     """With nothing drawn, the headline's pairs are exactly the old conditional runs: the same
     scenario runs at the calibrated values, replicate by replicate on the same seeds."""
     files = [SCEN / "no_deal.toml", SCEN / "rampup_x5.toml"]
-    head = compare.compare(files, replicates=3, horizon_end="2026-06-30", out=tmp_path, seed=9,
+    head = compare.compare(files, replicates=3, horizon_end="2026-08-31", out=tmp_path, seed=9,
                            uncertainty="fixed", **QUICK)
     old = {}
     for f in files:
-        sc = scenario.load(f).with_overrides(end="2026-06-30")
+        sc = scenario.load(f).with_overrides(end="2026-08-31")
         old[sc.name] = effects.replicate_metrics(runner.run_replicates(sc, 3, 9, workers=1, progress=False))
     for year in (2025, 2026):
         col = f"crossings_{year}"
@@ -145,11 +145,11 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 def test_resume_after_a_kill_gives_the_files_of_a_run_straight_through(tmp_path):
     files = [SCEN / "pilot.toml", SCEN / "rampup_x5.toml"]
-    settings = dict(replicates=3, horizon_end="2026-03-31", decomposition_replicates=2, alternative_replicates=0,
+    settings = dict(replicates=3, horizon_end="2026-07-31", decomposition_replicates=2, alternative_replicates=0,
                     dose_replicates=1, seed=3)
     straight, killed = tmp_path / "straight", tmp_path / "killed"
     compare.compare(files, out=straight, workers=1, progress=False, **settings)
-    args = [*map(str, files), "--replicates", "3", "--horizon-end", "2026-03-31", "--decomposition-replicates", "2",
+    args = [*map(str, files), "--replicates", "3", "--horizon-end", "2026-07-31", "--decomposition-replicates", "2",
             "--alternative-replicates", "0", "--dose-replicates", "1", "--workers", "1", "--seed", "3"]
     p = _cli(*args, "--out", str(killed))
     deadline = time.time() + 600

@@ -45,7 +45,7 @@ SCENARIOS = {path.stem: path for path in compare.standard_scenarios()}
 DEFAULT_SCENARIO = "pilot"
 APP_START, APP_END = dt.date(2025, 1, 1), dt.date(2027, 12, 31)
 #: The date from which the policy levers take the sliders' values (the standard ramp-up date).
-LEVERS_FROM = dt.date(2026, 3, 1)
+LEVERS_FROM = dt.date(2026, 7, 1)
 DEFAULT_SEED = 42
 #: Play speed, in simulated days a second (a slider changes it). While playing, each frame
 #: simulates as many days as the speed allows in the time the last frame took to draw (at least

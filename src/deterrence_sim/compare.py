@@ -54,7 +54,7 @@ DOSE_STRENGTHS = {"weak": 0.2, "calibrated": None, "strong": 3.0}
 #: At 100x every eligible arrival is already detained; more capacity changes nothing (400x gave
 #: results identical to 100x), because the legal challenges that succeed cap removals near 80%.
 DOSE_LEVELS = (0, 2, 5, 10, 30, 100)
-RAMP_DATE = "2026-03-01"
+RAMP_DATE = "2026-07-01"  # after the policy path known to June 2026 (pilot.toml)
 #: Scenario names become file names: letters, digits, _ and - only.
 NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: What this command writes (and removes before a fresh run): top-level files, and Parquet files in
@@ -79,8 +79,8 @@ def dose_scenario(base: scenario.Scenario, level: float, strength: float | None)
     """The pilot with removal capacity scaled by ``level`` from the ramp-up date; everyone
     scheme-eligible and France accepting all, so removals can approach every arrival."""
     p = {
-        "detention_capacity": {"2025-08-06": 100, RAMP_DATE: 100 * level},
-        "flights_per_week": {"2025-09-15": 1.5, "2025-12-01": 2.0, RAMP_DATE: 2.0 * level},
+        "detention_capacity": {"2025-08-06": 100, "2026-01-26": 200, RAMP_DATE: 200 * level},
+        "flights_per_week": {"2025-09-15": 1.5, "2025-12-01": 2.0, "2026-01-26": 4.0, RAMP_DATE: 4.0 * level},
         "france_weekly_cap": {"2025-08-06": 50, RAMP_DATE: 50 * level},
         "share_scheme_eligible": 1.0,
         "france_accept_other": {RAMP_DATE: 1.0},

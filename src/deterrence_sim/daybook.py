@@ -30,7 +30,7 @@ DAILY_COLUMNS = (
     "referred_to_france", "removed", "admitted_legal_route", "recrossings", "legal_challenges_filed",
     "legal_challenges_won", "flights", "perceived_removal_risk", "price_gbp", "people_per_boat",
     "newcomers", "left_route", "rescued", "entered_asylum", "returned_in_france", "legal_applications",
-    "applied_legal_route", "sea_viable", "detentions",
+    "applied_legal_route", "sea_viable", "detentions", "intercepted_at_sea",
 )
 #: Daily figures that are not whole numbers (the others are counts, output as integers).
 FLOAT_COLUMNS = ("perceived_removal_risk", "price_gbp", "people_per_boat")

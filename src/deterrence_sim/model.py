@@ -65,7 +65,7 @@ from .schedule import run_calendar
 
 __all__ = ["ChannelModel", "DAILY_COLUMNS", "EVENT_COLUMNS", "simulate_day"]
 
-STREAM_WEATHER, STREAM_INFLOW, STREAM_INFLOW_MONTHS = 1, 2, 3  # streams derived from the seed (docs/ODD.md 4)
+STREAM_WEATHER, STREAM_INFLOW, STREAM_INFLOW_MONTHS, STREAM_INFLOW_POLICY = 1, 2, 3, 4  # streams derived from the seed (docs/ODD.md 4)
 #: Newcomers are drawn (rule 1) for at most this many days at a time, so that what a model holds
 #: for them does not grow with its horizon (about 2 MB per simulated year). A run this long or
 #: shorter draws all of them when it is built; a longer one draws the next block when it gets
@@ -93,6 +93,7 @@ class ChannelModel(mesa.Model):
         stream_seed = rng if isinstance(rng, (int, np.integer)) else int(self.rng.integers(2**62))
         self.stream_seed = int(stream_seed)
         self.inflow_rng = np.random.default_rng([self.stream_seed, STREAM_INFLOW])
+        self.inflow_policy_rng = np.random.default_rng([self.stream_seed, STREAM_INFLOW_POLICY])
         self.sea_viable = self._draw_weather(np.random.default_rng([self.stream_seed, STREAM_WEATHER]))
         days = np.datetime64(self.start_date, "D") + np.arange(self.n_days)  # self.dates as an array
         self.inflow_month_factor = inflow.month_multipliers(  # own stream: sd = 0 leaves every other draw alone
@@ -172,7 +173,8 @@ class ChannelModel(mesa.Model):
         first[hi + 1:] = first[hi]
         who = inflow.draw_newcomers(rng, int(first[hi]), self.c)
         self.newcomers = Newcomers(group=who["group"].astype(np.int64), ties=who["ties"], eligible=who["eligible"],
-                                   budget=who["budget"], network=who["network"].astype(np.int64), first=first)
+                                   budget=who["budget"], network=who["network"].astype(np.int64), first=first,
+                                   policy_draw=self.inflow_policy_rng.random(int(first[hi])))
         self._newcomers_through = hi
         self.population.expect(self.population.n_initial + self._newcomers_base + int(first[hi]))
 
@@ -366,7 +368,7 @@ def simulate_day(t, w, n, today, rng):
     legal_route.admit(w, today)  # 11
     held = uk.held_rows(w, n)
     launch = smugglers.launch(t, w, viable, today, rng)  # 5
-    stopped = france.stop_on_beaches(t, w, launch) | interception.stop_at_sea(t, w, launch)  # 6, 6a
+    stopped = france.stop_on_beaches(t, w, launch) | interception.stop_at_sea(t, w, launch, today)  # 6, 6a
     arrived = crossing.cross_sea(t, w, launch, stopped, today, rng)  # 7
     new = uk.screen(t, w, arrived, held, today, rng)  # 8
     courts.file_challenges(t, w, new, today, rng)  # 9
@@ -407,7 +409,7 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
     p, c, d = w.p, w.c, w.d
     state, beliefs, group, since, budget, network = p.state, p.belief, p.group, p.since, p.budget, p.network
     ties, barred, answer, application_day = p.ties, p.barred, p.answer, p.application_day
-    times_returned = p.times_returned
+    times_returned, eligible = p.times_returned, p.eligible
     savings, impatience = c.savings_per_day_gbp, c.impatience_per_month
     route_open = d.legal_route_open[t] > 0
     awareness = w.k.awareness
@@ -459,15 +461,16 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
         if s != WAITING:
             continue
         if since[i] == t and times_returned[i] == 0 and inflow.stays_away(  # 1, alternative (a)
-                rng, c.inflow_outcome_elasticity, signal[group[i]]):
+                rng, c.inflow_outcome_elasticity, strength, signal[group[i]]):
             state[i] = LEFT_ROUTE
             leavers[n_leavers] = i
             n_leavers += 1
             n_left += 1
             continue
         fee = price[network[i]]
+        risk = belief.own_removal_risk(b, eligible[i], c.ineligible_risk_weight)  # 4: their own removal risk
         factor = decision.deterrence_factor(  # 3 (alternative (c): the fee at stake scales the risk)
-            belief.fee_weighted(b, fee, c.price_initial_gbp, c.sunk_cost_weight), strength)
+            belief.fee_weighted(risk, fee, c.price_min_gbp, c.sunk_cost_weight), strength)
         if decision.leaves(rng, leave_base, factor):
             if decision.only_away(rng, c.comeback_share):  # alternative (b): away, may come back
                 state[i] = RETURNED

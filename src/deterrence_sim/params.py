@@ -131,6 +131,8 @@ _CALIBRATED = ("calibrated 2026-11-23 (ABC-SMC on SB01 2023-2025, SB02, PILOT; w
 PILOT_ANNOUNCED = "2025-07-10"
 PILOT_DETENTIONS = "2025-08-06"
 PILOT_FIRST_FLIGHT = "2025-09-15"
+#: Returns went from about 2 a day to 4-5 a day in late January 2026 (PILOT); the Monday of that week.
+PILOT_SPEED_UP = "2026-01-26"
 
 PARAMS: dict[str, Param] = {
     p.name: p
@@ -177,6 +179,13 @@ PARAMS: dict[str, Param] = {
           "Median money a newcomer can pay a smuggler (log-normal across people).", low=0, high=100_000),
         P("budget_spread", 0.6, "log-sd", "inflow", "assumption",
           "Spread of budgets across people (standard deviation of log budget).", low=0, high=3),
+        P("asylum_reform_inflow_factor", 1.0, "multiplier (at most 1)", "inflow",
+          "EVENTS: UK asylum reform announced 2025-11-17 (refugee leave cut to 30 months, 20 years to settlement); "
+          "30-month status in force for new adult claims from 2026-03-02. Its effect on people setting out for the "
+          "coast is unknown: 1 (no effect) by default; prior in uncertainty.MECHANISM_PRIORS",
+          "Share of the expected newcomers who still set out for the coast under the UK's asylum reform (each "
+          "newcomer is kept when their own uniform draw, from a stream of its own, is below it). 1: no effect.",
+          low=0, high=1, schedulable=True),
         P("savings_per_day_gbp", 20.0, "GBP/day", "inflow", "assumption (remittances, informal work)",
           "Money a waiting person adds to their budget per day.", low=0, high=1_000),
         # ----------------------------------------------------------------- weather (rules/weather.py)
@@ -216,6 +225,13 @@ PARAMS: dict[str, Param] = {
           "assumption: returned people live freely in French centres and tell their story (seed 001)",
           "How much more a removal weighs in people's minds than a plain count (returnees' accounts).",
           low=0, high=100),
+        P("ineligible_risk_weight", 0.0, "share of the belief", "belief",
+          "issue 21, assumption: people the scheme cannot remove (children, families, some vulnerable people) "
+          "know it does not apply to them (0); a misperception would make them fear it too (prior in "
+          "uncertainty.PRIORS: 0 with probability 0.5, else uniform(0, 1))",
+          "How much of their group's removal risk a person the scheme cannot remove (not eligible) weighs for "
+          "themselves; eligible people weigh all of it. 0: removals deter only those who can be removed.",
+          low=0, high=1),
         P("announcement_weight", 0.02, "risk units", "belief",
           "assumption: ministers' messaging ('if you enter illegally, we will remove you', seeds 002, 003)",
           "Perceived risk added by the government's announced intent, whatever is actually removed.",
@@ -233,6 +249,12 @@ PARAMS: dict[str, Param] = {
           "events) across the networks, plus spares",
           "Most boats a network can acquire per week (supply chains through Germany are disrupted too).",
           low=0, high=1000, schedulable=True),
+        P("boat_supply_factor", 1.0, "multiplier", "smugglers",
+          "EVENTS: Germany's law against helping smuggling towards the UK, storing boats or engines included "
+          "(2025-12-19); UK-China agreement on the supply of small-boat engines (2026-01-29). Effect unknown: 1 (no "
+          "effect) by default; prior in uncertainty.MECHANISM_PRIORS",
+          "Multiplier on boat_supply_per_week: the measures against the supply of boats and engines. 1: no effect.",
+          low=0, high=2, schedulable=True),
         P("max_launches_per_day", 5, "boats/day per network", "smugglers", "assumption",
           "Most boats one network can launch on a single day.", low=0, high=1000, kind="int"),
         P("min_boat_fill", 0.85, "share of the load", "smugglers",
@@ -280,8 +302,12 @@ PARAMS: dict[str, Param] = {
           "EVENTS: interventions at sea against taxi boats announced 2025-11-28, first early 2026",
           "1 when French vessels intercept taxi boats before people board.", low=0, high=1,
           schedulable=True, baseline=0.0),
-        P("at_sea_interception_gain", 0.15, "added probability", "interception", "assumption",
-          "How much at-sea interception adds to the chance of stopping a taxi boat.", low=0, high=1),
+        P("at_sea_interception_gain", 0.0, "added probability", "interception",
+          "EVENTS: a handful of interceptions documented (2026-01-17 at Gravelines, 2026-03-03 near Dunkirk; "
+          "officers may act only before people board): 0 (no effect) by default; prior in "
+          "uncertainty.MECHANISM_PRIORS (half its mass at 0, the rest up to 0.1: at most 7-10 taxi boats stopped on the water in January-April 2026)",
+          "How much at-sea interception adds to the chance of stopping a taxi boat (the people on the boats it "
+          "stops are the daily intercepted_at_sea).", low=0, high=1),
         P("france_weekly_cap", {PILOT_DETENTIONS: 50.0}, "people/week", "france",
           "SOURCES: French officials spoke of about 50 returns a week (never confirmed)",
           "Most returns France accepts per week.", low=0, high=1e6, schedulable=True, baseline=0.0),
@@ -302,17 +328,22 @@ PARAMS: dict[str, Param] = {
         P("death_crowding_exponent", 1.0, "-", "crossing", "assumption: overcrowding raises the risk",
           "Death risk scales as (people per boat / 60) to this power.", low=0, high=10),
         # ----------------------------------------------------------------- UK (rules/uk.py)
-        P("detention_capacity", {PILOT_DETENTIONS: 100.0}, "places", "uk",
+        P("detention_capacity", {PILOT_DETENTIONS: 100.0, PILOT_SPEED_UP: 200.0}, "places", "uk",
           "SOURCES: about 100 men held in removal centres near Heathrow in autumn 2025; first detentions "
-          "2025-08-06 (EVENTS)",
+          "2025-08-06 (EVENTS); 200 from 2026-01-26, assumption: no figure was published, and the reported pace "
+          "of 4-5 returns a day from late January 2026 (PILOT) cannot pass through 100 places, each held for "
+          "2-4 weeks (referral, France's answer, challenges)",
           "Detention places for people held for return to France.", low=0, high=1e6, schedulable=True,
           baseline=0.0),
         P("referral_days", 3, "days", "uk", "SOURCES: the UK refers a case within 3 days",
           "Longest time before the UK refers a detained person to France (uniform 1..this).",
           low=1, high=365, kind="int"),
-        P("flights_per_week", {PILOT_FIRST_FLIGHT: 1.5, "2025-12-01": 2.0}, "flights/week", "uk",
+        P("flights_per_week", {PILOT_FIRST_FLIGHT: 1.5, "2025-12-01": 2.0, PILOT_SPEED_UP: 4.0}, "flights/week", "uk",
           "PILOT: 13 flights between 2025-09-18 and about 2025-11-20 (~1.4 a week); returns sped up in winter "
-          "(seed 001)", "Removal flights to France per week.", low=0, high=1e4, schedulable=True, baseline=0.0),
+          "(seed 001); from late January 2026 about 4-5 returns a day (PILOT: 281 by 2026-01-27, 305 by "
+          "2026-02-04, more than 900 by 2026-06-10), 4 flights of 9 seats a week; continued after the treaty's "
+          "extension into the autumn of 2026 (EVENTS 2026-06-11) to the end of any run (assumption)",
+          "Removal flights to France per week.", low=0, high=1e4, schedulable=True, baseline=0.0),
         P("seats_per_flight", 9.0, "seats", "uk", "PILOT: 113 returns on 13 flights (~9 per flight; the pilot used few seats per flight)",
           "People one removal flight can carry.", low=0, high=1e4, schedulable=True),
         P("removal_window_days", 90, "days", "uk", "SOURCES: transfer within 3 months",
@@ -380,12 +411,14 @@ PARAMS: dict[str, Param] = {
           "Longest an approved applicant waits for parity room; the approval then lapses (back to waiting on the "
           "coast, barred from applying again). 0: no bound.", low=0, high=3650, kind="int"),
         # ------------------------------------------- structural alternatives (off by default; docs/ODD.md 8.3)
-        P("inflow_outcome_elasticity", 0.0, "per unit of perceived risk", "inflow",
+        P("inflow_outcome_elasticity", 0.0, "relative to deterrence_strength", "inflow",
           "structural alternative (a), assumption: 0 is today's model (the inflow to the coast ignores what happens "
-          "in the UK); 1 keeps away 1 - exp(-1 x risk) of newcomers, 63% if removal were certain",
+          "in the UK); 1 deters people further up the route as strongly as people on the coast (prior in "
+          "uncertainty.STRUCTURE_PRIORS: 0 with probability 0.5, else uniform(0, 1))",
           "How strongly people further up the route stay away when they hear of removals: each newcomer turns back "
-          "on reaching the coast with chance 1 - exp(-e x r), r the risk their group hears (counted among newcomers "
-          "and people leaving the route).", low=0, high=20),
+          "on reaching the coast with chance 1 - exp(-e x s x r), s the deterrence strength and r the risk their "
+          "group hears (counted among newcomers and people leaving the route); strength 0 deters nobody.",
+          low=0, high=20),
         P("comeback_share", 0.0, "share", "decision",
           "structural alternative (b), assumption: 0 is today's model (leaving the route is for good); people who "
           "leave may only be moving on for a while (displacement, not disappearance)",
@@ -398,8 +431,8 @@ PARAMS: dict[str, Param] = {
         P("sunk_cost_weight", 0.0, "exponent", "belief",
           "structural alternative (c), seed 002: the minister's 'spending up to GBP 10,000 to then be immediately "
           "removed'; 0 is today's model (the fee does not matter)",
-          "How much the fee at stake scales the perceived removal risk: deterrence acts on belief x (price / "
-          "price_initial_gbp) ^ weight.", low=0, high=5),
+          "How much the fee at stake scales the perceived removal risk: deterrence acts on min(1, belief x (price / "
+          "price_min_gbp) ^ weight), never below the belief.", low=0, high=5),
         P("price_covers_removals", 0.0, "0 or 1", "smugglers",
           "structural alternative (c), assumption: smugglers re-send a removed customer for free, so the cost of a "
           "customer who stays in the UK grows with the removal share; prices up to GBP 10,000 (seed 002) appear; 0 "

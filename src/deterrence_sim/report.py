@@ -21,7 +21,7 @@ from .uncertainty import prior_table
 
 HEADLINE_SCENARIOS = ("pilot", "rampup_x5", "parity")
 BASELINE = "no_deal"
-RAMP_DATE = "2026-03-01"
+RAMP_DATE = "2026-07-01"
 
 
 def pct(x, signed=True) -> str:

@@ -56,11 +56,25 @@ class Prior:
     source: str
     high: float | None = None  # truncation (lognormal only)
     whole: bool = False  # a whole number (rounded)
+    #: a point mass at "no effect": with chance ``p_none`` the draw is ``none_value`` (which must
+    #: lie at one end of the distribution above, or outside it), otherwise it comes from it
+    p_none: float = 0.0
+    none_value: float = 0.0
+    #: when set, a draw is the dated schedule ``{from_date: value}`` (the parameter keeps its
+    #: default before that date): a mechanism that starts on a known day
+    from_date: str | None = None
 
-    def sample(self, rng: np.random.Generator) -> float:
+    def __post_init__(self):
+        if not 0.0 <= self.p_none < 1.0:
+            raise ValueError(f"{self.name}: p_none must be in [0, 1)")
+        if self.p_none and self._slab(0.0) < self.none_value < self._slab(1.0):
+            raise ValueError(f"{self.name}: the point mass must lie at an end of the distribution")
+
+    def sample(self, rng: np.random.Generator):
         """One draw (uses exactly one uniform number from ``rng``, whatever the distribution)."""
-        value = self._sample(rng.random())
-        return int(round(value)) if self.whole else value
+        value = self.quantile(rng.random()) if self.p_none else self._sample(rng.random())
+        value = int(round(value)) if self.whole else value
+        return {self.from_date: value} if self.from_date else value
 
     def _sample(self, u: float) -> float:
         if self.dist == "uniform":
@@ -77,11 +91,23 @@ class Prior:
     def describe(self) -> str:
         if self.dist == "lognormal":
             trunc = f", truncated at {self.high:g}" if self.high is not None else ""
-            return f"lognormal(median {self.a:g}, sigma {self.b:g}{trunc})"
-        return f"{self.dist}({self.a:g}, {self.b:g})"
+            text = f"lognormal(median {self.a:g}, sigma {self.b:g}{trunc})"
+        else:
+            text = f"{self.dist}({self.a:g}, {self.b:g})"
+        if self.p_none:
+            text = f"{self.none_value:g} (no effect) with probability {self.p_none:g}, else {text}"
+        return text + (f", from {self.from_date}" if self.from_date else "")
 
     def quantile(self, q: float) -> float:
-        """The prior's ``q`` quantile (for the report's table)."""
+        """The prior's ``q`` quantile (for the report's table), the point mass included."""
+        if not self.p_none:
+            return self._slab(q)
+        if self.none_value <= self._slab(0.0):  # no effect at the low end
+            return self.none_value if q < self.p_none else self._slab((q - self.p_none) / (1.0 - self.p_none))
+        return self._slab(q / (1.0 - self.p_none)) if q < 1.0 - self.p_none else self.none_value
+
+    def _slab(self, q: float) -> float:
+        """The ``q`` quantile of the distribution without the point mass."""
         if self.dist == "uniform":
             return self.a + (self.b - self.a) * q
         if self.dist == "loguniform":
@@ -137,6 +163,46 @@ PRIORS: dict[str, Prior] = {p.name: p for p in [
     Prior("limbo_max_days", "uniform", 30, 180,
           "assumption around the 90-day validity of a UK visa vignette (default 90): an approval not used within "
           "one to six months lapses", whole=True),
+    Prior("ineligible_risk_weight", "uniform", 0.0, 1.0,
+          "issue 21, assumption: people the scheme cannot remove (children, families; about 30% of arrivals) most "
+          "likely know it (0 with probability 0.5); otherwise they misperceive their own risk as a share, up to all, "
+          "of what their group hears (default 0)", p_none=0.5, none_value=0.0),
+]}
+
+#: The priors of the structural alternatives that have one (docs/ODD.md section 8.3): a weight on
+#: the structure being there at all (the point mass at 0 is today's model). Not drawn by the main
+#: job's headline; the brief shows each structure beside it or mixes them with these weights.
+STRUCTURE_PRIORS: dict[str, Prior] = {p.name: p for p in [
+    Prior("inflow_outcome_elasticity", "uniform", 0.0, 1.0,
+          "structural alternative (a), assumption: people further up the route hear of removals less directly "
+          "than people on the coast; 0 (today's model, the inflow ignores the UK) with probability 0.5, otherwise "
+          "up to as strongly deterred as people on the coast (1, relative to deterrence_strength)",
+          p_none=0.5, none_value=0.0),
+]}
+
+#: The priors of the dated mechanisms that may explain the fall in crossings of 2026 (docs/ODD.md
+#: section 7.13), in one place for the fit (issue 24) and the attribution to read. Each puts mass on
+#: "no effect" (the parameter's default), because nobody has shown that the measure moved
+#: crossings; the rest spreads over effects of a plausible size. A draw is a dated schedule from the
+#: day the measure took effect. The main job (:data:`PRIORS`) does not draw them: they act alike on
+#: every scenario from 2026, and what they are is for the fit to 2026-04-30 to say.
+MECHANISM_PRIORS: dict[str, Prior] = {p.name: p for p in [
+    Prior("at_sea_interception_gain", "uniform", 0.0, 0.1,
+          "EVENTS: a handful of interceptions on the water documented from mid-January 2026 (2026-01-17 at "
+          "Gravelines, 2026-03-03 near Dunkirk; officers may act only before people board). Half the mass on no "
+          "effect; otherwise up to 0.1 added to the 0.19 chance of stopping a taxi boat: at 0.1 the model stops about 7-10 "
+          "taxi boats (450-600 people) on the water in January-April 2026 (2 seeds), against a handful documented",
+          p_none=0.5, none_value=0.0),
+    Prior("asylum_reform_inflow_factor", "uniform", 0.7, 1.0,
+          "EVENTS: the UK asylum reform (announced 2025-11-17; 30-month status for new adult claims from "
+          "2026-03-02). Half the mass on no effect (1); otherwise up to 30% fewer people setting out for the coast "
+          "from the day the status took effect (assumption: no study of its effect exists)",
+          p_none=0.5, none_value=1.0, from_date="2026-03-02"),
+    Prior("boat_supply_factor", "uniform", 0.5, 1.0,
+          "EVENTS: Germany's law against storing boats and engines for smuggling to the UK (2025-12-19) and the "
+          "UK-China engine agreement (2026-01-29), taken together from the first. Half the mass on no effect (1); "
+          "otherwise the networks' supply of boats falls by up to half (assumption)",
+          p_none=0.5, none_value=1.0, from_date="2025-12-19"),
 ]}
 
 #: Columns of the posterior sample and the model parameters they become (``inflow_20XX`` and the

@@ -5,7 +5,9 @@ Each setting below is a fixed seed and a short run (2025-06-01 to 2026-03-31) in
 pilot's mechanisms act: ``pilot`` is the default (calibrated) parameter set; ``binding`` pushes
 every mechanism until it binds (a short removal window, parity at ratio 2, frequent
 re-crossing, the biometric fast track, many challenges, a small French weekly cap, interception
-at sea and force restraint), so that a change to any rule changes some stored figure.
+at sea and force restraint, the UK policy factor on the inflow, the boat supply factor, the
+misperceived risk of people the scheme cannot remove), so that a change to any rule changes some
+stored figure.
 
 The stored files are ``tests/baseline/<setting>.csv``: one row per day, every column of
 ``daily.csv`` (``DAILY_COLUMNS``), floats written with 17 significant digits, which read back
@@ -48,6 +50,10 @@ SETTINGS: dict[str, tuple[int, dict]] = {
         "flights_per_week": {"2025-09-15": 5.0},
         "seats_per_flight": 6.0,
         "at_sea_interception": {"2025-11-01": 1.0},
+        "at_sea_interception_gain": 0.15,
+        "asylum_reform_inflow_factor": {"2026-01-01": 0.8},
+        "boat_supply_factor": {"2025-12-19": 0.5},
+        "ineligible_risk_weight": 0.3,
         "force_restraint": {"2026-01-01": 1.0},
         "deterrence_strength": 3.0,
         "legal_route_open": {"2025-07-01": 1.0},

@@ -142,16 +142,19 @@ class FrenchAuthority(mesa.Agent):
         self.week = -1
         self.accepted_this_week = 0
 
-    def stops(self, is_taxi: bool) -> bool:
-        """Rule 6 (rules/france.py): stop a launch with the beach or the taxi-boat probability,
-        lowered by force restraint and raised by at-sea interception."""
+    def stops(self, is_taxi: bool) -> tuple[bool, bool]:
+        """Rules 6 and 6a (rules/france.py, interception.py): stop a launch with the beach or the
+        taxi-boat probability, lowered by force restraint and raised by at-sea interception. Returns
+        (stopped, stopped on the water): a taxi boat whose draw falls in the band the interception
+        adds is one intercepted on the water."""
         m = self.model
         p = m.p
+        u = m.random.random()
         if is_taxi:
             prob = min(1.0, p["taxi_prevention_prob"] + m.c.at_sea_interception_gain * p["at_sea_interception"])
-        else:
-            prob = p["beach_prevention_prob"] * (1.0 - m.c.force_restraint_effect * p["force_restraint"])
-        return m.random.random() < prob
+            return u < prob, p["taxi_prevention_prob"] <= u < prob
+        prob = p["beach_prevention_prob"] * (1.0 - m.c.force_restraint_effect * p["force_restraint"])
+        return u < prob, False
 
     def answer_referrals(self) -> None:
         """Rule 6 (rules/france.py): due referrals, oldest answer day first (then by id), are

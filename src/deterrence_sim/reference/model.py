@@ -10,6 +10,7 @@ import mesa
 
 from .. import params as parameters
 from ..collector import reporter
+from ..errors import ConfigError
 from ..daybook import DAILY_COLUMNS
 from ..population import (ADMITTED, APPLIED, DEAD, DETAINED, IN_UK_ASYLUM, LEFT_ROUTE, N_GROUPS, OTHER, PROTECTION,
                           RETURNABLE, RETURNED, WAITING)
@@ -21,6 +22,20 @@ from .people import Migrant, Smuggler
 REFERENCE_LOAD = 60.0  # rule 7: people per boat at which death_prob applies
 
 
+#: Switches of ChannelModel that the reference does not state (structural alternatives (b), the
+#: price floor of (c), and (d)): a run with any of them on is refused rather than run without it.
+NOT_STATED = {"comeback_share": "structural alternative (b)", "price_covers_removals": "structural alternative (c)",
+              "injunction_wave": "structural alternative (d)"}
+
+
+def refuse_what_is_not_stated(const, daily) -> None:
+    """One-line ConfigError for a switch of NOT_STATED that is on (on any day, for a schedule)."""
+    for name, what in NOT_STATED.items():
+        value = getattr(const, name, None) if hasattr(const, name) else getattr(daily, name)
+        if (value > 0).any() if hasattr(value, "any") else value > 0:
+            raise ConfigError(f"{name}: the reference model does not implement {what}; leave it at 0")
+
+
 class ReferenceModel(mesa.Model):
     """The plain per-agent statement of ChannelModel's rules (same keyword interface:
     ``start``, ``end``, ``rng`` and any parameter of ``deterrence_sim.params.PARAMS``)."""
@@ -30,6 +45,7 @@ class ReferenceModel(mesa.Model):
         self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
         self.values = parameters.validate(params)
         self.c, self.daily = parameters.build(self.values, self.start_date, self.n_days)
+        refuse_what_is_not_stated(self.c, self.daily)
         self.weekday0 = self.start_date.weekday()
         self.day = 0
         self.p = self._todays_values()
@@ -181,10 +197,13 @@ class ReferenceModel(mesa.Model):
 
         expected = self.expected_newcomers()
         n_new = int(self.rng.poisson(expected)) if expected > 0 else 0
-        for _ in range(n_new):
-            self.add_newcomer(since=t)
-        today["newcomers"] = n_new
-        self.totals["newcomers"] += n_new
+        kept = 0
+        for _ in range(n_new):  # rule 1: under the UK asylum reform, a newcomer sets out with chance = the factor
+            if self.random.random() < self.p["asylum_reform_inflow_factor"]:
+                self.add_newcomer(since=t)
+                kept += 1
+        today["newcomers"] = kept
+        self.totals["newcomers"] += kept
         self.viable = self.draw_weather()
         today["sea_viable"] = int(self.viable)
 

@@ -101,10 +101,22 @@ class Migrant(mesa.Agent):
     def decide(self, random, c, p, t) -> None:
         """Rule 3 (rules/decision.py): leave the route at a rate raised by perceived risk; on a
         viable day, if the network's price is affordable, try with a probability that rises with
-        time waited and falls with perceived risk."""
+        time waited and falls with perceived risk. The risk a person weighs is their belief if the
+        scheme can remove them, ineligible_risk_weight x belief if not (rule 4), raised by the fee at
+        stake under structural alternative (c); a newcomer may first turn back under (a), with chance
+        1 - exp(-inflow_outcome_elasticity x strength x their group's signal)."""
         m = self.model
         s = p["deterrence_strength"]
-        factor = 1.0 if s == 0 else math.exp(-s * self.belief)
+        if (self.since == t and self.times_returned == 0 and c.inflow_outcome_elasticity > 0 and s > 0
+                and random.random() < 1.0 - math.exp(-c.inflow_outcome_elasticity * s * m.signal[self.group])):
+            m.exit(self, LEFT_ROUTE)  # rule 1, structural alternative (a): a newcomer turns back
+            m.today["left_route"] += 1
+            return
+        network = m.networks[self.network]
+        risk = self.belief if self.eligible else c.ineligible_risk_weight * self.belief  # their own removal risk
+        if c.sunk_cost_weight > 0 and c.price_min_gbp > 0:  # alternative (c): the fee at stake weighs
+            risk = min(1.0, risk * max(1.0, network.price / c.price_min_gbp) ** c.sunk_cost_weight)
+        factor = 1.0 if s == 0 else math.exp(-s * risk)
         if random.random() < min(1.0, p["leave_route_daily"] / factor):
             m.exit(self, LEFT_ROUTE)
             m.today["left_route"] += 1
@@ -112,7 +124,6 @@ class Migrant(mesa.Agent):
         if not m.viable:
             return
         waited = t - self.since
-        network = m.networks[self.network]
         if self.budget + c.savings_per_day_gbp * waited < network.price:
             return
         p_try = min(1.0, p["try_prob"] * (1.0 + c.impatience_per_month * min(waited, 90) / 30.0) * factor)
@@ -160,9 +171,12 @@ class Smuggler(mesa.Agent):
         today = m.today
         today["attempts"] += len(passengers)
         is_taxi = m.random.random() < m.p["taxi_boat_share"]
-        if m.france.stops(is_taxi):
+        stopped, on_the_water = m.france.stops(is_taxi)
+        if stopped:
             self.lost += 1
             today["prevented"] += len(passengers)
+            if on_the_water:
+                today["intercepted_at_sea"] += len(passengers)
             return
         if m.random.random() < m.c.rescue_to_france_prob:
             today["rescued"] += len(passengers)  # landed back in France, still waiting
@@ -171,7 +185,8 @@ class Smuggler(mesa.Agent):
 
     def adapt(self) -> None:
         """Rule 5 (rules/smugglers.py): raise the load after losses, move the price with excess
-        demand and losses (viable days only), restock boats up to a few days of launches."""
+        demand and losses (viable days only), restock boats up to a few days of launches (the weekly
+        supply times boat_supply_factor, the measures against boats and engines)."""
         m = self.model
         c, p = m.c, m.p
         self.load = min(self.load + c.people_per_boat_gain * self.lost, c.people_per_boat_max)
@@ -180,5 +195,5 @@ class Smuggler(mesa.Agent):
             losses = self.lost / max(self.launched, 1)
             price = self.price * math.exp(c.price_response * (pressure + losses))
             self.price = min(c.price_max_gbp, max(c.price_min_gbp, price))
-        new = int(m.rng.poisson(p["boat_supply_per_week"] / 7.0))
+        new = int(m.rng.poisson(p["boat_supply_per_week"] * p["boat_supply_factor"] / 7.0))  # the supply measures
         self.boats = min(self.boats + new, STOCK_DAYS * c.max_launches_per_day)

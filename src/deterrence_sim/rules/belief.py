@@ -87,10 +87,27 @@ def fade(w, keep):
 
 
 @njit(cache=True)
+def own_removal_risk(belief: float, eligible: bool, misperception: float) -> float:
+    """The removal risk a person weighs for themselves: their belief (what their group hears) if the
+    scheme can remove them (``eligible``: adults who are not excluded), and ``misperception`` times it
+    if it cannot (children, families, some vulnerable people: about 30% of arrivals,
+    ``share_scheme_eligible``). ``ineligible_risk_weight`` 0 (the default) means they know removal
+    does not apply to them; 1 that they fear it as much as anyone (issue 21: deterrence that ignored
+    eligibility let parity cut crossings by more than the removable share)."""
+    return belief if eligible else misperception * belief
+
+
+@njit(cache=True)
 def fee_weighted(belief: float, price: float, reference: float, weight: float) -> float:
     """Structural alternative (c), the sunk cost: the perceived removal risk scaled by the fee at
-    stake, ``belief x (price / reference) ^ weight`` (seed 002: 'spending up to GBP 10,000 to then be
-    immediately removed'). ``sunk_cost_weight`` 0 (today's model) returns ``belief`` unchanged."""
+    stake, ``min(1, belief x max(1, price / reference) ^ weight)`` (seed 002: 'spending up to GBP
+    10,000 to then be immediately removed'). The reference is the lowest price, ``price_min_gbp``
+    (the cheapest crossing), so a fee above it makes a removal weigh more and switching the structure
+    on never lowers the perceived risk. (Not the current price itself: the fee at stake compared with
+    itself is 1, and the structure would do nothing; nor the mean current price, which would lower
+    the risk of people whose network is cheaper than the mean. The starting price, used before, sat
+    above the prices of most of a run, so 'fees lost weigh' cut the perceived risk.)
+    ``sunk_cost_weight`` 0 (today's model) returns ``belief`` unchanged."""
     if weight == 0 or reference <= 0:
         return belief
-    return belief * (price / reference) ** weight
+    return min(1.0, belief * max(1.0, price / reference) ** weight)

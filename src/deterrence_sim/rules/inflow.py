@@ -20,13 +20,16 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step
-from ..population import OTHER, PROTECTION, RETURNABLE, WAITING
+from ..daybook import day_step, push
+from ..population import LEFT_ROUTE, OTHER, PROTECTION, RETURNABLE, WAITING
 
 #: Who the newcomers of the run are (one entry per person, in order of arrival) and where each
 #: day's newcomers start (``first[t]`` .. ``first[t + 1]``), drawn when the model is built
 #: (:func:`draw_newcomers`, from the inflow stream).
-Newcomers = namedtuple("Newcomers", ["group", "ties", "eligible", "budget", "network", "first"])
+#: ``policy_draw`` is each newcomer's uniform draw against the UK policy factor on the inflow
+#: (:func:`turned_away_by_uk_policy`), from its own stream, so that the factor keeps a subset of the
+#: same newcomers (common random numbers) and a factor of 1 changes no other draw.
+Newcomers = namedtuple("Newcomers", ["group", "ties", "eligible", "budget", "network", "first", "policy_draw"])
 
 
 def expected_newcomers_per_day(dates, per_year: np.ndarray, seasonality) -> np.ndarray:
@@ -112,16 +115,39 @@ def add_newcomers(t, w, n, signal, today):
     p.budget[n:n + m] = new.budget[lo:hi]
     p.network[n:n + m] = new.network[lo:hi]
     p.belief[n:n + m] = signal[new.group[lo:hi]]
-    today.newcomers = m
+    kept = m
+    factor = w.d.asylum_reform_inflow_factor[t]
+    if factor < 1.0:  # the UK policy factor: some of today's newcomers never set out for the coast
+        for j in range(m):
+            if turned_away_by_uk_policy(new.policy_draw[lo + j], factor):
+                p.state[n + j] = LEFT_ROUTE  # an exit; not counted among newcomers or leavers of the route
+                push(w.leavers, n + j)
+                kept -= 1
+    today.newcomers = kept
     return n + m
 
 
 @njit(cache=True)
-def stays_away(rng: np.random.Generator, elasticity: float, risk: float) -> bool:
+def turned_away_by_uk_policy(draw: float, factor: float) -> bool:
+    """Whether a newcomer does not set out for the coast because of the UK's asylum reform: the
+    expected inflow is multiplied by ``factor`` (``asylum_reform_inflow_factor``, at most 1), by
+    keeping each newcomer whose own uniform ``draw`` is below it.
+
+    The reform was announced on 2025-11-17 (refugee leave cut to 30 months, a 20-year wait for
+    settlement) and the 30-month status is in force for new adult claims from 2026-03-02 (EVENTS).
+    Whether it kept anyone from setting out is unknown: the default 1 is no effect; the prior
+    (``uncertainty.MECHANISM_PRIORS``) puts half its mass on no effect."""
+    return draw >= factor
+
+
+@njit(cache=True)
+def stays_away(rng: np.random.Generator, elasticity: float, strength: float, risk: float) -> bool:
     """Structural alternative (a): whether a newcomer, hearing of removals (``risk``, the perceived
     removal risk of their group), turns back on reaching the coast, standing for people further up
-    the route who do not set out. Chance ``1 - exp(-elasticity x risk)``; ``inflow_outcome_elasticity``
-    0 (today's model) draws nothing and keeps everyone."""
-    if elasticity <= 0 or risk <= 0:
+    the route who do not set out. Chance ``1 - exp(-elasticity x strength x risk)``: the same
+    deterrence as rule 3 (``deterrence_strength``), reaching people before the coast, so strength 0
+    deters nobody here either. ``inflow_outcome_elasticity`` 0 (today's model) draws nothing and
+    keeps everyone; its prior (``uncertainty.STRUCTURE_PRIORS``) has mass at 0."""
+    if elasticity <= 0 or strength <= 0 or risk <= 0:
         return False
-    return rng.random() < 1.0 - np.exp(-elasticity * risk)
+    return rng.random() < 1.0 - np.exp(-elasticity * strength * risk)

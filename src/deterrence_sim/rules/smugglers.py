@@ -96,6 +96,17 @@ def restock(rng: np.random.Generator, boats: np.ndarray, supply_per_week: float,
 
 
 @njit(cache=True)
+def boat_supply(per_week: float, factor: float) -> float:
+    """Boats and engines a network can acquire per week, after the measures against the supply
+    chain: ``boat_supply_per_week`` times ``boat_supply_factor``. The factor stands for Germany's law
+    making it a crime to help smuggling towards the UK, storing boats or engines included (passed
+    2025-12-19), and the UK-China agreement to share intelligence on the supply of small-boat
+    engines (2026-01-29), both EVENTS; their effect on supply is unknown, so the default 1 is no
+    effect and the prior (``uncertainty.MECHANISM_PRIORS``) puts half its mass on no effect."""
+    return per_week * factor
+
+
+@njit(cache=True)
 def adapt_load(load: np.ndarray, boats_lost: np.ndarray, gain: float, load_max: float) -> np.ndarray:
     """Networks that lose boats to the police pack more people into the next ones."""
     return np.minimum(load + gain * boats_lost, load_max)
@@ -160,7 +171,8 @@ def adapt(t, w, viable, rng):
                                    c.price_covers_removals)  # alternative (c)
         net.price[:] = adapt_price(net.price, net.customers, net.seats, net.lost, net.launched,
                                    c.price_response, floor, c.price_max_gbp)
-    net.boats[:] = restock(rng, net.boats, w.d.boat_supply_per_week[t], c.max_launches_per_day)
+    net.boats[:] = restock(rng, net.boats, boat_supply(w.d.boat_supply_per_week[t], w.d.boat_supply_factor[t]),
+                           c.max_launches_per_day)
 
 
 @njit(cache=True)
