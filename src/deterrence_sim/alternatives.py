@@ -45,8 +45,9 @@ class Alternative:
 ALTERNATIVES: tuple[Alternative, ...] = (
     Alternative("inflow_responds", "(a) inflow responds to removals", {"inflow_outcome_elasticity": 1.0},
                 "people further up the route stay away when they hear of removals: each newcomer turns back with "
-                "chance 1 - exp(-r), r the perceived removal risk of their group (rules/inflow.py, stays_away); "
-                "today's model: 0", affects_baseline=False),
+                "chance 1 - exp(-e x s x r), e the elasticity, s the deterrence strength, r the perceived removal "
+                "risk of their group (rules/inflow.py, stays_away), so strength 0 deters nobody; today's model: "
+                "e = 0", affects_baseline=False),
     Alternative("leavers_come_back", "(b) leavers may come back", {"comeback_share": 0.5, "comeback_daily": 0.01},
                 "half of the people leaving the route are only away and come back to the coast after about 100 "
                 "days (rules/decision.py, only_away, comes_back); today's model: leaving is for good",

@@ -403,6 +403,15 @@ def _structure_a(alt) -> list[str]:
 
         name, ag = (k if against else (k, BASELINE))
         lines.append(f"| `{name}` | `{ag}` | {cell(o)} | {cell(r)} |")
+    from .uncertainty import STRUCTURE_PRIORS
+
+    w = STRUCTURE_PRIORS.get("inflow_outcome_elasticity")
+    if w is not None:
+        lines += ["", f"Weights: the structure's prior (`uncertainty.STRUCTURE_PRIORS`) gives today's structure "
+                  f"(elasticity 0) probability {w.p_none:g} and spreads the rest as {w.dist}({w.a:g}, {w.b:g}); the "
+                  f"column \"with (a)\" is its upper end ({', '.join(f'{k} = {v}' for k, v in a[0].overrides.items())}, "
+                  "relative to the deterrence strength). A decision-maker who accepts those weights should read the "
+                  "answer as lying between the two columns, nearer today's."]
     lines += ["", albania_evidence()]
     return lines
 
