@@ -24,9 +24,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from bench_year import simulate  # noqa: E402
-from deterrence_sim import ChannelModel  # noqa: E402
-from deterrence_sim.reference import ReferenceModel  # noqa: E402
+from bench_year import simulate
+from deterrence_sim import ChannelModel
+from deterrence_sim.reference import ReferenceModel
 
 
 def one_year(cls, seed: int, daily_agents: bool = False) -> tuple[float, float, int]:

@@ -25,12 +25,13 @@ import textwrap
 import time
 from pathlib import Path
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+import pandas as pd
+
+from deterrence_sim.sweeps import load_spec, run_sweep
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "src"))
-
-import pandas as pd  # noqa: E402
-
-from deterrence_sim.sweeps import load_spec, run_sweep  # noqa: E402
 
 
 def write_spec(folder: Path, runs: int) -> Path:

@@ -136,7 +136,7 @@ def test_albania_figures_come_from_the_seeds_file(tmp_path):
         assert albania.observed()["fall_low"] == pytest.approx(0.5)
         csv.write_text(text.replace(row, "2023-01-01,2023-03-30,albanian_small_boat_arrivals,29,"))
         data.albania_analogue.cache_clear()
-        with pytest.raises(ConfigError, match="albania_analogue.csv: no albanian_small_boat_arrivals row for 2023-01-01"):
+        with pytest.raises(ConfigError, match=r"albania_analogue\.csv: no albanian_small_boat_arrivals row for 2023-01-01"):
             albania.observed()
     finally:
         data.use_folder(None)

@@ -13,15 +13,16 @@ from pathlib import Path
 
 import matplotlib.dates as mdates
 import numpy as np
-import pandas as pd
 import pytest
 
-solara = pytest.importorskip("solara", reason="the app needs the 'app' extra (./dsim sets it up)")
-from deterrence_sim import app, params  # noqa: E402
-from deterrence_sim.model import ChannelModel  # noqa: E402
+pytest.importorskip("solara", reason="the app needs the 'app' extra (./dsim sets it up)")
+import solara
+
+from deterrence_sim import app, app_panels, params
+from deterrence_sim.model import ChannelModel
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import browser  # noqa: E402  (tests/browser.py: the app in Chromium, shared with benchmarks/bench_app.py)
+import browser  # (tests/browser.py: the app in Chromium, shared with benchmarks/bench_app.py)
 
 ARTIFACTS = browser.ROOT / "results" / "test-artifacts"
 
@@ -93,7 +94,7 @@ def _draw(fig):
 
 def test_monthly_bars_sit_on_their_month_and_removals_have_their_own_axis(late_2025):
     model, df = late_2025
-    fig = _draw(app.monthly_figure(model, df))
+    fig = _draw(app_panels.monthly_figure(model, df))
     top, bottom = fig.axes
     monthly = df[["arrivals", "removed"]].resample("MS").sum()
     bars = top.patches
@@ -137,7 +138,7 @@ def test_every_chart_has_dates_units_and_its_data_inside_the_axes(late_2025):
 
 def test_people_per_boat_is_an_unbroken_line_of_plausible_loads(late_2025):
     model, df = late_2025
-    fig = app.smugglers_figure(model, df)
+    fig = app_panels.smugglers_figure(model, df)
     load = np.asarray(fig.axes[0].get_lines()[0].get_ydata(), dtype=float)
     assert len(load) > 0.9 * len(df) and np.all(np.isfinite(load))
     assert np.all((load >= 20) & (load <= params.PARAMS["people_per_boat_max"].default))

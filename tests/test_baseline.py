@@ -15,7 +15,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent / "baseline"))
 
-import update_baseline as baseline  # noqa: E402
+import update_baseline as baseline
 
 
 @pytest.mark.parametrize("setting", list(baseline.SETTINGS))

@@ -226,6 +226,22 @@ def test_other_commands_check_seed_and_output_folder(tmp_path, monkeypatch, caps
         assert status == 2 and len(lines) == 1 and needle in lines[0], (args, lines)
 
 
+@pytest.mark.parametrize("command", ["run", "compare", "calibrate", "validate", "forecast", "backtest", "albania"])
+@pytest.mark.parametrize("seed, needle", [("-1", "-1 is out of range"), (str(2**63), "is out of range"),
+                                          ("1.5", "'1.5' is not a whole number")])
+def test_every_command_checks_its_seed_the_same_way_before_any_work(command, seed, needle, tmp_path, monkeypatch,
+                                                                    capsys):
+    """A bad seed is one line and exit 2 from every command that takes one, before any work starts
+    (the output folder is not even made)."""
+    out = tmp_path / "out"
+    args = [command] + ([str(PILOT)] if command == "run" else []) + ["--seed", seed, "--out", str(out)]
+    if command == "forecast":
+        args += ["--origin", "2025-06-30", "--to", "2025-12-31"]
+    status, lines = cli_in_process(args, monkeypatch, capsys)
+    assert status == 2 and len(lines) == 1 and "--seed" in lines[0] and needle in lines[0], (args, lines)
+    assert not out.exists()
+
+
 def test_validate_refuses_an_empty_posterior(tmp_path, monkeypatch, capsys):
     cal = tmp_path / "cal"
     cal.mkdir()

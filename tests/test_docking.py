@@ -69,11 +69,11 @@ from numba import njit
 from numba.core.dispatcher import Dispatcher
 from scipy import stats
 
-ROOT = Path(__file__).resolve().parents[1]
+from deterrence_sim import scenario as scenarios
+from deterrence_sim.runner import default_workers, replicate_seed
+from deterrence_sim.workers import worker_pool
 
-from deterrence_sim import scenario as scenarios  # noqa: E402
-from deterrence_sim.runner import default_workers, replicate_seed  # noqa: E402
-from deterrence_sim.workers import worker_pool  # noqa: E402
+ROOT = Path(__file__).resolve().parents[1]
 
 SCENARIO_DIR = ROOT / "experiments" / "scenarios"
 REPLICATES = 30

@@ -93,12 +93,12 @@ def test_horizon_limit():
 
 def test_replicate_limit_and_memory_estimate():
     limits.check_replicates(limits.MAX_REPLICATES)
-    with pytest.raises(ConfigError, match="1..10000"):
+    with pytest.raises(ConfigError, match=r"1\.\.10000"):
         limits.check_replicates(limits.MAX_REPLICATES + 1)
     one = limits.estimate(10, 365, 2)
     assert limits.estimate(10, 3650, 2)["seconds"] == pytest.approx(10 * one["seconds"])
     assert limits.estimate(20, 365, 2)["bytes"] > one["bytes"]
-    with pytest.raises(ConfigError, match="more than the 1.0 GB of memory available"):
+    with pytest.raises(ConfigError, match=r"more than the 1\.0 GB of memory available"):
         limits.check_fits(10_000, 36_500, 2, available=2**30)
     assert limits.check_fits(10, 365, 2, available=2**40)["bytes"] == one["bytes"]
 

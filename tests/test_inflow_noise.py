@@ -212,7 +212,7 @@ def test_validation_takes_each_fits_estimate_or_an_override(tmp_path):
     (tmp_path / cal.MONTH_SD_FILE).write_text(json.dumps({"full": {"sd": 0.3}, "holdout": {"sd": 0.5}}))
     assert {k: v[0] for k, v in validation.month_sd_for(tmp_path).items()} == {"holdout": 0.5, "full": 0.3}
     assert {k: v[0] for k, v in validation.month_sd_for(tmp_path, 0.0).items()} == {"holdout": 0.0, "full": 0.0}
-    with pytest.raises(ConfigError, match="inflow_month_sd: 2.0 is out of range"):
+    with pytest.raises(ConfigError, match=r"inflow_month_sd: 2\.0 is out of range"):
         validation.month_sd_for(tmp_path, 2.0)
     (tmp_path / cal.MONTH_SD_FILE).write_text("{}x")
     with pytest.raises(ConfigError, match="not a valid inflow_month_sd estimate"):

@@ -104,7 +104,7 @@ def test_daily_output_balances(pilot_run):
 
 # --------------------------------------------------------------------------- 2. caps
 def test_detention_never_exceeds_default_capacity(pilot_run):
-    model, snaps, _ = pilot_run
+    model, _snaps, _ = pilot_run
     df = daily(model)
     capacity = np.where(df.index >= pd.Timestamp("2025-08-06"), 100, 0)
     assert (df["detained"].to_numpy() <= capacity).all()

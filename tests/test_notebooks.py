@@ -18,9 +18,10 @@ from pathlib import Path
 import nbformat
 import pytest
 
-NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
-sys.path.insert(0, str(NOTEBOOKS))
-import build_notebooks  # noqa: E402
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "notebooks"))
+import build_notebooks
+
+NOTEBOOKS = Path(build_notebooks.__file__).resolve().parent
 
 KEEP_FIGURES = 'get_ipython().run_line_magic("config", "InlineBackend.close_figures = False")'
 DESCRIBE_FIGURES = r'''

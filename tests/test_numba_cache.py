@@ -90,9 +90,9 @@ def test_an_edited_rule_of_the_package_takes_effect(tmp_path):
     copy = tmp_path / "deterrence_sim"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
     code = ("import deterrence_sim, numba; from deterrence_sim import ChannelModel\n"
-            "assert deterrence_sim.__file__.startswith(%r)\n"
+            f"assert deterrence_sim.__file__.startswith({str(tmp_path)!r})\n"
             "m = ChannelModel(rng=1, start='2025-08-01', end='2025-08-31').run()\n"
-            "print(int(sum(m.datacollector.model_vars['attempts'])))" % str(tmp_path))
+            "print(int(sum(m.datacollector.model_vars['attempts'])))")
     cache = tmp_path / "cache"
     assert int(_run(tmp_path, code, cache)) > 0
     rule = copy / "rules" / "decision.py"

@@ -23,6 +23,7 @@ import pandas as pd
 import pytest
 
 from deterrence_sim import albania, calibration, compare, data, resources, scenario, uncertainty, validation
+from deterrence_sim.calibration import month_sd
 from deterrence_sim.errors import ConfigError
 from deterrence_sim.targets import TargetSet
 
@@ -178,7 +179,7 @@ def test_worker_pools_never_fork_the_main_process(monkeypatch, tmp_path):
                               max_generations=2, log=lambda *a: None)
     assert len(calibration.posterior(Path(res["db"]))) == 20
     setting = calibration.SETTINGS["full"]
-    runs = calibration._monthly_runs({}, setting, 0.0, 2, 1, 2, None, [np.arange(20)], "2023-01-20")
+    runs = month_sd._monthly_runs({}, setting, 0.0, 2, 1, 2, None, [np.arange(20)], "2023-01-20")
     assert runs.shape == (2, 1)
     rs = validation.RunSet("test", setting, "2023-01-31", None, [{}, {}],
                            TargetSet(start=setting.start, end="2023-01-31"))

@@ -23,10 +23,9 @@ ROOT = Path(__file__).resolve().parents[1]
 def test_atomic_write_leaves_old_file_and_no_temp_on_failure(tmp_path):
     target = tmp_path / "out.csv"
     target.write_text("old\n")
-    with pytest.raises(RuntimeError):
-        with safeio.atomic_path(target) as tmp:
-            tmp.write_text("half of a new fi")
-            raise RuntimeError("killed mid-write")
+    with pytest.raises(RuntimeError), safeio.atomic_path(target) as tmp:
+        tmp.write_text("half of a new fi")
+        raise RuntimeError("killed mid-write")
     assert target.read_text() == "old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.csv"]
 
@@ -62,9 +61,8 @@ def test_os_errors_become_one_line_config_errors(tmp_path):
 
 
 def test_partial_marker_stays_after_an_interruption_and_goes_on_completion(tmp_path):
-    with pytest.raises(KeyboardInterrupt):
-        with safeio.partial_output(tmp_path, {"seed": 1}):
-            raise KeyboardInterrupt
+    with pytest.raises(KeyboardInterrupt), safeio.partial_output(tmp_path, {"seed": 1}):
+        raise KeyboardInterrupt
     assert safeio.read_partial(tmp_path) == {"seed": 1}
     with safeio.partial_output(tmp_path, {"seed": 1}):
         pass

@@ -9,7 +9,6 @@ no worker outlives it.
 from __future__ import annotations
 
 import contextlib
-import os
 import signal
 import subprocess
 import sys
@@ -21,8 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import cli
-from deterrence_sim.sweeps import design, execute, load_results, load_spec, run_sweep, sensitivity, store
+from deterrence_sim import cli, runner
+from deterrence_sim.sweeps import design, execute, load_spec, run_sweep, sensitivity, store
 from deterrence_sim.sweeps.spec import Factor
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -148,14 +147,14 @@ def test_rows_seeds_and_common_random_numbers(tmp_path):
 
 
 def test_failed_run_recorded_and_sweep_goes_on(tmp_path, monkeypatch, capsys):
-    real = execute.ChannelModel
+    real = runner.ChannelModel  # the sweeps enter the model through runner.simulate
 
     def fragile(**kwargs):
         if kwargs.get("deterrence_strength") == 2.0 and kwargs["rng"] == execute.replicate_seed(7, 1):
             raise RuntimeError("numerical trouble")
         return real(**kwargs)
 
-    monkeypatch.setattr(execute, "ChannelModel", fragile)
+    monkeypatch.setattr(runner, "ChannelModel", fragile)
     spec = write_spec(tmp_path)
     out = tmp_path / "out"
     assert cli.main(["sweep", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 1

@@ -3,7 +3,7 @@
 
 __version__ = "0.1.0"
 
-from .numba_cache import use_keyed_cache  # noqa: E402
+from .numba_cache import use_keyed_cache
 
 use_keyed_cache()  # before any compiled function is defined: a cache that cannot serve a stale rule
 

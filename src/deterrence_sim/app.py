@@ -36,8 +36,8 @@ import solara.lab
 
 from . import compare, compiling, scenario
 from . import params as parameters
-from .app_panels import (CHART_PANELS, belief_spread_figure, daily_frame, monthly_figure,  # noqa: F401
-                         people_figure, smugglers_figure, status_text, totals_html, waiting_beliefs)
+from .app_panels import (CHART_PANELS, belief_spread_figure, daily_frame, status_text, totals_html,
+                         waiting_beliefs)
 from .model import ChannelModel
 
 #: The scenarios the app offers: the standard set of ``deterrence-sim compare``.
@@ -45,7 +45,7 @@ SCENARIOS = {path.stem: path for path in compare.standard_scenarios()}
 DEFAULT_SCENARIO = "pilot"
 APP_START, APP_END = dt.date(2025, 1, 1), dt.date(2027, 12, 31)
 #: The date from which the policy levers take the sliders' values (the standard ramp-up date).
-LEVERS_FROM = dt.date(2026, 7, 1)
+LEVERS_FROM = dt.date.fromisoformat(scenario.RAMP_DATE)
 DEFAULT_SEED = 42
 #: Play speed, in simulated days a second (a slider changes it). While playing, each frame
 #: simulates as many days as the speed allows in the time the last frame took to draw (at least

@@ -196,7 +196,7 @@ def in_sample_late(variant: dict, replicates: int = 20, seed: int = 1) -> dict:
     per crossing day 18 Sep-31 Dec 2024 and 2025, and the monthly MARD of 2023-2024."""
     from .model import ChannelModel
     from .runner import replicate_seed
-    from .validation import draw
+    from .calibration.outputs import draw
 
     post = pd.read_csv(cal.CALIBRATED_DIR / "posterior_full.csv")
     month_sd = cal.read_month_sd(cal.CALIBRATED_DIR).get("full", 0.0)

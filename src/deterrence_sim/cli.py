@@ -20,10 +20,9 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError
+from .limits import MAX_SEED
 
 EXIT_BAD_INPUT = 2
-#: Largest seed (numpy seed sequences take whole numbers from 0).
-MAX_SEED = 2**63 - 1
 
 
 class ArgumentParser(argparse.ArgumentParser):
@@ -354,7 +353,7 @@ def _sweep(args, label: str):
 
 
 def cmd_sweep(args) -> int:
-    spec, out, res = _sweep(args, "swept")
+    _, _, res = _sweep(args, "swept")
     return 0 if res["failed"] == 0 else 1
 
 
@@ -487,7 +486,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--population", type=_positive, default=40, help="particles per generation (default 40)")
     fc.add_argument("--no-parameter-uncertainty", action="store_true",
                     help="every run takes the posterior medians (to see how much parameter uncertainty adds)")
-    fc.add_argument("--seed", type=int, default=20250710)
+    fc.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
     fc.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     fc.add_argument("--quiet", action="store_true", help="no progress bar")
     fc.set_defaults(func=cmd_forecast)
@@ -497,7 +496,7 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--budget", type=_budget, default=1000, help="simulations of each origin's fit (default 1000)")
     bt.add_argument("--population", type=_positive, default=40, help="particles per generation (default 40)")
     bt.add_argument("--draws", type=int, default=100, help="runs per forecast (default 100)")
-    bt.add_argument("--seed", type=int, default=20250710)
+    bt.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
     bt.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     bt.add_argument("--quiet", action="store_true", help="no progress bar")
     bt.set_defaults(func=cmd_backtest)
@@ -505,7 +504,7 @@ def build_parser() -> argparse.ArgumentParser:
     alb = sub.add_parser("albania", help="outside check of the deterrence strength: the UK-Albania episode of 2022")
     alb.add_argument("--out", default="experiments/albania", help="output folder (default experiments/albania)")
     alb.add_argument("--replicates", type=_positive, default=4, help="replicates per point (default 4)")
-    alb.add_argument("--seed", type=int, default=20221213)
+    alb.add_argument("--seed", type=_seed, default=20221213, help="seed, 0..2**63-1 (default 20221213)")
     alb.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     alb.set_defaults(func=cmd_albania)
     pri = sub.add_parser("prior", help="derive the deterrence prior by simulating the anchor episodes in the model")

@@ -28,7 +28,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import re
 import time
 from pathlib import Path
 
@@ -40,6 +39,7 @@ from . import resources
 from .alternatives import ALTERNATIVES, ALTERNATIVE_SCENARIOS
 from .decomposition import DECOMPOSED, VARIANTS
 from .errors import ConfigError
+from .scenario import RAMP_DATE
 from .uncertainty import Uncertainty, apply_draw
 
 SCENARIO_DIR = resources.path("experiments/scenarios")  # the standard set, shipped with the package
@@ -54,9 +54,6 @@ DOSE_STRENGTHS = {"weak": 0.2, "calibrated": None, "strong": 3.0}
 #: At 100x every eligible arrival is already detained; more capacity changes nothing (400x gave
 #: results identical to 100x), because the legal challenges that succeed cap removals near 80%.
 DOSE_LEVELS = (0, 2, 5, 10, 30, 100)
-RAMP_DATE = "2026-07-01"  # after the policy path known to June 2026 (pilot.toml)
-#: Scenario names become file names: letters, digits, _ and - only.
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9_-]{1,64}$")
 #: What this command writes (and removes before a fresh run): top-level files, and Parquet files in
 #: the two sub-folders.
 OUTPUT_PATTERNS = ("report.md", "*.csv", "*.png", "compare_settings.json", "timing.json")
@@ -148,7 +145,7 @@ def check_names(scenarios: list[scenario.Scenario]) -> None:
     baseline_file = (SCENARIO_DIR / f"{BASELINE}.toml").resolve()
     for sc in scenarios:
         where = sc.path or "a scenario"
-        if not NAME_PATTERN.match(sc.name):
+        if not scenario.NAME_PATTERN.fullmatch(sc.name):
             raise ConfigError(f"{where}: scenario name {sc.name!r} is not allowed; use 1-64 letters, digits, "
                               "_ or - (it becomes a file name)")
         if sc.name in seen:

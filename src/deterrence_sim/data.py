@@ -115,7 +115,9 @@ def pilot_observations(folder: str | None = None) -> dict[str, np.ndarray]:
     t = read_table(Path(folder or seeds_dir()) / PILOT,
                    {"date": _date, "returned_to_france_cumulative": _int_or_none,
                     "admitted_to_uk_cumulative": _int_or_none})
-    none_nan = lambda xs: np.array([np.nan if v is None else v for v in xs], dtype=float)  # noqa: E731
+    def none_nan(xs):
+        return np.array([np.nan if v is None else v for v in xs], dtype=float)
+
     return {"date": np.array(t["date"], dtype="datetime64[D]"),
             "returned": none_nan(t["returned_to_france_cumulative"]),
             "admitted": none_nan(t["admitted_to_uk_cumulative"])}

@@ -2,42 +2,89 @@
 institutions' running counters, the lists of rows the steps of the day hand on, and the record
 of everything the compiled day works on.
 
-* :data:`DAILY_COLUMNS`: the daily figures, in output order (the columns of ``daily.csv``).
+* :data:`OUTPUTS`: the daily figures, in output order (the columns of ``daily.csv``), each declared
+  once with its kind (event or level), type, the rule that writes it and its meaning;
+  :data:`DAILY_COLUMNS`, :data:`EVENT_COLUMNS` and :data:`FLOAT_COLUMNS` are made from it.
   The model keeps them as a float array, one row per day (``model.figures``); the compiled day
   sees each row as a record with one named field per figure (:data:`FIGURES`), so a rule writes
   ``today.arrivals = ...``. The reference model (``deterrence_sim.reference``) imports these names.
 * :data:`COUNTERS`: the institutions' running figures (legal-route awareness, the flight credit,
   removals so far, France's week and its acceptances that week, ...), kept the same way in
   ``model.counters`` and seen by the compiled day as the record ``w.k`` (``w.k.removed_total``).
-* :class:`RowList`: a list of row numbers that the compiled day fills as it goes (today's
-  leavers, the would-be crossers, the approved applicants), with :func:`push`, :func:`leave`
-  and :func:`leave_one`.
+* the work on ``population.RowList``, a list of row numbers that the compiled day fills as it
+  goes (today's leavers, the would-be crossers, the approved applicants, the detained): :func:`push`,
+  :func:`leave` and :func:`leave_one`.
 * :class:`World`: everything the compiled day works on, passed to every step as one record ``w``.
 """
 
 from __future__ import annotations
 
 from collections import namedtuple
+from typing import NamedTuple
 
 import numpy as np
 from numba import njit
 
-from .population import APPLIED, DETAINED, FIRST_EXIT, RETURNED, WAITING
+from .population import APPLIED, DETAINED, RETURNED, WAITING
 
-#: The daily figures a run records (one row per day), in output order.
-DAILY_COLUMNS = (
-    "arrivals", "boats", "attempts", "prevented", "deaths", "waiting_in_france", "detained",
-    "referred_to_france", "removed", "admitted_legal_route", "recrossings", "legal_challenges_filed",
-    "legal_challenges_won", "flights", "perceived_removal_risk", "price_gbp", "people_per_boat",
-    "newcomers", "left_route", "rescued", "entered_asylum", "returned_in_france", "legal_applications",
-    "applied_legal_route", "sea_viable", "detentions", "intercepted_at_sea",
+#: The two kinds of daily figure: a count of what happened that day (summed into totals), or the
+#: state of things at the end of the day (never summed).
+EVENT, LEVEL = "event", "level"
+
+
+class Output(NamedTuple):
+    """One daily figure (a column of ``daily.csv``): its name, its kind (:data:`EVENT` or
+    :data:`LEVEL`), its type (``int`` for counts, ``float`` otherwise), the rule that writes it
+    (a module of ``rules/``, or ``records`` for the end-of-day levels of :func:`record_levels`)
+    and what it means. ``tests/test_outputs.py`` checks each against the code that writes it."""
+
+    name: str
+    kind: str
+    dtype: str
+    rule: str
+    meaning: str
+
+
+#: The daily figures a run records (one row per day), in output order: the one declaration every
+#: list of columns below is made from.
+OUTPUTS = (
+    Output("arrivals", EVENT, "int", "crossing", "people who landed in the UK"),
+    Output("boats", EVENT, "int", "crossing", "boats that reached the UK (neither stopped nor rescued)"),
+    Output("attempts", EVENT, "int", "smugglers", "people seated on a boat that launched"),
+    Output("prevented", EVENT, "int", "crossing",
+           "people on boats stopped by the police, on the beach or at sea (person-attempts, as SB02)"),
+    Output("deaths", EVENT, "int", "crossing", "people who died at sea"),
+    Output("waiting_in_france", LEVEL, "int", "records", "people waiting on the French coast"),
+    Output("detained", LEVEL, "int", "records", "people held in UK detention for removal"),
+    Output("referred_to_france", EVENT, "int", "france", "detainees referred to France for a decision"),
+    Output("removed", EVENT, "int", "uk", "people removed to France"),
+    Output("admitted_legal_route", EVENT, "int", "legal_route", "people admitted to the UK by the legal route"),
+    Output("recrossings", EVENT, "int", "crossing", "arrivals who had been removed before"),
+    Output("legal_challenges_filed", EVENT, "int", "courts", "legal challenges to removal filed"),
+    Output("legal_challenges_won", EVENT, "int", "courts", "legal challenges that succeeded"),
+    Output("flights", EVENT, "int", "uk", "removal flights that carried someone"),
+    Output("perceived_removal_risk", LEVEL, "float", "records", "mean perceived chance of removal of those waiting"),
+    Output("price_gbp", LEVEL, "float", "records", "mean price of a seat over the networks (GBP)"),
+    Output("people_per_boat", LEVEL, "float", "records", "arrivals per arriving boat (NaN on days without)"),
+    Output("newcomers", EVENT, "int", "inflow", "people who reached the French coast"),
+    Output("left_route", EVENT, "int", "decision", "people who gave up the route (the returnees who gave up too)"),
+    Output("rescued", EVENT, "int", "crossing", "people on boats rescued back to France"),
+    Output("entered_asylum", EVENT, "int", "uk",
+           "arrivals placed in the asylum system (not detained, released, refused by France, or out of time)"),
+    Output("returned_in_france", LEVEL, "int", "records", "people removed to France and housed there"),
+    Output("legal_applications", EVENT, "int", "legal_route", "applications to the legal route"),
+    Output("applied_legal_route", LEVEL, "int", "records", "people with an application pending or approved"),
+    Output("sea_viable", LEVEL, "int", "weather", "1 if the sea allowed crossings that day, else 0"),
+    Output("detentions", EVENT, "int", "uk", "arrivals detained for removal"),
+    Output("intercepted_at_sea", EVENT, "int", "interception",
+           "people on taxi boats stopped by the interventions on the water (a part of prevented)"),
 )
+#: The daily figures, in output order (the columns of ``daily.csv``).
+DAILY_COLUMNS = tuple(o.name for o in OUTPUTS)
 #: Daily figures that are not whole numbers (the others are counts, output as integers).
-FLOAT_COLUMNS = ("perceived_removal_risk", "price_gbp", "people_per_boat")
+FLOAT_COLUMNS = tuple(o.name for o in OUTPUTS if o.dtype == "float")
 #: Daily figures that are counts of events (summed into yearly totals); the others are levels.
-EVENT_COLUMNS = tuple(c for c in DAILY_COLUMNS if c not in (
-    "waiting_in_france", "detained", "perceived_removal_risk", "price_gbp", "people_per_boat",
-    "returned_in_france", "applied_legal_route", "sea_viable"))
+EVENT_COLUMNS = tuple(o.name for o in OUTPUTS if o.kind == EVENT)
 #: One day's figures as a record (a row of ``model.figures`` seen through this dtype).
 FIGURES = np.dtype([(name, np.float64) for name in DAILY_COLUMNS])
 
@@ -86,58 +133,55 @@ def counter_record(counters: np.ndarray):
 #: before it. Inlined, the steps cost what they did as code written out in one function.
 day_step = njit(cache=True, inline="always")
 
-#: A list of row numbers filled by the compiled day: ``rows[:n[0]]``.
-RowList = namedtuple("RowList", ["rows", "n"])
-
-
-def row_list(size: int) -> RowList:
-    return RowList(np.zeros(size, dtype=np.int64), np.zeros(1, dtype=np.int64))
-
-
 #: Everything the compiled day works on: the population table ``p`` (``population.Table``), the
 #: constants ``c`` and day-by-day values ``d`` of the parameters (``params.Constants``,
 #: ``params.Daily``), the networks (``rules.smugglers.Networks``), the counters ``k``, the
 #: community's memory (``rules.belief.Memory``), the newcomers of the run
 #: (``rules.inflow.Newcomers``), the pre-drawn weather, the weekday of the first day, and the row
-#: lists of today's leavers, would-be crossers and approved applicants.
+#: lists of today's leavers, would-be crossers, approved applicants and the detained (in row order,
+#: listed by ``model.people_day``).
 World = namedtuple("World", ["p", "c", "d", "net", "k", "memory", "new", "sea_viable", "weekday0",
-                             "leavers", "tryers", "ready"])
+                             "leavers", "tryers", "ready", "held"])
 
 
-@njit(cache=True)
+@day_step
 def push(lst, i):
     """Append row ``i`` to a row list."""
     lst.rows[lst.n[0]] = i
     lst.n[0] += 1
 
 
-@njit(cache=True)
+@day_step
 def rows_of(lst):
     """The rows listed so far."""
     return lst.rows[:lst.n[0]]
 
 
-@njit(cache=True)
+@day_step
 def leave(p, rows, state, leavers):
     """Move ``rows`` to the exit ``state`` and list them among today's leavers."""
-    m = len(rows)
-    p.state[rows] = state
-    n = leavers.n[0]
-    leavers.rows[n:n + m] = rows
-    leavers.n[0] = n + m
+    for j in range(len(rows)):
+        leave_one(p, rows[j], state, leavers)
 
 
-@njit(cache=True)
+@day_step
 def leave_one(p, i, state, leavers):
     """Move row ``i`` to the exit ``state`` and list it among today's leavers."""
     p.state[i] = state
     push(leavers, i)
 
 
-@njit(cache=True)
+@day_step
 def still_held(p, rows):
-    """Those of ``rows`` still detained."""
-    return rows[p.state[rows] == DETAINED]
+    """Those of ``rows`` still detained, in their order: moved to the front of ``rows`` (in place,
+    so the day's steps on the detained allocate nothing), and returned."""
+    m = 0
+    for j in range(len(rows)):
+        i = rows[j]
+        if p.state[i] == DETAINED:
+            rows[m] = i
+            m += 1
+    return rows[:m]
 
 
 @day_step
@@ -145,22 +189,25 @@ def record_levels(w, n, today):
     """The day's levels, after every step: people in each state, the mean perceived risk of
     those waiting, the mean price, and people per arriving boat."""
     state, beliefs, times_returned = w.p.state, w.p.belief, w.p.times_returned
-    counts = np.zeros(FIRST_EXIT, dtype=np.int64)
+    n_waiting = n_applied = n_detained = n_returned = 0  # counted in registers, not in an array
     risk = 0.0
     away = 0  # alternative (b): people away from the route share the RETURNED state but were never removed
     for i in range(n):
         s = state[i]
-        if s < FIRST_EXIT:
-            counts[s] += 1
-            if s == WAITING:
-                risk += beliefs[i]
-            elif s == RETURNED and times_returned[i] == 0:
-                away += 1
-    n_waiting = counts[WAITING]
+        if s == WAITING:
+            n_waiting += 1
+            risk += beliefs[i]
+        elif s == APPLIED:
+            n_applied += 1
+        elif s == DETAINED:
+            n_detained += 1
+        elif s == RETURNED:
+            n_returned += 1
+            away += times_returned[i] == 0
     today.waiting_in_france = n_waiting
-    today.applied_legal_route = counts[APPLIED]
-    today.detained = counts[DETAINED]
-    today.returned_in_france = counts[RETURNED] - away
+    today.applied_legal_route = n_applied
+    today.detained = n_detained
+    today.returned_in_france = n_returned - away
     today.perceived_removal_risk = risk / n_waiting if n_waiting else 0.0
     today.price_gbp = w.net.price.sum() / len(w.net.price)
     today.people_per_boat = today.arrivals / today.boats if today.boats else np.nan

@@ -194,7 +194,7 @@ def scenario_policy(path: Path) -> tuple[str, dict, list]:
 def draw_thetas(post: pd.DataFrame, priors_used, n: int, seed: int, uncertainty: bool) -> list[dict]:
     """``n`` calibrated parameter sets: resampled from the posterior (or its medians), with the
     parameters the fit did not see drawn from their priors (or their prior medians)."""
-    from .validation import draw
+    from .calibration.outputs import draw
 
     rng = np.random.default_rng([seed, 7])
     fitted = draw(post, n, seed) if uncertainty else [cal.point_estimate(post)] * n

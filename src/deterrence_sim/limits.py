@@ -26,6 +26,9 @@ from .errors import ConfigError
 MAX_HORIZON_YEARS = 100
 #: Most replicates in one run.
 MAX_REPLICATES = 10_000
+#: Largest seed of a run: seeds are whole numbers from 0 to this (numpy's seed sequences take no
+#: negative number; 2**63 - 1 is the largest that every part of the package can pass on).
+MAX_SEED = 2**63 - 1
 #: Seconds of one core per replicate and simulated year (the benchmark's 0.05 s, doubled).
 SECONDS_PER_YEAR = 0.1
 #: Memory held in the main process per replicate and simulated day of results (28 columns of

@@ -27,6 +27,7 @@ import datetime as dt
 from collections import namedtuple
 from collections.abc import Mapping
 from types import SimpleNamespace
+from typing import Any
 
 import numpy as np
 
@@ -545,24 +546,26 @@ def build(values: Mapping, start: dt.date, n_days: int) -> tuple[SimpleNamespace
 
 
 _SCALAR_TYPES = {"float": float, "int": int, "bool": bool}
+_CONSTANT_NAMES = tuple(n for n, p in PARAMS.items() if not p.schedulable and p.kind in _SCALAR_TYPES)
+_DAILY_NAMES = tuple(n for n, p in PARAMS.items() if p.schedulable)
 #: The constants the compiled day reads (every number that is not a schedule, a monthly list or a choice).
-Constants = namedtuple("Constants", [n for n, p in PARAMS.items() if not p.schedulable and p.kind in _SCALAR_TYPES])
+Constants = namedtuple("Constants", _CONSTANT_NAMES)  # type: ignore[misc]  # fields made from PARAMS
 #: The per-day values the compiled day reads: one array per schedulable parameter, indexed by day.
-Daily = namedtuple("Daily", [n for n, p in PARAMS.items() if p.schedulable])
+Daily = namedtuple("Daily", _DAILY_NAMES)  # type: ignore[misc]  # fields made from PARAMS
 
 
 def compiled_form(const: SimpleNamespace, daily: SimpleNamespace) -> tuple[Constants, Daily]:
     """The output of :func:`build` as the typed records the compiled day (``model.simulate_day``)
     takes. Each constant is converted to its parameter's kind, so that a scenario writing ``2``
     for a float parameter does not make numba compile a second version of the day."""
-    c = Constants(**{n: _SCALAR_TYPES[PARAMS[n].kind](getattr(const, n)) for n in Constants._fields})
-    d = Daily(**{n: np.ascontiguousarray(getattr(daily, n), dtype=np.float64) for n in Daily._fields})
+    c = Constants(**{n: _SCALAR_TYPES[PARAMS[n].kind](getattr(const, n)) for n in _CONSTANT_NAMES})
+    d = Daily(**{n: np.ascontiguousarray(getattr(daily, n), dtype=np.float64) for n in _DAILY_NAMES})
     return c, d
 
 
 def to_jsonable(values: Mapping) -> dict:
     """Parameter values in a form that JSON and TOML can write (schedules as date tables)."""
-    out = {}
+    out: dict[str, Any] = {}
     for name, value in values.items():
         if isinstance(value, tuple) and value and isinstance(value[0], tuple):
             out[name] = {d.isoformat(): v for d, v in value}

@@ -77,6 +77,14 @@ COLUMNS: dict[str, np.dtype] = {
 #: the table: ``table.state[i]`` is row i's state. Each field is the whole allocated column.
 Table = namedtuple("Table", list(COLUMNS))
 
+#: A list of row numbers filled by the compiled day: ``rows[:n[0]]`` (``daybook.push``, ``rows_of``,
+#: ``leave``).
+RowList = namedtuple("RowList", ["rows", "n"])
+
+
+def row_list(size: int) -> RowList:
+    return RowList(np.zeros(size, dtype=np.int64), np.zeros(1, dtype=np.int64))
+
 
 class Population:
     """Column store of people; ``n`` rows are in use.
@@ -106,11 +114,9 @@ class Population:
         self._refresh_views()
 
     def _scratch(self, size: int) -> None:
-        """Lists of rows the compiled day fills (``daybook.RowList``): who left today, who tries,
-        who is approved."""
-        from .daybook import row_list  # daybook names this module's states
-
-        self.scratch = (row_list(size), row_list(size), row_list(size))
+        """Lists of rows the compiled day fills (:class:`RowList`): who left today, who tries,
+        who is approved, who is detained."""
+        self.scratch = (row_list(size), row_list(size), row_list(size), row_list(size))
 
     def _refresh_views(self) -> None:
         """Rebuild ``table`` (after the columns were reallocated)."""

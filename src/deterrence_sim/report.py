@@ -17,11 +17,11 @@ import pandas as pd
 
 from . import effects, safeio
 from .alternatives import ALTERNATIVES, FIT_TOLERANCE
+from .scenario import RAMP_DATE
 from .uncertainty import prior_table
 
 HEADLINE_SCENARIOS = ("pilot", "rampup_x5", "parity")
 BASELINE = "no_deal"
-RAMP_DATE = "2026-07-01"
 
 
 def pct(x, signed=True) -> str:

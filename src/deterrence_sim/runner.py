@@ -9,23 +9,26 @@ replicate ``i`` of two different scenarios shares that seed, hence its weather a
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import sys
 import warnings
+from collections.abc import Mapping
 from concurrent.futures import Future, ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
-from . import __version__, limits, safeio
-from . import compiling
+from . import __version__, compiling, limits, safeio
 from . import params as parameters
+from . import workers as _workers
 from .errors import ConfigError
+from .limits import MAX_SEED
+from .daybook import FLOAT_COLUMNS
 from .model import DAILY_COLUMNS, EVENT_COLUMNS, ChannelModel
 from .scenario import Scenario
-from . import workers as _workers  # noqa: I001
-from .workers import default_workers  # noqa: F401  (re-exported)
+from .workers import default_workers as default_workers  # re-exported
 
 
 @contextlib.contextmanager
@@ -37,8 +40,6 @@ def worker_pool(workers: int | None, jobs: int):
         yield pool
 
 
-#: Seeds of a run: whole numbers from 0 to this (numpy's seed sequences take no negative number).
-MAX_SEED = 2**63 - 1
 
 
 class ScenarioWarning(UserWarning):
@@ -58,11 +59,53 @@ def replicate_seed(seed: int, replicate: int) -> int:
     return int(child.generate_state(1)[0])
 
 
+@dataclasses.dataclass(frozen=True)
+class Result:
+    """One run of the model: its daily figures by name (``result["arrivals"]``, one value per
+    day), the same as a table (``result.daily``), its event totals and the seed it ran with."""
+
+    seed: int
+    #: the simulated dates, in order
+    dates: tuple
+    #: one row per simulated day, one column per ``DAILY_COLUMNS`` name (floats)
+    figures: np.ndarray
+
+    def __getitem__(self, name: str) -> np.ndarray:
+        """The daily figure ``name`` (a ``daybook.OUTPUTS`` name), one value per day."""
+        return self.figures[:, DAILY_COLUMNS.index(name)]
+
+    @property
+    def daily(self) -> pd.DataFrame:
+        """The run's daily table: ``date``, then every daily figure (counts as whole numbers),
+        as written to ``daily.csv``."""
+        df = pd.DataFrame({name: self[name] if name in FLOAT_COLUMNS else self[name].astype(np.int64)
+                           for name in DAILY_COLUMNS})
+        df.insert(0, "date", pd.to_datetime(list(self.dates)))
+        return df
+
+    @property
+    def totals(self) -> dict[str, int]:
+        """The sum of each event figure over the run (``daybook.EVENT_COLUMNS``)."""
+        return {name: int(self[name].sum()) for name in EVENT_COLUMNS}
+
+
+def simulate(params: Mapping, *, seed: int, start=None, end=None) -> Result:
+    """The one way into the model for an analysis: run it once with the keyword arguments
+    ``params`` (any parameter of ``params.PARAMS``, and ``start``/``end``, as
+    ``Scenario.model_kwargs()`` gives them; ``start``/``end`` given here take precedence) from
+    the model seed ``seed`` (checked first), and return its :class:`Result`."""
+    kwargs = dict(params)
+    if start is not None:
+        kwargs["start"] = start
+    if end is not None:
+        kwargs["end"] = end
+    model = ChannelModel(rng=check_seed(seed), **kwargs).run()
+    return Result(seed=int(seed), dates=tuple(model.dates[: model.day]), figures=model.figures[: model.day].copy())
+
+
 def run_one(kwargs: dict, seed: int, replicate: int) -> pd.DataFrame:
     """Simulate one replicate and return its daily table (one row per date)."""
-    model = ChannelModel(rng=replicate_seed(seed, replicate), **kwargs).run()
-    df = pd.DataFrame({name: model.datacollector.model_vars[name] for name in DAILY_COLUMNS})
-    df.insert(0, "date", pd.to_datetime(model.dates[: len(df)]))
+    df = simulate(kwargs, seed=replicate_seed(seed, replicate)).daily
     df.insert(0, "replicate", replicate)
     return df
 

@@ -35,6 +35,9 @@ from .schedule import parse_date
 TOP_LEVEL_KEYS = {"name", "description", "extends", "start", "end", "params"}
 #: What a scenario name may be: it becomes a file and folder name.
 NAME_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+#: The ramp-up date of the standard scenarios: removal capacity scales up from this day (compare, report, app),
+#: after the policy path known to June 2026 (pilot.toml).
+RAMP_DATE = "2026-07-01"
 DEFAULT_START = dt.date(2025, 1, 1)
 DEFAULT_END = dt.date(2025, 12, 31)
 
@@ -95,7 +98,7 @@ def load(path: str | Path, _seen: tuple = ()) -> Scenario:
         raise ConfigError(f"{path}: unknown key {sorted(unknown)[0]!r}; allowed top-level keys: "
                           f"{', '.join(sorted(TOP_LEVEL_KEYS))} (parameters go under [params])")
     try:
-        name = check_name(raw["name"] if "name" in raw else path.stem,
+        name = check_name(raw.get("name", path.stem),
                           "name" if "name" in raw else "name (taken from the file name; set name = \"...\")")
         if not isinstance(raw.get("description", ""), str):
             raise ConfigError("description: must be a string")

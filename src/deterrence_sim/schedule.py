@@ -12,6 +12,7 @@ daily tick reads a number from an array and never searches a table.
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections.abc import Mapping
 
 import numpy as np
@@ -65,7 +66,7 @@ def normalise_schedule(key: str, table: Mapping, check_value) -> tuple[tuple[dt.
         day = parse_date(raw_date, f"{key} (schedule date)")
         pairs.append((day, check_value(f"{key} (from {day.isoformat()})", raw_value)))
     pairs.sort(key=lambda p: p[0])
-    for (a, _), (b, _) in zip(pairs, pairs[1:]):
+    for (a, _), (b, _) in itertools.pairwise(pairs):
         if a == b:
             raise ConfigError(f"{key}: the date {a.isoformat()} appears twice in the schedule")
     return tuple(pairs)

@@ -32,6 +32,7 @@ import pandas as pd
 
 from . import calibration as cal
 from . import data
+from .calibration.outputs import draw
 from .errors import ConfigError
 from .runner import default_workers, replicate_seed
 from .safeio import read_csv
@@ -78,22 +79,11 @@ def month_sd_for(folder: Path, override: float | None = None) -> dict[str, tuple
 
     if override is not None:
         value = PARAMS["inflow_month_sd"].check("inflow_month_sd", override)
-        return {fit: (value, "--inflow-month-sd") for fit in cal.FITS}
+        return dict.fromkeys(cal.FITS, (value, "--inflow-month-sd"))
     stored = cal.read_month_sd(folder)
     default = float(PARAMS["inflow_month_sd"].default)
     return {fit: (stored[fit], f"estimated from the {fit} fit's residuals, `{Path(folder) / cal.MONTH_SD_FILE}`")
             if fit in stored else (default, "the model default") for fit in cal.FITS}
-
-
-def draw(post: pd.DataFrame, n: int, seed: int) -> list[dict]:
-    """``n`` parameter sets resampled from weighted posterior samples (systematic resampling)."""
-    rng = np.random.default_rng(seed)
-    w = post["weight"].to_numpy(float)
-    cum = np.cumsum(w / w.sum())
-    idx = np.minimum(np.searchsorted(cum, (rng.random() + np.arange(n)) / n), len(post) - 1)
-    idx = rng.permutation(idx)
-    names = [c for c in post.columns if c != "weight"]
-    return [{k: float(post.iloc[i][k]) for k in names} for i in idx]
 
 
 def _one(args):

@@ -30,7 +30,7 @@ estimated for each fit (:func:`~.month_sd.estimate_inflow_month_sd`), written to
 
 from .command import calibrate, calibrate_month_sd, estimate_month_sd_for
 from .fit import SeededSampler, generations, posterior, run_fit
-from .month_sd import (MONTH_SD_FILE, MONTH_SD_REPLICATES, _monthly_runs, estimate_inflow_month_sd, moment_estimate,
+from .month_sd import (MONTH_SD_FILE, MONTH_SD_REPLICATES, estimate_inflow_month_sd, moment_estimate,
                        month_residual_variance, read_month_sd)
 from .outputs import (calibrated_toml, default_values, parameter_markdown, parameter_table, plot_prior_posterior,
                       point_estimate, set_month_sd_in_toml, state_on, weighted_quantile, write_outputs)

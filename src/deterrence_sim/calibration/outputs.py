@@ -231,3 +231,15 @@ def write_outputs(out: Path, priors, fits: dict, meta: dict, setting: Setting) -
         (out / "calibrated.toml").write_text(calibrated_toml(values, theta, meta), encoding="utf-8")
         result["theta"], result["values"] = theta, values
     return result
+
+
+def draw(post, n: int, seed: int) -> list[dict]:
+    """``n`` parameter sets resampled from weighted posterior samples (``post``: a posterior CSV's
+    table, a ``weight`` column and one column per parameter) by systematic resampling."""
+    rng = np.random.default_rng(seed)
+    w = post["weight"].to_numpy(float)
+    cum = np.cumsum(w / w.sum())
+    idx = np.minimum(np.searchsorted(cum, (rng.random() + np.arange(n)) / n), len(post) - 1)
+    idx = rng.permutation(idx)
+    names = [c for c in post.columns if c != "weight"]
+    return [{k: float(post.iloc[i][k]) for k in names} for i in idx]

@@ -117,8 +117,8 @@ def load_priors(path: str | Path | None) -> dict[str, CalibParam]:
             a, b = (float(spec[k]) for k in keys[dist])
         except (KeyError, TypeError, ValueError):
             raise ConfigError(f"{path}: {name} needs numbers {' and '.join(keys[dist])} for a {dist} prior") from None
-        if dist == "lognormal" and not (a > 0 and b > 0) or dist != "lognormal" and not (b > a) \
-                or dist == "loguniform" and a <= 0:
+        if (dist == "lognormal" and not (a > 0 and b > 0)) or (dist != "lognormal" and not (b > a)) \
+                or (dist == "loguniform" and a <= 0):
             raise ConfigError(f"{path}: {name}: {keys[dist][0]} = {a:g}, {keys[dist][1]} = {b:g} do not make a "
                               f"valid {dist} prior")
         out[name] = dataclasses.replace(out[name], prior=Prior(dist, a, b))

@@ -21,19 +21,27 @@ from .people import Migrant, Smuggler
 
 REFERENCE_LOAD = 60.0  # rule 7: people per boat at which death_prob applies
 
+#: The parameters of ChannelModel this model does not implement, and what they switch on: it
+#: refuses any value but the default (rather than ignore it and report the default's figures).
+NOT_IMPLEMENTED = {
+    "comeback_share": "structural alternative (b), leavers may come back",
+    "comeback_daily": "structural alternative (b), leavers may come back",
+    "price_covers_removals": "structural alternative (c), the price covers removals",
+    "injunction_wave": "rule 9's wave of last-minute challenges",
+    "injunction_prob": "rule 9's wave of last-minute challenges",
+}
 
-#: Switches of ChannelModel that the reference does not state (structural alternatives (b), the
-#: price floor of (c), and (d)): a run with any of them on is refused rather than run without it.
-NOT_STATED = {"comeback_share": "structural alternative (b)", "price_covers_removals": "structural alternative (c)",
-              "injunction_wave": "structural alternative (d)"}
 
-
-def refuse_what_is_not_stated(const, daily) -> None:
-    """One-line ConfigError for a switch of NOT_STATED that is on (on any day, for a schedule)."""
-    for name, what in NOT_STATED.items():
-        value = getattr(const, name, None) if hasattr(const, name) else getattr(daily, name)
-        if (value > 0).any() if hasattr(value, "any") else value > 0:
-            raise ConfigError(f"{name}: the reference model does not implement {what}; leave it at 0")
+def refuse_unimplemented(values: dict) -> None:
+    """Raise ConfigError, in one line, for a parameter of :data:`NOT_IMPLEMENTED` away from its default."""
+    defaults = parameters.validate({})
+    for name, what in NOT_IMPLEMENTED.items():
+        value = values[name]
+        if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # a schedule: on if any day is
+            value = next((v for _, v in value if v != defaults[name]), defaults[name])
+        if value != defaults[name]:
+            raise ConfigError(f"{name}: the reference model does not implement {what}; leave it at its default "
+                              f"{parameters.to_jsonable({name: defaults[name]})[name]!r} (ChannelModel has it)")
 
 
 class ReferenceModel(mesa.Model):
@@ -44,8 +52,8 @@ class ReferenceModel(mesa.Model):
         super().__init__(rng=rng)
         self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
         self.values = parameters.validate(params)
+        refuse_unimplemented(self.values)
         self.c, self.daily = parameters.build(self.values, self.start_date, self.n_days)
-        refuse_what_is_not_stated(self.c, self.daily)
         self.weekday0 = self.start_date.weekday()
         self.day = 0
         self.p = self._todays_values()

@@ -51,8 +51,8 @@ import pandas as pd
 from .. import __version__, safeio
 from .. import params as parameters
 from ..errors import ConfigError
-from ..model import DAILY_COLUMNS, ChannelModel
-from ..runner import replicate_seed
+from ..model import DAILY_COLUMNS
+from ..runner import replicate_seed, simulate
 from ..schedule import is_schedule, normalise_schedule
 from . import design as designs
 from . import store
@@ -106,12 +106,12 @@ def run_task(task: dict) -> tuple[dict, pd.DataFrame | None]:
     try:
         summaries = {}
         for label, kwargs in task["arms"].items():
-            model = ChannelModel(rng=task["seed"], **kwargs).run()
-            figures = model.figures[: model.day]
-            summaries[label] = summarise(figures, model.dates, task["outputs"], task["years"])
+            result = simulate(kwargs, seed=task["seed"])
+            figures = result.figures
+            summaries[label] = summarise(figures, list(result.dates), task["outputs"], task["years"])
             if task["daily"]:
                 d = pd.DataFrame(figures, columns=list(DAILY_COLUMNS))
-                d.insert(0, "date", pd.to_datetime(model.dates[: model.day]))
+                d.insert(0, "date", pd.to_datetime(list(result.dates)))
                 d.insert(0, "scenario", label)
                 d.insert(0, "run", task["run"])
                 daily_frames.append(d)

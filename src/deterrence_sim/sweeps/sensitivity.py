@@ -11,7 +11,7 @@ taken for sensitivity (with common random numbers across the design the noise th
 moves every point alike). Failed runs are left out of a point's mean; a point with no
 successful run stops the analysis with one line.
 
-``rank_for_screening`` orders a Morris table's factors for a following Sobol study: by the
+``rank_for_screening`` (in :mod:`.spec`, which uses it) orders a Morris table's factors for a following Sobol study: by the
 largest ``mu_star`` over the chosen outputs, each output's ``mu_star`` divided by its largest, so
 that outputs on different scales count alike.
 """
@@ -89,14 +89,6 @@ def analyse(spec: Spec, results: pd.DataFrame, outputs: list[str]) -> tuple[str,
         t.insert(0, "output", o)
         frames.append(t)
     return kind, pd.concat(frames, ignore_index=True)
-
-
-def rank_for_screening(table: pd.DataFrame) -> pd.DataFrame:
-    """Factors of a Morris table ranked by their largest normalised ``mu_star`` over outputs."""
-    t = table.copy()
-    t["mu_star_norm"] = t["mu_star"] / t.groupby("output")["mu_star"].transform("max").replace(0, np.nan)
-    score = t.groupby("parameter")["mu_star_norm"].max().fillna(0.0)
-    return score.sort_values(ascending=False).rename("score").reset_index()
 
 
 def chart(kind: str, table: pd.DataFrame, path: Path, title: str, top: int | None = 15) -> None:

@@ -42,6 +42,9 @@ import hashlib
 import json
 from pathlib import Path
 
+import numpy as np
+import pandas as pd
+
 from .. import params as parameters
 from .. import scenario as scenarios
 from ..errors import ConfigError
@@ -371,8 +374,6 @@ def screened_parameters(path: Path, screening) -> dict:
     """The ``[parameters]`` of a study that follows a Morris screening: the ``top`` factors of the
     Morris spec ``screening.spec``, ranked from its results in ``screening.folder`` (both paths
     relative to this spec), with the ranges the Morris spec gave them."""
-    from .sensitivity import rank_for_screening
-
     if not isinstance(screening, dict) or not {"spec", "folder", "top"} <= set(screening):
         raise _err(path, "screening: give spec = \"morris spec.toml\", folder = \"its results\", top = N")
     morris_spec = path.parent / screening["spec"]
@@ -383,13 +384,19 @@ def screened_parameters(path: Path, screening) -> dict:
     if not table_file.is_file():
         raise _err(path, f"screening: {table_file} not found; run `deterrence-sim sensitivity {morris_spec} "
                          f"--out {folder}` first")
-    import pandas as pd
-
     morris_raw = read_toml(morris_spec, "sweep spec")
     ranked = rank_for_screening(pd.read_csv(table_file))
     top = int(screening["top"])
     chosen = ranked["parameter"].head(top).tolist()
     return {name: morris_raw["parameters"][name] for name in chosen}
+
+
+def rank_for_screening(table: pd.DataFrame) -> pd.DataFrame:
+    """Factors of a Morris table ranked by their largest normalised ``mu_star`` over outputs."""
+    t = table.copy()
+    t["mu_star_norm"] = t["mu_star"] / t.groupby("output")["mu_star"].transform("max").replace(0, np.nan)
+    score = t.groupby("parameter")["mu_star_norm"].max().fillna(0.0)
+    return score.sort_values(ascending=False).rename("score").reset_index()
 
 
 def is_event(output: str) -> bool:
