@@ -27,6 +27,8 @@ over the replicates (:func:`bootstrap`).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 import pandas as pd
 
@@ -93,9 +95,12 @@ def bootstrap(values: pd.DataFrame, total: str = "total", n: int = BOOTSTRAP, le
     a = (1 - level) / 2
     mean = x.mean(axis=0)
     t = mean[list(values.columns).index(total)]
+    with warnings.catch_warnings():  # no share where the total is zero in every resample (before a ramp-up)
+        warnings.simplefilter("ignore", RuntimeWarning)
+        share_lo, share_hi = np.nanquantile(shares, a, axis=0), np.nanquantile(shares, 1 - a, axis=0)
     return pd.DataFrame({"mean": mean, "lo": np.quantile(means, a, axis=0), "hi": np.quantile(means, 1 - a, axis=0),
-                         "share": mean / t if t else np.nan, "share_lo": np.nanquantile(shares, a, axis=0),
-                         "share_hi": np.nanquantile(shares, 1 - a, axis=0)}, index=values.columns)
+                         "share": mean / t if t else np.nan, "share_lo": share_lo, "share_hi": share_hi},
+                        index=values.columns)
 
 
 def _rows(name, against, period, people: pd.DataFrame, reference: pd.Series) -> list[dict]:

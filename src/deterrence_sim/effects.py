@@ -18,6 +18,8 @@ Metric names (defined once; the report prints this list):
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import pandas as pd
 
@@ -206,7 +208,7 @@ def by_strength(effects: pd.DataFrame, draws: pd.DataFrame, year: int, scenarios
         e["against"] = "no_deal"
     s = draws[parameter].reindex(e["replicate"]).to_numpy()
     e["band"] = pd.cut(s, bins=list(bands), right=False,
-                       labels=[band_label(lo, hi) for lo, hi in zip(bands[:-1], bands[1:])])
+                       labels=[band_label(lo, hi) for lo, hi in itertools.pairwise(bands)])
     rows = []
     for (name, against), g in e.groupby(["scenario", "against"], sort=False):
         for band, b in g.groupby("band", observed=False, sort=True):

@@ -181,7 +181,7 @@ def write(out: Path, table: pd.DataFrame, prior: dict) -> None:
         lines.append(f"- **{name}**: " + (f"about {s:.2g} (the smallest strength at which the simulated range "
                                           "reaches the observed fall, interpolated)" if prior["reached"][name] else
                                           f"no tested strength up to {s:g} reaches it; {s:g} is a lower bound"))
-    lines += ["", f"## The prior", "",
+    lines += ["", "## The prior", "",
               f"Upper anchor (geometric mean of the episodes, each read as caused by the policy alone): "
               f"{prior['upper_anchor']:.2f}. Lower anchor (US border build-up, not simulated): {US_ANCHOR:g}. "
               f"Prior: lognormal with median sqrt({US_ANCHOR:g} x {prior['upper_anchor']:.2f}) = {prior['median']:g}, "
