@@ -58,7 +58,8 @@ def test_a_scenario_compared_with_itself_has_zero_effect_in_every_replicate(tmp_
                     out=out, seed=5, **QUICK)
     daily = {n: pd.read_parquet(out / "daily" / f"{n}.parquet") for n in ("no_deal", "twin", "pilot")}
     pd.testing.assert_frame_equal(daily["twin"], daily["no_deal"])
-    head = pd.read_csv(out / "headline.csv").set_index("scenario")
+    head = pd.read_csv(out / "headline.csv")
+    head = head[head["against"] == "no_deal"].set_index("scenario")
     assert head.loc["twin", "effect_p05"] == head.loc["twin", "effect_p95"] == 0.0
     assert head.loc["pilot", "effect_p50"] < 0  # while a real scenario differs
     draws = pd.read_csv(out / "draws.csv")
@@ -78,7 +79,7 @@ def test_degenerate_prior_gives_the_old_conditional_headline(tmp_path):
     for year in (2025, 2026):
         col = f"crossings_{year}"
         e = old["rampup_x5"][col] / old["no_deal"][col] - 1
-        row = head[(head.scenario == "rampup_x5") & (head.year == year)].iloc[0]
+        row = head[(head.scenario == "rampup_x5") & (head.year == year) & (head.against == "no_deal")].iloc[0]
         assert row["effect_p50"] == pytest.approx(e.median(), abs=1e-12)
         assert row["effect_p05"] == pytest.approx(e.quantile(0.05), abs=1e-12)
         assert row["effect_p95"] == pytest.approx(e.quantile(0.95), abs=1e-12)
@@ -93,7 +94,7 @@ def test_decomposition_parts_add_up_and_vanish_where_they_should(tmp_path):
     raw = {n: pd.read_parquet(tmp_path / "daily" / f"{n}.parquet") for n in ("no_deal", "rampup_x5")}
     total = (raw["rampup_x5"].groupby("replicate")["arrivals"].sum()
              - raw["no_deal"].groupby("replicate")["arrivals"].sum()).mean()
-    d = dec[(dec.scenario == "rampup_x5") & (dec.period == "all")].set_index("part")
+    d = dec[(dec.scenario == "rampup_x5") & (dec.period == "all") & (dec.against == "no_deal")].set_index("part")
     assert d.loc["total", "change_mean"] == pytest.approx(total, rel=1e-5)  # the headline's own pairs
     assert d.loc[["removals themselves", "deterrence by removals", "legal route"], "change_mean"].sum() == \
         pytest.approx(total, rel=1e-5)
@@ -105,7 +106,7 @@ def test_decomposition_parts_add_up_and_vanish_where_they_should(tmp_path):
                     sets={"deterrence_strength": 0.0})
     d0 = pd.read_csv(out0 / "decomposition.csv")
     part = d0[(d0.part == "deterrence by removals")]
-    assert (part["change_mean"] == 0).all() and (part["change_p05"] == 0).all()
+    assert (part["change_mean"] == 0).all() and (part["change_lo"] == 0).all() and (part["change_hi"] == 0).all()
 
 
 @pytest.mark.parametrize("bad, message", [
@@ -170,7 +171,7 @@ def test_resume_after_a_kill_gives_the_files_of_a_run_straight_through(tmp_path)
     compare.compare(files, out=killed, workers=1, progress=False, resume=True,
                     **{**settings, "replicates": 2, "dose_replicates": 0}, with_dose=False)
     assert not (killed / "dose_response.csv").exists() and not list((killed / "runs").glob("dose__*"))
-    assert json.loads((killed / "timing.json").read_text())["runs_kept"] == 2 * 2 * 2
+    assert json.loads((killed / "timing.json").read_text())["runs_kept"] == 2 * 3 * 2  # 2 scenarios x 3 worlds x 2
     assert pd.read_parquet(killed / "daily" / "pilot.parquet")["replicate"].nunique() == 2
 
 

@@ -26,6 +26,8 @@ ALTERNATIVE_SCENARIOS = ("no_deal", "pilot", "rampup_x5", "parity")
 #: Relative distance of the pilot's simulated 2025 arrivals from the observed total within which a
 #: replicate counts as reproducing 2025 (about twice the calibrated model's own 90% spread, ~7%).
 FIT_TOLERANCE = 0.15
+#: The decision's comparator: effects are also taken against it under each structure.
+COMPARATOR = effects.DECISION_COMPARATOR
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,8 +45,9 @@ class Alternative:
 ALTERNATIVES: tuple[Alternative, ...] = (
     Alternative("inflow_responds", "(a) inflow responds to removals", {"inflow_outcome_elasticity": 1.0},
                 "people further up the route stay away when they hear of removals: each newcomer turns back with "
-                "chance 1 - exp(-r), r the perceived removal risk of their group (rules/inflow.py, stays_away); "
-                "today's model: 0", affects_baseline=False),
+                "chance 1 - exp(-e x s x r), e the elasticity, s the deterrence strength, r the perceived removal "
+                "risk of their group (rules/inflow.py, stays_away), so strength 0 deters nobody; today's model: "
+                "e = 0", affects_baseline=False),
     Alternative("leavers_come_back", "(b) leavers may come back", {"comeback_share": 0.5, "comeback_daily": 0.01},
                 "half of the people leaving the route are only away and come back to the coast after about 100 "
                 "days (rules/decision.py, only_away, comes_back); today's model: leaving is for good",
@@ -63,17 +66,20 @@ ALTERNATIVES: tuple[Alternative, ...] = (
 )
 
 
-def _effect_rows(label, scen: dict, base: pd.DataFrame, year: int, replicates=None):
+def _effect_rows(label, scen: dict, base: pd.DataFrame, year: int, replicates=None, against: str = "no_deal"):
     rows = []
     for name, m in scen.items():
+        if name == against:
+            continue
         idx = m.index.intersection(base.index)
         if replicates is not None:
             idx = idx.intersection(replicates)
         col = f"crossings_{year}"
         e = pd.Series(effects.relative_change(m.loc[idx, col], base.loc[idx, col]), index=idx).dropna()
-        rows.append({"alternative": label, "scenario": name, "year": year, "effect_p05": e.quantile(0.05),
-                     "effect_p50": e.quantile(0.5), "effect_p95": e.quantile(0.95),
+        rows.append({"alternative": label, "scenario": name, "against": against, "year": year,
+                     "effect_p05": e.quantile(0.05), "effect_p50": e.quantile(0.5), "effect_p95": e.quantile(0.95),
                      "prob_cut_over_10pct": float((e < effects.CUT_THRESHOLD).mean()) if len(e) else np.nan,
+                     "prob_cut_over_50pct": float((e < effects.COLLAPSE_THRESHOLD).mean()) if len(e) else np.nan,
                      "n_pairs": len(e)})
     return rows
 
@@ -89,17 +95,24 @@ def table(metrics: dict[str, pd.DataFrame], runs: dict[tuple, pd.DataFrame], bas
     if runs:
         n_alt = max(len(m) for m in runs.values())
         reps = base.index[:n_alt]
-        rows += _effect_rows("today's structure (same replicates)", {n: metrics[n] for n in shown}, base, year, reps)
+        today = {n: metrics[n] for n in shown}
+        if COMPARATOR in today:
+            rows += _effect_rows("today's structure (same replicates)", today, today[COMPARATOR], year, reps,
+                                 COMPARATOR)
+        rows += _effect_rows("today's structure (same replicates)", today, base, year, reps)
         for alt in ALTERNATIVES:
             b = runs.get((alt.name, baseline), None if alt.affects_baseline else base)
             if b is None:
                 continue
-            rows += _effect_rows(alt.label, {n: runs[(alt.name, n)] for n in shown if (alt.name, n) in runs}, b, year)
+            scen = {n: runs[(alt.name, n)] for n in shown if (alt.name, n) in runs}
+            if COMPARATOR in scen:
+                rows += _effect_rows(alt.label, scen, scen[COMPARATOR], year, against=COMPARATOR)
+            rows += _effect_rows(alt.label, scen, b, year)
     if observed_2025 and "pilot" in metrics and draws is not None:
         sim = metrics["pilot"]["crossings_2025"].astype(float)
         ok = sim.index[(sim / observed_2025 - 1.0).abs() <= FIT_TOLERANCE]
         rows += _effect_rows(f"all replicates ({len(base)})", {n: metrics[n] for n in shown}, base, year)
         rows += _effect_rows(f"replicates whose pilot 2025 is within {FIT_TOLERANCE:.0%} of the observed "
                              f"{observed_2025:,} ({len(ok)})", {n: metrics[n] for n in shown}, base, year, ok)
-    return pd.DataFrame(rows, columns=["alternative", "scenario", "year", "effect_p05", "effect_p50", "effect_p95",
-                                       "prob_cut_over_10pct", "n_pairs"])
+    return pd.DataFrame(rows, columns=["alternative", "scenario", "against", "year", "effect_p05", "effect_p50",
+                                       "effect_p95", "prob_cut_over_10pct", "prob_cut_over_50pct", "n_pairs"])

@@ -175,14 +175,19 @@ def cmd_compare(args) -> int:
     except ConfigError as exc:
         raise _flag("--horizon-end", exc, key="end") from None
     timing = compare.last_timing()
-    print(f"compared {headline['scenario'].nunique()} scenarios against no_deal in {timing['seconds']:.0f} s "
+    print(f"compared {headline['scenario'].nunique()} scenarios against the pilot and no_deal in {timing['seconds']:.0f} s "
           f"({timing['runs']} runs, {timing['runs_kept']} kept from an earlier run); report: {out}/report.md")
-    print("  effect on crossings vs no_deal: median (90% interval); P(cut > 10%)")
+    for against, h in headline.groupby("against", sort=False):
+        _print_contrast(against, h)
+    return 0
+
+
+def _print_contrast(against, headline) -> None:
+    print(f"  effect on crossings vs {against}: median (90% interval); P(cut > 10%)")
     for name, g in headline.groupby("scenario", sort=False):
         cells = [f"{int(r.year)}: {100 * r.effect_p50:+6.1f}% ({100 * r.effect_p05:+.0f}..{100 * r.effect_p95:+.0f}); "
                  f"{100 * r.prob_cut_over_10pct:3.0f}%" for r in g.itertuples()]
         print(f"  {name:<24} " + "   ".join(cells))
-    return 0
 
 
 def _budget(text: str) -> int:
@@ -364,6 +369,18 @@ def cmd_albania(args) -> int:
     return 0
 
 
+def cmd_prior(args) -> int:
+    from . import prior, safeio
+
+    out = safeio.prepare_output_dir(args.out)
+    t0 = time.perf_counter()
+    derived = prior.run(out, replicates=args.replicates, seed=args.seed, workers=args.workers)
+    print(f"deterrence prior in {time.perf_counter() - t0:.0f} s; written to {out}/prior.md, prior.json, prior.csv")
+    print(f"  anchors {derived['anchors']}; lognormal median {derived['median']}, sigma {derived['sigma']}, "
+          f"truncated at {derived['high']}")
+    return 0
+
+
 def cmd_params(args) -> int:
     from .params import PARAMS
 
@@ -469,11 +486,11 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--replicates", type=_replicates, default=200,
                      help="replicates per scenario, each with its own parameter draw and seed, paired with no_deal "
                           "(default 200)")
-    cmp.add_argument("--decomposition-replicates", type=_non_negative, default=16,
-                     help="replicates of the counterfactual runs that split the effect into its parts (default 16; "
+    cmp.add_argument("--decomposition-replicates", type=_non_negative, default=100,
+                     help="replicates of the counterfactual runs that split the effect into its parts (default 100; "
                           "0 skips)")
-    cmp.add_argument("--alternative-replicates", type=_non_negative, default=12,
-                     help="replicates of each structural alternative (default 12; 0 skips)")
+    cmp.add_argument("--alternative-replicates", type=_non_negative, default=40,
+                     help="replicates of each structural alternative (default 40; 0 skips)")
     cmp.add_argument("--uncertainty", choices=("full", "fixed"), default="full",
                      help="full: draw the uncertain parameters (default); fixed: every replicate at the calibrated "
                           "values (the conditional answer)")
@@ -599,6 +616,12 @@ def build_parser() -> argparse.ArgumentParser:
     alb.add_argument("--seed", type=_seed, default=20221213, help="seed, 0..2**63-1 (default 20221213)")
     alb.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     alb.set_defaults(func=cmd_albania)
+    pri = sub.add_parser("prior", help="derive the deterrence prior by simulating the anchor episodes in the model")
+    pri.add_argument("--out", default="experiments/prior", help="output folder (default experiments/prior)")
+    pri.add_argument("--replicates", type=_positive, default=2, help="replicates per strength (default 2)")
+    pri.add_argument("--seed", type=int, default=20131219, help="seed (default 20131219)")
+    pri.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    pri.set_defaults(func=cmd_prior)
 
     par = sub.add_parser("params", help="list every parameter with its default, unit, range and source")
     par.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in docs/ODD.md)")

@@ -256,8 +256,8 @@ def draws_table(unc: Uncertainty, seed: int, n: int) -> pd.DataFrame:
 # ------------------------------------------------------------------------------ the job
 def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", out: Path = Path("results/compare"),
             seed: int = 20250710, workers=None, dose_replicates: int = 2, progress=None, with_dose: bool = True,
-            sets: dict | None = None, uncertainty: str = "full", decomposition_replicates: int = 16,
-            alternative_replicates: int = 12, resume: bool = False) -> pd.DataFrame:
+            sets: dict | None = None, uncertainty: str = "full", decomposition_replicates: int = 100,
+            alternative_replicates: int = 40, resume: bool = False) -> pd.DataFrame:
     """Run the comparison and write its outputs; return the headline table.
 
     Everything is checked first (scenarios, names, period, ``sets``, the posterior sample, the
@@ -373,7 +373,7 @@ def _tables(units, stored, unc, seed, replicates) -> dict:
     from . import alternatives, decomposition
 
     metrics = {u.key: stored[u.key] for u in units["scenario"]}
-    eff = effects.paired_effects(metrics, BASELINE)
+    eff = effects.contrasts(metrics, BASELINE)
     res = {"metrics": metrics, "effects": eff, "headline": effects.headline_table(eff),
            "summary": effects.summarise(metrics, BASELINE),
            "draws": draws_table(unc, seed, replicates) if not unc.is_degenerate else None,
@@ -384,8 +384,12 @@ def _tables(units, stored, unc, seed, replicates) -> dict:
                                              BASELINE, res["draws"], _observed_2025())
     res["dose"] = dose_table([(k[0], k[1], u.scenario) for u in units["dose"] for k in [u.key]],
                              [stored[u.key] for u in units["dose"]]) if units["dose"] else None
+    last = max(effects.years(metrics[BASELINE]))
+    shown = [n for n in report.HEADLINE_SCENARIOS if n in metrics]
+    res["bands"] = effects.by_strength(eff, res["draws"], last, shown)
+    res["delay"] = effects.delay_table(metrics, BASELINE, scenarios=shown)
     if res["draws"] is not None:
-        res["drivers"] = effects.drivers(eff, res["draws"].drop(columns="seed"),
+        res["drivers"] = effects.drivers(eff[eff["against"] == BASELINE], res["draws"].drop(columns="seed"),
                                          [n for n in report.HEADLINE_SCENARIOS if n in metrics],
                                          max(effects.years(metrics[BASELINE])))
     return res

@@ -53,6 +53,7 @@ def _plt():
 def plot_forest(headline: pd.DataFrame, path: Path) -> None:
     """Median effect and 90% interval per scenario (rows) and year (colours)."""
     plt = _plt()
+    headline = headline[headline["against"] == BASELINE] if "against" in headline.columns else headline
     names = list(dict.fromkeys(headline["scenario"]))
     years = sorted(headline["year"].unique())
     fig, ax = plt.subplots(figsize=(8, 0.45 * len(names) * max(1, len(years) / 2) + 1.5))
@@ -143,24 +144,111 @@ def where_removals_bite(dose: pd.DataFrame, threshold: float = -0.10) -> list[st
     return out
 
 
-def _brief(headline, decomposition, drivers, info) -> list[str]:
-    """The answer in plain words."""
+DECISION_COMPARATOR = effects.DECISION_COMPARATOR
+#: The ramp-ups the decision is about, in the order the brief lists them.
+RAMPUPS = ("rampup_x2", "rampup_x5", "rampup_x10", "parity", "rampup_flights_only")
+
+
+def _contrast_table(headline, against, names) -> list[str]:
+    """The lead table: each scenario against ``against`` in the last year."""
+    last = int(headline["year"].max())
+    h = headline[(headline["against"] == against) & (headline["year"] == last)].set_index("scenario")
+    lines = [f"| scenario against `{against}` | {last}: median | 90% interval | P(cut > 10%) | P(cut > 50%) | pairs |",
+             "|---|---:|---|---:|---:|---:|"]
+    for name in [n for n in names if n in h.index]:
+        r = h.loc[name]
+        lines.append(f"| `{name}` | **{pct(r['effect_p50'])}** | {interval(r['effect_p05'], r['effect_p95'])} | "
+                     f"{pct(r['prob_cut_over_10pct'], False)} | {pct(r['prob_cut_over_50pct'], False)} | "
+                     f"{int(r['n_pairs'])} |")
+    return lines
+
+
+def _decision(headline) -> list[str]:
+    """Each ramp-up against the pilot (the decision), then against no_deal."""
+    present = list(dict.fromkeys(headline["scenario"]))
+    ramps = [n for n in RAMPUPS if n in present] or [n for n in present if n != DECISION_COMPARATOR]
+    lines = []
+    if (headline["against"] == DECISION_COMPARATOR).any():
+        lines += [f"The decision is whether to scale up from the pilot, so each ramp-up is first taken against "
+                  f"`{DECISION_COMPARATOR}` (replicate *i* of both shares its draw and seed): crossings in the "
+                  "last simulated year, scenario over pilot minus one.", ""] + \
+            _contrast_table(headline, DECISION_COMPARATOR, ramps) + [""]
+    lines += [f"Second, against `{BASELINE}` (no deal at all):", ""] + \
+        _contrast_table(headline, BASELINE, [DECISION_COMPARATOR, *ramps])
+    return lines
+
+
+def collapse_sentence(bands) -> str:
+    """One sentence: what has to be true for the collapse regime (a cut of more than half)."""
+    if bands is None or bands.empty:
+        return ""
+    b = bands[bands["against"] == DECISION_COMPARATOR]
+    b = b if len(b) else bands
+    hits = b[(b["prob_cut_over_50pct"] >= 0.5) & (b["n"] > 0)]
+    if hits.empty:
+        top = b.loc[b["prob_cut_over_50pct"].idxmax()]
+        return (f"No band of deterrence strength gives a cut of more than half in most replicates; the most is "
+                f"{pct(top['prob_cut_over_50pct'], False)} for `{top['scenario']}` at strengths {top['band']}.")
+    first = hits.iloc[0]
+    same = b[b["scenario"] == first["scenario"]].reset_index(drop=True)
+    at = same.index[same["band"] == first["band"]][0]
+    below = same.iloc[:at]
+    return (f"**The collapse regime** (crossings more than halved) needs people on the coast to respond to perceived "
+            f"removal risk with a deterrence strength of at least about {first['band'].split('-')[0].strip('> ')} "
+            f"(`{first['scenario']}` against `{first['against']}`: P(cut > 50%) "
+            f"{pct(first['prob_cut_over_50pct'], False)} for strengths {first['band']}, at most "
+            f"{pct(below['prob_cut_over_50pct'].max(), False) if len(below) else 'n/a'} below), a response at the "
+            "scale of the anchor episodes (Australia 2013-14, Albania 2022-23) read as caused by removals alone.")
+
+
+def _band_table(bands) -> list[str]:
+    """Rows: bands of strength; columns: each scenario against the pilot (the pilot against no_deal)."""
+    if bands is None or bands.empty:
+        return []
+    keep = bands[(bands["against"] == DECISION_COMPARATOR) | (bands["scenario"] == DECISION_COMPARATOR)]
+    cols = list(dict.fromkeys(zip(keep["scenario"], keep["against"])))
+    lines = ["| strength band | replicates | " + " | ".join(f"`{n}` vs `{a}`" for n, a in cols) + " |",
+             "|---|---:|" + "---|" * len(cols)]
+    for band, g in keep.groupby("band", sort=False):
+        g = g.set_index(["scenario", "against"])
+        n = int(g["n"].max())
+        cells = []
+        for k in cols:
+            r = g.loc[k]
+            cells.append("" if r["n"] == 0 else f"{pct(r['effect_p50'])} ({interval(r['effect_p05'], r['effect_p95'])}); "
+                         f"P(>10%) {pct(r['prob_cut_over_10pct'], False)}, P(>50%) {pct(r['prob_cut_over_50pct'], False)}")
+        lines.append(f"| {band} | {n} | " + " | ".join(cells) + " |")
+    return lines
+
+
+def _brief(headline, decomposition, drivers, info, bands=None) -> list[str]:
+    """The answer in plain words, after the decision's tables."""
     last = int(headline["year"].max())
     lines = []
-    for name in [n for n in HEADLINE_SCENARIOS if n in set(headline["scenario"])]:
-        r = headline[(headline["scenario"] == name) & (headline["year"] == last)].iloc[0]
-        lines.append(f"- **{name}**: in {last}, crossings change by a median **{pct(r['effect_p50'])}** against "
-                     f"`{BASELINE}` (90% interval {interval(r['effect_p05'], r['effect_p95'])}); the chance that "
-                     f"they fall by more than 10% is **{pct(r['prob_cut_over_10pct'], signed=False)}**.")
+    h = headline[headline["year"] == last]
+    for name in [n for n in HEADLINE_SCENARIOS if n in set(h["scenario"]) and n != DECISION_COMPARATOR]:
+        r = h[(h["scenario"] == name) & (h["against"] == DECISION_COMPARATOR)]
+        if r.empty:
+            continue
+        r = r.iloc[0]
+        lines.append(f"- **{name}** against the pilot: in {last}, crossings change by a median "
+                     f"**{pct(r['effect_p50'])}** (90% interval {interval(r['effect_p05'], r['effect_p95'])}); the "
+                     f"chance of a cut over 10% is **{pct(r['prob_cut_over_10pct'], False)}**, of a cut over half "
+                     f"**{pct(r['prob_cut_over_50pct'], False)}**.")
+    sentence = collapse_sentence(bands)
+    if sentence:
+        lines.append(f"- {sentence} See the table by band of deterrence strength below.")
     if decomposition is not None and len(decomposition):
-        d = decomposition[(decomposition["scenario"] == "pilot") & (decomposition["period"] == "all")]
+        d = decomposition[(decomposition["scenario"] == "pilot") & (decomposition["period"] == str(last))
+                          & (decomposition["against"] == BASELINE)]
         if len(d):
             s = d.set_index("part")
-            lines.append(f"- Of the pilot's effect over the whole run ({people(s.loc['total', 'change_mean'])} "
-                         f"crossings on average), {people(s.loc['legal route', 'change_mean'])} come from the legal "
-                         f"route, {people(s.loc['deterrence by removals', 'change_mean'])} from deterrence by "
-                         f"removals and {people(s.loc['removals themselves', 'change_mean'])} from removals "
-                         "themselves (see below).")
+            lines.append(f"- Of the pilot's mean effect in {last} against `{BASELINE}` "
+                         f"({pct(s.loc['total', 'effect_mean'])}, {int(s.loc['total', 'n_pairs'])} replicates), "
+                         f"{pct(s.loc['legal route', 'effect_mean'])} comes from the legal route, "
+                         f"{pct(s.loc['deterrence by removals', 'effect_mean'])} from deterrence by removals and "
+                         f"{pct(s.loc['removals themselves', 'effect_mean'])} from removals themselves "
+                         "(90% bootstrap intervals below).")
     if info["uncertainty"] == "fixed":
         lines.append("- These figures hold every uncertain parameter at its calibrated value (`--uncertainty "
                      "fixed`): their intervals show the model's own chance only, not what we do not know.")
@@ -187,6 +275,7 @@ def _brief(headline, decomposition, drivers, info) -> list[str]:
 
 
 def _scenario_table(headline, descriptions) -> list[str]:
+    headline = headline[headline["against"] == BASELINE] if "against" in headline.columns else headline
     yrs = sorted(headline["year"].unique())
     lines = ["| scenario | " + " | ".join(f"{y}: median (90% interval); P(cut > 10%)" for y in yrs) + " |",
              "|---|" + "---|" * len(yrs)]
@@ -226,33 +315,137 @@ def _totals_table(summary) -> list[str]:
 
 
 def _decomposition_table(dec) -> list[str]:
-    d = dec[dec["period"] == "all"]
-    if d.empty:
+    if dec is None or dec.empty:
         return []
+    period = str(max(int(p) for p in dec["period"].unique() if p != "all"))
+    d = dec[dec["period"] == period]
     n = int(d["n_pairs"].min())
-    lines = [f"Mean change in crossings over the whole run, in people and in per cent of `{BASELINE}`, with the "
-             f"part's share of the total ({n} replicates; standard error of each mean in brackets). Removals "
-             "themselves = removals with nobody deterred and no legal route; deterrence by removals = the legal "
-             "route closed, deterrence on minus off; legal route = the scenario minus the same with the route "
-             "closed. The parts add up to the total.", "",
-             "| scenario | removals themselves | deterrence by removals | legal route | total |", "|---|---:|---:|---:|---:|"]
-    for name, g in d.groupby("scenario", sort=False):
-        s = g.set_index("part")
+    parts = ("removals themselves", "deterrence by removals", "legal route")
+    from .decomposition import INTERACTION
+
+    lines = [f"The mean effect on crossings in {period}, the headline's estimand (per cent of the comparator's "
+             f"crossings in that year, pair by pair), split into its parts on {n} replicates (the first {n} of the "
+             "headline's, same draws and seeds; every number here is from those runs). *Removals themselves*: "
+             "the world with no deterrence (strength 0) and no legal route. *Deterrence by removals* and *legal "
+             "route*: the exact Shapley values of the two causes over the four worlds with each on or off, so no "
+             "order is assumed; the interaction (what the two do only together) is shown on its own and is "
+             "already shared equally between them. Each cell: mean (90% bootstrap interval over replicates); "
+             "share of the total (its interval). The parts add up to the total.", "",
+             "| scenario | against | " + " | ".join(parts) + " | interaction | total |",
+             "|---|---|" + "---:|" * (len(parts) + 2)]
+    for (name, against), g in d.groupby(["scenario", "against"], sort=False):
+        r = g.set_index("part")
         cells = []
-        for part in ("removals themselves", "deterrence by removals", "legal route", "total"):
-            r = s.loc[part]
-            share = "" if part == "total" or pd.isna(r["share_of_total"]) else f", {pct(r['share_of_total'], False)}"
-            cells.append(f"{people(r['change_mean'])} (±{r['change_se']:,.0f}; {pct(r['effect_mean'])}{share})")
-        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+        for part in (*parts, INTERACTION, "total"):
+            x = r.loc[part]
+            cell = f"{pct(x['effect_mean'])} ({interval(x['effect_lo'], x['effect_hi'])})"
+            if part in parts:
+                cell += f"; {pct(x['share_of_total'], False)} ({pct(x['share_lo'], False)} to {pct(x['share_hi'], False)})"
+            cells.append(cell)
+        lines.append(f"| `{name}` | `{against}` | " + " | ".join(cells) + " |")
+    tot = d[(d["part"] == "total")].set_index(["scenario", "against"])
+    lines += ["", "In people over the year (mean, 90% bootstrap interval): " + "; ".join(
+        f"`{k[0]}` vs `{k[1]}` {people(r['change_mean'])} ({interval(r['change_lo'], r['change_hi'], people)})"
+        for k, r in tot.iterrows()) + ". Every period, in people and per cent: `decomposition.csv`."]
     return lines
+
+
+def _delay_table(delay) -> list[str]:
+    if delay is None or delay.empty:
+        return []
+    year = int(delay["year"].iloc[0])
+    lines = ["People who have not crossed yet are not deterred: they are still in northern France at the horizon "
+             "(waiting on the coast, applied to the legal route, or returned to France) and may cross later. Per "
+             "scenario: those people on the last day (mean over replicates), how many more than in the "
+             f"comparator's paired run (mean, 90% range), the effect on {year}'s crossings (median), and the same "
+             "effect with those people counted as crossings later ((crossings + still in France) over the "
+             "comparator's, minus one); the last column is the extra people in France as a share of the whole "
+             "run's cut in crossings (the part of the cut that is delay if they all cross later).", "",
+             "| scenario | against | still in France | more than comparator | effect | effect counting them later "
+             "| delay share of the cut |", "|---|---|---:|---|---:|---:|---:|"]
+    for _, r in delay.iterrows():
+        share = "n/a (no cut)" if pd.isna(r["delay_share_of_cut"]) else pct(r["delay_share_of_cut"], False)
+        lines.append(f"| `{r['scenario']}` | `{r['against']}` | {r['in_france_at_end']:,.0f} | "
+                     f"{people(r['extra_in_france_mean'])} ({interval(r['extra_in_france_p05'], r['extra_in_france_p95'], people)}) | "
+                     f"{pct(r['effect_p50'])} | {pct(r['effect_counting_later_p50'])} | {share} |")
+    return lines
+
+
+def _structure_a(alt) -> list[str]:
+    """Structure (a) beside today's structure on the same replicates, with the Albania check."""
+    if alt is None or alt.empty:
+        return []
+    a = [x for x in ALTERNATIVES if x.name == "inflow_responds"]
+    if not a:
+        return []
+    label = a[0].label
+    today = alt[alt["alternative"].str.startswith("today's structure")]
+    with_a = alt[alt["alternative"] == label]
+    if with_a.empty or today.empty:
+        return []
+    year = int(alt["year"].iloc[0])
+    against = "against" in alt.columns
+    lines = [f"The largest structural question is whether people further up the route stay away when they hear of "
+             f"removals (structure (a): {a[0].meaning}). Effect in {year}, on the same "
+             f"{int(with_a['n_pairs'].max())} replicates (draws and seeds): median (90% interval); P(cut > 10%); "
+             "P(cut > 50%).", "",
+             "| scenario | against | today's structure | with (a) |", "|---|---|---|---|"]
+    keys = ["scenario", "against"] if against else ["scenario"]
+    t = today.set_index(keys)
+    for k, r in with_a.set_index(keys).iterrows():
+        if k not in t.index:
+            continue
+        o = t.loc[k]
+
+        def cell(x):
+            return (f"{pct(x['effect_p50'])} ({interval(x['effect_p05'], x['effect_p95'])}); "
+                    f"{pct(x['prob_cut_over_10pct'], False)}; {pct(x.get('prob_cut_over_50pct', np.nan), False)}")
+
+        name, ag = (k if against else (k, BASELINE))
+        lines.append(f"| `{name}` | `{ag}` | {cell(o)} | {cell(r)} |")
+    from .uncertainty import STRUCTURE_PRIORS
+
+    w = STRUCTURE_PRIORS.get("inflow_outcome_elasticity")
+    if w is not None:
+        lines += ["", f"Weights: the structure's prior (`uncertainty.STRUCTURE_PRIORS`) gives today's structure "
+                  f"(elasticity 0) probability {w.p_none:g} and spreads the rest as {w.dist}({w.a:g}, {w.b:g}); the "
+                  f"column \"with (a)\" is its upper end ({', '.join(f'{k} = {v}' for k, v in a[0].overrides.items())}, "
+                  "relative to the deterrence strength). A decision-maker who accepts those weights should read the "
+                  "answer as lying between the two columns, nearer today's."]
+    lines += ["", albania_evidence()]
+    return lines
+
+
+def albania_evidence() -> str:
+    """The Albania check's verdict (experiments/albania/albania.csv) read as evidence on structure (a)."""
+    from . import albania, resources
+    from .errors import ConfigError
+
+    try:
+        table = pd.read_csv(resources.path("experiments/albania/albania.csv"))
+        verdict = albania.verdict(table)
+    except (ConfigError, OSError, ValueError, KeyError):
+        return "The Albania check (`deterrence-sim albania`) has not been run; no evidence on (a) from it."
+    q1 = table[table["quarter"] == "Q1"]
+    best = q1.loc[q1["fall_mean"].idxmax()]
+    return (f"**Evidence from the Albania check** (`experiments/albania/albania.md`, today's structure): {verdict} "
+            f"In the first quarter the largest fall is {best['fall_mean']:.0%} (strength "
+            f"{best['deterrence_strength']:g}) against the observed 88% or more, because without (a) deterrence acts "
+            "only on people already on the coast and builds up as removals are seen. If the December 2022 deal "
+            "caused most of the Albanian fall, that speed is evidence *for* a channel like (a) (newcomers staying "
+            "away); but the fall began before the deal, grant rates fell at the same time and a returnee was home, "
+            "so the episode cannot tell (a) from those confounders. It is weak evidence for (a), not a reason to "
+            "make it the default: the brief shows both.")
 
 
 def _alternatives_table(alt) -> list[str]:
     if alt is None or alt.empty:
         return []
+    if "against" in alt.columns:
+        alt = alt[alt["against"] == BASELINE]
     year = int(alt["year"].iloc[0])
     names = list(dict.fromkeys(alt["scenario"]))
-    lines = [f"Effect on crossings in {year}: median (90% interval); P(cut > 10%). Each structure is run on the "
+    lines = [f"Effect on crossings in {year} against `{BASELINE}`: median (90% interval); P(cut > 10%). Each structure is run on the "
              "same replicates (draws and seeds) as the row \"today's structure\".", "",
              "| structure | " + " | ".join(f"`{n}`" for n in names) + " | replicates |",
              "|---|" + "---|" * len(names) + "---:|"]
@@ -274,19 +467,32 @@ def write_report(path: Path, result: dict, info: dict) -> None:
     headline, dec, alt, dose = result["headline"], result.get("decomposition"), result.get("alternatives"), \
         result.get("dose")
     drivers = result.get("drivers")
+    bands, delay = result.get("bands"), result.get("delay")
     lines = ["# Would scaling up removals deter crossings?", "",
              f"{info['replicates']} replicates per scenario, simulated {info['start']} to {info['end']}, seed "
              f"{info['seed']}. Replicate *i* of every scenario draws one set of uncertain parameters and one seed, "
              f"shared with its paired `{BASELINE}` run; effects are taken pair by pair."
              + (f" Fixed by `--set`: {', '.join(f'`{k}`' for k in info['sets'])}." if info["sets"] else ""), "",
-             "## The answer in brief", ""] + _brief(headline, dec, drivers, info) + [""]
+             "## The decision: scaling up from the pilot", ""] + _decision(headline) + ["",
+             "## The answer in brief", ""] + _brief(headline, dec, drivers, info, bands) + [""]
+    if bands is not None and len(bands):
+        lines += ["## Where the tail comes from: the effect by deterrence strength", "",
+                  f"The effect in {int(bands['year'].iloc[0])} by band of the drawn `deterrence_strength` "
+                  "(replicates in the band, median, 90% range, P(cut > 10%), P(cut > 50%)). The distribution has a "
+                  "threshold, not a spread: the lower end of the headline's interval is the top band.", ""] + \
+            _band_table(bands) + ["", collapse_sentence(bands), ""]
+    a = _structure_a(alt)
+    if a:
+        lines += ["## Structure (a): does the inflow respond to removals?", ""] + a + [""]
+    if dec is not None and len(dec):
+        lines += ["## Where the effect comes from", ""] + _decomposition_table(dec) + [""]
+    if delay is not None and len(delay):
+        lines += ["## Deterrence or delay", ""] + _delay_table(delay) + [""]
     lines += ["## Every scenario", "", "Effect on crossings against `no_deal`, per year (metric names defined at the "
               "end).", ""] + _scenario_table(headline, info["descriptions"]) + ["",
               "![effects](effects_forest.png)", "", "Crossings per month: `crossings_per_month.png`.", ""]
     lines += ["Other totals over the whole run: mean (90% interval over replicates).", ""] + \
         _totals_table(result["summary"]) + [""]
-    if dec is not None and len(dec):
-        lines += ["## Where the effect comes from", ""] + _decomposition_table(dec) + [""]
     if alt is not None and len(alt):
         lines += ["## Structural alternatives", ""] + _alternatives_table(alt) + [""]
     if drivers is not None and len(drivers):
@@ -320,7 +526,9 @@ def write_report(path: Path, result: dict, info: dict) -> None:
                          f"{pct(r['attempts_change'])} |")
         lines += ["", "![dose-response](dose_response.png)", ""]
     lines += ["## Metrics", ""] + [f"- `{k}`: {v}" for k, v in effects.METRIC_DEFINITIONS.items()]
-    lines += ["", "Files: `headline.csv`, `decomposition.csv`, `alternatives.csv`, `summary.csv` (every metric, "
+    lines += ["", "Files: `headline.csv` (column `against`: the comparator), `bands.csv` (the effect by band of "
+              "deterrence strength), `delay.csv` (people still in France at the horizon), `decomposition.csv`, "
+              "`alternatives.csv`, `summary.csv` (every metric, "
               "mean and 90% interval, and the paired difference), `draws.csv` (each replicate's parameters), "
               "`dose_response.csv`; raw daily output in `daily/`.", ""]
     safeio.write_text(path, "\n".join(lines))
@@ -333,6 +541,9 @@ def write_all(out: Path, result: dict, info: dict) -> None:
     safeio.write_csv(out / "summary.csv", result["summary"], **fmt)
     if result.get("decomposition") is not None and len(result["decomposition"]):
         safeio.write_csv(out / "decomposition.csv", result["decomposition"], **fmt)
+    for name in ("bands", "delay"):
+        if result.get(name) is not None and len(result[name]):
+            safeio.write_csv(out / f"{name}.csv", result[name], **fmt)
     if result.get("alternatives") is not None and len(result["alternatives"]):
         safeio.write_csv(out / "alternatives.csv", result["alternatives"], **fmt)
     if result.get("draws") is not None:

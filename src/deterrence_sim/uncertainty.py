@@ -126,13 +126,13 @@ class Prior:
 #: The priors of the unidentified parameters that matter for the answer (one place; the report
 #: and docs/ODD.md section 8 print this table). Ranges bracket the model default.
 PRIORS: dict[str, Prior] = {p.name: p for p in [
-    Prior("deterrence_strength", "lognormal", 0.77, 1.0,
-          "the calibration's prior (docs/ODD.md sections 8 and 10): ~0.1-0.3 from US border studies (3x "
-          "enforcement, ~10% fewer crossings) to >3 for the Australian turnbacks (arrivals near zero); the "
-          "2023-2025 data return a posterior (0.10-2.17) no narrower than the sampler alone produces, so the "
-          "prior is used as it stands. The Albania check (experiments/albania/albania.md) needs strengths of about 5 "
-          "for that episode's scale, so the upper tail is kept; it gives no honest ground to narrow the prior "
-          "(a confounded, single-nationality episode)", high=10.0),
+    Prior("deterrence_strength", "lognormal", 0.82, 0.86,
+          "derived by simulating the anchor episodes in the model itself (deterrence-sim prior, "
+          "experiments/prior/prior.md; docs/ODD.md section 8): the Australian turnbacks of 2013-14 (a 99.2% fall) "
+          "are reproduced from a strength of about 2.7, the Albania episode of 2022-23 (88% or more) from about "
+          "4.2, each read as caused by the policy alone, so their geometric mean 3.4 is the 95th percentile; the "
+          "median is the geometric middle of that and the US border build-up's 0.2 (not simulated); truncated at "
+          "twice the larger episode strength", high=8.3),
     Prior("leave_route_daily", "loguniform", 0.001, 0.016,
           "assumption: the mean time before a person on the coast gives up (asylum in France, moving on) is "
           "between about 2 months and 3 years when no removal risk is perceived (default 0.004, 8 months); no "

@@ -1,0 +1,116 @@
+"""The briefing's parts (issue 21): the pilot contrast and the tail in the headline, the effect by
+band of deterrence strength, the order-free decomposition with bootstrap intervals, delay against
+deterrence, and the deterrence prior derived from the anchor episodes."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from deterrence_sim import decomposition, effects, prior, resources
+from deterrence_sim.uncertainty import PRIORS
+
+
+def metrics_of(crossings: dict[str, list[float]], year=2027) -> dict[str, pd.DataFrame]:
+    return {n: pd.DataFrame({f"crossings_{year}": v, "arrivals": v, "in_france_at_end": [0.0] * len(v)},
+                            index=pd.RangeIndex(len(v), name="replicate")) for n, v in crossings.items()}
+
+
+def test_headline_has_the_pilot_contrast_and_the_tail():
+    m = metrics_of({"no_deal": [100, 100, 100, 100], "pilot": [90, 90, 90, 90], "rampup_x5": [40, 81, 81, 81]})
+    head = effects.headline_table(effects.contrasts(m, "no_deal"))
+    assert {"against", "prob_cut_over_50pct"} <= set(head.columns)
+    x5 = head.set_index(["scenario", "against"])
+    assert x5.loc[("rampup_x5", "pilot"), "effect_p50"] == pytest.approx(-0.10)  # 81 / 90 - 1
+    assert x5.loc[("rampup_x5", "pilot"), "prob_cut_over_50pct"] == pytest.approx(0.25)  # 40 / 90: over half gone
+    assert x5.loc[("rampup_x5", "no_deal"), "prob_cut_over_50pct"] == pytest.approx(0.25)
+    assert ("pilot", "pilot") not in x5.index and ("pilot", "no_deal") in x5.index
+    assert list(head["against"]).index("pilot") < list(head["against"]).index("no_deal")  # the decision first
+
+
+def test_bands_count_every_replicate_once_and_show_the_threshold():
+    n = 40
+    s = np.linspace(0.05, 6, n)
+    e = np.where(s > 3, -0.9, -0.05)
+    eff = pd.DataFrame({"scenario": "rampup_x5", "against": "pilot", "year": 2027, "replicate": range(n),
+                        "effect": e})
+    draws = pd.DataFrame({"deterrence_strength": s}, index=pd.RangeIndex(n, name="replicate"))
+    b = effects.by_strength(eff, draws, 2027, ["rampup_x5"])
+    assert b["n"].sum() == n
+    top = b.set_index("band")
+    assert top.loc["> 3", "prob_cut_over_50pct"] == 1.0 and top.loc["< 0.3", "prob_cut_over_50pct"] == 0.0
+
+
+def test_decomposition_parts_sum_to_the_total_with_interaction_shared():
+    rng = np.random.default_rng(3)
+    n = 30
+    b = rng.uniform(900, 1100, n)
+    none, det, leg = -rng.uniform(0, 10, n), -rng.uniform(50, 150, n), -rng.uniform(10, 30, n)
+    both = none + det + leg - 20.0  # the two causes do 20 more together
+    idx = pd.RangeIndex(n, name="replicate")
+
+    def m(x):
+        return pd.DataFrame({"crossings_2027": x}, index=idx)
+
+    worlds = {"scenario": m(b + both), "legal_closed": m(b + none + det), "no_deterrence": m(b + none + leg),
+              "no_deterrence_legal_closed": m(b + none)}
+    p = decomposition.parts(worlds, m(b), 2027)
+    assert np.allclose(p[list(decomposition.PARTS)].sum(axis=1), p["total"])
+    assert np.allclose(p[decomposition.INTERACTION], -20.0)
+    assert np.allclose(p["legal route"], leg - 10.0)  # its own effect plus half the interaction
+
+
+def test_bootstrap_interval_covers_the_true_mean_about_as_often_as_it_says():
+    rng = np.random.default_rng(11)
+    hits = 0
+    trials = 200
+    for t in range(trials):
+        x = pd.DataFrame({"part": rng.exponential(2.0, 60), "total": rng.normal(10.0, 1.0, 60)})
+        b = decomposition.bootstrap(x, n=400, level=0.90, seed=t)
+        hits += b.loc["part", "lo"] <= 2.0 <= b.loc["part", "hi"]
+    assert 0.80 <= hits / trials <= 0.97
+    # the shares' intervals surround the share of the means
+    b = decomposition.bootstrap(pd.DataFrame({"part": [1.0, 2, 3, 4], "total": [2.0, 4, 6, 9]}))
+    assert b.loc["part", "share_lo"] <= b.loc["part", "share"] <= b.loc["part", "share_hi"]
+
+
+def test_delay_counts_match_the_daily_levels():
+    dates = pd.date_range("2027-12-29", "2027-12-31")
+    rows = []
+    for r in range(2):
+        for i, d in enumerate(dates):
+            rows.append({"replicate": r, "date": d, "arrivals": 5, "removed": 0, "admitted_legal_route": 0,
+                         "recrossings": 0, "deaths": 0, "detentions": 0, "legal_challenges_filed": 0,
+                         "attempts": 9, "price_gbp": 1500.0, "waiting_in_france": 100 * (r + 1) + i,
+                         "applied_legal_route": 7 + i, "returned_in_france": 3 * r + i})
+    daily = pd.DataFrame(rows)
+    m = effects.replicate_metrics(daily)
+    last = daily[daily["date"] == dates[-1]].set_index("replicate")
+    expect = last["waiting_in_france"] + last["applied_legal_route"] + last["returned_in_france"]
+    assert m["in_france_at_end"].tolist() == expect.tolist()
+
+
+def test_delay_table_counts_the_people_still_in_france_as_later_crossings():
+    m = metrics_of({"no_deal": [100.0, 100.0], "pilot": [80.0, 80.0]})
+    m["no_deal"]["in_france_at_end"] = [10.0, 10.0]
+    m["pilot"]["in_france_at_end"] = [30.0, 30.0]
+    d = effects.delay_table(m, "no_deal").set_index(["scenario", "against"]).loc[("pilot", "no_deal")]
+    assert d["extra_in_france_mean"] == 20.0
+    assert d["effect_p50"] == pytest.approx(-0.20)
+    assert d["effect_counting_later_p50"] == pytest.approx(110 / 110 - 1)  # the whole cut was delay
+    assert d["delay_share_of_cut"] == pytest.approx(1.0)
+
+
+def test_reproducing_strength_interpolates_and_says_when_none_reaches():
+    g = pd.DataFrame({"deterrence_strength": [1.0, 4.0], "fall_mean": [0.4, 0.9], "fall_max": [0.5, 0.99],
+                      "observed_fall": 0.9})
+    s, ok = prior.reproducing_strength(g)
+    assert ok and 1.0 < s < 4.0
+    s, ok = prior.reproducing_strength(g.assign(observed_fall=0.999))
+    assert not ok and s == 4.0
+
+
+def test_the_main_jobs_prior_is_the_one_the_anchor_episodes_give():
+    derived = prior.load(resources.path("experiments/prior/prior.json"))
+    p = PRIORS["deterrence_strength"]
+    assert (p.a, p.b, p.high) == (derived["median"], derived["sigma"], derived["high"])
+    assert p.quantile(0.95) == pytest.approx(derived["upper_anchor"], rel=0.05)
