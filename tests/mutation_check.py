@@ -172,8 +172,9 @@ MUTATIONS: dict[str, Bug] = {
                                         "np.exp(rng.standard_normal(n))"),
     "inflow_newcomers_wait_since_day_zero": Bug("rules/inflow.py", "add_newcomers", "p.since[n:n + m] = t",
                                                 "p.since[n:n + m] = 0"),
-    "inflow_stays_away_inverted": Bug("rules/inflow.py", "stays_away", "1.0 - np.exp(-elasticity * risk)",
-                                      "np.exp(-elasticity * risk)"),
+    "inflow_stays_away_inverted": Bug("rules/inflow.py", "stays_away",
+                                      "1.0 - np.exp(-elasticity * strength * risk)",
+                                      "np.exp(-elasticity * strength * risk)"),
     # ---- rule 6a, interception at sea
     "interception_stops_on_equal_draw": Bug("rules/interception.py", "stop_at_sea", "launch.police_draw < p_taxi",
                                             "launch.police_draw <= p_taxi"),
