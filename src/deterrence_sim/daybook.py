@@ -12,7 +12,7 @@ of everything the compiled day works on.
   removals so far, France's week and its acceptances that week, ...), kept the same way in
   ``model.counters`` and seen by the compiled day as the record ``w.k`` (``w.k.removed_total``).
 * the work on ``population.RowList``, a list of row numbers that the compiled day fills as it
-  goes (today's leavers, the would-be crossers, the approved applicants): :func:`push`,
+  goes (today's leavers, the would-be crossers, the approved applicants, the detained): :func:`push`,
   :func:`leave` and :func:`leave_one`.
 * :class:`World`: everything the compiled day works on, passed to every step as one record ``w``.
 """
@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .population import APPLIED, DETAINED, FIRST_EXIT, RETURNED, WAITING
+from .population import APPLIED, DETAINED, RETURNED, WAITING
 
 #: The two kinds of daily figure: a count of what happened that day (summed into totals), or the
 #: state of things at the end of the day (never summed).
@@ -138,45 +138,50 @@ day_step = njit(cache=True, inline="always")
 #: ``params.Daily``), the networks (``rules.smugglers.Networks``), the counters ``k``, the
 #: community's memory (``rules.belief.Memory``), the newcomers of the run
 #: (``rules.inflow.Newcomers``), the pre-drawn weather, the weekday of the first day, and the row
-#: lists of today's leavers, would-be crossers and approved applicants.
+#: lists of today's leavers, would-be crossers, approved applicants and the detained (in row order,
+#: listed by ``model.people_day``).
 World = namedtuple("World", ["p", "c", "d", "net", "k", "memory", "new", "sea_viable", "weekday0",
-                             "leavers", "tryers", "ready"])
+                             "leavers", "tryers", "ready", "held"])
 
 
-@njit(cache=True)
+@day_step
 def push(lst, i):
     """Append row ``i`` to a row list."""
     lst.rows[lst.n[0]] = i
     lst.n[0] += 1
 
 
-@njit(cache=True)
+@day_step
 def rows_of(lst):
     """The rows listed so far."""
     return lst.rows[:lst.n[0]]
 
 
-@njit(cache=True)
+@day_step
 def leave(p, rows, state, leavers):
     """Move ``rows`` to the exit ``state`` and list them among today's leavers."""
-    m = len(rows)
-    p.state[rows] = state
-    n = leavers.n[0]
-    leavers.rows[n:n + m] = rows
-    leavers.n[0] = n + m
+    for j in range(len(rows)):
+        leave_one(p, rows[j], state, leavers)
 
 
-@njit(cache=True)
+@day_step
 def leave_one(p, i, state, leavers):
     """Move row ``i`` to the exit ``state`` and list it among today's leavers."""
     p.state[i] = state
     push(leavers, i)
 
 
-@njit(cache=True)
+@day_step
 def still_held(p, rows):
-    """Those of ``rows`` still detained."""
-    return rows[p.state[rows] == DETAINED]
+    """Those of ``rows`` still detained, in their order: moved to the front of ``rows`` (in place,
+    so the day's steps on the detained allocate nothing), and returned."""
+    m = 0
+    for j in range(len(rows)):
+        i = rows[j]
+        if p.state[i] == DETAINED:
+            rows[m] = i
+            m += 1
+    return rows[:m]
 
 
 @day_step
@@ -184,22 +189,25 @@ def record_levels(w, n, today):
     """The day's levels, after every step: people in each state, the mean perceived risk of
     those waiting, the mean price, and people per arriving boat."""
     state, beliefs, times_returned = w.p.state, w.p.belief, w.p.times_returned
-    counts = np.zeros(FIRST_EXIT, dtype=np.int64)
+    n_waiting = n_applied = n_detained = n_returned = 0  # counted in registers, not in an array
     risk = 0.0
     away = 0  # alternative (b): people away from the route share the RETURNED state but were never removed
     for i in range(n):
         s = state[i]
-        if s < FIRST_EXIT:
-            counts[s] += 1
-            if s == WAITING:
-                risk += beliefs[i]
-            elif s == RETURNED and times_returned[i] == 0:
-                away += 1
-    n_waiting = counts[WAITING]
+        if s == WAITING:
+            n_waiting += 1
+            risk += beliefs[i]
+        elif s == APPLIED:
+            n_applied += 1
+        elif s == DETAINED:
+            n_detained += 1
+        elif s == RETURNED:
+            n_returned += 1
+            away += times_returned[i] == 0
     today.waiting_in_france = n_waiting
-    today.applied_legal_route = counts[APPLIED]
-    today.detained = counts[DETAINED]
-    today.returned_in_france = counts[RETURNED] - away
+    today.applied_legal_route = n_applied
+    today.detained = n_detained
+    today.returned_in_france = n_returned - away
     today.perceived_removal_risk = risk / n_waiting if n_waiting else 0.0
     today.price_gbp = w.net.price.sum() / len(w.net.price)
     today.people_per_boat = today.arrivals / today.boats if today.boats else np.nan

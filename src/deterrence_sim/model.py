@@ -231,10 +231,10 @@ class ChannelModel(mesa.Model):
         population table as it is now, the parameters, the networks, the counters, the
         community's memory, the newcomers, the weather and the row lists of the day."""
         pop = self.population
-        leavers, tryers, ready = pop.scratch
+        leavers, tryers, ready, held = pop.scratch
         return World(p=pop.table, c=self._c, d=self._d, net=self.net, k=self.k, memory=self.memory,
                      new=self.newcomers, sea_viable=self.sea_viable, weekday0=self._weekday0, leavers=leavers,
-                     tryers=tryers, ready=ready)
+                     tryers=tryers, ready=ready, held=held)
 
     # ------------------------------------------------------------------ the Mesa agents
     def sync_agents(self) -> None:
@@ -359,7 +359,7 @@ def simulate_day(t, w, n, today, rng):
     ``n`` rows of the table are in use; returns the number after the day's newcomers are
     appended. People who left today are ``daybook.rows_of(w.leavers)``.
     """
-    w.leavers.n[0] = w.tryers.n[0] = w.ready.n[0] = 0
+    w.leavers.n[0] = w.tryers.n[0] = w.ready.n[0] = w.held.n[0] = 0
     viable = w.sea_viable[t]  # 2. weather, drawn when the model was built
     today.sea_viable = 1.0 if viable else 0.0
     signal, keep = belief.todays_signal(t, w)  # 4. what each group hears today
@@ -367,7 +367,7 @@ def simulate_day(t, w, n, today, rng):
     legal_route.spread_awareness(t, w)  # 11
     people_day(t, w, n, viable, signal, keep, today, rng)  # 10, 11, 4, 3: person by person
     legal_route.admit(w, today)  # 11
-    held = uk.held_rows(w, n)
+    held = rows_of(w.held)  # the detained, listed by people_day
     launch = smugglers.launch(t, w, viable, today, rng)  # 5
     stopped = france.stop_on_beaches(t, w, launch) | interception.stop_at_sea(t, w, launch, today)  # 6, 6a
     arrived = crossing.cross_sea(t, w, launch, stopped, today, rng)  # 7
@@ -405,7 +405,10 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
     (its gate, its draws, its outcome); this pass writes the outcome into the table. (A compiled
     call that takes the table's columns costs about 0.1-0.5 us, far more than the rule itself,
     and would be made some 20 million times a simulated year, so the person steps take and
-    return numbers only.)
+    return numbers only; an inlined step that takes ``w`` costs as much, numba counting a
+    reference to each of its arrays at each call.) The same pass lists the detained, in row
+    order, in ``w.held`` (rules 8 and 9), and the deterrence factor is remembered for the day
+    per nationality group and eligibility (``decision.remembered_factor``).
     """
     p, c, d = w.p, w.c, w.d
     state, beliefs, group, since, budget, network = p.state, p.belief, p.group, p.since, p.budget, p.network
@@ -419,6 +422,8 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
     tryers, ready, leavers = w.tryers.rows, w.ready.rows, w.leavers.rows
     n_tryers = n_ready = n_applications = n_left = 0
     n_leavers = w.leavers.n[0]
+    held, n_held = w.held.rows, w.held.n[0]
+    memo = decision.factor_memo(2 * N_GROUPS)  # one slot per nationality group and eligibility
     for i in range(n):
         s = state[i]
         if s >= FIRST_EXIT:
@@ -458,6 +463,9 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
                 answer[i] = ANSWER_PENDING
                 application_day[i] = legal_route.decision_day(rng, t, c.legal_processing_days)
                 n_applications += 1
+        elif s == DETAINED:  # listed for rules 8 and 9
+            held[n_held] = i
+            n_held += 1
         b = beliefs[i] = belief.updated_belief(beliefs[i], signal[group[i]], keep)  # 4
         if s != WAITING:
             continue
@@ -470,8 +478,9 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
             continue
         fee = price[network[i]]
         risk = belief.own_removal_risk(b, eligible[i], c.ineligible_risk_weight)  # 4: their own removal risk
-        factor = decision.deterrence_factor(  # 3 (alternative (c): the fee at stake scales the risk)
-            belief.fee_weighted(risk, fee, c.price_min_gbp, c.sunk_cost_weight), strength)
+        factor = decision.remembered_factor(  # 3 (alternative (c): the fee at stake scales the risk)
+            belief.fee_weighted(risk, fee, c.price_min_gbp, c.sunk_cost_weight), strength,
+            2 * group[i] + eligible[i], memo)
         if decision.leaves(rng, leave_base, factor):
             if decision.only_away(rng, c.comeback_share):  # alternative (b): away, may come back
                 state[i] = RETURNED
@@ -486,5 +495,6 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
     w.tryers.n[0] = n_tryers
     w.ready.n[0] = n_ready
     w.leavers.n[0] = n_leavers
+    w.held.n[0] = n_held
     today.legal_applications = n_applications
     today.left_route += n_left

@@ -115,8 +115,8 @@ class Population:
 
     def _scratch(self, size: int) -> None:
         """Lists of rows the compiled day fills (:class:`RowList`): who left today, who tries,
-        who is approved."""
-        self.scratch = (row_list(size), row_list(size), row_list(size))
+        who is approved, who is detained."""
+        self.scratch = (row_list(size), row_list(size), row_list(size), row_list(size))
 
     def _refresh_views(self) -> None:
         """Rebuild ``table`` (after the columns were reallocated)."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step, leave, still_held
+from ..daybook import day_step, leave_one, still_held
 from ..population import CHALLENGE_LOST, CHALLENGE_NONE, CHALLENGE_PENDING, IN_UK_ASYLUM
 
 
@@ -27,9 +27,9 @@ def decision_day(rng: np.random.Generator, today: int, n: int, mean_days: float)
 
 
 @njit(cache=True)
-def challenge_succeeds(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
-    """Which of today's decisions go the claimant's way."""
-    return rng.random(n) < p
+def challenge_succeeds(rng: np.random.Generator, p: float) -> bool:
+    """Whether a decision made today goes the claimant's way."""
+    return rng.random() < p
 
 
 @njit(cache=True)
@@ -57,14 +57,20 @@ def decide(t, w, held, today, rng):
     """The challenges due today are decided: a win releases the person into the asylum system;
     a loss lifts the injunction. Returns the rows still held."""
     p = w.p
-    due = held[(p.challenge[held] == CHALLENGE_PENDING) & (p.challenge_day[held] <= t)]
-    won = challenge_succeeds(rng, len(due), w.d.challenge_success_prob[t])
-    p.challenge[due[~won]] = CHALLENGE_LOST
-    n_won = won.sum()
+    success = w.d.challenge_success_prob[t]
+    n_won = 0
+    for j in range(len(held)):  # in the order of ``held``
+        i = held[j]
+        if p.challenge[i] != CHALLENGE_PENDING or p.challenge_day[i] > t:
+            continue
+        if challenge_succeeds(rng, success):
+            leave_one(p, i, IN_UK_ASYLUM, w.leavers)
+            n_won += 1
+        else:
+            p.challenge[i] = CHALLENGE_LOST
     today.legal_challenges_won = n_won
     today.entered_asylum += n_won
     w.k.won_total += n_won
-    leave(p, due[won], IN_UK_ASYLUM, w.leavers)
     return still_held(p, held)
 
 

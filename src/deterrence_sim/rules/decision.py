@@ -75,3 +75,24 @@ def only_away(rng: np.random.Generator, comeback_share: float) -> bool:
 def comes_back(rng: np.random.Generator, daily: float) -> bool:
     """Structural alternative (b): whether a person away from the route comes back to the coast today."""
     return rng.random() < daily
+
+
+@njit(cache=True)
+def factor_memo(slots: int) -> np.ndarray:
+    """An empty memo for :func:`remembered_factor`: the last argument (row 0; NaN, equal to
+    nothing) and factor (row 1) of each of ``slots`` slots."""
+    return np.full((2, slots), np.nan)
+
+
+@njit(cache=True)
+def remembered_factor(x, strength, slot, memo):
+    """:func:`deterrence_factor` of ``x``, remembered in ``memo`` (one day's, as ``strength`` may
+    change by day): slot ``slot`` keeps the last argument and its factor, and the exponential is
+    computed again only for another argument. People who reached the coast on the same day in
+    the same group believe the same until one of them is returned (rule 4: same first belief,
+    same updates), so with one slot per group the factor is mostly computed once for many people,
+    the same number as computed for each."""
+    if memo[0, slot] != x:
+        memo[0, slot] = x
+        memo[1, slot] = deterrence_factor(x, strength)
+    return memo[1, slot]

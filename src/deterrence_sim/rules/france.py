@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step, leave, still_held
+from ..daybook import day_step, leave_one, still_held
 from ..population import ANSWER_ACCEPTED, ANSWER_PENDING, IN_UK_ASYLUM, RETURNABLE
 
 
@@ -25,10 +25,9 @@ def beach_stop_probability(beach: float, restraint: float, restraint_effect: flo
 
 
 @njit(cache=True)
-def acceptance_probability(group: np.ndarray, returnable_group: int, p_returnable: float,
-                           p_other: float) -> np.ndarray:
-    """France's chance of accepting each referral, higher for nationalities it can remove."""
-    return np.where(group == returnable_group, p_returnable, p_other)
+def acceptance_probability(group: int, returnable_group: int, p_returnable: float, p_other: float) -> float:
+    """France's chance of accepting a referral, higher for nationalities it can remove."""
+    return p_returnable if group == returnable_group else p_other
 
 
 @njit(cache=True)
@@ -48,6 +47,20 @@ def week_of(t: int, weekday0: int) -> int:
 def next_monday(week: int, weekday0: int) -> int:
     """The day that starts the week after ``week``."""
     return (week + 1) * 7 - weekday0
+
+
+@njit(cache=True)
+def oldest_due_first(answer_day: np.ndarray, due: np.ndarray) -> np.ndarray:
+    """The rows ``due`` sorted by the day their answer was due, earliest first, ties in the order
+    given (a stable insertion sort, in place: a few rows a day)."""
+    for j in range(1, len(due)):
+        i, day = due[j], answer_day[due[j]]
+        q = j - 1
+        while q >= 0 and answer_day[due[q]] > day:
+            due[q + 1] = due[q]
+            q -= 1
+        due[q + 1] = i
+    return due
 
 
 # ------------------------------------------------------------------ the steps of the day
@@ -72,19 +85,34 @@ def answer_referrals(t, w, held, today, rng):
     if week != k.france_week:  # a new Monday-to-Sunday week: the count of acceptances restarts
         k.france_week = week
         k.accepted_this_week = 0
-    today.referred_to_france = (p.referral_day[held] == t).sum()
-    due = held[(p.answer[held] == ANSWER_PENDING) & (p.answer_day[held] <= t)]
-    if len(due) == 0:
+    due = np.empty(len(held), dtype=np.int64)  # the referrals due today, in the order of ``held``
+    n_due = n_referred = 0
+    for j in range(len(held)):
+        i = held[j]
+        n_referred += p.referral_day[i] == t
+        if p.answer[i] == ANSWER_PENDING and p.answer_day[i] <= t:
+            due[n_due] = i
+            n_due += 1
+    today.referred_to_france = n_referred
+    if n_due == 0:
         return held
-    due = due[np.argsort(p.answer_day[due], kind="mergesort")]
-    prob = acceptance_probability(p.group[due], RETURNABLE, d.france_accept_returnable[t], d.france_accept_other[t])
-    accepts = rng.random(len(due)) < prob
-    refused = due[~accepts]
-    today.entered_asylum += len(refused)
-    leave(p, refused, IN_UK_ASYLUM, w.leavers)
-    accepting = due[accepts]
-    fits = within_weekly_cap(len(accepting), k.accepted_this_week, d.france_weekly_cap[t])
-    p.answer[accepting[:fits]] = ANSWER_ACCEPTED
+    due = oldest_due_first(p.answer_day, due[:n_due])
+    n_accepting = 0
+    for j in range(n_due):  # answered in that order; the accepting are moved to the front of ``due``
+        i = due[j]
+        if rng.random() < acceptance_probability(p.group[i], RETURNABLE, d.france_accept_returnable[t],
+                                                 d.france_accept_other[t]):
+            due[n_accepting] = i
+            n_accepting += 1
+        else:
+            leave_one(p, i, IN_UK_ASYLUM, w.leavers)
+            today.entered_asylum += 1
+    fits = within_weekly_cap(n_accepting, k.accepted_this_week, d.france_weekly_cap[t])
+    monday = next_monday(week, w.weekday0)
+    for j in range(n_accepting):
+        if j < fits:
+            p.answer[due[j]] = ANSWER_ACCEPTED
+        else:
+            p.answer_day[due[j]] = monday
     k.accepted_this_week += fits
-    p.answer_day[accepting[fits:]] = next_monday(week, w.weekday0)
     return still_held(p, held)

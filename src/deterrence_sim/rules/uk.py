@@ -12,7 +12,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step, leave, still_held
+from ..daybook import day_step, leave, leave_one, still_held
 from ..population import ANSWER_ACCEPTED, ANSWER_PENDING, DETAINED, IN_UK_ASYLUM, RETURNED
 from .belief import witness
 from .courts import injunction, last_minute_challenges_filed
@@ -60,12 +60,6 @@ def window_expired(arrived_day: np.ndarray, today: int, window_days: int) -> np.
 
 
 # ------------------------------------------------------------------ the steps of the day
-@day_step
-def held_rows(w, n):
-    """The rows of everyone detained, in row order."""
-    return np.flatnonzero(w.p.state[:n] == DETAINED)
-
-
 @day_step
 def screen(t, w, arrived, held, today, rng):
     """Today's arrivals are screened: with the biometric fast track on, arriving returnees may
@@ -147,6 +141,8 @@ def fly(t, w, held, today, rng):
 @day_step
 def expire_window(t, w, held, today):
     """Whoever is still held when their removal window has run out enters the asylum system."""
-    out = held[window_expired(w.p.arrived_day[held], t, w.c.removal_window_days)]
-    today.entered_asylum += len(out)
-    leave(w.p, out, IN_UK_ASYLUM, w.leavers)
+    p, window = w.p, w.c.removal_window_days
+    for j in range(len(held)):
+        if window_expired(p.arrived_day[held[j]], t, window):
+            leave_one(p, held[j], IN_UK_ASYLUM, w.leavers)
+            today.entered_asylum += 1
