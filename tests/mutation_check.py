@@ -263,7 +263,9 @@ def failing_tests(src: Path, tests: list[str], jit: bool, first_only: bool = Fal
     if not jit:
         env["NUMBA_DISABLE_JIT"] = "1"
     stop = ["-x"] if first_only else []
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", *stop, *tests],
+    # -n 0: one process per mutant (pytest.ini_options asks for two; the mutants already run side by side)
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-n", "0", "-p", "no:cacheprovider", *stop,
+                          *tests],
                          cwd=ROOT, env=env, capture_output=True, text=True)
     return sorted(set(re.findall(r"^FAILED (\S+?)(?: - |$)", out.stdout, flags=re.M)))
 
