@@ -172,8 +172,9 @@ MUTATIONS: dict[str, Bug] = {
                                         "np.exp(rng.standard_normal(n))"),
     "inflow_newcomers_wait_since_day_zero": Bug("rules/inflow.py", "add_newcomers", "p.since[n:n + m] = t",
                                                 "p.since[n:n + m] = 0"),
-    "inflow_stays_away_inverted": Bug("rules/inflow.py", "stays_away", "1.0 - np.exp(-elasticity * risk)",
-                                      "np.exp(-elasticity * risk)"),
+    "inflow_stays_away_inverted": Bug("rules/inflow.py", "stays_away",
+                                      "1.0 - np.exp(-elasticity * strength * risk)",
+                                      "np.exp(-elasticity * strength * risk)"),
     # ---- rule 6a, interception at sea
     "interception_stops_on_equal_draw": Bug("rules/interception.py", "stop_at_sea", "launch.police_draw < p_taxi",
                                             "launch.police_draw <= p_taxi"),
@@ -262,7 +263,9 @@ def failing_tests(src: Path, tests: list[str], jit: bool, first_only: bool = Fal
     if not jit:
         env["NUMBA_DISABLE_JIT"] = "1"
     stop = ["-x"] if first_only else []
-    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-p", "no:cacheprovider", *stop, *tests],
+    # -n 0: one process per mutant (pytest.ini_options asks for two; the mutants already run side by side)
+    out = subprocess.run([sys.executable, "-m", "pytest", "-q", "-rf", "-n", "0", "-p", "no:cacheprovider", *stop,
+                          *tests],
                          cwd=ROOT, env=env, capture_output=True, text=True)
     return sorted(set(re.findall(r"^FAILED (\S+?)(?: - |$)", out.stdout, flags=re.M)))
 

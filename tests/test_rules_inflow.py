@@ -93,12 +93,13 @@ def test_inflow_newcomers_enter_on_their_day_waiting_and_believing_their_groups_
 
 
 def test_inflow_stays_away_chance_by_hand():
-    """Alternative (a): elasticity 2 and perceived risk 0.3 turn back 1 - exp(-0.6) = 45% of
-    newcomers; elasticity 0 or risk 0 turns back nobody and draws nothing."""
+    """Alternative (a): elasticity 2, deterrence strength 1.5 and perceived risk 0.3 turn back
+    1 - exp(-0.9) = 59% of newcomers; elasticity, strength or risk 0 turns back nobody and draws nothing."""
     rng = np.random.default_rng(2)
-    share = np.mean([inflow.stays_away(rng, 2.0, 0.3) for _ in range(20_000)])
-    assert share == pytest.approx(1 - np.exp(-0.6), abs=0.015)
+    share = np.mean([inflow.stays_away(rng, 2.0, 1.5, 0.3) for _ in range(20_000)])
+    assert share == pytest.approx(1 - np.exp(-0.9), abs=0.015)
     rng = np.random.default_rng(2)
-    assert not any(inflow.stays_away(rng, 0.0, 0.3) or inflow.stays_away(rng, 2.0, 0.0) for _ in range(100))
+    assert not any(inflow.stays_away(rng, 0.0, 1.5, 0.3) or inflow.stays_away(rng, 2.0, 0.0, 0.3)
+                   or inflow.stays_away(rng, 2.0, 1.5, 0.0) for _ in range(100))
     assert rng.random() == np.random.default_rng(2).random()
 
