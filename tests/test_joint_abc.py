@@ -33,7 +33,7 @@ def toy():
 
 
 def test_toy_posterior_matches_the_conjugate_one(toy):
-    z, x, est = toy
+    _, _, est = toy
     rng = np.random.default_rng(5)
     for theta in (-1.5, 0.0, 1.0):
         x_obs = theta + rng.normal(size=N_OBS)
