@@ -99,7 +99,7 @@ def test_resume_carries_on_after_an_interruption(tmp_path):
 
 
 @pytest.mark.parametrize("args, needle", [
-    (["--first-origin", "2026-02-28", "--last-origin", "2026-03-31"], "origin 2026-02-28: must be between"),
+    (["--first-origin", "2026-04-30", "--last-origin", "2026-04-30"], "origin 2026-04-30: must be between"),
     (["--first-origin", "2023-05-31", "--last-origin", "2023-07-31"], "origin 2023-05-31: must be between"),
     (["--draws", "3"], "--draws 3 is out of range"),
 ])
