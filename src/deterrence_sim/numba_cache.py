@@ -29,9 +29,12 @@ KEEP = 4
 
 
 def source_hash(package_dir: Path = PACKAGE_DIR) -> str:
-    """A hash of every Python source of the package (paths and contents), 16 hex digits."""
+    """A hash of every Python source of the package (paths and contents), 16 hex digits. The package
+    data under ``_data`` (links to the repository's seeds/ and experiments/, whose experiment scripts
+    are not the package's code, and which a copied or installed package holds as plain folders) is
+    left out."""
     digest = hashlib.sha256()
-    for path in sorted(package_dir.rglob("*.py")):
+    for path in sorted(p for p in package_dir.rglob("*.py") if "_data" not in p.relative_to(package_dir).parts):
         digest.update(path.relative_to(package_dir).as_posix().encode())
         digest.update(b"\0")
         digest.update(path.read_bytes())
