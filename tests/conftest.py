@@ -56,3 +56,17 @@ class HandWorld:
 def hand_world():
     """``hand_world(people, start=..., days=..., **params)``: see :class:`HandWorld`."""
     return HandWorld
+
+
+def pytest_sessionstart(session):
+    """Compile the model once, before the test processes start (pytest-xdist's controller only):
+    otherwise each worker, and the command-line runs the tests start, compile the same day at the
+    same time on a fresh machine, three times the minute it takes, and a command-line test can run
+    past its time limit. Later runs load the cache in about a second."""
+    if hasattr(session.config, "workerinput"):
+        return
+    import subprocess
+    import sys
+
+    subprocess.run([sys.executable, "-c", "from deterrence_sim import ChannelModel; "
+                    "ChannelModel(rng=0, start='2025-01-01', end='2025-01-03').run()"], check=True)
