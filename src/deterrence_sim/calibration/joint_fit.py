@@ -214,6 +214,7 @@ def fit_and_check(table_dir: Path, out: Path, seed: int, sbc: int = 300, command
     fit = JointFit(table, seed)
     posts = {cut: fit.posterior_frame(cut) for cut in fit.sets}
     out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
     safeio.write_csv(out / "posterior_joint.csv", posts["to_2026_04"])
     safeio.write_csv(out / "posterior_joint_to_2025.csv", posts["to_2025"])
     ident = identification(fit, posts)
