@@ -149,10 +149,16 @@ def weather_chain_from_daily(first_year: int = 2022, last_year: int = 2025, fold
     d = daily_arrivals(folder)
     years = d["date"].astype("datetime64[Y]").astype(int) + 1970
     months = d["date"].astype("datetime64[M]").astype(int) % 12 + 1
-    calm = d["arrivals"] > 0
-    sel = (years >= first_year) & (years <= last_year)
-    prev = np.concatenate(([False], calm[:-1]))
-    sel[0] = False
+    return chain_from_days(months, d["arrivals"] > 0, (years >= first_year) & (years <= last_year))
+
+
+def chain_from_days(months: np.ndarray, calm: np.ndarray, sel: np.ndarray):
+    """The monthly weather chain (calm_after_calm, calm_after_rough) from day-by-day crossing flags:
+    ``months`` (1-12), ``calm`` and ``sel`` (the days counted) are 1-d, or 2-d with one run a row.
+    The first day of each row has no day before it and is not counted."""
+    months, calm, sel = np.atleast_2d(months), np.atleast_2d(calm), np.atleast_2d(sel).copy()
+    prev = np.concatenate((np.zeros((len(calm), 1), bool), calm[:, :-1]), axis=1)
+    sel[:, 0] = False
     cc, cr = [], []
     for m in range(1, 13):
         s = sel & (months == m)

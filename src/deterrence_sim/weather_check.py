@@ -31,6 +31,7 @@ from pathlib import Path
 import numpy as np
 
 from . import resources, safeio
+from .data import chain_from_days
 
 SCENARIO = "rampup_x10"
 STRONG = 4.0  # the prior's 95th percentile of the deterrence strength (lognormal, median 0.77)
@@ -44,15 +45,7 @@ def chain_from_flags(dates: np.ndarray, calm: np.ndarray) -> tuple[tuple, tuple]
     ``dates`` and ``calm`` are runs x days (the estimator of weather_chain_from_daily, pooled)."""
     dates, calm = np.atleast_2d(dates), np.atleast_2d(calm)
     months = dates.astype("datetime64[M]").astype(int) % 12 + 1
-    prev = np.concatenate((np.zeros((len(calm), 1), bool), calm[:, :-1]), axis=1)
-    sel = np.ones_like(calm, dtype=bool)
-    sel[:, 0] = False
-    cc, cr = [], []
-    for m in range(1, 13):
-        s = sel & (months == m)
-        cc.append(round(float(calm[s & prev].sum() / max((s & prev).sum(), 1)), 3))
-        cr.append(round(float(calm[s & ~prev].sum() / max((s & ~prev).sum(), 1)), 3))
-    return tuple(cc), tuple(cr)
+    return chain_from_days(months, calm, np.ones_like(calm, dtype=bool))
 
 
 def run(kwargs: dict, seed: int, weather_flags: np.ndarray | None = None):
