@@ -52,9 +52,6 @@ def _totals(kw, reps=3, seed=8):
     return d.groupby("replicate").sum(numeric_only=True)
 
 
-@pytest.mark.xfail(strict=True, reason="found at the merge of 2026-12-04 and not yet explained: in the parity "
-                   "scenario run through runner.submit_replicates, structure (a) raises arrivals, and its elasticity's "
-                   "value (2 or 10) does not change them, while a direct ChannelModel run shows (a) cutting arrivals")
 def test_each_structural_alternative_moves_the_figures_its_way():
     base = _totals(_parity())
     # (a) people further up the route stay away when they hear of removals (its elasticity is now a
@@ -64,9 +61,14 @@ def test_each_structural_alternative_moves_the_figures_its_way():
     # (b) people who leave may come back: fewer leave for good (those left are returnees settling), more cross
     b = _totals(_parity(comeback_share=1.0, comeback_daily=0.02))
     assert (b["left_route"] < 0.6 * base["left_route"]).all() and (b["arrivals"] > base["arrivals"]).all()
-    # (c) the fee at stake weighs on the perceived risk: fewer cross
-    c = _totals(_parity(sunk_cost_weight=2.0, price_initial_gbp=1500.0))
-    assert (c["arrivals"] < base["arrivals"]).all()
+    # (c) the fee at stake weighs on the perceived risk: fewer cross. Prices are held where they
+    # start (GBP 2,500, 1.7 times the lowest price) so that the fee at stake stays above the
+    # reference: with prices free to move they fall to within a few per cent of the lowest price
+    # in this scenario, (c) then raises the risk by under 10%, and the networks' price cuts for the
+    # customers it deters more than offset it (arrivals +0.2% on these replicates; docs/ODD.md 8.3)
+    held = dict(price_response=0.0)
+    c = _totals(_parity(sunk_cost_weight=2.0, **held))
+    assert (c["arrivals"] < _totals(_parity(**held))["arrivals"]).all()
 
 
 def test_an_injunction_wave_empties_the_first_flights():
