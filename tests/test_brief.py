@@ -114,3 +114,35 @@ def test_the_main_jobs_prior_is_the_one_the_anchor_episodes_give():
     p = PRIORS["deterrence_strength"]
     assert (p.a, p.b, p.high) == (derived["median"], derived["sigma"], derived["high"])
     assert p.quantile(0.95) == pytest.approx(derived["upper_anchor"], rel=0.05)
+
+
+def test_before_and_after_sets_each_contrast_beside_its_earlier_value(tmp_path):
+    """The report's "How the 2026 data moved the answer": for the pilot (against no_deal) and the
+    ramp-ups (against the pilot), the earlier comparison's median beside this one's, and the move."""
+    from deterrence_sim import compare, report
+
+    before = effects.headline_table(effects.contrasts(
+        metrics_of({"no_deal": [100] * 4, "pilot": [95] * 4, "rampup_x5": [90.25] * 4, "parity": [47.5] * 4}),
+        "no_deal"))
+    after = effects.headline_table(effects.contrasts(
+        metrics_of({"no_deal": [100] * 4, "pilot": [90] * 4, "rampup_x5": [72] * 4, "parity": [45] * 4}), "no_deal"))
+    before.to_csv(tmp_path / "headline.csv", index=False)
+    (tmp_path / compare.SETTINGS_FILE).write_text('{"seed": 5, "posterior": "to_2025.csv"}')
+    lines = report.before_after(after, None, compare.read_before(tmp_path))
+    rows = {ln.split("|")[1].strip(): ln for ln in lines if ln.startswith("| `")}
+    assert set(rows) == {"`pilot` against `no_deal`", "`rampup_x5` against `pilot`", "`parity` against `pilot`"}
+    assert rows["`rampup_x5` against `pilot`"].split("|")[2].strip().startswith("-5.0%")  # 90.25 / 95 - 1
+    assert rows["`rampup_x5` against `pilot`"].split("|")[3].strip().startswith("-20.0%")  # 72 / 90 - 1
+    assert rows["`rampup_x5` against `pilot`"].split("|")[4].strip() == "-15.0 points"
+    assert rows["`parity` against `pilot`"].split("|")[4].strip() == "+0.0 points"  # -50% both times
+    assert "to_2025.csv" in lines[0]
+
+
+def test_a_before_folder_that_is_not_a_comparison_is_one_line_and_exit_2(tmp_path, capsys):
+    from deterrence_sim import cli
+
+    out = tmp_path / "out"
+    code = cli.main(["compare", "--replicates", "2", "--before", str(tmp_path), "--out", str(out)])
+    err = capsys.readouterr().err.strip().splitlines()
+    assert code == 2 and len(err) == 1 and "--before" in err[0] and str(tmp_path) in err[0]
+    assert not out.exists()

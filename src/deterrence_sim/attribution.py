@@ -33,8 +33,8 @@ each sum.
 
 Where the draws come from is one argument (``source``, an object with ``draw(seed, i)``): by
 default :func:`default_source`, the main job's draws (:class:`~deterrence_sim.uncertainty.
-Uncertainty`: the calibrated posterior sample and the priors of the unidentified parameters) plus
-the priors of the dated mechanisms of 2026 (``uncertainty.MECHANISM_PRIORS``).
+Uncertainty`: the joint fit's posterior sample to 2026-04-30 and the priors of what the data do
+not touch).
 
 Outputs (``--out``): ``attribution.md``, ``attribution.csv``, ``attribution_draws.csv`` (every
 draw's parts), ``waterfall.png``, ``attribution.json`` (settings and timing) and ``runs/`` (one file
@@ -259,17 +259,20 @@ def window_sums(args) -> dict:
     return out
 
 
-DEFAULT_SOURCE_TEXT = ("the main job's draws (the calibration's posterior sample for the calibrated parameters, "
-                       "the priors for the unidentified ones, uncertainty.PRIORS) and the priors of 2026's dated "
-                       "mechanisms (uncertainty.MECHANISM_PRIORS, half their mass on no effect); none of them has "
-                       "seen the data of 2026")
+DEFAULT_SOURCE_TEXT = ("the main job's draws: the joint fit's posterior sample to 2026-04-30 "
+                       "(experiments/calibration/posterior_joint.csv) for the fitted parameters, the deterrence "
+                       "strength, leaving the route, salience and 2026's dated mechanisms among them; the priors "
+                       "(uncertainty.PRIORS) for what the data do not touch; the priors of 2026's mechanisms "
+                       "(uncertainty.MECHANISM_PRIORS) only for a mechanism the sample lacks")
 
 
-def default_source() -> Uncertainty:
-    """The draws used until the joint posterior exists: the main job's (calibrated posterior
-    sample, priors of the unidentified parameters) and the priors of 2026's dated mechanisms."""
-    base = Uncertainty.full()
-    return dataclasses.replace(base, priors=base.priors + tuple(MECHANISM_PRIORS.values()))
+def default_source(posterior=None) -> Uncertainty:
+    """The main job's draws (:meth:`Uncertainty.full`, from the joint posterior sample, or from
+    ``posterior``), plus the prior of any of 2026's dated mechanisms the sample does not hold."""
+    base = Uncertainty.full(posterior)
+    fitted = set(base.posterior[0]) if base.posterior else set()
+    extra = tuple(p for p in MECHANISM_PRIORS.values() if p.name not in fitted)
+    return dataclasses.replace(base, priors=base.priors + extra)
 
 
 def observed_change(w: Windows, folder: str | None = None) -> tuple[int, int]:

@@ -171,7 +171,8 @@ def cmd_compare(args) -> int:
                                    out=out, seed=args.seed, workers=args.workers, dose_replicates=args.dose_replicates,
                                    with_dose=not args.no_dose, sets=parse_sets(args.set), uncertainty=args.uncertainty,
                                    decomposition_replicates=args.decomposition_replicates,
-                                   alternative_replicates=args.alternative_replicates, resume=args.resume)
+                                   alternative_replicates=args.alternative_replicates, resume=args.resume,
+                                   posterior=args.posterior, before=_before_folder(args.before))
     except ConfigError as exc:
         raise _flag("--horizon-end", exc, key="end") from None
     timing = compare.last_timing()
@@ -180,6 +181,19 @@ def cmd_compare(args) -> int:
     for against, h in headline.groupby("against", sort=False):
         _print_contrast(against, h)
     return 0
+
+
+def _before_folder(value: str | None):
+    """``--before``: a folder; ``none`` for no comparison; default the committed comparison drawn
+    from the fit to 2025-12-31 (when the package ships it)."""
+    from . import compare, resources
+
+    if value is None:
+        try:
+            return resources.path(compare.BEFORE_2026)
+        except ConfigError:
+            return None
+    return None if value.lower() == "none" else value
 
 
 def _print_contrast(against, headline) -> None:
@@ -506,6 +520,14 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--dose-replicates", type=_positive, default=2,
                      help="replicates per point of the dose-response curve (default 2)")
     cmp.add_argument("--no-dose", action="store_true", help="skip the dose-response curve")
+    cmp.add_argument("--posterior", default=None, metavar="FILE",
+                     help="posterior sample of the fitted parameters (default: the joint fit to 2026-04-30, "
+                          "experiments/calibration/posterior_joint.csv; the fit cut at 2025-12-31 is "
+                          "posterior_joint_to_2025.csv beside it)")
+    cmp.add_argument("--before", default=None, metavar="DIR",
+                     help="an earlier comparison's folder to show beside this one in the report (default: "
+                          "experiments/headline/before_2026, the headline drawn from the fit to 2025-12-31; "
+                          "'none' to leave it out)")
     cmp.set_defaults(func=cmd_compare)
 
     cal = sub.add_parser("calibrate", help="fit the uncertain parameters to the observed data (ABC-SMC, pyabc)")

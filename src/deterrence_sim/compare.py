@@ -257,11 +257,18 @@ def draws_table(unc: Uncertainty, seed: int, n: int) -> pd.DataFrame:
 def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", out: Path = Path("results/compare"),
             seed: int = 20250710, workers=None, dose_replicates: int = 2, progress=None, with_dose: bool = True,
             sets: dict | None = None, uncertainty: str = "full", decomposition_replicates: int = 100,
-            alternative_replicates: int = 40, resume: bool = False) -> pd.DataFrame:
+            alternative_replicates: int = 40, resume: bool = False, posterior: str | Path | None = None,
+            before: str | Path | None = None) -> pd.DataFrame:
     """Run the comparison and write its outputs; return the headline table.
 
+    ``posterior`` is the posterior sample the fitted parameters are drawn from (default: the joint
+    fit to 2026-04-30, ``experiments/calibration/posterior_joint.csv``). ``before`` is the folder of
+    an earlier comparison (its ``headline.csv``, ``draws.csv`` and settings) to set beside this one
+    in the report, as "before" and "after" (the main job's default: the same comparison drawn from
+    the fit to 2025-12-31, :data:`BEFORE_2026`).
+
     Everything is checked first (scenarios, names, period, ``sets``, the posterior sample, the
-    output folder); only then does any simulation start.
+    ``before`` folder, the output folder); only then does any simulation start.
     """
     t0 = time.perf_counter()
     for label, n in (("replicates", replicates), ("decomposition_replicates", decomposition_replicates),
@@ -280,7 +287,8 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
     pilot = scenario.load(SCENARIO_DIR / "pilot.toml").with_overrides(end=horizon_end)
     if uncertainty not in ("full", "fixed"):
         raise ConfigError(f"--uncertainty {uncertainty!r}: choose full or fixed")
-    unc = Uncertainty.full(fixed_names=sets) if uncertainty == "full" else Uncertainty.fixed()
+    unc = Uncertainty.full(posterior, fixed_names=sets) if uncertainty == "full" else Uncertainty.fixed()
+    earlier = read_before(before) if before is not None else None
     out = safeio.prepare_output_dir(out)
     for sub in ("daily", "runs"):
         safeio.prepare_output_dir(out / sub)
@@ -288,6 +296,7 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
                  dose_replicates, with_dose, sets, out)
     all_units = [u for group in units.values() for u in group]
     settings = {"version": __version__, "seed": seed, "horizon_end": str(horizon_end), "uncertainty": uncertainty,
+                "posterior": posterior_label(posterior) if uncertainty == "full" else None,
                 "units": {str(u.path.relative_to(out)): u.fingerprint for u in all_units}}
     kept = _keep_or_clear(out, settings, resume)
     safeio.write_json(out / SETTINGS_FILE, settings)
@@ -319,12 +328,43 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
                 "alternative_replicates": alternative_replicates, "dose_replicates": dose_replicates,
                 "start": scenarios[0].start, "end": scenarios[0].end, "seed": seed, "uncertainty": uncertainty,
                 "sets": sets, "descriptions": {s.name: s.description for s in scenarios},
-                "drawn": unc.names(), "observed_2025": _observed_2025()}
+                "drawn": unc.names(), "observed_2025": _observed_2025(), "before": earlier,
+                "posterior": settings["posterior"]}
+        info["draws"] = result.get("draws")
         report.write_all(out, result, info)
         safeio.write_json(out / "timing.json", timing)
     _LAST_TIMING.clear()
     _LAST_TIMING.update(timing)
     return result["headline"]
+
+
+#: The main job's "before": the standard comparison of the headline scenarios drawn from the joint
+#: fit to the data cut at 2025-12-31 (experiments/headline/before_2026/RUN.md says how it was made).
+BEFORE_2026 = "experiments/headline/before_2026"
+
+
+def posterior_label(posterior: str | Path | None) -> str:
+    """How the settings and the report name a posterior sample: the shipped default by its place in
+    the repository, any other file by its path."""
+    if posterior is None:
+        return "experiments/calibration/posterior_joint.csv"
+    return str(posterior)
+
+
+def read_before(folder: str | Path) -> dict:
+    """An earlier comparison to set beside this one: its headline table, its drawn deterrence
+    strengths and its settings. A folder without them is one ConfigError naming it."""
+    folder = Path(folder)
+    try:
+        headline = pd.read_csv(folder / "headline.csv")
+        settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ConfigError(f"--before {folder}: not the folder of a finished comparison ({type(exc).__name__}: "
+                          f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})") from None
+    if "against" not in headline.columns:
+        raise ConfigError(f"--before {folder}: its headline.csv has no 'against' column (made by an older version)")
+    draws = pd.read_csv(folder / "draws.csv") if (folder / "draws.csv").is_file() else None
+    return {"folder": str(folder), "headline": headline, "settings": settings, "draws": draws}
 
 
 _LAST_TIMING: dict = {}

@@ -201,6 +201,55 @@ def collapse_sentence(bands) -> str:
             "scale of the anchor episodes (Australia 2013-14, Albania 2022-23) read as caused by removals alone.")
 
 
+#: The contrasts set before and after the 2026 data: the pilot against no deal, the ramp-ups against the pilot.
+BEFORE_AFTER = (("pilot", BASELINE), ("rampup_x5", DECISION_COMPARATOR), ("parity", DECISION_COMPARATOR))
+
+
+def _strength(draws) -> str:
+    """Median and 90% range of the drawn deterrence strength, or an empty string."""
+    if draws is None or "deterrence_strength" not in draws.columns:
+        return ""
+    q = draws["deterrence_strength"].quantile([0.05, 0.5, 0.95]).to_numpy()
+    return f"{q[1]:.2f} ({q[0]:.2f} to {q[2]:.2f})"
+
+
+def before_after(headline, draws, before) -> list[str]:
+    """The headline drawn from the fit to 2025-12-31 (``before``, an earlier comparison read by
+    :func:`deterrence_sim.compare.read_before`) beside this run's, for :data:`BEFORE_AFTER`, in the
+    last year both simulate; and the deterrence strength each drew."""
+    if not before:
+        return []
+    old = before["headline"]
+    last = int(min(headline["year"].max(), old["year"].max()))
+    def cell(h, name, against):
+        r = h[(h["scenario"] == name) & (h["against"] == against) & (h["year"] == last)]
+        if r.empty:
+            return "not run", None
+        r = r.iloc[0]
+        return (f"{pct(r['effect_p50'])} ({interval(r['effect_p05'], r['effect_p95'])}); P(>10%) "
+                f"{pct(r['prob_cut_over_10pct'], False)}, P(>50%) {pct(r['prob_cut_over_50pct'], False)}; "
+                f"{int(r['n_pairs'])} pairs"), r
+    lines = [f"The same comparison (same seed, scenarios and horizon) drawn from the joint fit to the data cut at "
+             f"2025-12-31 (before: `{before['settings'].get('posterior') or 'the priors'}`, read from "
+             f"`{before['folder']}`) and from the fit to 2026-04-30 (after: this run). Effect on crossings in {last}, "
+             "median (90% interval) and the chances of a cut over 10% and over half.", "",
+             "| contrast | before: fitted to 2025-12-31 | after: fitted to 2026-04-30 | median moved by |",
+             "|---|---|---|---:|"]
+    for name, against in BEFORE_AFTER:
+        b, rb = cell(old, name, against)
+        a, ra = cell(headline, name, against)
+        moved = "" if rb is None or ra is None else f"{100 * (ra['effect_p50'] - rb['effect_p50']):+.1f} points"
+        lines.append(f"| `{name}` against `{against}` | {b} | {a} | {moved} |")
+    sb, sa = _strength(before.get("draws")), _strength(draws)
+    if sb and sa:
+        lines += ["", f"Deterrence strength drawn, median (90% range): before {sb}; after {sa}."]
+    settings = before["settings"]
+    if settings.get("seed") is not None:
+        lines += ["", f"Before: seed {settings.get('seed')}, horizon {settings.get('horizon_end')}, version "
+                  f"{settings.get('version')}."]
+    return lines
+
+
 def _band_table(bands) -> list[str]:
     """Rows: bands of strength; columns: each scenario against the pilot (the pilot against no_deal)."""
     if bands is None or bands.empty:
@@ -261,17 +310,33 @@ def _brief(headline, decomposition, drivers, info, bands=None) -> list[str]:
                    f"{drivers.loc[order.index[0], col]:+.2f})"
                    + (f" and `{order.index[1]}` ({drivers.loc[order.index[1], col]:+.2f})" if len(order) > 1 else "")
                    + ".")
-        lines.append("- **What the data cannot tell.** The crossings of 2023-2025 and the pilot's few hundred "
-                     "removals do not pin down how strongly removals deter (`deterrence_strength`: the "
-                     "calibration's posterior is as wide as its prior), how fast people give up on the coast, "
-                     "how much a removal weighs in people's minds, or the legal route's and the courts' rates. "
-                     "Each replicate draws them from the priors listed below, so the intervals are as wide as "
-                     "that ignorance; they are not forecasts." + top)
+        lines.append("- **What the data cannot tell.** " + _identification_sentence(info.get("draws"), info)
+                     + " The legal route's and the courts' rates are drawn from the priors listed below. The "
+                     "intervals are as wide as that ignorance; they are not forecasts." + top)
     if info["replicates"] < effects.MIN_PAIRS:
         lines.append(f"- **Warning: only {info['replicates']} replicates per scenario.** The 5th and 95th "
                      f"percentiles rest on fewer than {max(int(0.05 * info['replicates']), 1)} replicates beyond "
                      f"each end; use at least {effects.MIN_PAIRS} (`--replicates`) before quoting the intervals.")
     return lines
+
+
+def _identification_sentence(draws, info) -> str:
+    """What the fit left unknown about the deterrence strength: its drawn 90% range against its prior's."""
+    from .uncertainty import PRIORS
+
+    prior = PRIORS["deterrence_strength"]
+    lo, hi = prior.quantile(0.05), prior.quantile(0.95)
+    source = info.get("posterior") or "the posterior sample"
+    if draws is None or "deterrence_strength" not in draws.columns:
+        return (f"How strongly removals deter (`deterrence_strength`) is drawn from `{source}`.")
+    q = draws["deterrence_strength"].quantile([0.05, 0.95]).to_numpy()
+    ratio = (q[1] - q[0]) / (hi - lo)
+    verdict = ("the data barely narrow it" if ratio > 0.8 else "the data narrow it" if ratio > 0.4
+               else "the data narrow it much")
+    return (f"How strongly removals deter (`deterrence_strength`), how fast people give up on the coast and how much "
+            f"a removal weighs in people's minds are drawn jointly with the fitted parameters from `{source}`: the "
+            f"replicates' deterrence strengths span {q[0]:.2f} to {q[1]:.2f} (90%), against {lo:.2f} to {hi:.2f} "
+            f"under the prior ({100 * ratio:.0f}% of its width: {verdict}).")
 
 
 def _scenario_table(headline, descriptions) -> list[str]:
@@ -481,6 +546,9 @@ def write_report(path: Path, result: dict, info: dict) -> None:
                   "(replicates in the band, median, 90% range, P(cut > 10%), P(cut > 50%)). The distribution has a "
                   "threshold, not a spread: the lower end of the headline's interval is the top band.", ""] + \
             _band_table(bands) + ["", collapse_sentence(bands), ""]
+    moved = before_after(headline, result.get("draws"), info.get("before"))
+    if moved:
+        lines += ["## How the 2026 data moved the answer", ""] + moved + [""]
     a = _structure_a(alt)
     if a:
         lines += ["## Structure (a): does the inflow respond to removals?", ""] + a + [""]

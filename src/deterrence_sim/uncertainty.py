@@ -222,7 +222,7 @@ JOINT_COLUMNS = ("deterrence_strength", "leave_route_daily", "removal_salience",
                  "asylum_reform_inflow_factor", "boat_supply_factor")
 #: Days from which a mechanism drawn from the joint sample acts (the measure's date; the parameter
 #: keeps its default before).
-JOINT_FROM = {"asylum_reform_inflow_factor": "2026-03-02", "boat_supply_factor": "2025-12-19"}
+JOINT_FROM = {p.name: p.from_date for p in MECHANISM_PRIORS.values() if p.from_date}
 
 
 def _posterior_params(row) -> dict:
