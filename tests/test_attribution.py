@@ -173,3 +173,14 @@ def test_waterfall_shows_each_part_and_closes_on_the_observed_change():
     labels = [t.get_text().replace("\n", " ") for t in ax.get_xticklabels()]
     assert labels[0].startswith("removals") and labels[-1] == "observed" and "weather" in labels
     assert "people" in ax.get_ylabel() and ax.get_xlabel()
+
+
+def test_the_report_says_which_window_the_model_misses():
+    """The unexplained part is named by its source: the model's arrivals in each window beside the
+    observed ones. Here the model gets the window right and the against-window 40% too low."""
+    w = at.Windows(dt.date(2026, 1, 1), dt.date(2026, 4, 30), dt.date(2025, 1, 1), dt.date(2025, 4, 30))
+    per_draw = pd.DataFrame({"window": [6000.0, 6400.0, 6800.0], "against_window": [6500.0, 6700.0, 6900.0]})
+    text = at.where_the_rest_is(per_draw, {"window": 6416, "against": 11074, "change": -4658}, w)
+    assert "6,400" in text and "6,700" in text
+    assert "miss by -16 and -4,374" in text
+    assert text.endswith("model's miss of 2025-01-01..2025-04-30.")

@@ -479,6 +479,23 @@ def _fmt(x: float) -> str:
     return f"{x:+,.0f}"
 
 
+def where_the_rest_is(per_draw: pd.DataFrame, obs: dict, w: Windows) -> str:
+    """Which window the model misses: its arrivals in each window (median and 90% range over the
+    draws, the world as it was) beside the observed ones. The part left unexplained is the miss in
+    the window minus the miss in the against-window."""
+    def q(col):
+        lo, mid, hi = np.percentile(per_draw[col].to_numpy(float), [5, 50, 95])
+        return mid, f"{_fmt(mid).lstrip('+')} (90% range {_fmt(lo).lstrip('+')} to {_fmt(hi).lstrip('+')})"
+    (m_win, t_win), (m_ag, t_ag) = q("window"), q("against_window")
+    miss_win, miss_ag = m_win - obs["window"], m_ag - obs["against"]
+    worse = (f"{w.against_start}..{w.against_end}" if abs(miss_ag) > abs(miss_win)
+             else f"{w.start}..{w.end}")
+    return (f"* Where the rest comes from: the model's arrivals are {t_win} in {w.start}..{w.end} (observed "
+            f"{obs['window']:,}) and {t_ag} in {w.against_start}..{w.against_end} (observed {obs['against']:,}); "
+            f"the medians miss by {miss_win:+,.0f} and {miss_ag:+,.0f}, so the part left unexplained is mostly the "
+            f"model's miss of {worse}.")
+
+
 def report(table: pd.DataFrame, per_draw: pd.DataFrame, w: Windows, meta: dict) -> str:
     """attribution.md: plain words first, then the table, the interaction and the method."""
     by = table.set_index("component")
@@ -500,6 +517,7 @@ def report(table: pd.DataFrame, per_draw: pd.DataFrame, w: Windows, meta: dict) 
     lines += [f"* The model, run as the pilot happened with the observed sea-viable days, makes a change of "
               f"{iv(modelled)} people over {n} parameter draws; the rest of the observed change, "
               f"{iv(left)}, it does not explain."]
+    lines.append(where_the_rest_is(per_draw, obs, w))
     for c in ranked:
         r = part(c.label)
         lines.append(f"* **{c.label}**: {iv(r)} people; below zero (a cause of fewer arrivals) in "

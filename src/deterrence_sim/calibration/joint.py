@@ -7,7 +7,8 @@ simulation-based calibration (:mod:`.sbc`). Which parameters, their priors and w
 
 * the ten of :data:`~.priors.CALIBRATED` (the 2023-2025 inflow levels, the try probability, beach
   prevention, the smugglers' load and its ratchet, the returnees' re-crossing rate and the
-  deterrence strength), with the priors of the ABC-SMC fit;
+  deterrence strength), with the priors of the ABC-SMC fit, except the deterrence strength's,
+  which is the main job's (:data:`MAIN_JOB_PRIORS`);
 * ``inflow_2026_step``: the 2026 inflow level as a step from 2025's,
   ``inflow_2026 = inflow_2025 * exp(step)``, ``step ~ normal(0, 0.35)``: a random walk in the log
   level whose size is the root mean square of the observed year-on-year log change of 12-month
@@ -96,9 +97,17 @@ def _step_ppf(u: float) -> float:
     return float(INFLOW_STEP_SD * norm.ppf(u))
 
 
+#: Parameters of :data:`~.priors.CALIBRATED` whose prior here is the main job's
+#: (:data:`deterrence_sim.uncertainty.PRIORS`), so that the posterior the main job draws from is
+#: the update of the prior its brief states: the deterrence strength's, derived by simulating the
+#: anchor episodes in the model (``deterrence-sim prior``; lognormal, median 0.82, truncated at 8.3),
+#: not the ABC-SMC fit's older lognormal(0.77, 1.0).
+MAIN_JOB_PRIORS = ("deterrence_strength",)
+
+
 def joint_params() -> dict[str, JointParam]:
     """The joint fit's parameters, in a fixed order (the order of the table's ``u`` draws)."""
-    out = [_calibrated(n) for n in CALIBRATED]
+    out = [_main_job(uncertainty.PRIORS[n]) if n in MAIN_JOB_PRIORS else _calibrated(n) for n in CALIBRATED]
     out.append(JointParam("inflow_2026_step", f"normal(0, {INFLOW_STEP_SD:g})",
                           "log of the 2026 inflow level over 2025's: a random walk whose step is the root mean square "
                           "of the observed year-on-year log change of 12-month arrivals, 2022-12..2025-12 "
