@@ -35,7 +35,8 @@ import pandas as pd
 
 from . import resources, runner, safeio, scenario
 from .errors import ConfigError
-from .population import N_GROUPS, RETURNABLE
+from .daybook import GROUP_ARRIVALS
+from .population import RETURNABLE
 
 SCENARIO_DIR = resources.path("experiments/scenarios")  # shipped with the package
 #: The regime starts at the same point of the seasonal year as the communique (13 December).
@@ -104,26 +105,17 @@ def regime(p: float, strength: float) -> dict:
 
 
 def group_arrivals(kwargs: dict, seed: int, replicate: int, group: int | None = RETURNABLE) -> dict[str, float]:
-    """The arrivals of ``group`` (None: every group) in each of :data:`WINDOWS`, from the model's
-    fading record of arrivals by group (after each day, record = keep x (record before + today's
-    arrivals))."""
-    from .model import ChannelModel
-    from .rules.belief import fade_factor
-
-    model = ChannelModel(rng=runner.replicate_seed(seed, replicate), **kwargs)
-    keep = fade_factor(model.c.memory_half_life_days)
-    windows = {k: tuple(dt.date.fromisoformat(d) for d in w) for k, w in WINDOWS.items()}
-    total, before = dict.fromkeys(WINDOWS, 0.0), np.zeros(N_GROUPS)
-    while model.running:
-        date = model.date
-        model.step()
-        after = model.arrived_record.copy()
-        for k, (lo, hi) in windows.items():
-            if lo <= date <= hi:
-                day = after / keep - before
-                total[k] += day.sum() if group is None else day[group]
-        before = after
-    return {k: float(round(v)) for k, v in total.items()}
+    """The arrivals of nationality group ``group`` (None: every group) in each of :data:`WINDOWS`:
+    the sum over the window's days of the run's daily figure ``arrivals_<group>`` (``arrivals``
+    for every group), which the crossing (rule 7) counts as people land."""
+    result = runner.simulate(kwargs, seed=runner.replicate_seed(seed, replicate))
+    daily = result["arrivals"] if group is None else result[GROUP_ARRIVALS[group]]
+    dates = np.array(result.dates)
+    total = {}
+    for k, (lo, hi) in WINDOWS.items():
+        days = (dates >= dt.date.fromisoformat(lo)) & (dates <= dt.date.fromisoformat(hi))
+        total[k] = float(daily[days].sum())
+    return total
 
 
 def _job(args):

@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .population import APPLIED, DETAINED, RETURNED, WAITING
+from .population import APPLIED, DETAINED, GROUP_NAMES, RETURNED, WAITING
 
 #: The two kinds of daily figure: a count of what happened that day (summed into totals), or the
 #: state of things at the end of the day (never summed).
@@ -78,7 +78,16 @@ OUTPUTS = (
     Output("detentions", EVENT, "int", "uk", "arrivals detained for removal"),
     Output("intercepted_at_sea", EVENT, "int", "interception",
            "people on taxi boats stopped by the interventions on the water (a part of prevented)"),
+    Output("arrivals_returnable", EVENT, "int", "crossing",
+           "arrivals of the returnable nationality group (a part of arrivals)"),
+    Output("arrivals_protection", EVENT, "int", "crossing",
+           "arrivals of the protection nationality group (a part of arrivals)"),
+    Output("arrivals_other", EVENT, "int", "crossing",
+           "arrivals of the other nationality group (neither returnable nor protection; a part of arrivals)"),
 )
+#: The daily figures of arrivals by nationality group, in the order of ``population.GROUP_NAMES``
+#: (they add up to ``arrivals`` every day).
+GROUP_ARRIVALS = tuple(f"arrivals_{name}" for name in GROUP_NAMES)
 #: The daily figures, in output order (the columns of ``daily.csv``).
 DAILY_COLUMNS = tuple(o.name for o in OUTPUTS)
 #: Daily figures that are not whole numbers (the others are counts, output as integers).
