@@ -430,8 +430,7 @@ def in_sample_late(variant: dict, replicates: int = 20, seed: int = 1) -> dict:
     """In-sample runs of the full fit (posterior draws, observed crossing days replayed as the
     weather: a diagnostic, not a forecast) with ``variant`` parameter changes: arrivals and people
     per crossing day 18 Sep-31 Dec 2024 and 2025, and the monthly MARD of 2023-2024."""
-    from .model import ChannelModel
-    from .runner import replicate_seed
+    from .runner import replicate_seed, simulate
     from .calibration.outputs import draw
 
     post = pd.read_csv(cal.CALIBRATED_DIR / "posterior_full.csv")
@@ -443,10 +442,9 @@ def in_sample_late(variant: dict, replicates: int = 20, seed: int = 1) -> dict:
     months_2324 = [m for m in obs.index if "2023-01" <= m <= "2024-12"]
     for i, theta in enumerate(draw(post, replicates, seed)):
         kw = {**cal.model_kwargs({**theta, "inflow_month_sd": month_sd}, setting, end="2025-12-31"), **variant}
-        model = ChannelModel(rng=replicate_seed(seed, i), **kw).run()
-        mv = model.datacollector.model_vars
-        dates = pd.to_datetime(model.dates)
-        arr, boats = np.asarray(mv["arrivals"], float), np.asarray(mv["boats"], float)
+        result = simulate(kw, seed=replicate_seed(seed, i))
+        dates = pd.to_datetime(list(result.dates))
+        arr, boats = result["arrivals"], result["boats"]
         for y in (2024, 2025):
             s = (dates >= f"{y}-{LATE[0]}") & (dates <= f"{y}-{LATE[1]}")
             out[f"late_{y}"].append(arr[s].sum())
