@@ -87,21 +87,31 @@ def observed() -> dict[str, float]:
     return out
 
 
+def removal_regime(start: str, strength: float, accept_returnable: float, accept_other: float) -> dict:
+    """Parameter values of an episode's removal regime (the Albania check's and, in
+    ``prior.australia_regime``, the Australian turnbacks'): from ``start`` every arrival is
+    detained (all are eligible; detention capacity, flights, seats and France's weekly cap never
+    bind) and removed with the chance France accepts its group (``accept_returnable`` for the
+    returnable group, ``accept_other`` for the others); no legal challenges; at deterrence
+    ``strength``."""
+    return {
+        "deterrence_strength": strength,
+        "share_scheme_eligible": 1.0,
+        "detention_capacity": {start: 1e6},
+        "flights_per_week": {start: 14.0},
+        "seats_per_flight": {"2025-01-01": 9.0, start: 1000.0},
+        "france_weekly_cap": {start: 1e6},
+        "france_accept_returnable": {start: accept_returnable},
+        "france_accept_other": {start: accept_other},
+        "challenge_prob": 0.0,
+    }
+
+
 def regime(p: float, strength: float) -> dict:
     """Parameter values: the group's members are all detained on arrival and removed with
     chance ``p`` (France, standing in for Albania, accepts each with chance ``p``); others are
     never removed; no challenges; capacity never binds."""
-    return {
-        "deterrence_strength": strength,
-        "share_scheme_eligible": 1.0,
-        "detention_capacity": {REGIME_START: 1e6},
-        "flights_per_week": {REGIME_START: 14.0},
-        "seats_per_flight": {"2025-01-01": 9.0, REGIME_START: 1000.0},
-        "france_weekly_cap": {REGIME_START: 1e6},
-        "france_accept_returnable": {REGIME_START: p},
-        "france_accept_other": {REGIME_START: 0.0},
-        "challenge_prob": 0.0,
-    }
+    return removal_regime(REGIME_START, strength, p, 0.0)
 
 
 def group_arrivals(kwargs: dict, seed: int, replicate: int, group: int | None = RETURNABLE) -> dict[str, float]:

@@ -117,9 +117,15 @@ def new_figures(n_days: int) -> np.ndarray:
     return np.zeros((n_days, len(DAILY_COLUMNS)))
 
 
+def named(values: np.ndarray, record: np.dtype) -> np.recarray:
+    """``values`` (floats, one per field of ``record`` along the last axis) seen as records with
+    named fields, in the same memory: what the compiled day writes by name lands in ``values``."""
+    return values.view(record).view(np.recarray)
+
+
 def as_records(figures: np.ndarray) -> np.ndarray:
     """The rows of ``figures`` as records with named fields (same memory): ``days[t].arrivals``."""
-    return figures.view(FIGURES).view(np.recarray)[:, 0]
+    return named(figures, FIGURES)[:, 0]
 
 
 def new_counters() -> np.ndarray:
@@ -131,7 +137,7 @@ def new_counters() -> np.ndarray:
 
 def counter_record(counters: np.ndarray):
     """The counters as one record with named fields (same memory): ``k.removed_total``."""
-    return counters.view(COUNTER_RECORD).view(np.recarray)[0]
+    return named(counters, COUNTER_RECORD)[0]
 
 
 #: The decorator of a step of the day (a function that takes the record ``w``): compiled, cached, and
