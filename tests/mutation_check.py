@@ -139,6 +139,9 @@ MUTATIONS: dict[str, Bug] = {
     "recrossings_not_counted": Bug("rules/crossing.py", "cross_sea",
                                    "today.recrossings = (p.times_returned[arrived_rows] > 0).sum()",
                                    "today.recrossings = 0"),
+    "arrivals_of_a_group_miscounted": Bug("rules/crossing.py", "cross_sea",
+                                          "today.arrivals_protection = by_group[PROTECTION]",
+                                          "today.arrivals_protection = by_group[OTHER]"),
     # ---- rule 2, weather (issue 23: it had no test of its own)
     "weather_stationary_share_wrong": Bug("rules/weather.py", "stationary_calm_share",
                                           "denom = 1.0 - calm_after_calm + calm_after_rough",

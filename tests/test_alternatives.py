@@ -106,18 +106,22 @@ def test_alternatives_said_not_to_touch_the_baseline_leave_no_deal_exactly_as_it
 
 
 def test_albania_check_reads_each_groups_arrivals_off_the_model():
-    """The Albania check counts one group's crossings from the model's fading record of arrivals by
-    group; summed over the groups, that count must be the arrivals the model reports."""
+    """The Albania check counts one group's crossings from the run's daily arrivals of that group
+    (``arrivals_<group>``); summed over the groups, in each window, they are the arrivals the
+    model reports, and the check's group is the returnable one."""
     import datetime as dt
 
     from deterrence_sim import albania
+    from deterrence_sim.population import N_GROUPS, RETURNABLE
 
     kw = scenario.load(SCEN / "no_deal.toml").with_overrides(end=albania.END).model_kwargs()
-    got = albania.group_arrivals(kw, 5, 0, group=None)
+    by_group = [albania.group_arrivals(kw, 5, 0, group=g) for g in range(N_GROUPS)]
+    assert albania.group_arrivals(kw, 5, 0) == by_group[RETURNABLE]
     daily = runner.run_one(kw, 5, 0)
     for q, (lo, hi) in albania.WINDOWS.items():
         days = (daily["date"].dt.date >= dt.date.fromisoformat(lo)) & (daily["date"].dt.date <= dt.date.fromisoformat(hi))
-        assert got[q] == daily.loc[days, "arrivals"].sum() > 0
+        assert sum(g[q] for g in by_group) == daily.loc[days, "arrivals"].sum() > 0
+        assert by_group[RETURNABLE][q] == daily.loc[days, "arrivals_returnable"].sum() > 0
 
 
 def test_albania_figures_come_from_the_seeds_file(tmp_path):

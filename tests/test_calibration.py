@@ -98,11 +98,10 @@ def _recovery(budget, population, names, workers=2):
     """Synthetic data from the model at known parameters; ABC-SMC on a short window."""
     truth = {k: TRUE[k] for k in names}
     targets = RECOVERY.targets()
-    model = cal.simulate(truth, RECOVERY, seed=99)
-    targets.observed = targets.simulated(model.datacollector.model_vars)  # the synthetic "observations"
+    targets.observed = targets.simulated(cal.simulate(truth, RECOVERY, seed=99))  # the synthetic "observations"
 
     def simulator(theta, seed):
-        return targets.simulated(cal.simulate(theta, RECOVERY, seed).datacollector.model_vars)
+        return targets.simulated(cal.simulate(theta, RECOVERY, seed))
 
     simulator.__name__ = "recovery"
     priors = {k: cal.CALIBRATED[k] for k in names}

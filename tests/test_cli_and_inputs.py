@@ -226,7 +226,8 @@ def test_other_commands_check_seed_and_output_folder(tmp_path, monkeypatch, caps
         assert status == 2 and len(lines) == 1 and needle in lines[0], (args, lines)
 
 
-@pytest.mark.parametrize("command", ["run", "compare", "calibrate", "validate", "forecast", "backtest", "albania"])
+@pytest.mark.parametrize("command", ["run", "compare", "calibrate", "fit-joint", "validate", "forecast", "backtest",
+                                     "attribute", "albania", "prior"])
 @pytest.mark.parametrize("seed, needle", [("-1", "-1 is out of range"), (str(2**63), "is out of range"),
                                           ("1.5", "'1.5' is not a whole number")])
 def test_every_command_checks_its_seed_the_same_way_before_any_work(command, seed, needle, tmp_path, monkeypatch,

@@ -104,5 +104,5 @@ def test_replicate_limit_and_memory_estimate():
 
 
 def test_daily_columns_fit_the_memory_estimate():
-    # the estimate counts 28 numbers a day (the daily columns, replicate and date) at ~3 copies
+    # the estimate counts 32 numbers a day (the daily columns, replicate and date) at ~3 copies
     assert (len(DAILY_COLUMNS) + 2) * 8 * 3 <= limits.BYTES_PER_RESULT_DAY

@@ -9,11 +9,14 @@ import ast
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import daybook, runner
-from deterrence_sim.daybook import DAILY_COLUMNS, EVENT, EVENT_COLUMNS, FLOAT_COLUMNS, LEVEL, OUTPUTS
+from deterrence_sim import ChannelModel, daybook, runner
+from deterrence_sim.daybook import DAILY_COLUMNS, EVENT, EVENT_COLUMNS, FLOAT_COLUMNS, GROUP_ARRIVALS, LEVEL, OUTPUTS
+from deterrence_sim.population import GROUP_NAMES, N_GROUPS
+from deterrence_sim.rules.belief import fade_factor
 
 PACKAGE = Path(daybook.__file__).resolve().parent
 BASELINE = Path(__file__).resolve().parent / "baseline"
@@ -89,6 +92,26 @@ def test_outputs_the_reference_model_writes_every_column():
     code = "".join(p.read_text() for p in (PACKAGE / "reference").glob("*.py"))
     missing = [c for c in DAILY_COLUMNS if not re.search(rf"today\[\"{c}\"\]\s*\+?=", code)]
     assert not missing, f"the reference model does not write {missing}"
+
+
+def test_outputs_arrivals_by_group_add_up_and_are_each_groups_own():
+    """The arrivals of each nationality group (``arrivals_<group>``, one column per
+    population.GROUP_NAMES) add up to ``arrivals`` every day, and each is its own group's: the
+    community's fading record of arrivals by group (rule 4: record = keep x (record before +
+    today's arrivals)), read day by day, grows by exactly that group's column."""
+    assert GROUP_ARRIVALS == tuple(f"arrivals_{g}" for g in GROUP_NAMES) and len(GROUP_ARRIVALS) == N_GROUPS
+    model = ChannelModel(rng=3, start="2025-06-01", end="2025-08-31")
+    keep = fade_factor(model.c.memory_half_life_days)
+    before, seen = np.zeros(N_GROUPS), np.zeros(N_GROUPS)
+    while model.running:
+        model.step()
+        today = model.today
+        by_group = np.array([today[c] for c in GROUP_ARRIVALS], dtype=float)
+        assert by_group.sum() == today["arrivals"], model.date
+        after = model.arrived_record.copy()
+        np.testing.assert_allclose(after / keep - before, by_group, atol=1e-6, err_msg=str(model.date))
+        before, seen = after, seen + by_group
+    assert (seen > 0).all()  # every group arrived on some day
 
 
 @pytest.mark.parametrize("setting", ["pilot", "binding"])

@@ -140,7 +140,8 @@ def test_people_intercepted_on_the_water_are_those_the_interception_adds(hand_wo
 # --------------------------------------------------------------------------- rule 7: the crossing
 def test_cross_sea_without_rescue_or_death_lands_everyone_not_stopped(hand_world):
     """Three boats of two: boat 1 stopped. Rows 2-3 (a re-crosser among them) stay in France
-    prevented; the four others arrive; the network lost one boat."""
+    prevented; the four others arrive (three of the returnable group, one of the other group);
+    the network lost one boat."""
     hw = hand_world({"group": [RETURNABLE, OTHER, OTHER, OTHER, RETURNABLE, RETURNABLE],
                      "times_returned": [0, 1, 1, 0, 0, 0]}, n_networks=2, rescue_to_france_prob=0.0, death_prob=0.0)
     launch = smugglers.Launch(np.arange(6, dtype=np.int64), np.array([0, 0, 1, 1, 2, 2]), np.array([0, 1, 1]),
@@ -149,6 +150,7 @@ def test_cross_sea_without_rescue_or_death_lands_everyone_not_stopped(hand_world
     arrived = crossing.cross_sea(0, hw.w, launch, np.array([False, True, False]), today, hw.rng)
     assert arrived.tolist() == [0, 1, 4, 5]
     assert (today.arrivals, today.prevented, today.boats, today.recrossings, today.deaths) == (4, 2, 2, 1, 0)
+    assert (today.arrivals_returnable, today.arrivals_protection, today.arrivals_other) == (3, 0, 1)
     assert hw.w.net.lost.tolist() == [0, 1]
     assert hw.w.memory.arrived.tolist() == [3.0, 0.0, 1.0]
 

@@ -35,7 +35,8 @@ import pandas as pd
 
 from . import resources, runner, safeio, scenario
 from .errors import ConfigError
-from .population import N_GROUPS, RETURNABLE
+from .daybook import GROUP_ARRIVALS
+from .population import RETURNABLE
 
 SCENARIO_DIR = resources.path("experiments/scenarios")  # shipped with the package
 #: The regime starts at the same point of the seasonal year as the communique (13 December).
@@ -86,44 +87,45 @@ def observed() -> dict[str, float]:
     return out
 
 
-def regime(p: float, strength: float) -> dict:
-    """Parameter values: the group's members are all detained on arrival and removed with
-    chance ``p`` (France, standing in for Albania, accepts each with chance ``p``); others are
-    never removed; no challenges; capacity never binds."""
+def removal_regime(start: str, strength: float, accept_returnable: float, accept_other: float) -> dict:
+    """Parameter values of an episode's removal regime (the Albania check's and, in
+    ``prior.australia_regime``, the Australian turnbacks'): from ``start`` every arrival is
+    detained (all are eligible; detention capacity, flights, seats and France's weekly cap never
+    bind) and removed with the chance France accepts its group (``accept_returnable`` for the
+    returnable group, ``accept_other`` for the others); no legal challenges; at deterrence
+    ``strength``."""
     return {
         "deterrence_strength": strength,
         "share_scheme_eligible": 1.0,
-        "detention_capacity": {REGIME_START: 1e6},
-        "flights_per_week": {REGIME_START: 14.0},
-        "seats_per_flight": {"2025-01-01": 9.0, REGIME_START: 1000.0},
-        "france_weekly_cap": {REGIME_START: 1e6},
-        "france_accept_returnable": {REGIME_START: p},
-        "france_accept_other": {REGIME_START: 0.0},
+        "detention_capacity": {start: 1e6},
+        "flights_per_week": {start: 14.0},
+        "seats_per_flight": {"2025-01-01": 9.0, start: 1000.0},
+        "france_weekly_cap": {start: 1e6},
+        "france_accept_returnable": {start: accept_returnable},
+        "france_accept_other": {start: accept_other},
         "challenge_prob": 0.0,
     }
 
 
-def group_arrivals(kwargs: dict, seed: int, replicate: int, group: int | None = RETURNABLE) -> dict[str, float]:
-    """The arrivals of ``group`` (None: every group) in each of :data:`WINDOWS`, from the model's
-    fading record of arrivals by group (after each day, record = keep x (record before + today's
-    arrivals))."""
-    from .model import ChannelModel
-    from .rules.belief import fade_factor
+def regime(p: float, strength: float) -> dict:
+    """Parameter values: the group's members are all detained on arrival and removed with
+    chance ``p`` (France, standing in for Albania, accepts each with chance ``p``); others are
+    never removed; no challenges; capacity never binds."""
+    return removal_regime(REGIME_START, strength, p, 0.0)
 
-    model = ChannelModel(rng=runner.replicate_seed(seed, replicate), **kwargs)
-    keep = fade_factor(model.c.memory_half_life_days)
-    windows = {k: tuple(dt.date.fromisoformat(d) for d in w) for k, w in WINDOWS.items()}
-    total, before = dict.fromkeys(WINDOWS, 0.0), np.zeros(N_GROUPS)
-    while model.running:
-        date = model.date
-        model.step()
-        after = model.arrived_record.copy()
-        for k, (lo, hi) in windows.items():
-            if lo <= date <= hi:
-                day = after / keep - before
-                total[k] += day.sum() if group is None else day[group]
-        before = after
-    return {k: float(round(v)) for k, v in total.items()}
+
+def group_arrivals(kwargs: dict, seed: int, replicate: int, group: int | None = RETURNABLE) -> dict[str, float]:
+    """The arrivals of nationality group ``group`` (None: every group) in each of :data:`WINDOWS`:
+    the sum over the window's days of the run's daily figure ``arrivals_<group>`` (``arrivals``
+    for every group), which the crossing (rule 7) counts as people land."""
+    result = runner.simulate(kwargs, seed=runner.replicate_seed(seed, replicate))
+    daily = result["arrivals"] if group is None else result[GROUP_ARRIVALS[group]]
+    dates = np.array(result.dates)
+    total = {}
+    for k, (lo, hi) in WINDOWS.items():
+        days = (dates >= dt.date.fromisoformat(lo)) & (dates <= dt.date.fromisoformat(hi))
+        total[k] = float(daily[days].sum())
+    return total
 
 
 def _job(args):

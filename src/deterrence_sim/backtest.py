@@ -335,6 +335,19 @@ def overall_measures(table: pd.DataFrame, per_origin: pd.DataFrame) -> dict:
 COLOURS = {MODEL: "tab:blue", bl.BASELINES[0]: "tab:orange", bl.BASELINES[1]: "tab:green"}
 
 
+def _save(fig, path: Path, ax=None, title: str | None = None) -> None:
+    """Write one figure of the backtest (PNG, 110 dpi) and close it; a one-panel figure ``ax`` gets
+    its legend and ``title`` first."""
+    import matplotlib.pyplot as plt
+
+    if ax is not None:
+        ax.legend(fontsize=8)
+        ax.set_title(title, fontsize=10)
+    fig.tight_layout()
+    safeio.save_figure(fig, path, dpi=110)
+    plt.close(fig)
+
+
 def figures(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: dict) -> None:
     """pit_histograms.png, coverage.png, crps_by_horizon.png, crps_by_origin.png, one_month_ahead.png."""
     import matplotlib
@@ -351,9 +364,7 @@ def figures(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: d
         ax.set_xlabel("PIT")
     axes[0].set_ylabel("forecast months")
     fig.suptitle("PIT histograms (flat = calibrated; U = too narrow; hump = too wide; slope = biased)", fontsize=10)
-    fig.tight_layout()
-    safeio.save_figure(fig, out / "pit_histograms.png", dpi=110)
-    plt.close(fig)
+    _save(fig, out / "pit_histograms.png")
 
     fig, ax = plt.subplots(figsize=(7, 3.8))
     width = 0.25
@@ -367,11 +378,7 @@ def figures(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: d
     ax.set_xticks(range(3), ["50% interval", "80% interval", "90% interval"])
     ax.set_ylabel("share of observed months inside")
     ax.set_ylim(0, 1)
-    ax.legend(fontsize=8)
-    ax.set_title("Coverage (dashed: nominal; grey: within 10 points)", fontsize=10)
-    fig.tight_layout()
-    safeio.save_figure(fig, out / "coverage.png", dpi=110)
-    plt.close(fig)
+    _save(fig, out / "coverage.png", ax, "Coverage (dashed: nominal; grey: within 10 points)")
 
     fig, ax = plt.subplots(figsize=(7, 3.8))
     for n in FORECASTERS:
@@ -379,11 +386,7 @@ def figures(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: d
         ax.plot(list(h), list(h.values()), "o-", color=COLOURS[n], label=n)
     ax.set_xlabel("horizon (months after the origin)")
     ax.set_ylabel("mean CRPS (people per month)")
-    ax.legend(fontsize=8)
-    ax.set_title("CRPS by horizon (lower is better)", fontsize=10)
-    fig.tight_layout()
-    safeio.save_figure(fig, out / "crps_by_horizon.png", dpi=110)
-    plt.close(fig)
+    _save(fig, out / "crps_by_horizon.png", ax, "CRPS by horizon (lower is better)")
 
     fig, ax = plt.subplots(figsize=(10, 3.8))
     x = pd.to_datetime(per_origin.origin)
@@ -391,11 +394,7 @@ def figures(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: d
         ax.plot(x, per_origin[f"crps {n}"], "o-", ms=3, color=COLOURS[n], label=n)
     ax.set_ylabel("mean CRPS over the origin's months")
     ax.set_xlabel("origin")
-    ax.legend(fontsize=8)
-    ax.set_title("CRPS by origin (lower is better)", fontsize=10)
-    fig.tight_layout()
-    safeio.save_figure(fig, out / "crps_by_origin.png", dpi=110)
-    plt.close(fig)
+    _save(fig, out / "crps_by_origin.png", ax, "CRPS by origin (lower is better)")
 
     fig, axes = plt.subplots(3, 1, figsize=(10, 8), sharex=True, sharey=True)
     one = table[table.horizon == 1]
@@ -409,9 +408,7 @@ def figures(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: d
         ax.set_title(f"{n}: one month ahead", fontsize=9)
         ax.set_ylabel("arrivals")
     axes[0].legend(fontsize=7, loc="upper left")
-    fig.tight_layout()
-    safeio.save_figure(fig, out / "one_month_ahead.png", dpi=110)
-    plt.close(fig)
+    _save(fig, out / "one_month_ahead.png")
 
 
 # --------------------------------------------------------------------------- the late-2025 check
@@ -430,8 +427,7 @@ def in_sample_late(variant: dict, replicates: int = 20, seed: int = 1) -> dict:
     """In-sample runs of the full fit (posterior draws, observed crossing days replayed as the
     weather: a diagnostic, not a forecast) with ``variant`` parameter changes: arrivals and people
     per crossing day 18 Sep-31 Dec 2024 and 2025, and the monthly MARD of 2023-2024."""
-    from .model import ChannelModel
-    from .runner import replicate_seed
+    from .runner import replicate_seed, simulate
     from .calibration.outputs import draw
 
     post = pd.read_csv(cal.CALIBRATED_DIR / "posterior_full.csv")
@@ -443,10 +439,9 @@ def in_sample_late(variant: dict, replicates: int = 20, seed: int = 1) -> dict:
     months_2324 = [m for m in obs.index if "2023-01" <= m <= "2024-12"]
     for i, theta in enumerate(draw(post, replicates, seed)):
         kw = {**cal.model_kwargs({**theta, "inflow_month_sd": month_sd}, setting, end="2025-12-31"), **variant}
-        model = ChannelModel(rng=replicate_seed(seed, i), **kw).run()
-        mv = model.datacollector.model_vars
-        dates = pd.to_datetime(model.dates)
-        arr, boats = np.asarray(mv["arrivals"], float), np.asarray(mv["boats"], float)
+        result = simulate(kw, seed=replicate_seed(seed, i))
+        dates = pd.to_datetime(list(result.dates))
+        arr, boats = result["arrivals"], result["boats"]
         for y in (2024, 2025):
             s = (dates >= f"{y}-{LATE[0]}") & (dates <= f"{y}-{LATE[1]}")
             out[f"late_{y}"].append(arr[s].sum())

@@ -473,6 +473,25 @@ def _sweep_arguments(p) -> None:
                    help="write finished runs to disk at least this often (default 5; 0: after every run)")
 
 
+def _seed_and_workers(p, seed: int) -> None:
+    """The options ``--seed`` (checked: a whole number 0..2**63-1, default ``seed``) and
+    ``--workers`` (worker processes, default all CPUs) that the simulating commands share."""
+    p.add_argument("--seed", type=_seed, default=seed, help=f"seed, 0..2**63-1 (default {seed})")
+    p.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+
+
+def _episode_parser(sub, name: str, text: str, func, replicates: tuple[int, str], seed: int) -> None:
+    """A command that simulates an outside episode (``albania``, ``prior``): ``--out`` (default
+    ``experiments/<name>``), ``--replicates`` (default and what one replicate is per), ``--seed``
+    and ``--workers``."""
+    p = sub.add_parser(name, help=text)
+    p.add_argument("--out", default=f"experiments/{name}", help=f"output folder (default experiments/{name})")
+    p.add_argument("--replicates", type=_positive, default=replicates[0],
+                   help=f"replicates per {replicates[1]} (default {replicates[0]})")
+    _seed_and_workers(p, seed)
+    p.set_defaults(func=func)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from .limits import MAX_REPLICATES, horizon_text
 
@@ -515,8 +534,7 @@ def build_parser() -> argparse.ArgumentParser:
     cmp.add_argument("--resume", action="store_true",
                      help="keep the runs an interrupted (or earlier) compare in --out completed with the same "
                           "settings; without it, --out's earlier outputs are replaced")
-    cmp.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
-    cmp.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    _seed_and_workers(cmp, 20250710)
     cmp.add_argument("--dose-replicates", type=_positive, default=2,
                      help="replicates per point of the dose-response curve (default 2)")
     cmp.add_argument("--no-dose", action="store_true", help="skip the dose-response curve")
@@ -538,8 +556,7 @@ def build_parser() -> argparse.ArgumentParser:
     cal.add_argument("--fit", choices=("both", "holdout", "full"), default="both",
                      help="which fit(s): the held-out fit (data to 2025-06-30), the full fit, or both (default)")
     cal.add_argument("--priors", help="TOML file overriding priors, e.g. [try_prob] dist='uniform' low=0.1 high=0.5")
-    cal.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
-    cal.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    _seed_and_workers(cal, 20250710)
     cal.add_argument("--quiet", action="store_true", help="no progress bar")
     cal.add_argument("--only-inflow-month-sd", action="store_true",
                      help="run only the last step: estimate inflow_month_sd from the posterior(s) already in --out "
@@ -560,8 +577,7 @@ def build_parser() -> argparse.ArgumentParser:
     jf.add_argument("--sbc", type=int, default=300,
                     help="synthetic data sets of the calibration check, besides those near deterrence 0.3, 1 and 2.5 "
                          "(default 300)")
-    jf.add_argument("--seed", type=_seed, default=20260430, help="seed, 0..2**63-1 (default 20260430)")
-    jf.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    _seed_and_workers(jf, 20260430)
     jf.set_defaults(func=cmd_fit_joint)
 
     val = sub.add_parser("validate", help="observed vs simulated for the calibrated model; writes validation.md")
@@ -569,8 +585,7 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--calibration", default=None,
                      help="folder with posterior_full.csv (default results/calibration, else experiments/calibration)")
     val.add_argument("--replicates", type=int, default=40, help="replicates, at least 30 (default 40)")
-    val.add_argument("--seed", type=_seed, default=1, help="seed, 0..2**63-1 (default 1)")
-    val.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    _seed_and_workers(val, 1)
     val.add_argument("--no-holdout", action="store_true", help="skip the held-out forecast")
     val.add_argument("--inflow-month-sd", type=float, default=None,
                      help="month-to-month inflow noise for every run (default: each fit's estimate in the "
@@ -589,8 +604,7 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--population", type=_positive, default=40, help="particles per generation (default 40)")
     fc.add_argument("--no-parameter-uncertainty", action="store_true",
                     help="every run takes the posterior medians (to see how much parameter uncertainty adds)")
-    fc.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
-    fc.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    _seed_and_workers(fc, 20250710)
     fc.add_argument("--refit", action="store_true",
                     help="fit at the origin even if a committed fit made at the same origin exists")
     fc.add_argument("--quiet", action="store_true", help="no progress bar")
@@ -606,8 +620,7 @@ def build_parser() -> argparse.ArgumentParser:
                     help="simulations of a fit, where no stored fit can be reused (default 1000)")
     bt.add_argument("--population", type=_positive, default=40, help="particles per generation (default 40)")
     bt.add_argument("--draws", type=int, default=200, help="draws per forecaster and origin (default 200)")
-    bt.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
-    bt.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
+    _seed_and_workers(bt, 20250710)
     bt.add_argument("--quiet", action="store_true", help="no progress bar")
     bt.set_defaults(func=cmd_backtest)
 
@@ -619,8 +632,7 @@ def build_parser() -> argparse.ArgumentParser:
                      help="the year whose same calendar days the window is compared with (default 2025)")
     att.add_argument("--draws", type=_positive, default=100, help="parameter draws, one seed each (default 100)")
     att.add_argument("--out", default="results/attribution", help="output folder (default results/attribution)")
-    att.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
-    att.add_argument("--seed", type=_seed, default=20250710, help="seed, 0..2**63-1 (default 20250710)")
+    _seed_and_workers(att, 20250710)
     att.add_argument("--resume", action="store_true", help="keep the draws an earlier run in --out finished with "
                      "the same settings")
     att.set_defaults(func=cmd_attribute)
@@ -632,18 +644,10 @@ def build_parser() -> argparse.ArgumentParser:
     sf.add_argument("--out", default=None, help="folder for scores.md and scores.csv (default: the registry's)")
     sf.set_defaults(func=cmd_score_forecasts)
 
-    alb = sub.add_parser("albania", help="outside check of the deterrence strength: the UK-Albania episode of 2022")
-    alb.add_argument("--out", default="experiments/albania", help="output folder (default experiments/albania)")
-    alb.add_argument("--replicates", type=_positive, default=4, help="replicates per point (default 4)")
-    alb.add_argument("--seed", type=_seed, default=20221213, help="seed, 0..2**63-1 (default 20221213)")
-    alb.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
-    alb.set_defaults(func=cmd_albania)
-    pri = sub.add_parser("prior", help="derive the deterrence prior by simulating the anchor episodes in the model")
-    pri.add_argument("--out", default="experiments/prior", help="output folder (default experiments/prior)")
-    pri.add_argument("--replicates", type=_positive, default=2, help="replicates per strength (default 2)")
-    pri.add_argument("--seed", type=int, default=20131219, help="seed (default 20131219)")
-    pri.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
-    pri.set_defaults(func=cmd_prior)
+    _episode_parser(sub, "albania", "outside check of the deterrence strength: the UK-Albania episode of 2022",
+                    cmd_albania, replicates=(4, "point"), seed=20221213)
+    _episode_parser(sub, "prior", "derive the deterrence prior by simulating the anchor episodes in the model",
+                    cmd_prior, replicates=(2, "strength"), seed=20131219)
 
     par = sub.add_parser("params", help="list every parameter with its default, unit, range and source")
     par.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in docs/ODD.md)")

@@ -25,7 +25,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit
 
-from .population import APPLIED, DETAINED, RETURNED, WAITING
+from .population import APPLIED, DETAINED, GROUP_NAMES, RETURNED, WAITING
 
 #: The two kinds of daily figure: a count of what happened that day (summed into totals), or the
 #: state of things at the end of the day (never summed).
@@ -78,7 +78,16 @@ OUTPUTS = (
     Output("detentions", EVENT, "int", "uk", "arrivals detained for removal"),
     Output("intercepted_at_sea", EVENT, "int", "interception",
            "people on taxi boats stopped by the interventions on the water (a part of prevented)"),
+    Output("arrivals_returnable", EVENT, "int", "crossing",
+           "arrivals of the returnable nationality group (a part of arrivals)"),
+    Output("arrivals_protection", EVENT, "int", "crossing",
+           "arrivals of the protection nationality group (a part of arrivals)"),
+    Output("arrivals_other", EVENT, "int", "crossing",
+           "arrivals of the other nationality group (neither returnable nor protection; a part of arrivals)"),
 )
+#: The daily figures of arrivals by nationality group, in the order of ``population.GROUP_NAMES``
+#: (they add up to ``arrivals`` every day).
+GROUP_ARRIVALS = tuple(f"arrivals_{name}" for name in GROUP_NAMES)
 #: The daily figures, in output order (the columns of ``daily.csv``).
 DAILY_COLUMNS = tuple(o.name for o in OUTPUTS)
 #: Daily figures that are not whole numbers (the others are counts, output as integers).
@@ -108,9 +117,15 @@ def new_figures(n_days: int) -> np.ndarray:
     return np.zeros((n_days, len(DAILY_COLUMNS)))
 
 
+def named(values: np.ndarray, record: np.dtype) -> np.recarray:
+    """``values`` (floats, one per field of ``record`` along the last axis) seen as records with
+    named fields, in the same memory: what the compiled day writes by name lands in ``values``."""
+    return values.view(record).view(np.recarray)
+
+
 def as_records(figures: np.ndarray) -> np.ndarray:
     """The rows of ``figures`` as records with named fields (same memory): ``days[t].arrivals``."""
-    return figures.view(FIGURES).view(np.recarray)[:, 0]
+    return named(figures, FIGURES)[:, 0]
 
 
 def new_counters() -> np.ndarray:
@@ -122,7 +137,7 @@ def new_counters() -> np.ndarray:
 
 def counter_record(counters: np.ndarray):
     """The counters as one record with named fields (same memory): ``k.removed_total``."""
-    return counters.view(COUNTER_RECORD).view(np.recarray)[0]
+    return named(counters, COUNTER_RECORD)[0]
 
 
 #: The decorator of a step of the day (a function that takes the record ``w``): compiled, cached, and

@@ -292,19 +292,17 @@ def run_kwargs(plan: Plan, i: int) -> dict:
 
 def _run_job(args) -> dict:
     """Worker: one forecast run's monthly arrivals and returns after the origin."""
-    from .model import ChannelModel
-    from .runner import replicate_seed
+    from .runner import replicate_seed, simulate
 
     kwargs, seed, i, origin, folder = args
     if os.environ.get("DETERRENCE_SIM_SEEDS") != folder:
         data.use_folder(folder)
-    model = ChannelModel(rng=replicate_seed(seed, i), **kwargs).run()
-    mv = model.datacollector.model_vars
-    months = np.array(model.dates, dtype="datetime64[D]").astype("datetime64[M]")
-    keep = np.array(model.dates) > origin
-    arrivals = np.asarray(mv["arrivals"])[keep]
-    df = pd.DataFrame({"month": months[keep], "arrivals": arrivals, "returns": np.asarray(mv["removed"])[keep],
-                       "crossing_days": arrivals > 0, "boats": np.asarray(mv["boats"])[keep]})
+    result = simulate(kwargs, seed=replicate_seed(seed, i))
+    months = np.array(result.dates, dtype="datetime64[D]").astype("datetime64[M]")
+    keep = np.array(result.dates) > origin
+    arrivals = result["arrivals"][keep]
+    df = pd.DataFrame({"month": months[keep], "arrivals": arrivals, "returns": result["removed"][keep],
+                       "crossing_days": arrivals > 0, "boats": result["boats"][keep]})
     g = df.groupby("month").sum()
     return {"month": g.index.to_numpy(), **{c: g[c].to_numpy(float) for c in RUN_COLUMNS}}
 

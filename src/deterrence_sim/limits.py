@@ -11,7 +11,7 @@ run's time and memory, checked before any simulation starts.
 
 The numbers behind the estimate, per replicate and simulated year at full scale (about 48,000
 newcomers a year): about 0.05 s of one core (:data:`SECONDS_PER_YEAR` is set twice as high, for
-slower machines and larger flows); the daily results held until they are written, 28 numbers a
+slower machines and larger flows); the daily results held until they are written, 32 numbers a
 day, about :data:`BYTES_PER_RESULT_DAY` bytes a day with pandas' copies; and in each worker the
 model itself (:data:`MODEL_BYTES` plus :data:`MODEL_BYTES_PER_DAY`).
 """
@@ -31,9 +31,9 @@ MAX_REPLICATES = 10_000
 MAX_SEED = 2**63 - 1
 #: Seconds of one core per replicate and simulated year (the benchmark's 0.05 s, doubled).
 SECONDS_PER_YEAR = 0.1
-#: Memory held in the main process per replicate and simulated day of results (28 columns of
+#: Memory held in the main process per replicate and simulated day of results (32 columns of
 #: 8 bytes, about three copies while they are stacked and written).
-BYTES_PER_RESULT_DAY = 700
+BYTES_PER_RESULT_DAY = 800
 #: Memory of one worker process with a model: the interpreter, numpy, numba and the compiled
 #: model (about 250 MB), the population table and a block of newcomers.
 MODEL_BYTES = 350 * 2**20

@@ -115,6 +115,16 @@ class Param:
 
 P = Param  # short alias for the table below
 
+
+def switch(name: str, default, mechanism: str, source: str, doc: str, *, schedulable: bool = True,
+           baseline: object = None) -> Param:
+    """A parameter that switches a mechanism off (0) or on (1): unit "0 or 1", range [0, 1]; a dated
+    lever when ``schedulable`` (a default such as ``{"2026-01-15": 1.0}`` then needs ``baseline``,
+    the value before its first date)."""
+    return Param(name, default, "0 or 1", mechanism, source, doc, low=0, high=1, schedulable=schedulable,
+                 baseline=baseline)
+
+
 # Month shares of the year's arrivals, 2023-25 pooled (SB01), used as inflow seasonality: the window the
 # model is calibrated on (deterrence_sim.targets.monthly_seasonality(2023, 2025)).
 _SEASONALITY_2023_25 = (3.35, 3.39, 7.99, 8.09, 7.69, 11.17, 11.29, 12.15, 13.0, 9.42, 6.41, 6.04)
@@ -295,16 +305,14 @@ PARAMS: dict[str, Param] = {
         P("taxi_prevention_prob", 0.19, "probability per boat", "interception",
           "PREMAR: taxi boats succeeded about 81% of the time",
           "Chance a taxi-boat launch is stopped.", low=0, high=1, schedulable=True),
-        P("force_restraint", 0.0, "0 or 1", "france",
-          "seed 001: the Defender of Rights asked police to stop rubber bullets and tear gas on beaches",
-          "1 when police stop using intermediate-force weapons to prevent boarding.", low=0, high=1,
-          schedulable=True),
+        switch("force_restraint", 0.0, "france",
+               "seed 001: the Defender of Rights asked police to stop rubber bullets and tear gas on beaches",
+               "1 when police stop using intermediate-force weapons to prevent boarding."),
         P("force_restraint_effect", 0.3, "relative cut", "france", "assumption",
           "Relative fall in beach prevention under force restraint.", low=0, high=1),
-        P("at_sea_interception", {"2026-01-15": 1.0}, "0 or 1", "interception",
-          "EVENTS: interventions at sea against taxi boats announced 2025-11-28, first early 2026",
-          "1 when French vessels intercept taxi boats before people board.", low=0, high=1,
-          schedulable=True, baseline=0.0),
+        switch("at_sea_interception", {"2026-01-15": 1.0}, "interception",
+               "EVENTS: interventions at sea against taxi boats announced 2025-11-28, first early 2026",
+               "1 when French vessels intercept taxi boats before people board.", baseline=0.0),
         P("at_sea_interception_gain", 0.0, "added probability", "interception",
           "EVENTS: a handful of interceptions documented (2026-01-17 at Gravelines, 2026-03-03 near Dunkirk; "
           "officers may act only before people board): 0 (no effect) by default; prior in "
@@ -352,10 +360,9 @@ PARAMS: dict[str, Param] = {
         P("removal_window_days", 90, "days", "uk", "SOURCES: transfer within 3 months",
           "Days after arrival within which a person must be removed, after which they enter the asylum system.",
           low=1, high=3650, kind="int"),
-        P("biometric_fast_track", 0.0, "0 or 1", "uk",
-          "seed 002: a returnee who re-crossed was identified by photo and fingerprints",
-          "1 when identified re-crossers are detained first and board first once cleared.", low=0, high=1,
-          schedulable=True),
+        switch("biometric_fast_track", 0.0, "uk",
+               "seed 002: a returnee who re-crossed was identified by photo and fingerprints",
+               "1 when identified re-crossers are detained first and board first once cleared."),
         P("biometric_match_prob", 0.9, "probability", "uk", "assumption",
           "Chance a re-crosser is recognised from biometrics.", low=0, high=1),
         # ----------------------------------------------------------------- courts (rules/courts.py)
@@ -378,9 +385,8 @@ PARAMS: dict[str, Param] = {
         P("returnee_settle_daily", 0.01, "probability/day", "returns", "assumption",
           "Daily chance a returned person gives up on the UK (asylum in France, moves on).", low=0, high=1),
         # ----------------------------------------------------------------- legal route (rules/legal_route.py)
-        P("legal_route_open", {PILOT_DETENTIONS: 1.0}, "0 or 1", "legal_route",
-          "EVENTS: treaty in force early August 2025", "1 while people in France can apply.", low=0, high=1,
-          schedulable=True, baseline=0.0),
+        switch("legal_route_open", {PILOT_DETENTIONS: 1.0}, "legal_route",
+               "EVENTS: treaty in force early August 2025", "1 while people in France can apply.", baseline=0.0),
         P("awareness_initial", 0.01, "share", "legal_route",
           "seed 001: 'we couldn't find enough people ... there wasn't enough knowledge'",
           "Share of eligible people who know of the legal route when it opens.", low=0, high=1),
@@ -436,17 +442,17 @@ PARAMS: dict[str, Param] = {
           "removed'; 0 is today's model (the fee does not matter)",
           "How much the fee at stake scales the perceived removal risk: deterrence acts on min(1, belief x (price / "
           "price_min_gbp) ^ weight), never below the belief.", low=0, high=5),
-        P("price_covers_removals", 0.0, "0 or 1", "smugglers",
-          "structural alternative (c), assumption: smugglers re-send a removed customer for free, so the cost of a "
-          "customer who stays in the UK grows with the removal share; prices up to GBP 10,000 (seed 002) appear; 0 "
-          "is today's model",
-          "1 when the networks' lowest price is price_min_gbp / (1 - share of arrivals removed), capped at "
-          "price_max_gbp.", low=0, high=1),
-        P("injunction_wave", 0.0, "0 or 1", "courts",
-          "structural alternative (d), seed 000 and EVENTS: the first planned flights (15, 16 and 17 September "
-          "2025) left with nobody on board after last-minute legal challenges",
-          "1 on days when detainees cleared for a flight bring last-minute challenges en masse (an injunction "
-          "keeps each off the flight until the court decides).", low=0, high=1, schedulable=True, baseline=0.0),
+        switch("price_covers_removals", 0.0, "smugglers",
+               "structural alternative (c), assumption: smugglers re-send a removed customer for free, so the cost of a "
+               "customer who stays in the UK grows with the removal share; prices up to GBP 10,000 (seed 002) appear; 0 "
+               "is today's model",
+               "1 when the networks' lowest price is price_min_gbp / (1 - share of arrivals removed), capped at "
+               "price_max_gbp.", schedulable=False),
+        switch("injunction_wave", 0.0, "courts",
+               "structural alternative (d), seed 000 and EVENTS: the first planned flights (15, 16 and 17 September "
+               "2025) left with nobody on board after last-minute legal challenges",
+               "1 on days when detainees cleared for a flight bring last-minute challenges en masse (an injunction "
+               "keeps each off the flight until the court decides).", baseline=0.0),
         P("injunction_prob", 0.9, "probability", "courts",
           "structural alternative (d), assumption: nearly all cleared detainees challenge during the wave",
           "Chance that a cleared detainee brings a last-minute challenge on a day of an injunction wave.",

@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from . import resources, runner, safeio, scenario
+from .albania import removal_regime
 
 SCENARIO_DIR = resources.path("experiments/scenarios")
 #: The turnbacks start at the episode's point in the year (December 2013).
@@ -56,17 +57,7 @@ Z95 = 1.6448536269514722
 def australia_regime(strength: float) -> dict:
     """From :data:`REGIME_START`, every arrival of every group detained and removed (turnback
     close to certain), no challenges, capacity never binding; at ``strength``."""
-    return {
-        "deterrence_strength": strength,
-        "share_scheme_eligible": 1.0,
-        "detention_capacity": {REGIME_START: 1e6},
-        "flights_per_week": {REGIME_START: 14.0},
-        "seats_per_flight": {"2025-01-01": 9.0, REGIME_START: 1000.0},
-        "france_weekly_cap": {REGIME_START: 1e6},
-        "france_accept_returnable": {REGIME_START: 1.0},
-        "france_accept_other": {REGIME_START: 1.0},
-        "challenge_prob": 0.0,
-    }
+    return removal_regime(REGIME_START, strength, 1.0, 1.0)
 
 
 def _year_arrivals(args) -> float:

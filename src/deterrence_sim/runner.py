@@ -62,13 +62,17 @@ def replicate_seed(seed: int, replicate: int) -> int:
 @dataclasses.dataclass(frozen=True)
 class Result:
     """One run of the model: its daily figures by name (``result["arrivals"]``, one value per
-    day), the same as a table (``result.daily``), its event totals and the seed it ran with."""
+    day), the same as a table (``result.daily``), its event totals, the seed it ran with, and the
+    networks' people per boat at the end of the run (``result.network_load``)."""
 
     seed: int
     #: the simulated dates, in order
     dates: tuple
     #: one row per simulated day, one column per ``DAILY_COLUMNS`` name (floats)
     figures: np.ndarray
+    #: each smuggling network's people per boat after the last day (rule 5's ``load``), the
+    #: starting value a run that begins the next day takes (``calibration.outputs.state_on``)
+    network_load: np.ndarray = dataclasses.field(default_factory=lambda: np.zeros(0))
 
     def __getitem__(self, name: str) -> np.ndarray:
         """The daily figure ``name`` (a ``daybook.OUTPUTS`` name), one value per day."""
@@ -92,15 +96,17 @@ class Result:
 def simulate(params: Mapping, *, seed: int, start=None, end=None) -> Result:
     """The one way into the model for an analysis: run it once with the keyword arguments
     ``params`` (any parameter of ``params.PARAMS``, and ``start``/``end``, as
-    ``Scenario.model_kwargs()`` gives them; ``start``/``end`` given here take precedence) from
-    the model seed ``seed`` (checked first), and return its :class:`Result`."""
+    ``Scenario.model_kwargs()`` gives them; ``start``/``end`` given here take precedence; and
+    ``replay``, ChannelModel's counterfactual hook for the weather and the inflow's month
+    factors) from the model seed ``seed`` (checked first), and return its :class:`Result`."""
     kwargs = dict(params)
     if start is not None:
         kwargs["start"] = start
     if end is not None:
         kwargs["end"] = end
     model = ChannelModel(rng=check_seed(seed), **kwargs).run()
-    return Result(seed=int(seed), dates=tuple(model.dates[: model.day]), figures=model.figures[: model.day].copy())
+    return Result(seed=int(seed), dates=tuple(model.dates[: model.day]), figures=model.figures[: model.day].copy(),
+                  network_load=model.net.load.copy())
 
 
 def run_one(kwargs: dict, seed: int, replicate: int) -> pd.DataFrame:

@@ -88,9 +88,8 @@ def month_sd_for(folder: Path, override: float | None = None) -> dict[str, tuple
 
 def _one(args):
     theta, setting, end, weather, seed = args
-    model = cal.simulate(theta, setting, seed, end=end, weather=weather)
-    mv = model.datacollector.model_vars
-    return {c: np.asarray(mv[c], dtype=float) for c in COLUMNS}
+    result = cal.simulate(theta, setting, seed, end=end, weather=weather)
+    return {c: result[c] for c in COLUMNS}
 
 
 def run_set(rs: RunSet, seed: int, workers: int, progress: bool) -> RunSet:

@@ -48,19 +48,27 @@ def chain_from_flags(dates: np.ndarray, calm: np.ndarray) -> tuple[tuple, tuple]
     return chain_from_days(months, calm, np.ones_like(calm, dtype=bool))
 
 
-def run(kwargs: dict, seed: int, weather_flags: np.ndarray | None = None):
-    """One run: daily dates, arrivals and sea-viable days. ``weather_flags`` replaces the drawn
-    weather by the given per-day flags (the replayed record)."""
-    from .model import ChannelModel
+def weather_replay(drawn: np.ndarray, flags: np.ndarray) -> dict:
+    """ChannelModel's ``replay`` argument that turns a run's own weather ``drawn`` (its sea-viable
+    days, drawn from its seed) into the per-day ``flags``: each day where the two differ takes the
+    drawn weather of a day that had the flag wanted (the first such day of the run)."""
+    drawn, flags = np.asarray(drawn, bool), np.asarray(flags, bool)
+    to_days = np.flatnonzero(drawn != flags)
+    first = {flag: np.flatnonzero(drawn == flag)[:1] for flag in (False, True)}
+    for flag, days in first.items():
+        if not len(days) and (flags[to_days] == flag).any():
+            raise ValueError(f"weather_replay: the run has no {'calm' if flag else 'rough'} day to copy")
+    from_days = np.array([first[bool(f)][0] for f in flags[to_days]], dtype=np.int64)
+    return {"sea_viable": (to_days, from_days)}
 
-    class Replaying(ChannelModel):
-        def _draw_weather(self, rng):
-            path = super()._draw_weather(rng)
-            return path if weather_flags is None else np.asarray(weather_flags, bool).copy()
 
-    m = Replaying(rng=seed, **kwargs).run()
-    mv = m.datacollector.model_vars
-    return np.array(m.dates, dtype="datetime64[D]"), np.asarray(mv["arrivals"], float), np.asarray(m.sea_viable, bool)
+def run(kwargs: dict, seed: int, replay: dict | None = None):
+    """One run (``runner.simulate``): daily dates, arrivals and sea-viable days. ``replay``
+    (:func:`weather_replay`) replaces the drawn weather by other per-day flags (the replayed record)."""
+    from .runner import simulate
+
+    result = simulate({**kwargs, "replay": replay} if replay else kwargs, seed=seed)
+    return np.array(result.dates, dtype="datetime64[D]"), result["arrivals"], result["sea_viable"].astype(bool)
 
 
 def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = REPLICATES, seed: int = SEED,
@@ -81,7 +89,8 @@ def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = 
         _, a_on, viable_on = run({**base, "deterrence_strength": strong}, s)
         assert (viable == viable_on).all()  # common random numbers: the same true weather
         w = (d >= lo) & (d <= hi)
-        _, a_rep, _ = run({**base, "deterrence_strength": 0.0}, s, weather_flags=np.where(w, a_on > 0, viable))
+        _, a_rep, _ = run({**base, "deterrence_strength": 0.0}, s,
+                          replay=weather_replay(viable, np.where(w, a_on > 0, viable)))
         strong_runs.append((d, a_on > 0, w))
         out["off"].append(a_off[w].sum())
         out["strong"].append(a_on[w].sum())

@@ -48,8 +48,7 @@ class _SimModel:
         seed = int(np.random.randint(0, 2**31 - 1))
         if self.simulator is not None:
             return {"s": self.simulator(dict(par), seed)}
-        model = simulate(dict(par), self.setting, seed)
-        return {"s": self.targets.simulated(model.datacollector.model_vars)}
+        return {"s": self.targets.simulated(simulate(dict(par), self.setting, seed))}
 
 
 class _Distance:

@@ -23,8 +23,7 @@ MONTH_SD_FILE = "inflow_month_sd.json"
 def _monthly_arrivals_job(args) -> np.ndarray:
     """Worker: one run's arrivals in each observed month of the fit window."""
     theta, setting, end, weather, seed, months = args
-    model = simulate(theta, setting, seed, end=end, weather=weather)
-    arrivals = np.asarray(model.datacollector.model_vars["arrivals"], dtype=float)
+    arrivals = simulate(theta, setting, seed, end=end, weather=weather)["arrivals"]
     return np.array([arrivals[days].sum() for days in months])
 
 

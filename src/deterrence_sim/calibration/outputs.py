@@ -10,8 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..model import ChannelModel
-from ..population import WAITING
+from ..runner import simulate
 from .fit import generations, posterior
 from .month_sd import MONTH_SD_FILE
 from .priors import CalibParam
@@ -99,10 +98,9 @@ def state_on(theta: dict, setting: Setting, day: str, seeds=range(8)) -> dict:
     setting: the starting values for runs that begin the day after (the model's default start)."""
     loads, waiting = [], []
     for s in seeds:
-        model = ChannelModel(rng=1000 + s, **model_kwargs(theta, setting, end=day))
-        model.run()
-        loads.append(float(model.networks["load"].mean()))
-        waiting.append(int(model.population.count(WAITING)))
+        result = simulate(model_kwargs(theta, setting, end=day), seed=1000 + s)
+        loads.append(float(result.network_load.mean()))
+        waiting.append(int(result["waiting_in_france"][-1]))
     return {"people_per_boat_initial": round(float(np.mean(loads)), 1), "initial_waiting": int(np.mean(waiting))}
 
 

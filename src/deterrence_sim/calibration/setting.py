@@ -15,7 +15,6 @@ import dataclasses
 import datetime as dt
 import re
 from .. import resources
-from ..model import ChannelModel
 from ..targets import TargetSet, monthly_seasonality
 from .priors import CALIBRATED, CalibParam
 
@@ -134,5 +133,8 @@ def model_kwargs(theta: dict, setting: Setting, end: str | None = None, weather:
 
 
 def simulate(theta: dict, setting: Setting, seed: int, end: str | None = None, weather: str | None = None):
-    """Run the model once; return the finished model."""
-    return ChannelModel(rng=int(seed), **model_kwargs(theta, setting, end=end, weather=weather)).run()
+    """Run the model once (``runner.simulate``) with the parameter set ``theta`` in the fit's
+    setting; return its ``runner.Result`` (the daily figures by name)."""
+    from ..runner import simulate as run
+
+    return run(model_kwargs(theta, setting, end=end, weather=weather), seed=int(seed))

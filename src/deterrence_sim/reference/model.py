@@ -173,7 +173,8 @@ class ReferenceModel(mesa.Model):
 
     def at_sea(self, passengers: list[Migrant]) -> None:
         """Rule 7 (rules/crossing.py): each person dies with probability death_prob x
-        (load / 60)^death_crowding_exponent; the survivors arrive in the UK."""
+        (load / 60)^death_crowding_exponent; the survivors arrive in the UK, counted in all and by
+        nationality group."""
         c, today = self.c, self.today
         p_death = min(1.0, c.death_prob * (len(passengers) / REFERENCE_LOAD) ** c.death_crowding_exponent)
         today["boats"] += 1
@@ -186,6 +187,12 @@ class ReferenceModel(mesa.Model):
                 today["arrivals"] += 1
                 if person.times_returned > 0:
                     today["recrossings"] += 1
+                if person.group == RETURNABLE:
+                    today["arrivals_returnable"] += 1
+                elif person.group == PROTECTION:
+                    today["arrivals_protection"] += 1
+                else:
+                    today["arrivals_other"] += 1
                 self.arrived_record[person.group] += 1
 
     def exit(self, person: Migrant, state: int) -> None:

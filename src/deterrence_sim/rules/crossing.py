@@ -12,7 +12,7 @@ import numpy as np
 from numba import njit
 
 from ..daybook import day_step, leave
-from ..population import DEAD
+from ..population import DEAD, N_GROUPS, OTHER, PROTECTION, RETURNABLE
 from .belief import witness
 
 REFERENCE_LOAD = 60.0  # people per boat at which death_prob applies
@@ -36,8 +36,8 @@ def cross_sea(t, w, launch, stopped, today, rng):
     """What becomes of today's boats: those ``stopped`` by the police (rules 6, 6a) are lost to
     their networks and their people stay in France; of the others, some are rescued and their
     people landed back in France, and on the rest each person may die (more likely on a crowded
-    boat); the survivors arrive in the UK, and the community hears of their arrival (rule 4).
-    Returns the rows that reached the UK, in seat order."""
+    boat); the survivors arrive in the UK (counted in all and by nationality group), and the
+    community hears of their arrival (rule 4). Returns the rows that reached the UK, in seat order."""
     p, net = w.p, w.net
     seated, boat_of = launch.seated, launch.boat_of
     n_boats = len(launch.network)
@@ -61,5 +61,9 @@ def cross_sea(t, w, launch, stopped, today, rng):
     today.arrivals = len(arrived_rows)
     today.boats = (~stopped & ~rescued).sum()
     today.recrossings = (p.times_returned[arrived_rows] > 0).sum()
+    by_group = np.bincount(p.group[arrived_rows], minlength=N_GROUPS)  # the arrivals of each group
+    today.arrivals_returnable = by_group[RETURNABLE]
+    today.arrivals_protection = by_group[PROTECTION]
+    today.arrivals_other = by_group[OTHER]
     witness(w.memory.arrived, p.group[arrived_rows])
     return arrived_rows
