@@ -32,10 +32,12 @@ import numpy as np
 
 from . import resources, safeio
 from .data import chain_from_days
+from .scenario import RAMP_DATE
 
 SCENARIO = "rampup_x10"
-STRONG = 4.0  # the prior's 95th percentile of the deterrence strength (lognormal, median 0.77)
-WINDOW = ("2026-03-01", "2026-12-31")  # the ramp-up: every removal lever x10
+STRONG = 4.0  # above the prior's 95th percentile of the deterrence strength (3.3; uncertainty.PRIORS)
+#: The ramp-up (every removal lever x10) from the standard scenarios' ramp-up date to the year's end.
+WINDOW = (RAMP_DATE, "2026-12-31")
 REPLICATES = 12
 SEED = 20260430
 
@@ -162,8 +164,18 @@ def write(out: Path, res: dict, command: str) -> None:
     safeio.write_text(out / "weather_absorption.md", "\n".join(L) + "\n")
 
 
+USAGE = "usage: python -m deterrence_sim.weather_check [OUT]   (default OUT experiments/forecast/weather_absorption)"
+
+
 def main(argv=None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("-h", "--help"):
+        print(USAGE)
+        return 0
+    if argv and (argv[0].startswith("-") or len(argv) > 1):
+        bad = argv[0] if argv[0].startswith("-") else argv[1]
+        print(f"weather_check: error: unexpected argument {bad!r} ({USAGE})", file=sys.stderr)
+        return 2
     out = Path(argv[0] if argv else "experiments/forecast/weather_absorption")
     res = measure()
     write(out, res, "python -m deterrence_sim.weather_check " + str(out))
