@@ -564,7 +564,8 @@ def report(table: pd.DataFrame, per_draw: pd.DataFrame, w: Windows, meta: dict) 
               "",
               "* The sea-viable days are read off the days with at least one arrival. A day on which nobody "
               "crossed because of deterrence or prevention then counts as a rough day, so the weather part may "
-              "absorb some of their effect; the model does not measure how much here.",
+              "absorb some of their effect. How much, in a synthetic world where the truth is known: "
+              "experiments/forecast/weather_absorption/weather_absorption.md (docs/ODD.md section 11).",
               f"* Switching a cause back changes some draws of the newcomers made before the switch (who they are "
               f"is drawn in one block), so the against-window's arrivals differ slightly between worlds: by at most "
               f"{sp['max_abs']:,.0f} people ({sp['p95_abs']:,.0f} for 95% of worlds). That noise is inside the parts.",
