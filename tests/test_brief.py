@@ -2,6 +2,8 @@
 band of deterrence strength, the order-free decomposition with bootstrap intervals, delay against
 deterrence, and the deterrence prior derived from the anchor episodes."""
 
+from pathlib import Path
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -146,3 +148,17 @@ def test_a_before_folder_that_is_not_a_comparison_is_one_line_and_exit_2(tmp_pat
     err = capsys.readouterr().err.strip().splitlines()
     assert code == 2 and len(err) == 1 and "--before" in err[0] and str(tmp_path) in err[0]
     assert not out.exists()
+
+
+def test_the_brief_reads_the_strengths_interval_off_the_weighted_posterior_sample():
+    """'What the data cannot tell' quotes the posterior sample's own weighted interval, not the
+    spread of the replicates' draws from it (200 draws from a sample wobble)."""
+    from deterrence_sim import compare
+    from deterrence_sim.uncertainty import Uncertainty
+
+    rows = tuple({"deterrence_strength": float(x)} for x in range(1, 101))
+    even = compare.strength_interval(Uncertainty(priors=(), posterior=rows, weights=(1.0,) * 100))
+    assert even == pytest.approx((5.5, 50.5, 95.5))  # the midpoint rule of calibration.abc.weighted_quantiles
+    heavy = compare.strength_interval(Uncertainty(priors=(), posterior=rows, weights=(1.0,) * 50 + (3.0,) * 50))
+    assert heavy[1] > 60  # three quarters of the weight above 50
+    assert compare.shown_folder(Path("/x/src/deterrence_sim/_data/experiments/headline/b")) == "experiments/headline/b"

@@ -331,6 +331,7 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
                 "drawn": unc.names(), "observed_2025": _observed_2025(), "before": earlier,
                 "posterior": settings["posterior"]}
         info["draws"] = result.get("draws")
+        info["strength_posterior"] = strength_interval(unc) if uncertainty == "full" else None
         report.write_all(out, result, info)
         safeio.write_json(out / "timing.json", timing)
     _LAST_TIMING.clear()
@@ -364,7 +365,31 @@ def read_before(folder: str | Path) -> dict:
     if "against" not in headline.columns:
         raise ConfigError(f"--before {folder}: its headline.csv has no 'against' column (made by an older version)")
     draws = pd.read_csv(folder / "draws.csv") if (folder / "draws.csv").is_file() else None
-    return {"folder": str(folder), "headline": headline, "settings": settings, "draws": draws}
+    return {"folder": shown_folder(folder), "headline": headline, "settings": settings, "draws": draws}
+
+
+def shown_folder(folder: Path) -> str:
+    """A folder as the report names it: a folder shipped with the package by its place in the
+    repository (``experiments/...``), any other as given."""
+    parts = Path(folder).parts
+    if resources.DATA_ROOT in parts:
+        return Path(*parts[parts.index(resources.DATA_ROOT) + 1:]).as_posix()
+    return str(folder)
+
+
+def strength_interval(unc: Uncertainty) -> tuple[float, float, float] | None:
+    """The 5%, 50% and 95% points of the deterrence strength in the posterior sample the
+    replicates draw from (weighted), or None when it is not in the sample."""
+    import numpy as np
+
+    from .calibration.abc import weighted_quantiles
+
+    rows = [r.get("deterrence_strength") for r in unc.posterior]
+    if not rows or any(v is None for v in rows):
+        return None
+    x, w = np.asarray(rows, float), np.asarray(unc.weights, float)
+    q = weighted_quantiles(x[:, None], w, [0.05, 0.5, 0.95])[:, 0]  # as identification.csv's widths
+    return float(q[0]), float(q[1]), float(q[2])
 
 
 _LAST_TIMING: dict = {}

@@ -242,7 +242,7 @@ def before_after(headline, draws, before) -> list[str]:
         lines.append(f"| `{name}` against `{against}` | {b} | {a} | {moved} |")
     sb, sa = _strength(before.get("draws")), _strength(draws)
     if sb and sa:
-        lines += ["", f"Deterrence strength drawn, median (90% range): before {sb}; after {sa}."]
+        lines += ["", f"Deterrence strength drawn by the replicates, median (90% range): before {sb}; after {sa}."]
     settings = before["settings"]
     if settings.get("seed") is not None:
         lines += ["", f"Before: seed {settings.get('seed')}, horizon {settings.get('horizon_end')}, version "
@@ -327,16 +327,18 @@ def _identification_sentence(draws, info) -> str:
     prior = PRIORS["deterrence_strength"]
     lo, hi = prior.quantile(0.05), prior.quantile(0.95)
     source = info.get("posterior") or "the posterior sample"
-    if draws is None or "deterrence_strength" not in draws.columns:
-        return (f"How strongly removals deter (`deterrence_strength`) is drawn from `{source}`.")
-    q = draws["deterrence_strength"].quantile([0.05, 0.95]).to_numpy()
-    ratio = (q[1] - q[0]) / (hi - lo)
+    post = info.get("strength_posterior")
+    if post is None:
+        return (f"How strongly removals deter (`deterrence_strength`) is drawn from its prior, {lo:.2f} to {hi:.2f} "
+                "(90%): no posterior sample holds it.")
+    ratio = (post[2] - post[0]) / (hi - lo)
     verdict = ("the data barely narrow it" if ratio > 0.8 else "the data narrow it" if ratio > 0.4
                else "the data narrow it much")
     return (f"How strongly removals deter (`deterrence_strength`), how fast people give up on the coast and how much "
-            f"a removal weighs in people's minds are drawn jointly with the fitted parameters from `{source}`: the "
-            f"replicates' deterrence strengths span {q[0]:.2f} to {q[1]:.2f} (90%), against {lo:.2f} to {hi:.2f} "
-            f"under the prior ({100 * ratio:.0f}% of its width: {verdict}).")
+            f"a removal weighs in people's minds are drawn jointly with the fitted parameters from `{source}`: its "
+            f"90% posterior interval for the deterrence strength is {post[0]:.2f} to {post[2]:.2f} (median "
+            f"{post[1]:.2f}), against {lo:.2f} to {hi:.2f} under the prior ({100 * ratio:.0f}% of its width: "
+            f"{verdict}; experiments/calibration/validation.md says why).")
 
 
 def _scenario_table(headline, descriptions) -> list[str]:
