@@ -148,14 +148,14 @@ def write(out: Path, res: dict, command: str) -> None:
          f"window), the world without deterrence falls by {r['replayed_fall']:,.0f}: "
          f"**{r['absorbed_replayed']:.0%} of the fall is absorbed as weather.**",
          f"* **Re-estimating the monthly chain from those crossing days** (what the forecast's chain would do if "
-         f"learnt from the pilot's months) gives {r['crossing_days_chain']:.0f} crossing days in the window and a "
-         f"fall of {r['chain_fall']:,.0f} without any deterrence: **{r['absorbed_chain']:.0%} of the fall is "
-         f"absorbed.**", "",
-         "Why the two differ: the replayed record puts the few crossing days exactly where the strong-deterrence "
+         f"learnt from the pilot's months) gives {r['crossing_days_chain']:.0f} crossing days in the window and "
+         + chain_sentence(r), "",
+         "Why the two can differ: the replayed record puts the crossing days exactly where the strong-deterrence "
          "run had them, while a chain spreads about as many over the window at random, and the model's queue "
-         "(people wait for the next viable day) makes up much of what a random rough day removes. This is a strong "
-         "case (strength at the prior's 95th percentile, removals ten times the pilot's); the shares bound what the "
-         "record can hide, they do not say how much it hides in 2026.", "",
+         "(people wait for the next viable day) and the networks' launches a day decide how many people a calm or "
+         f"rough day moves. This is a strong case (strength {r['deterrence_strength']:g}, above the prior's 95th "
+         "percentile of 3.3; removals ten times the pilot's); the shares bound what the record can hide, they do "
+         "not say how much it hides in 2026.", "",
          "What the project does about it: forecasts and backtests learn the weather chain from the crossing days "
          "of 2022-2024 only (`forecast.WEATHER_LAST_YEAR`), before the pilot's first returns and the dated French "
          "and UK measures of late 2025 and 2026, so the chain cannot take the pilot's effect, or theirs, on "
@@ -165,6 +165,17 @@ def write(out: Path, res: dict, command: str) -> None:
 
 
 USAGE = "usage: python -m deterrence_sim.weather_check [OUT]   (default OUT experiments/forecast/weather_absorption)"
+
+
+def chain_sentence(r: dict) -> str:
+    """What the re-estimated chain does to the world without deterrence, said the right way round
+    when it raises arrivals (a negative share: it would make a deterrence effect look larger)."""
+    if r["chain_fall"] >= 0:
+        return (f"a fall of {r['chain_fall']:,.0f} without any deterrence: **{r['absorbed_chain']:.0%} of the fall "
+                "is absorbed.**")
+    return (f"{-r['chain_fall']:,.0f} more arrivals than the true weather gives, without any deterrence: **none of "
+            f"the fall is absorbed**; a chain learnt from the pilot's months would make a deterrence effect look "
+            f"larger by {-r['absorbed_chain']:.0%} of it, not smaller.")
 
 
 def main(argv=None) -> int:
