@@ -184,15 +184,10 @@ def cmd_compare(args) -> int:
 
 
 def _before_folder(value: str | None):
-    """``--before``: a folder; ``none`` for no comparison; default the committed comparison drawn
-    from the fit to 2025-12-31 (when the package ships it)."""
-    from . import compare, resources
-
+    """``--before``: a folder; ``none`` for no comparison; by default the comparison drawn from the
+    fit to 2025-12-31 that the package ships (``compare.default_before``)."""
     if value is None:
-        try:
-            return resources.path(compare.BEFORE_2026)
-        except ConfigError:
-            return None
+        return "default"
     return None if value.lower() == "none" else value
 
 

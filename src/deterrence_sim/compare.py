@@ -258,14 +258,14 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
             seed: int = 20250710, workers=None, dose_replicates: int = 2, progress=None, with_dose: bool = True,
             sets: dict | None = None, uncertainty: str = "full", decomposition_replicates: int = 100,
             alternative_replicates: int = 40, resume: bool = False, posterior: str | Path | None = None,
-            before: str | Path | None = None) -> pd.DataFrame:
+            before: str | Path | None = "default") -> pd.DataFrame:
     """Run the comparison and write its outputs; return the headline table.
 
     ``posterior`` is the posterior sample the fitted parameters are drawn from (default: the joint
     fit to 2026-04-30, ``experiments/calibration/posterior_joint.csv``). ``before`` is the folder of
     an earlier comparison (its ``headline.csv``, ``draws.csv`` and settings) to set beside this one
-    in the report, as "before" and "after" (the main job's default: the same comparison drawn from
-    the fit to 2025-12-31, :data:`BEFORE_2026`).
+    in the report, as "before" and "after": by default (``"default"``) the same comparison drawn from
+    the fit to 2025-12-31 that the package ships (:data:`BEFORE_2026`); None leaves it out.
 
     Everything is checked first (scenarios, names, period, ``sets``, the posterior sample, the
     ``before`` folder, the output folder); only then does any simulation start.
@@ -288,6 +288,7 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
     if uncertainty not in ("full", "fixed"):
         raise ConfigError(f"--uncertainty {uncertainty!r}: choose full or fixed")
     unc = Uncertainty.full(posterior, fixed_names=sets) if uncertainty == "full" else Uncertainty.fixed()
+    before = default_before() if before == "default" else before
     earlier = read_before(before) if before is not None else None
     out = safeio.prepare_output_dir(out)
     for sub in ("daily", "runs"):
@@ -342,6 +343,14 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
 #: The main job's "before": the standard comparison of the headline scenarios drawn from the joint
 #: fit to the data cut at 2025-12-31 (experiments/headline/before_2026/RUN.md says how it was made).
 BEFORE_2026 = "experiments/headline/before_2026"
+
+
+def default_before() -> Path | None:
+    """The shipped "before" (:data:`BEFORE_2026`), or None when the package does not ship it."""
+    try:
+        return resources.path(BEFORE_2026)
+    except ConfigError:
+        return None
 
 
 def posterior_label(posterior: str | Path | None) -> str:
