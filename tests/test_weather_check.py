@@ -46,3 +46,17 @@ def test_replayed_run_is_the_run_with_its_weather_replaced():
     assert np.array_equal(got.figures, expected.figures, equal_nan=True)
     _, arrivals, viable = weather_check.run(KWARGS, seed, replay=weather_check.weather_replay(drawn, flags))
     assert (viable == flags).all() and np.array_equal(arrivals, expected.figures[:, DAILY_COLUMNS.index("arrivals")])
+
+
+def test_the_re_estimated_chain_replaces_the_window_only():
+    """The chain arm draws the window's days from a chain estimated on the window alone (it knows
+    nothing of other months) and keeps every other day's true weather: with a chain that makes
+    every window day rough, the window is all rough and the rest untouched."""
+    weather = np.array([True, False, True, True, False, True])
+    window = np.array([False, False, True, True, True, False])
+    dates = np.array(["2026-07-01", "2026-07-02", "2026-07-03"], dtype="datetime64[D]")
+    rough = weather_check.chain_days(np.random.default_rng(1), dates, ((0.0,) * 12, (0.0,) * 12))
+    got = weather_check.in_window(weather, window, rough)
+    assert not got[window].any() and (got[~window] == weather[~window]).all()
+    calm = weather_check.chain_days(np.random.default_rng(1), dates, ((1.0,) * 12, (1.0,) * 12))
+    assert calm.all()

@@ -50,6 +50,23 @@ def chain_from_flags(dates: np.ndarray, calm: np.ndarray) -> tuple[tuple, tuple]
     return chain_from_days(months, calm, np.ones_like(calm, dtype=bool))
 
 
+def chain_days(rng: np.random.Generator, dates: np.ndarray, chain: tuple) -> np.ndarray:
+    """Sea-viable flags for ``dates`` drawn from a monthly chain ``(calm_after_calm,
+    calm_after_rough)`` (rules/weather.py, ``markov_weather``)."""
+    from .rules.weather import markov_weather
+
+    months = np.asarray(dates).astype("datetime64[M]").astype(int) % 12 + 1
+    return markov_weather(rng, months, chain[0], chain[1])
+
+
+def in_window(weather: np.ndarray, window: np.ndarray, flags: np.ndarray) -> np.ndarray:
+    """The run's ``weather`` with the days of ``window`` (a mask) replaced by ``flags`` (one per
+    day of the window); every other day keeps its own weather."""
+    out = np.asarray(weather, bool).copy()
+    out[np.asarray(window, bool)] = flags
+    return out
+
+
 def weather_replay(drawn: np.ndarray, flags: np.ndarray) -> dict:
     """ChannelModel's ``replay`` argument that turns a run's own weather ``drawn`` (its sea-viable
     days, drawn from its seed) into the per-day ``flags``: each day where the two differ takes the
@@ -106,14 +123,13 @@ def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = 
     d_off = [run({**base, "deterrence_strength": 0.0}, replicate_seed(seed, i)) for i in range(replicates)]
     chain_truth = chain_from_flags(np.array([x[0][(x[0] >= lo) & (x[0] <= hi)] for x in d_off]),
                                    np.array([x[2][(x[0] >= lo) & (x[0] <= hi)] for x in d_off]))
-    for i in range(replicates):
-        s = replicate_seed(seed + 1, i)  # fresh weather drawn from the re-estimated chain
-        kw = {**base, "deterrence_strength": 0.0, "calm_after_calm": chain_strong[0],
-              "calm_after_rough": chain_strong[1]}
-        dd, a_ch, _ = run(kw, s)
+    for i, (dd, a_tr, viable) in enumerate(d_off):
         w = (dd >= lo) & (dd <= hi)
-        # the same seeds with the true chain, so the comparison is like for like
-        _, a_tr, _ = run({**base, "deterrence_strength": 0.0}, s)
+        # the window's days drawn from the re-estimated chain, replayed inside the window only (the
+        # chain has no estimate for the months outside it), in the world without deterrence
+        drawn = chain_days(np.random.default_rng([seed, 31, i]), dd[w], chain_strong)
+        _, a_ch, _ = run({**base, "deterrence_strength": 0.0}, replicate_seed(seed, i),
+                         replay=weather_replay(viable, in_window(viable, w, drawn)))
         out["chain"].append(a_ch[w].sum() - a_tr[w].sum())
         out["days_chain"].append(int((a_ch[w] > 0).sum()))
     off, on = np.array(out["off"]), np.array(out["strong"])
