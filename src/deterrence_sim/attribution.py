@@ -525,7 +525,7 @@ def report(table: pd.DataFrame, per_draw: pd.DataFrame, w: Windows, meta: dict) 
     ns = part(NOT_SWITCHED)
     lines.append(f"* With every cause switched back to {w.against_start.year}, the model still makes a change of "
                  f"{iv(ns)} (the state of the coast when the window starts, the calendar, chance).")
-    strongest = ranked[0]
+    strongest = min(causes, key=lambda c: part(c.label)["effect_p50"])  # the sentence quotes the median
     sure = [c.label for c in causes if min(cut(c), 1 - cut(c)) <= 0.05 and abs(part(c.label)["effect_p50"]) >= 1]
     lines.append(f"* How confident: the largest part the model finds for the fall is {strongest.label} "
                  f"(median {_fmt(part(strongest.label)['effect_p50'])}). Parts whose sign holds in at least 95% of "
