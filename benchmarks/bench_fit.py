@@ -1,14 +1,13 @@
 """Simulations per second of the joint fit's simulation, on one worker and on two.
 
-The joint fit simulates 2023-01-01 to 2026-04-30 in the fit's setting
-(``calibration.setting.Setting.fixed()``: the observed record of crossing days, 3,000 people
-on the coast at the start, the inflow's monthly shape of 2023-2025, no month-to-month noise) with
-its fitted parameters drawn from their priors: those of ``calibration.priors.CALIBRATED``, and
-``deterrence_strength``, ``leave_route_daily`` and ``removal_salience`` from
-``uncertainty.PRIORS``. This draws ``--sims`` parameter sets (fixed seed), simulates each once on
-one worker (this process) and then all of them again on two workers (the package's process pool,
-``deterrence_sim.workers``), and prints simulations per second for each, after a warm-up that
-loads the compiled model (and starts the pool's workers, which load it from the same cache).
+The simulation is the joint fit's own (``calibration.joint.simulate``): 2023-01-01 to
+2026-04-30 in the joint setting (the observed crossing days to 2025-12-31 and the Markov chain
+after, the month-to-month inflow noise, 3,000 people on the coast at the start), each run's 16
+parameters and seed drawn as the reference table draws run ``i`` (``calibration.joint.run_draw``:
+the joint prior, the 2026 mechanisms among them). This simulates ``--sims`` runs once on one worker
+(this process) and then all of them again on two workers (the package's process pool,
+``deterrence_sim.workers``), and prints simulations per second for each, after a warm-up that loads
+the compiled model (and starts the pool's workers, which load it from the same cache).
 
     python benchmarks/bench_fit.py [--sims 16] [--workers 2]
 """
@@ -22,26 +21,17 @@ import time
 import numpy as np
 from numba.core import event
 
-from deterrence_sim import uncertainty
-from deterrence_sim.calibration.priors import CALIBRATED
-from deterrence_sim.calibration.setting import FIT_START, Setting, model_kwargs
-from deterrence_sim.model import ChannelModel
+from deterrence_sim.calibration import joint
 from deterrence_sim.workers import worker_pool
 
-#: The joint fit's window and setting (simulated to the last observed day).
-JOINT = Setting("joint", FIT_START, "2026-04-30", "2026-04-30", (2023, 2025))
-#: The fitted parameters whose prior is ``uncertainty.PRIORS``'s (the others: ``CALIBRATED``'s).
-FROM_UNCERTAINTY = ("deterrence_strength", "leave_route_daily", "removal_salience")
+#: The seed of the reference table's draws (the fit's default, ``deterrence-sim fit-joint --seed``).
+SEED = 20260430
 
 
-def draw_params(rng: np.random.Generator) -> dict:
-    """One parameter set of the joint fit, drawn from the priors, as ChannelModel arguments."""
-    theta = {name: float(p.prior.scipy().rvs(random_state=rng)) for name, p in CALIBRATED.items()
-             if name not in FROM_UNCERTAINTY}
-    theta |= {name: uncertainty.PRIORS[name].sample(rng) for name in FROM_UNCERTAINTY}
-    kwargs = model_kwargs(theta, JOINT)
-    kwargs |= {name: theta[name] for name in FROM_UNCERTAINTY}  # those not mapped by fitted_params
-    return kwargs
+def draw(run: int) -> tuple[int, dict]:
+    """Run ``run`` of the reference table: its model seed and its parameters."""
+    u, model_seed = joint.run_draw(SEED, run)
+    return model_seed, joint.theta_from_u(u)
 
 
 class Compiles(event.Listener):
@@ -60,13 +50,13 @@ class Compiles(event.Listener):
 def simulate(job: tuple[int, dict]) -> tuple[int, float, int]:
     """One simulation of the joint fit (seed, parameters); returns its arrivals, its seconds and
     the number of functions numba compiled for it in this process."""
-    seed, kwargs = job
+    seed, theta = job
     compiles = Compiles()
     with event.install_listener("numba:compile", compiles):
         t0 = time.perf_counter()
-        model = ChannelModel(rng=seed, **kwargs).run()
+        result = joint.simulate(theta, seed)
         seconds = time.perf_counter() - t0
-    return int(model.figures[:, 0].sum()), seconds, compiles.n
+    return int(result["arrivals"].sum()), seconds, compiles.n
 
 
 def main() -> None:
@@ -74,8 +64,7 @@ def main() -> None:
     parser.add_argument("--sims", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
     args = parser.parse_args()
-    rng = np.random.default_rng(20260430)
-    jobs = [(seed, draw_params(rng)) for seed in range(1, args.sims + 1)]
+    jobs = [draw(run) for run in range(args.sims)]
     compiled_here = simulate(jobs[0])[2]  # warm-up: the compiled model loaded (or compiled) in this process
 
     t0 = time.perf_counter()
@@ -87,9 +76,10 @@ def main() -> None:
         many = list(pool.map(simulate, jobs))
         wall_many = time.perf_counter() - t0
     assert [r[0] for r in one] == [r[0] for r in many], "the same simulations gave other arrivals"
-    days = (np.datetime64(JOINT.end) - np.datetime64(JOINT.start)).astype(int) + 1
-    print(f"the joint fit's simulation ({JOINT.start} to {JOINT.end}, {days} days; parameters drawn from their "
-          f"priors; observed weather), {args.sims} simulations")
+    setting = joint.JOINT_SETTING
+    days = (np.datetime64(setting.end) - np.datetime64(setting.start)).astype(int) + 1
+    print(f"the joint fit's simulation ({setting.start} to {setting.end}, {days} days; runs 0-{args.sims - 1} of "
+          f"the reference table's draws), {args.sims} simulations")
     seconds = [r[1] for r in one]
     print(f"  seconds per simulation on one worker: median {statistics.median(seconds):.3f} "
           f"(min {min(seconds):.3f}, max {max(seconds):.3f})")
