@@ -331,7 +331,6 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
                 "sets": sets, "descriptions": {s.name: s.description for s in scenarios},
                 "drawn": unc.names(), "observed_2025": _observed_2025(), "before": earlier,
                 "posterior": settings["posterior"]}
-        info["draws"] = result.get("draws")
         info["strength_posterior"] = strength_interval(unc) if uncertainty == "full" else None
         report.write_all(out, result, info)
         safeio.write_json(out / "timing.json", timing)

@@ -310,7 +310,7 @@ def _brief(headline, decomposition, drivers, info, bands=None) -> list[str]:
                    f"{drivers.loc[order.index[0], col]:+.2f})"
                    + (f" and `{order.index[1]}` ({drivers.loc[order.index[1], col]:+.2f})" if len(order) > 1 else "")
                    + ".")
-        lines.append("- **What the data cannot tell.** " + _identification_sentence(info.get("draws"), info)
+        lines.append("- **What the data cannot tell.** " + _identification_sentence(info)
                      + " The legal route's and the courts' rates are drawn from the priors listed below. The "
                      "intervals are as wide as that ignorance; they are not forecasts." + top)
     if info["replicates"] < effects.MIN_PAIRS:
@@ -320,7 +320,7 @@ def _brief(headline, decomposition, drivers, info, bands=None) -> list[str]:
     return lines
 
 
-def _identification_sentence(draws, info) -> str:
+def _identification_sentence(info) -> str:
     """What the fit left unknown about the deterrence strength: its drawn 90% range against its prior's."""
     from .uncertainty import PRIORS
 

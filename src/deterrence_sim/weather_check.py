@@ -101,7 +101,7 @@ def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = 
     t0 = time.perf_counter()
     out: dict[str, list] = {k: [] for k in ("off", "strong", "replayed", "chain", "viable", "days_off", "days_strong",
                            "days_chain")}
-    strong_runs = []
+    strong_runs, off_runs = [], []  # the runs without deterrence serve the chain arm too
     for i in range(replicates):
         s = replicate_seed(seed, i)
         d, a_off, viable = run({**base, "deterrence_strength": 0.0}, s)
@@ -111,6 +111,7 @@ def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = 
         _, a_rep, _ = run({**base, "deterrence_strength": 0.0}, s,
                           replay=weather_replay(viable, np.where(w, a_on > 0, viable)))
         strong_runs.append((d, a_on > 0, w))
+        off_runs.append((d, a_off, viable))
         out["off"].append(a_off[w].sum())
         out["strong"].append(a_on[w].sum())
         out["replayed"].append(a_rep[w].sum())
@@ -120,7 +121,7 @@ def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = 
     d = np.array([r[0][r[2]] for r in strong_runs])
     flags = np.array([r[1][r[2]] for r in strong_runs])
     chain_strong = chain_from_flags(d, flags)
-    d_off = [run({**base, "deterrence_strength": 0.0}, replicate_seed(seed, i)) for i in range(replicates)]
+    d_off = off_runs
     chain_truth = chain_from_flags(np.array([x[0][(x[0] >= lo) & (x[0] <= hi)] for x in d_off]),
                                    np.array([x[2][(x[0] >= lo) & (x[0] <= hi)] for x in d_off]))
     for i, (dd, a_tr, viable) in enumerate(d_off):
