@@ -67,6 +67,27 @@ def test_people_day_only_those_who_can_pay_try_on_a_viable_day(hand_world):
     assert rows_of(hw.w.tryers).tolist() == []
 
 
+def test_people_away_from_the_route_come_back_waiting_from_today(hand_world):
+    """Structural alternative (b): a person away (RETURNED, never removed) comes back at rate one,
+    the wait counted from today; a returnee (removed once) is rule 10's, not this step's."""
+    hw = hand_world({"state": [RETURNED, RETURNED], "since": [1, 1], "times_returned": [0, 1]},
+                    comeback_share=0.5, comeback_daily=1.0, returnee_recross_daily=0.0, returnee_settle_daily=0.0,
+                    **QUIET)
+    run_people_day(hw, 6)
+    assert hw.p.state[:2].tolist() == [WAITING, RETURNED] and hw.p.since[:2].tolist() == [6, 1]
+
+
+def test_newcomers_turn_back_only_on_the_day_they_arrive(hand_world):
+    """Structural alternative (a) with a large elasticity: of three waiting people hearing a risk of
+    1, the newcomer of today turns back (counted among those who left the route); one who arrived
+    three days ago, and a returnee back on the coast today, do not."""
+    hw = hand_world({"state": [WAITING] * 3, "since": [9, 6, 9], "times_returned": [0, 0, 1], "belief": [1.0] * 3},
+                    inflow_outcome_elasticity=20.0, deterrence_strength=2.0, leave_route_daily=0.0, try_prob=0.0)
+    today = run_people_day(hw, 9, signal=(1.0, 1.0, 1.0))
+    assert hw.p.state[:3].tolist() == [LEFT_ROUTE, WAITING, WAITING]
+    assert today.left_route == 1 and hw.leavers() == [0]
+
+
 # --------------------------------------------------------------------------- rule 4: belief
 def test_risk_signal_by_hand():
     """Group 0: 1 removed, 3 arrived (own share 0.25); everyone: 1 of 6 (1/6). Social weight 0.6,
@@ -162,6 +183,16 @@ def test_due_applications_are_approved_or_sent_back_to_waiting(hand_world):
     hw = hand_world(people, legal_approval_prob=0.0, **QUIET)
     run_people_day(hw, 5)
     assert hw.p.state[:2].tolist() == [WAITING, APPLIED]
+
+
+def test_an_approved_applicant_whose_limbo_ends_waits_again_barred(hand_world):
+    """Approved on day 0 and still waiting for room on day 100, past limbo_max_days (90): back to
+    waiting, barred from applying again, and not listed for admission; one approved on day 50 is."""
+    people = {"state": [APPLIED, APPLIED], "answer": [ANSWER_ACCEPTED] * 2, "application_day": [0, 50]}
+    hw = hand_world(people, days=120, limbo_max_days=90, limbo_give_up_daily=0.0, **QUIET)
+    run_people_day(hw, 100)
+    assert hw.p.state[:2].tolist() == [WAITING, APPLIED] and hw.p.barred[:2].tolist() == [True, False]
+    assert rows_of(hw.w.ready).tolist() == [1]
 
 
 def test_parity_room_by_hand():

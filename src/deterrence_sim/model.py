@@ -54,10 +54,10 @@ from .agents import Court, FrenchAuthority, Migrant, Smuggler, UKAuthority, add_
 from .collector import DailyCollector
 from .draws import stream_words
 from .errors import ConfigError
-from .daybook import (DAILY_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, World, as_records, counter_record, day_step,
-                      new_counters, new_figures, record_levels, rows_of)
-from .population import (ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, COMPACT_MIN_ROWS, COMPACT_SHARE, DETAINED,
-                         FIRST_EXIT, LEFT_ROUTE, N_GROUPS, RETURNED, WAITING, Population, compact)
+from .daybook import (DAILY_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, World, as_records, counter_record, new_counters,
+                      new_figures, person_pass, push, record_levels, rows_of)
+from .population import (APPLIED, COMPACT_MIN_ROWS, COMPACT_SHARE, DETAINED,
+                         FIRST_EXIT, N_GROUPS, RETURNED, WAITING, Population, compact)
 from .rules import (belief, courts, crossing, decision, france, inflow, interception, legal_route, returns,
                     smugglers, uk, weather)
 from .rules.belief import Memory
@@ -252,7 +252,8 @@ class ChannelModel(mesa.Model):
         leavers, tryers, ready, held = pop.scratch
         return World(p=pop.table, c=self._c, d=self._d, net=self.net, k=self.k, memory=self.memory,
                      new=self.newcomers, sea_viable=self.sea_viable, weekday0=self._weekday0, leavers=leavers,
-                     tryers=tryers, ready=ready, held=held, stream=stream_words(self.rng))
+                     tryers=tryers, ready=ready, held=held, stream=stream_words(self.rng),
+                     memo=decision.factor_memo(2 * N_GROUPS))
 
     # ------------------------------------------------------------------ the Mesa agents
     def sync_agents(self) -> None:
@@ -402,118 +403,47 @@ def simulate_day(t, w, n, today, rng):
     return n
 
 
-@njit(cache=True)
+@person_pass
 def people_day(t, w, n, viable, signal, keep, today, rng):
-    """Each person's own part of the day, one person after another in row order:
+    """Each person's own part of the day, one person after another in row order, each rule's step
+    written whole in its module (``@daybook.person_step``: it gates, draws, writes the person's
+    state and the day's figures) and inlined here:
 
     10. a returnee goes back to the coast, gives up on the UK, or stays housed
-        (``returns.returnee_day``);
-    11. a waiting person may apply to the legal route (``legal_route.may_apply``,
-        ``applies_today``, ``decision_day``); an application due today is decided
-        (``legal_route.decision_due``, ``approved``), and the approved wait in ``w.ready`` for
-        room under parity (``legal_route.admit``, after this pass);
+        (``returns.returnee_step``; alternative (b): a person away from the route may come back,
+        ``decision.away_step``);
+    11. an applicant's application due today is decided, and the approved wait in ``w.ready`` for
+        room under parity (``legal_route.applicant_step``; admitted by ``legal_route.admit``,
+        after this pass); a waiting person may apply (``legal_route.application_step``);
      4. the person's perceived removal risk moves toward their group's signal
-        (``belief.updated_belief``; the detained too);
-     3. a waiting person leaves the route (``decision.leaves``), or on a sea-viable day tries
-        (``decision.tries``): the would-be crossers go in ``w.tryers``.
+        (``belief.belief_step``; the detained too);
+     3. a waiting person (unless, alternative (a), a newcomer turns back: ``inflow.turn_back_step``)
+        leaves the route, or on a sea-viable day tries: the would-be crossers go in ``w.tryers``
+        (``decision.decision_step``).
 
     These steps involve nobody else (the signal, prices and awareness are fixed for the day), so
-    taking them person by person is the order of events of the module docstring. Each rule's
-    person step is a function of the person's numbers in its module, which says what happens
-    (its gate, its draws, its outcome); this pass writes the outcome into the table. (A compiled
-    call that takes the table's columns costs about 0.1-0.5 us, far more than the rule itself,
-    and would be made some 20 million times a simulated year, so the person steps take and
-    return numbers only; an inlined step that takes ``w`` costs as much, numba counting a
-    reference to each of its arrays at each call.) The same pass lists the detained, in row
-    order, in ``w.held`` (rules 8 and 9), and the deterrence factor is remembered for the day
-    per nationality group and eligibility (``decision.remembered_factor``).
+    taking them person by person is the order of events of the module docstring. The pass also
+    lists the detained, in row order, in ``w.held`` (rules 8 and 9). It is compiled without
+    reference counting (``daybook.person_pass`` says why) and allocates nothing.
     """
-    p, c, d = w.p, w.c, w.d
-    state, beliefs, group, since, budget, network = p.state, p.belief, p.group, p.since, p.budget, p.network
-    ties, barred, answer, application_day = p.ties, p.barred, p.answer, p.application_day
-    times_returned, eligible = p.times_returned, p.eligible
-    savings, impatience = c.savings_per_day_gbp, c.impatience_per_month
-    route_open = d.legal_route_open[t] > 0
-    awareness = w.k.awareness
-    strength, leave_base, try_base = d.deterrence_strength[t], d.leave_route_daily[t], d.try_prob[t]
-    price = w.net.price
     stream = w.stream  # uniform draws straight from the model's random state (draws.uniform)
-    tryers, ready, leavers = w.tryers.rows, w.ready.rows, w.leavers.rows
-    n_tryers = n_ready = n_applications = n_left = 0
-    n_leavers = w.leavers.n[0]
-    held, n_held = w.held.rows, w.held.n[0]
-    memo = decision.factor_memo(2 * N_GROUPS)  # one slot per nationality group and eligibility
+    decision.forget_factors(w.memo)  # 3: the deterrence factors of the day, remembered per group and eligibility
     for i in range(n):
-        s = state[i]
+        s = w.p.state[i]
         if s >= FIRST_EXIT:
             continue
-        if s == RETURNED and times_returned[i] == 0:  # 3, alternative (b): away from the route for a while
-            if decision.comes_back(stream, c.comeback_daily):
-                s = state[i] = WAITING
-                since[i] = t
+        if s == RETURNED and w.p.times_returned[i] == 0:  # 3, alternative (b): away from the route for a while
+            s = decision.away_step(i, t, w, stream)
         elif s == RETURNED:  # 10
-            move = returns.returnee_day(stream, c)
-            if move == returns.GIVES_UP:
-                state[i] = LEFT_ROUTE
-                leavers[n_leavers] = i
-                n_leavers += 1
-                n_left += 1
-                continue
-            if move == returns.BACK_TO_COAST:  # waiting again, the wait counted from today
-                s = state[i] = WAITING
-                since[i] = t
+            s = returns.returnee_step(i, t, w, stream, today)
         elif s == APPLIED:  # 11, decisions
-            if legal_route.decision_due(answer[i], application_day[i], t):
-                if legal_route.approved(stream, c.legal_approval_prob):
-                    answer[i] = ANSWER_ACCEPTED
-                else:  # refused: back to waiting, the wait not restarted
-                    s = state[i] = WAITING
-            if s == APPLIED and answer[i] == ANSWER_ACCEPTED:  # waits for room under parity
-                if legal_route.gives_up_waiting(stream, t - application_day[i], c.limbo_give_up_daily,
-                                                c.limbo_max_days):  # the limbo ends
-                    s = state[i] = WAITING
-                    barred[i] = True
-                else:
-                    ready[n_ready] = i
-                    n_ready += 1
-        elif s == WAITING and route_open and legal_route.may_apply(ties[i], barred[i]):  # 11, applications
-            if legal_route.applies_today(stream, awareness, c.application_rate):
-                s = state[i] = APPLIED
-                answer[i] = ANSWER_PENDING
-                application_day[i] = legal_route.decision_day(t, rng.exponential(c.legal_processing_days))
-                n_applications += 1
+            s = legal_route.applicant_step(i, t, w, stream)
+        elif s == WAITING:  # 11, applications
+            s = legal_route.application_step(i, t, w, stream, rng, today)
         elif s == DETAINED:  # listed for rules 8 and 9
-            held[n_held] = i
-            n_held += 1
-        b = beliefs[i] = belief.updated_belief(beliefs[i], signal[group[i]], keep)  # 4
-        if s != WAITING:
+            push(w.held, i)
+        if s >= FIRST_EXIT:  # gave up on the UK
             continue
-        if since[i] == t and times_returned[i] == 0 and inflow.stays_away(  # 1, alternative (a)
-                stream, c.inflow_outcome_elasticity, strength, signal[group[i]]):
-            state[i] = LEFT_ROUTE
-            leavers[n_leavers] = i
-            n_leavers += 1
-            n_left += 1
-            continue
-        fee = price[network[i]]
-        risk = belief.own_removal_risk(b, eligible[i], c.ineligible_risk_weight)  # 4: their own removal risk
-        factor = decision.remembered_factor(  # 3 (alternative (c): the fee at stake scales the risk)
-            belief.fee_weighted(risk, fee, c.price_min_gbp, c.sunk_cost_weight), strength,
-            2 * group[i] + eligible[i], memo)
-        if decision.leaves(stream, leave_base, factor):
-            if decision.only_away(stream, c.comeback_share):  # alternative (b): away, may come back
-                state[i] = RETURNED
-            else:
-                state[i] = LEFT_ROUTE
-                leavers[n_leavers] = i
-                n_leavers += 1
-                n_left += 1
-        elif viable:  # listed whether or not they try, and kept if they do: a coin flip is no branch to guess
-            tryers[n_tryers] = i
-            n_tryers += decision.tries(stream, t - since[i], budget[i], fee, savings, impatience, try_base, factor)
-    w.tryers.n[0] = n_tryers
-    w.ready.n[0] = n_ready
-    w.leavers.n[0] = n_leavers
-    w.held.n[0] = n_held
-    today.legal_applications = n_applications
-    today.left_route += n_left
+        belief.belief_step(i, w, signal, keep)  # 4
+        if s == WAITING and not inflow.turn_back_step(i, t, w, stream, signal, today):  # 1, alternative (a)
+            decision.decision_step(i, t, w, viable, stream, today)  # 3

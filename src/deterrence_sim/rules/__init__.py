@@ -8,8 +8,10 @@ the daily figures it records. ``model.simulate_day`` is only the sequence of the
 line each, in the order of docs/ODD.md section 3. A step takes ``w`` (``daybook.World``, every
 table and record of the day, by name) and ``today`` (the day's figures: ``today.arrivals``).
 The rules that concern each person alone (returns, legal-route applications and decisions,
-belief, decision) are functions of the person's numbers that say what happens; the compiled
-person-by-person pass (``model.people_day``) writes the outcome.
+belief, decision) each have a person's step (``@daybook.person_step``, named ``*_step``: one row
+``i``, gating, draws, and the changes to that person's state and the day's figures), inlined into
+the person-by-person pass (``model.people_day``), which is only the loop over people in the order
+of events.
 
 Adding a mechanism means: its module here (formulas and step), its parameters
 (``params.PARAMS``, with ``mechanism`` set to the module's name, and a heading in

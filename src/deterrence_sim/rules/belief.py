@@ -22,7 +22,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step
+from ..daybook import day_step, person_step
 from ..population import N_GROUPS
 
 #: The community's fading records, by nationality group: people removed to France and people
@@ -62,6 +62,14 @@ def updated_belief(belief: float, target: float, keep: float) -> float:
 
 
 # ------------------------------------------------------------------ the steps of the day
+@person_step
+def belief_step(i, w, signal, keep):
+    """Rule 4 for person ``i`` (waiting, applied, detained or housed after return), today: their
+    perceived removal risk moves toward their group's ``signal`` (:func:`updated_belief`)."""
+    p = w.p
+    p.belief[i] = updated_belief(p.belief[i], signal[p.group[i]], keep)
+
+
 @day_step
 def todays_signal(t, w):
     """The risk signal of each group today, and the share of memory kept from one day to the

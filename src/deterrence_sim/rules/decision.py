@@ -20,7 +20,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..daybook import leave_one, person_step
 from ..draws import uniform
+from ..population import LEFT_ROUTE, RETURNED, WAITING
+from .belief import fee_weighted, own_removal_risk
 
 @njit(cache=True)
 def deterrence_factor(belief, strength: float):
@@ -60,8 +63,7 @@ def tries(rng: np.random.Generator, days_waited: int, budget: float, price: floa
           impatience_per_month: float, try_base: float, factor: float) -> bool:
     """A waiting person's step, second part, on a sea-viable day for those who stay: whether
     they try to cross today (only if they can pay their network's ``price``; ``try_base`` is
-    today's ``try_prob``). The compiled person-by-person pass (``model.people_day``) adds them
-    to the day's would-be crossers."""
+    today's ``try_prob``). :func:`decision_step` lists them among the day's would-be crossers."""
     return (can_pay(budget, days_waited, savings_per_day, price)
             and uniform(rng) < try_probability(try_base, impatience_per_month, days_waited, factor))
 
@@ -77,6 +79,12 @@ def only_away(rng: np.random.Generator, comeback_share: float) -> bool:
 def comes_back(rng: np.random.Generator, daily: float) -> bool:
     """Structural alternative (b): whether a person away from the route comes back to the coast today."""
     return uniform(rng) < daily
+
+
+@njit(cache=True)
+def forget_factors(memo: np.ndarray) -> None:
+    """Empty ``memo`` (:func:`factor_memo`) at the start of a day, as the strength may change by day."""
+    memo[0, :] = np.nan
 
 
 @njit(cache=True)
@@ -98,3 +106,42 @@ def remembered_factor(x, strength, slot, memo):
         memo[0, slot] = x
         memo[1, slot] = deterrence_factor(x, strength)
     return memo[1, slot]
+
+
+# ------------------------------------------------------------------ the person's steps
+@person_step
+def away_step(i, t, w, stream):
+    """Structural alternative (b) for person ``i``, away from the route (state RETURNED, never
+    removed), today: comes back to the coast (waiting again, the wait counted from today) with
+    chance ``comeback_daily`` (:func:`comes_back`). Returns the person's state after it."""
+    p = w.p
+    if comes_back(stream, w.c.comeback_daily):
+        p.state[i] = WAITING
+        p.since[i] = t
+    return p.state[i]
+
+
+@person_step
+def decision_step(i, t, w, viable, stream, today):
+    """Rule 3 for waiting person ``i``, today: their removal risk (their belief, if the scheme can
+    remove them; alternative (c): scaled by the fee at stake) gives their deterrence factor
+    (:func:`remembered_factor`); they leave the route (:func:`leaves`; alternative (b): or go away
+    for a while, :func:`only_away`), counted in ``left_route``, or on a sea-viable day try
+    (:func:`tries`): listed in ``w.tryers`` whether or not they try and kept if they do, since the
+    outcome of a coin flip is a branch the processor cannot guess."""
+    p, c, d = w.p, w.c, w.d
+    fee = w.net.price[p.network[i]]
+    risk = own_removal_risk(p.belief[i], p.eligible[i], c.ineligible_risk_weight)  # rule 4: their own risk
+    factor = remembered_factor(fee_weighted(risk, fee, c.price_min_gbp, c.sunk_cost_weight),
+                               d.deterrence_strength[t], 2 * p.group[i] + p.eligible[i], w.memo)
+    if leaves(stream, d.leave_route_daily[t], factor):
+        if only_away(stream, c.comeback_share):
+            p.state[i] = RETURNED
+        else:
+            leave_one(p, i, LEFT_ROUTE, w.leavers)
+            today.left_route += 1
+    elif viable:
+        tryers = w.tryers
+        tryers.rows[tryers.n[0]] = i
+        tryers.n[0] += tries(stream, t - p.since[i], p.budget[i], fee, c.savings_per_day_gbp,
+                             c.impatience_per_month, d.try_prob[t], factor)

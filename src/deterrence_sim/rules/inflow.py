@@ -20,7 +20,7 @@ from collections import namedtuple
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step, push
+from ..daybook import day_step, leave_one, person_step, push
 from ..draws import uniform
 from ..population import LEFT_ROUTE, OTHER, PROTECTION, RETURNABLE, WAITING
 
@@ -152,3 +152,17 @@ def stays_away(rng: np.random.Generator, elasticity: float, strength: float, ris
     if elasticity <= 0 or strength <= 0 or risk <= 0:
         return False
     return uniform(rng) < 1.0 - np.exp(-elasticity * strength * risk)
+
+
+@person_step
+def turn_back_step(i, t, w, stream, signal, today):
+    """Structural alternative (a) for waiting person ``i``, today: a newcomer (reached the coast
+    today, never removed) who hears of removals may turn back (:func:`stays_away`), leaving the
+    route (counted in ``left_route``). Returns whether they did."""
+    p = w.p
+    if not (p.since[i] == t and p.times_returned[i] == 0
+            and stays_away(stream, w.c.inflow_outcome_elasticity, w.d.deterrence_strength[t], signal[p.group[i]])):
+        return False
+    leave_one(p, i, LEFT_ROUTE, w.leavers)
+    today.left_route += 1
+    return True

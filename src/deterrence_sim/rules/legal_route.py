@@ -12,9 +12,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step, leave, rows_of
+from ..daybook import day_step, leave, person_step, push, rows_of
 from ..draws import uniform
-from ..population import ADMITTED, ANSWER_PENDING
+from ..population import ADMITTED, ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, WAITING
 
 
 @njit(cache=True)
@@ -111,6 +111,45 @@ def decision_due(answer: int, application_day: int, t: int) -> bool:
     """Whether an application is decided today (if approved the person waits for room under
     parity, :func:`admit`; if refused they go back to waiting, the wait not restarted)."""
     return answer == ANSWER_PENDING and application_day <= t
+
+
+@person_step
+def application_step(i, t, w, stream, rng, today):
+    """Rule 11 for waiting person ``i``, today: on a day the route is open, a person who may apply
+    (:func:`may_apply`) applies with chance awareness x ``application_rate``; the application is
+    decided after an exponential processing time of mean ``legal_processing_days``
+    (:func:`decision_day`; the generator ``rng`` draws it). Returns the person's state after it."""
+    p, c = w.p, w.c
+    if not (w.d.legal_route_open[t] > 0 and may_apply(p.ties[i], p.barred[i])
+            and applies_today(stream, w.k.awareness, c.application_rate)):
+        return WAITING
+    p.state[i] = APPLIED
+    p.answer[i] = ANSWER_PENDING
+    p.application_day[i] = decision_day(t, rng.exponential(c.legal_processing_days))
+    today.legal_applications += 1
+    return APPLIED
+
+
+@person_step
+def applicant_step(i, t, w, stream):
+    """Rule 11 for applicant ``i``, today: an application due today is decided (:func:`approved`;
+    refused, the person goes back to waiting, the wait not restarted); an approved applicant waits
+    for room under parity, listed in ``w.ready`` for :func:`admit` after the pass, unless the limbo
+    ends (:func:`gives_up_waiting`: back to waiting, barred from applying again). Returns the
+    person's state after it."""
+    p, c = w.p, w.c
+    if decision_due(p.answer[i], p.application_day[i], t):
+        if not approved(stream, c.legal_approval_prob):
+            p.state[i] = WAITING
+            return WAITING
+        p.answer[i] = ANSWER_ACCEPTED
+    if p.answer[i] == ANSWER_ACCEPTED:
+        if gives_up_waiting(stream, t - p.application_day[i], c.limbo_give_up_daily, c.limbo_max_days):
+            p.state[i] = WAITING
+            p.barred[i] = True
+            return WAITING
+        push(w.ready, i)
+    return APPLIED
 
 
 @day_step

@@ -11,7 +11,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..daybook import leave_one, person_step
 from ..draws import uniform, uniforms
+from ..population import LEFT_ROUTE, WAITING
 
 #: What a returnee does today (:func:`returnee_day`).
 STAYS_HOUSED, BACK_TO_COAST, GIVES_UP = 0, 1, 2
@@ -34,10 +36,25 @@ def recognised(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
 @njit(cache=True)
 def returnee_day(rng: np.random.Generator, c) -> int:
     """A returnee's step (rule 10): ``BACK_TO_COAST`` (waiting again, the wait counted from today), ``GIVES_UP`` (leaves the route) or ``STAYS_HOUSED``. ``c`` holds the
-    constant parameters. The caller, the compiled person-by-person pass
-    (``model.people_day``), applies the outcome."""
+    constant parameters. :func:`returnee_step` applies the outcome."""
     back, gives_up = returnee_move(rng, c.returnee_recross_daily, c.returnee_settle_daily)
     if gives_up:
         return GIVES_UP
     return BACK_TO_COAST if back else STAYS_HOUSED
 
+
+# ------------------------------------------------------------------ the person's step
+@person_step
+def returnee_step(i, t, w, stream, today):
+    """Rule 10 for returnee ``i`` (housed in France after removal), today: goes back to the coast
+    (waiting again, the wait counted from today), gives up on the UK (leaves the route, counted in
+    ``left_route``) or stays housed (:func:`returnee_day`). Returns the person's state after it."""
+    p = w.p
+    move = returnee_day(stream, w.c)
+    if move == GIVES_UP:
+        leave_one(p, i, LEFT_ROUTE, w.leavers)
+        today.left_route += 1
+    elif move == BACK_TO_COAST:
+        p.state[i] = WAITING
+        p.since[i] = t
+    return p.state[i]
