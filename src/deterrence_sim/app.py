@@ -38,6 +38,7 @@ from . import compare, compiling, scenario
 from . import params as parameters
 from .app_panels import (CHART_PANELS, belief_spread_figure, daily_frame, status_text, totals_html,
                          waiting_beliefs)
+from .limits import seed_problem
 from .model import ChannelModel
 
 #: The scenarios the app offers: the standard set of ``deterrence-sim compare``.
@@ -124,11 +125,14 @@ def apply_lever(kwargs: dict, lever: Lever, value: float) -> None:
 
 
 def parse_seed(text) -> int:
-    """The seed typed in the seed box: a whole number, 0 or more. Raises ValueError with the
-    message the app shows."""
+    """The seed typed in the seed box: a whole number, 0 or more, checked as every command checks
+    a seed. Raises ValueError with the message the app shows."""
     raw = str(text).strip()
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ValueError(f"the seed must be a whole number, 0 or more (not {raw!r})")
+    problem = seed_problem(int(raw))
+    if problem:
+        raise ValueError(f"the seed {problem}")
     return int(raw)
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError
-from .limits import MAX_SEED
+from .limits import seed_problem
 
 EXIT_BAD_INPUT = 2
 
@@ -104,8 +104,9 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"{value} is out of range; a seed is a whole number from 0 to {MAX_SEED}")
+    problem = seed_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 
