@@ -154,9 +154,11 @@ day_step = njit(cache=True, inline="always")
 #: community's memory (``rules.belief.Memory``), the newcomers of the run
 #: (``rules.inflow.Newcomers``), the pre-drawn weather, the weekday of the first day, and the row
 #: lists of today's leavers, would-be crossers, approved applicants and the detained (in row order,
-#: listed by ``model.people_day``).
+#: listed by ``model.people_day``), and ``stream``, the words of the model's random state, from which
+#: the rules take their uniform draws fast (``draws.uniform(w.stream)``: the same draws as
+#: ``rng.random()`` on the model's generator, which the steps are also given).
 World = namedtuple("World", ["p", "c", "d", "net", "k", "memory", "new", "sea_viable", "weekday0",
-                             "leavers", "tryers", "ready", "held"])
+                             "leavers", "tryers", "ready", "held", "stream"])
 
 
 @day_step

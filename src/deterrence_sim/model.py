@@ -52,6 +52,7 @@ from numba import njit
 from . import params as parameters
 from .agents import Court, FrenchAuthority, Migrant, Smuggler, UKAuthority, add_batch, remove_batch
 from .collector import DailyCollector
+from .draws import stream_words
 from .errors import ConfigError
 from .daybook import (DAILY_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, World, as_records, counter_record, day_step,
                       new_counters, new_figures, record_levels, rows_of)
@@ -86,6 +87,7 @@ class ChannelModel(mesa.Model):
 
     def __init__(self, *, start="2025-01-01", end="2025-12-31", rng=None, replay=None, **params):
         super().__init__(rng=rng)
+        stream_words(self.rng)  # refuses, before any work, a generator the compiled day cannot draw from
         self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
         self.values = parameters.validate(params)
         self.c, self.daily = parameters.build(self.values, self.start_date, self.n_days)
@@ -250,7 +252,7 @@ class ChannelModel(mesa.Model):
         leavers, tryers, ready, held = pop.scratch
         return World(p=pop.table, c=self._c, d=self._d, net=self.net, k=self.k, memory=self.memory,
                      new=self.newcomers, sea_viable=self.sea_viable, weekday0=self._weekday0, leavers=leavers,
-                     tryers=tryers, ready=ready, held=held)
+                     tryers=tryers, ready=ready, held=held, stream=stream_words(self.rng))
 
     # ------------------------------------------------------------------ the Mesa agents
     def sync_agents(self) -> None:
@@ -400,7 +402,7 @@ def simulate_day(t, w, n, today, rng):
     return n
 
 
-@day_step
+@njit(cache=True)
 def people_day(t, w, n, viable, signal, keep, today, rng):
     """Each person's own part of the day, one person after another in row order:
 
@@ -435,6 +437,7 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
     awareness = w.k.awareness
     strength, leave_base, try_base = d.deterrence_strength[t], d.leave_route_daily[t], d.try_prob[t]
     price = w.net.price
+    stream = w.stream  # uniform draws straight from the model's random state (draws.uniform)
     tryers, ready, leavers = w.tryers.rows, w.ready.rows, w.leavers.rows
     n_tryers = n_ready = n_applications = n_left = 0
     n_leavers = w.leavers.n[0]
@@ -445,11 +448,11 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
         if s >= FIRST_EXIT:
             continue
         if s == RETURNED and times_returned[i] == 0:  # 3, alternative (b): away from the route for a while
-            if decision.comes_back(rng, c.comeback_daily):
+            if decision.comes_back(stream, c.comeback_daily):
                 s = state[i] = WAITING
                 since[i] = t
         elif s == RETURNED:  # 10
-            move = returns.returnee_day(rng, c)
+            move = returns.returnee_day(stream, c)
             if move == returns.GIVES_UP:
                 state[i] = LEFT_ROUTE
                 leavers[n_leavers] = i
@@ -461,12 +464,12 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
                 since[i] = t
         elif s == APPLIED:  # 11, decisions
             if legal_route.decision_due(answer[i], application_day[i], t):
-                if legal_route.approved(rng, c.legal_approval_prob):
+                if legal_route.approved(stream, c.legal_approval_prob):
                     answer[i] = ANSWER_ACCEPTED
                 else:  # refused: back to waiting, the wait not restarted
                     s = state[i] = WAITING
             if s == APPLIED and answer[i] == ANSWER_ACCEPTED:  # waits for room under parity
-                if legal_route.gives_up_waiting(rng, t - application_day[i], c.limbo_give_up_daily,
+                if legal_route.gives_up_waiting(stream, t - application_day[i], c.limbo_give_up_daily,
                                                 c.limbo_max_days):  # the limbo ends
                     s = state[i] = WAITING
                     barred[i] = True
@@ -474,10 +477,10 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
                     ready[n_ready] = i
                     n_ready += 1
         elif s == WAITING and route_open and legal_route.may_apply(ties[i], barred[i]):  # 11, applications
-            if legal_route.applies_today(rng, awareness, c.application_rate):
+            if legal_route.applies_today(stream, awareness, c.application_rate):
                 s = state[i] = APPLIED
                 answer[i] = ANSWER_PENDING
-                application_day[i] = legal_route.decision_day(rng, t, c.legal_processing_days)
+                application_day[i] = legal_route.decision_day(t, rng.exponential(c.legal_processing_days))
                 n_applications += 1
         elif s == DETAINED:  # listed for rules 8 and 9
             held[n_held] = i
@@ -486,7 +489,7 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
         if s != WAITING:
             continue
         if since[i] == t and times_returned[i] == 0 and inflow.stays_away(  # 1, alternative (a)
-                rng, c.inflow_outcome_elasticity, strength, signal[group[i]]):
+                stream, c.inflow_outcome_elasticity, strength, signal[group[i]]):
             state[i] = LEFT_ROUTE
             leavers[n_leavers] = i
             n_leavers += 1
@@ -497,17 +500,17 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
         factor = decision.remembered_factor(  # 3 (alternative (c): the fee at stake scales the risk)
             belief.fee_weighted(risk, fee, c.price_min_gbp, c.sunk_cost_weight), strength,
             2 * group[i] + eligible[i], memo)
-        if decision.leaves(rng, leave_base, factor):
-            if decision.only_away(rng, c.comeback_share):  # alternative (b): away, may come back
+        if decision.leaves(stream, leave_base, factor):
+            if decision.only_away(stream, c.comeback_share):  # alternative (b): away, may come back
                 state[i] = RETURNED
             else:
                 state[i] = LEFT_ROUTE
                 leavers[n_leavers] = i
                 n_leavers += 1
                 n_left += 1
-        elif viable and decision.tries(rng, t - since[i], budget[i], fee, savings, impatience, try_base, factor):
+        elif viable:  # listed whether or not they try, and kept if they do: a coin flip is no branch to guess
             tryers[n_tryers] = i
-            n_tryers += 1
+            n_tryers += decision.tries(stream, t - since[i], budget[i], fee, savings, impatience, try_base, factor)
     w.tryers.n[0] = n_tryers
     w.ready.n[0] = n_ready
     w.leavers.n[0] = n_leavers

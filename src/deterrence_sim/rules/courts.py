@@ -11,13 +11,14 @@ import numpy as np
 from numba import njit
 
 from ..daybook import day_step, leave_one, still_held
+from ..draws import uniform, uniforms
 from ..population import CHALLENGE_LOST, CHALLENGE_NONE, CHALLENGE_PENDING, IN_UK_ASYLUM
 
 
 @njit(cache=True)
 def files_challenge(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Which newly detained people bring a legal challenge."""
-    return rng.random(n) < p
+    return uniforms(rng, n) < p
 
 
 @njit(cache=True)
@@ -29,7 +30,7 @@ def decision_day(rng: np.random.Generator, today: int, n: int, mean_days: float)
 @njit(cache=True)
 def challenge_succeeds(rng: np.random.Generator, p: float) -> bool:
     """Whether a decision made today goes the claimant's way."""
-    return rng.random() < p
+    return uniform(rng) < p
 
 
 @njit(cache=True)
@@ -44,7 +45,7 @@ def file_challenges(t, w, new, today, rng):
     """Each of today's newly detained (``new``) may bring a challenge, decided at least a day
     later."""
     p = w.p
-    challenging = files_challenge(rng, len(new), w.d.challenge_prob[t])
+    challenging = files_challenge(w.stream, len(new), w.d.challenge_prob[t])
     p.challenge[new] = np.where(challenging, CHALLENGE_PENDING, CHALLENGE_NONE)
     n_challenging = challenging.sum()
     p.challenge_day[new[challenging]] = decision_day(rng, t, n_challenging, w.c.challenge_days)
@@ -63,7 +64,7 @@ def decide(t, w, held, today, rng):
         i = held[j]
         if p.challenge[i] != CHALLENGE_PENDING or p.challenge_day[i] > t:
             continue
-        if challenge_succeeds(rng, success):
+        if challenge_succeeds(w.stream, success):
             leave_one(p, i, IN_UK_ASYLUM, w.leavers)
             n_won += 1
         else:
@@ -82,7 +83,7 @@ def last_minute_challenges(rng: np.random.Generator, n: int, wave: float, p: flo
     ``injunction_prob``). Off (0, the default) it draws nothing and nobody challenges."""
     if wave <= 0 or n == 0:
         return np.zeros(n, dtype=np.bool_)
-    return rng.random(n) < p
+    return uniforms(rng, n) < p
 
 
 @day_step
@@ -91,7 +92,7 @@ def last_minute_challenges_filed(t, w, cleared, today, rng):
     to fly) who bring a last-minute challenge (:func:`last_minute_challenges`) file it now, to be
     decided like any other, and stay off the flight. Returns the rows still cleared."""
     p = w.p
-    late = last_minute_challenges(rng, len(cleared), w.d.injunction_wave[t], w.c.injunction_prob)
+    late = last_minute_challenges(w.stream, len(cleared), w.d.injunction_wave[t], w.c.injunction_prob)
     if not late.any():
         return cleared
     filing = cleared[late]

@@ -12,6 +12,7 @@ import numpy as np
 from numba import njit
 
 from ..daybook import day_step, leave
+from ..draws import uniforms
 from ..population import DEAD, N_GROUPS, OTHER, PROTECTION, RETURNABLE
 from .belief import witness
 
@@ -21,14 +22,23 @@ REFERENCE_LOAD = 60.0  # people per boat at which death_prob applies
 @njit(cache=True)
 def boats_rescued(rng: np.random.Generator, n_boats: int, p: float) -> np.ndarray:
     """Which boats at sea are rescued and taken back to France."""
-    return rng.random(n_boats) < p
+    return uniforms(rng, n_boats) < p
 
 
 @njit(cache=True)
-def deaths_at_sea(rng: np.random.Generator, load: np.ndarray, death_prob: float, exponent: float) -> np.ndarray:
-    """Who dies at sea, given the load of the boat each person is on."""
-    p = np.minimum(1.0, death_prob * (load / REFERENCE_LOAD) ** exponent)
-    return rng.random(len(load)) < p
+def death_probability(load: np.ndarray, death_prob: float, exponent: float) -> np.ndarray:
+    """The chance that a person on a boat carrying ``load`` people dies at sea: ``death_prob`` at
+    the reference load, growing with crowding."""
+    return np.minimum(1.0, death_prob * (load / REFERENCE_LOAD) ** exponent)
+
+
+@njit(cache=True)
+def deaths_at_sea(rng: np.random.Generator, boat_load: np.ndarray, boat_of: np.ndarray, death_prob: float,
+                  exponent: float) -> np.ndarray:
+    """Who dies at sea: person j is on boat ``boat_of[j]``, which carries ``boat_load`` of
+    that boat (the chance is worked out once per boat, :func:`death_probability`)."""
+    p = death_probability(boat_load, death_prob, exponent)
+    return uniforms(rng, len(boat_of)) < p[boat_of]
 
 
 @day_step
@@ -43,12 +53,12 @@ def cross_sea(t, w, launch, stopped, today, rng):
     n_boats = len(launch.network)
     if n_boats == 0:
         return seated
-    rescued = ~stopped & boats_rescued(rng, n_boats, w.c.rescue_to_france_prob)
+    rescued = ~stopped & boats_rescued(w.stream, n_boats, w.c.rescue_to_france_prob)
     net.lost[:] = np.bincount(launch.network[stopped], minlength=w.c.n_networks)
     at_sea = np.flatnonzero(~stopped[boat_of] & ~rescued[boat_of])  # positions in `seated`
     load = np.bincount(boat_of, minlength=n_boats)
     dies = np.zeros(len(seated), dtype=np.bool_)
-    dies[at_sea] = deaths_at_sea(rng, load[boat_of[at_sea]].astype(np.float64), w.c.death_prob,
+    dies[at_sea] = deaths_at_sea(w.stream, load.astype(np.float64), boat_of[at_sea], w.c.death_prob,
                                  w.c.death_crowding_exponent)
     arrived = np.zeros(len(seated), dtype=np.bool_)
     arrived[at_sea] = True

@@ -20,6 +20,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..draws import uniform
+
 @njit(cache=True)
 def deterrence_factor(belief, strength: float):
     """How much perceived removal risk cuts the will to cross (1 = not at all; exactly 1 with
@@ -50,7 +52,7 @@ def try_probability(base: float, impatience_per_month: float, days_waited: int, 
 def leaves(rng: np.random.Generator, leave_base: float, factor: float) -> bool:
     """A waiting person's step, first part: whether they leave the route today (``leave_base``
     is today's ``leave_route_daily``, ``factor`` their :func:`deterrence_factor`)."""
-    return rng.random() < leave_probability(leave_base, factor)
+    return uniform(rng) < leave_probability(leave_base, factor)
 
 
 @njit(cache=True)
@@ -61,20 +63,20 @@ def tries(rng: np.random.Generator, days_waited: int, budget: float, price: floa
     today's ``try_prob``). The compiled person-by-person pass (``model.people_day``) adds them
     to the day's would-be crossers."""
     return (can_pay(budget, days_waited, savings_per_day, price)
-            and rng.random() < try_probability(try_base, impatience_per_month, days_waited, factor))
+            and uniform(rng) < try_probability(try_base, impatience_per_month, days_waited, factor))
 
 
 @njit(cache=True)
 def only_away(rng: np.random.Generator, comeback_share: float) -> bool:
     """Structural alternative (b): whether a person leaving the route is only away (displaced, may
     come back) rather than gone for good. ``comeback_share`` 0 (today's model) draws nothing."""
-    return comeback_share > 0 and rng.random() < comeback_share
+    return comeback_share > 0 and uniform(rng) < comeback_share
 
 
 @njit(cache=True)
 def comes_back(rng: np.random.Generator, daily: float) -> bool:
     """Structural alternative (b): whether a person away from the route comes back to the coast today."""
-    return rng.random() < daily
+    return uniform(rng) < daily
 
 
 @njit(cache=True)

@@ -15,6 +15,7 @@ import numpy as np
 from numba import njit
 
 from ..daybook import day_step, leave_one, still_held
+from ..draws import uniform
 from ..population import ANSWER_ACCEPTED, ANSWER_PENDING, IN_UK_ASYLUM, RETURNABLE
 
 
@@ -100,7 +101,7 @@ def answer_referrals(t, w, held, today, rng):
     n_accepting = 0
     for j in range(n_due):  # answered in that order; the accepting are moved to the front of ``due``
         i = due[j]
-        if rng.random() < acceptance_probability(p.group[i], RETURNABLE, d.france_accept_returnable[t],
+        if uniform(w.stream) < acceptance_probability(p.group[i], RETURNABLE, d.france_accept_returnable[t],
                                                  d.france_accept_other[t]):
             due[n_accepting] = i
             n_accepting += 1

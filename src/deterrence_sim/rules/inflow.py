@@ -21,6 +21,7 @@ import numpy as np
 from numba import njit
 
 from ..daybook import day_step, push
+from ..draws import uniform
 from ..population import LEFT_ROUTE, OTHER, PROTECTION, RETURNABLE, WAITING
 
 #: Who the newcomers of the run are (one entry per person, in order of arrival) and where each
@@ -150,4 +151,4 @@ def stays_away(rng: np.random.Generator, elasticity: float, strength: float, ris
     keeps everyone; its prior (``uncertainty.STRUCTURE_PRIORS``) has mass at 0."""
     if elasticity <= 0 or strength <= 0 or risk <= 0:
         return False
-    return rng.random() < 1.0 - np.exp(-elasticity * strength * risk)
+    return uniform(rng) < 1.0 - np.exp(-elasticity * strength * risk)

@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from ..daybook import day_step, leave, rows_of
+from ..draws import uniform
 from ..population import ADMITTED, ANSWER_PENDING
 
 
@@ -27,19 +28,20 @@ def grow_awareness(awareness: float, growth: float, ceiling: float) -> float:
 @njit(cache=True)
 def applies_today(rng: np.random.Generator, awareness: float, rate: float) -> bool:
     """Whether an eligible person (in France, with UK family ties, not barred) applies today."""
-    return rng.random() < awareness * rate
+    return uniform(rng) < awareness * rate
 
 
 @njit(cache=True)
-def decision_day(rng: np.random.Generator, today: int, mean_days: float) -> int:
-    """Day a new application is decided (exponential processing time)."""
-    return today + 1 + int(np.floor(rng.exponential(mean_days)))
+def decision_day(today: int, processing_days: float) -> int:
+    """Day a new application is decided, after ``processing_days`` (an exponential draw of mean
+    ``legal_processing_days``; the person-by-person pass draws it)."""
+    return today + 1 + int(np.floor(processing_days))
 
 
 @njit(cache=True)
 def approved(rng: np.random.Generator, p: float) -> bool:
     """Whether an application decided today is approved (if not, the person goes back to waiting)."""
-    return rng.random() < p
+    return uniform(rng) < p
 
 
 @njit(cache=True)
@@ -63,7 +65,7 @@ def gives_up_waiting(rng: np.random.Generator, waited: int, daily: float, max_da
     """
     if max_days > 0 and waited >= max_days:
         return True
-    return daily > 0 and waited > 0 and rng.random() < daily
+    return daily > 0 and waited > 0 and uniform(rng) < daily
 
 
 @njit(cache=True)

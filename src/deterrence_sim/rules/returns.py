@@ -11,6 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from ..draws import uniform, uniforms
+
 #: What a returnee does today (:func:`returnee_day`).
 STAYS_HOUSED, BACK_TO_COAST, GIVES_UP = 0, 1, 2
 
@@ -19,14 +21,14 @@ STAYS_HOUSED, BACK_TO_COAST, GIVES_UP = 0, 1, 2
 def returnee_move(rng: np.random.Generator, recross: float, settle: float) -> tuple[bool, bool]:
     """Whether a returnee goes back to the coast today, or gives up on the UK (or neither: stays
     housed in the centre). One draw decides, so the two never happen together."""
-    u = rng.random()
+    u = uniform(rng)
     return u < recross, recross <= u < recross + settle
 
 
 @njit(cache=True)
 def recognised(rng: np.random.Generator, n: int, p: float) -> np.ndarray:
     """Which arriving returnees are recognised from biometrics."""
-    return rng.random(n) < p
+    return uniforms(rng, n) < p
 
 
 @njit(cache=True)

@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 
 from ..daybook import day_step, rows_of
+from ..draws import uniforms
 
 #: The smuggling networks' state, one entry per network (boats held, people per boat, price), and
 #: the day's trade (customers, seats offered, boats launched, boats lost to the police).
@@ -153,8 +154,8 @@ def launch(t, w, viable, today, rng):
     seated = tryers[allocate_seats(rng, network[tryers], launches * whole_load)]
     boat_of, boat_network = fill_boats(network[seated], launches)
     n_boats = len(boat_network)
-    is_taxi = rng.random(n_boats) < w.d.taxi_boat_share[t]
-    police_draw = rng.random(n_boats)
+    is_taxi = uniforms(w.stream, n_boats) < w.d.taxi_boat_share[t]
+    police_draw = uniforms(w.stream, n_boats)
     net.boats[:] = net.boats - launches
     today.attempts = len(seated)
     return Launch(seated, boat_of, boat_network, is_taxi, police_draw)

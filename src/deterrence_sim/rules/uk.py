@@ -76,7 +76,7 @@ def screen(t, w, arrived, held, today, rng):
     fast = np.zeros(m, dtype=np.bool_)
     n_recrossers = recrosser.sum()
     if d.biometric_fast_track[t] > 0 and n_recrossers > 0:
-        fast[np.flatnonzero(recrosser)] = recognised(rng, n_recrossers, c.biometric_match_prob)
+        fast[np.flatnonzero(recrosser)] = recognised(w.stream, n_recrossers, c.biometric_match_prob)
     candidates = np.flatnonzero(p.eligible[arrived] | fast)  # positions in `arrived`
     free = int(max(0.0, np.floor(d.detention_capacity[t]) - len(held)))
     chosen = candidates[detention_order(rng, fast[candidates])[:free]]
