@@ -74,6 +74,12 @@ def test_seed_box_rejects_what_is_not_a_whole_number(text):
         app.parse_seed(text)
 
 
+def test_seed_box_refuses_a_seed_no_command_takes():
+    with pytest.raises(ValueError, match="out of range; a seed is a whole number from 0 to"):
+        app.parse_seed(str(2**63))
+    assert app.parse_seed(str(2**63 - 1)) == 2**63 - 1
+
+
 def test_seed_box_takes_whole_numbers():
     assert app.parse_seed(" 7 ") == 7 and app.parse_seed("0") == 0
 

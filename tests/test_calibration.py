@@ -34,7 +34,7 @@ def noisy_identity(theta, seed):
     return np.array([theta["a"] + np.random.default_rng(seed).normal(0, 0.1)])
 
 
-PRIORS_A = {"a": cal.CalibParam("a", cal.Prior("uniform", 0.0, 5.0), "test")}
+PRIORS_A = {"a": cal.CalibParam("a", cal.Prior("a", "uniform", 0.0, 5.0), "test")}
 
 
 def fit_synthetic(out, generations=None, budget=400, workers=1, simulator=noisy_identity):
@@ -75,7 +75,7 @@ def test_resume_after_interrupt_gives_the_same_posterior(tmp_path):
 
 def test_resume_refuses_different_settings(tmp_path):
     fit_synthetic(tmp_path, generations=1)
-    other = {"a": cal.CalibParam("a", cal.Prior("uniform", 0.0, 9.0), "test")}
+    other = {"a": cal.CalibParam("a", cal.Prior("a", "uniform", 0.0, 9.0), "test")}
     with pytest.raises(ConfigError, match="different settings"):
         cal.run_fit(cal.SETTINGS["full"], tmp_path, budget=400, population=40, seed=3, workers=1, priors=other,
                     progress=False, simulator=noisy_identity, targets=OneTarget(), log=lambda *a: None)
@@ -166,7 +166,22 @@ def test_prior_file_errors(tmp_path):
     with pytest.raises(ConfigError, match="uniform, loguniform or lognormal"):
         cal.load_priors(f)
     f.write_text('[deterrence_strength]\ndist = "lognormal"\nmedian = 1\nsigma = 0.5\n')
-    assert cal.load_priors(f)["deterrence_strength"].prior == cal.Prior("lognormal", 1.0, 0.5)
+    prior = cal.load_priors(f)["deterrence_strength"].prior
+    assert prior.name == "deterrence_strength" and prior.as_dict() == {"dist": "lognormal", "a": 1.0, "b": 0.5}
+
+
+def test_one_prior_class_for_the_fit_and_the_main_job():
+    """The calibrated parameters' priors and the main job's are the same class, and a calibrated
+    prior reads and draws as the fit's own prior did (scipy's lognormal at median, sigma)."""
+    from deterrence_sim import uncertainty
+
+    assert cal.Prior is uncertainty.Prior
+    strength = cal.CALIBRATED["deterrence_strength"].prior
+    assert strength.name == "deterrence_strength" and strength.describe() == "lognormal(median 0.77, sigma 1)"
+    assert strength.scipy().median() == pytest.approx(0.77) and strength.quantile(0.5) == pytest.approx(0.77)
+    assert cal.CALIBRATED["try_prob"].prior.describe() == "uniform(0.05, 0.6)"
+    with pytest.raises(ValueError, match="deterrence_strength"):
+        uncertainty.PRIORS["deterrence_strength"].scipy()  # truncated: scipy's form would drop the truncation
 
 
 def run_cli(*args, env=None):

@@ -243,6 +243,33 @@ def test_every_command_checks_its_seed_the_same_way_before_any_work(command, see
     assert not out.exists()
 
 
+def _no_work(*args, **kwargs):
+    raise AssertionError("the work started before the seed was checked")
+
+
+@pytest.mark.parametrize("seed", [-1, 2**63, 1.5, True])
+@pytest.mark.parametrize("command", ["forecast", "backtest", "albania", "prior"])
+def test_library_entry_points_check_the_seed_before_any_work(command, seed, tmp_path, monkeypatch):
+    """The functions behind the commands refuse a bad seed themselves, with the command line's
+    words and before any work (their first step of work is replaced by one that fails)."""
+    from deterrence_sim import albania, backtest, forecast, prior
+
+    out = tmp_path / "out"
+    calls = {
+        "forecast": lambda: forecast.make_forecast("2025-06-30", "2025-12-31", out=out, seed=seed),
+        "backtest": lambda: backtest.backtest(out, seed=seed),
+        "albania": lambda: albania.simulate(seed=seed),
+        "prior": lambda: prior.run(out, seed=seed),
+    }
+    monkeypatch.setattr(forecast, "prepare", _no_work)
+    monkeypatch.setattr(backtest, "ensure_fits", _no_work)
+    monkeypatch.setattr(albania.runner, "worker_pool", _no_work)
+    monkeypatch.setattr(prior, "simulate_australia", _no_work)
+    with pytest.raises(ConfigError, match=r"^--seed: .* (is out of range|is not a whole number)"):
+        calls[command]()
+    assert not out.exists()
+
+
 def test_validate_refuses_an_empty_posterior(tmp_path, monkeypatch, capsys):
     cal = tmp_path / "cal"
     cal.mkdir()

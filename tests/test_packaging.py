@@ -173,7 +173,7 @@ def test_worker_pools_never_fork_the_main_process(monkeypatch, tmp_path):
         raise AssertionError("os.fork() in the main process: use deterrence_sim.workers' pools (forkserver)")
 
     monkeypatch.setattr(os, "fork", refuse)
-    priors = {"a": calibration.CalibParam("a", calibration.Prior("uniform", 0.0, 5.0), "test")}
+    priors = {"a": calibration.CalibParam("a", calibration.Prior("a", "uniform", 0.0, 5.0), "test")}
     res = calibration.run_fit(calibration.SETTINGS["full"], tmp_path, budget=60, population=20, seed=3, workers=2,
                               priors=priors, progress=False, simulator=_noisy_identity, targets=_OneTarget(),
                               max_generations=2, log=lambda *a: None)

@@ -80,6 +80,11 @@ def results_of(folder: Path) -> pd.DataFrame:
     (lambda s: s.replace("values = [0.5, 2.0, 4.0]", "low = 2.0\nhigh = 2.0"), ["deterrence_strength", "empty range"]),
     (lambda s: s.replace("values = [0.5, 2.0, 4.0]", "values = [0.5, 30.0]"), ["deterrence_strength", "30"]),
     (lambda s: s.replace('kind = "grid"', 'kind = "lhs"\npoints = 4'), ["low and high"]),
+    # the spec's seeds are checked as every command checks --seed
+    (lambda s: s.replace("seed = 7", "seed = -1"), ["seed: -1 is out of range"]),
+    (lambda s: s.replace("seed = 7", f"seed = {2**63}"), ["seed:", "is out of range"]),
+    (lambda s: s.replace("seed = 7", "seed = 1.5"), ["seed: 1.5 is not a whole number"]),
+    (lambda s: s.replace('kind = "grid"', 'kind = "grid"\nseed = -3'), ["seed: -3 is out of range"]),
 ])
 def test_bad_spec_refused_with_one_line_before_anything_runs(tmp_path, capsys, edit, must_say):
     spec = write_spec(tmp_path)
@@ -91,6 +96,16 @@ def test_bad_spec_refused_with_one_line_before_anything_runs(tmp_path, capsys, e
     for word in must_say:
         assert word in err, err
     assert not out.exists()  # nothing ran, nothing was written
+
+
+def test_sensitivity_command_checks_the_spec_seed_before_any_run(tmp_path, capsys):
+    spec = write_spec(tmp_path)
+    spec.write_text(spec.read_text(encoding="utf-8").replace("seed = 7", "seed = -1"), encoding="utf-8")
+    out = tmp_path / "out"
+    assert cli.main(["sensitivity", str(spec), "--out", str(out), "--workers", "1", "--quiet"]) == 2
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("deterrence-sim: error: ") and "\n" not in err and "seed: -1 is out of range" in err, err
+    assert not out.exists()
 
 
 def test_contrast_with_another_start_date_refused(tmp_path, capsys):

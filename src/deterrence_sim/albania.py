@@ -35,6 +35,7 @@ import pandas as pd
 
 from . import resources, runner, safeio, scenario
 from .errors import ConfigError
+from .limits import check_seed
 from .daybook import GROUP_ARRIVALS
 from .population import RETURNABLE
 
@@ -136,6 +137,7 @@ def simulate(replicates: int = 4, seed: int = 20221213, workers=None, strengths=
              chances=REMOVAL_CHANCES) -> pd.DataFrame:
     """albania.csv: per strength and removal chance, the group's crossings in the quarter after
     the regime starts against the paired run without it (mean and range over replicates)."""
+    check_seed(seed, "--seed")
     base = scenario.load(SCENARIO_DIR / "no_deal.toml").with_overrides(end=END)
     threshold = observed()["fall_low"]
     points = [(s, p) for s in strengths for p in chances]

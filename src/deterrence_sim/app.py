@@ -38,6 +38,7 @@ from . import compare, compiling, scenario
 from . import params as parameters
 from .app_panels import (CHART_PANELS, belief_spread_figure, daily_frame, status_text, totals_html,
                          waiting_beliefs)
+from .limits import seed_problem
 from .model import ChannelModel
 
 #: The scenarios the app offers: the standard set of ``deterrence-sim compare``.
@@ -124,11 +125,14 @@ def apply_lever(kwargs: dict, lever: Lever, value: float) -> None:
 
 
 def parse_seed(text) -> int:
-    """The seed typed in the seed box: a whole number, 0 or more. Raises ValueError with the
-    message the app shows."""
+    """The seed typed in the seed box: a whole number, 0 or more, checked as every command checks
+    a seed. Raises ValueError with the message the app shows."""
     raw = str(text).strip()
-    if not raw.isdigit():
+    if not (raw.isascii() and raw.isdigit()):
         raise ValueError(f"the seed must be a whole number, 0 or more (not {raw!r})")
+    problem = seed_problem(int(raw))
+    if problem:
+        raise ValueError(f"the seed {problem}")
     return int(raw)
 
 
@@ -229,6 +233,78 @@ def LeverSlider(lever: Lever, values: solara.Reactive):
                        thumb_label=False)
 
 
+def play_frames(m: AppModel, playing: solara.Reactive) -> None:
+    """Simulate a few days, wait until the page has drawn them, repeat, until paused or at the
+    end of the run. Each frame takes as many days as the play speed allows in the time the last
+    frame took to simulate and draw (its work, not the pause that keeps play at its speed:
+    counting the pause would keep frames long after one slow frame)."""
+    if not m.playing:
+        return
+    t0, d0, last_work_s = time.perf_counter(), m.day, 0.25
+    while m.playing and m.running:
+        started = time.perf_counter()
+        speed = m.play_speed
+        days = max(MIN_FRAME_DAYS, round(speed * last_work_s))
+        with m.lock:
+            for _ in range(days):
+                if not m.running:
+                    break
+                m.step()
+        m.frame_shown.clear()
+        FRAME_DAYS.set(days)
+        FRAME.set(FRAME.value + 1)  # the page redraws the panels (in its own thread) ...
+        if not m.frame_shown.wait(timeout=FRAME_TIMEOUT_S):  # ... and says when it is done
+            break  # nobody drew it: the tab was closed (or the machine is stuck); stop
+        last_work_s = time.perf_counter() - started
+        time.sleep(max(0.0, days / speed - last_work_s))  # not faster than the play speed
+        SPEED.set((m.day - d0) / (time.perf_counter() - t0))
+    m.playing = False
+    playing.set(False)
+
+
+def _run_card(m: AppModel, ready: bool, playing: bool, play_speed: int, step, toggle_play,
+              set_play_speed) -> None:
+    """The sidebar's Run card: Step, Play or Pause, the play speed, and a word at the end of the run."""
+    with solara.Card("Run"):
+        if not ready:
+            solara.Info(compiling.COMPILING_MESSAGE.capitalize() + ". Step and Play work when it is done.")
+        with solara.Row():
+            solara.Button("Step 1 day", color="primary", on_click=step,
+                          disabled=playing or not m.running or not ready)
+            solara.Button("Pause" if playing else "Play", color="primary",
+                          on_click=toggle_play,
+                          disabled=not m.running or not ready)
+        Html(f"Play speed: {play_speed} simulated days a second", tag="label")
+        solara.SliderInt("", value=play_speed, min=5, max=120, step=5, on_value=set_play_speed)
+        if not m.running:
+            solara.Info("The run has reached its end, 31 Dec 2027. Apply and restart to run again.")
+
+
+def _settings_cards(chosen: solara.Reactive, choose_scenario, seed_text: solara.Reactive, seed_error: str,
+                    levers: solara.Reactive) -> None:
+    """The sidebar's settings: the scenario and the seed, the policy levers from the ramp-up date,
+    and the levers about people, for the whole run."""
+    with solara.Card("Scenario and seed"):
+        solara.Select("Scenario (a file in experiments/scenarios/)", values=list(SCENARIOS),
+                      value=chosen.value, on_value=choose_scenario)
+        solara.InputText("Random seed (a whole number, 0 or more)", value=seed_text, continuous_update=True,
+                         error=bool(seed_error))
+        if seed_error:
+            solara.Error(f"Not applied: {seed_error}.")
+    with solara.Card(f"Policy levers, from {LEVERS_FROM:%d %b %Y}"):
+        Html(f"Before {LEVERS_FROM:%d %b %Y} the scenario runs as written; the sliders start at its values.")
+        for lever in LEVERS:
+            if not lever.whole_run:
+                LeverSlider(lever, levers)
+    with solara.Card("People, for the whole run"):
+        for lever in LEVERS:
+            if lever.whole_run:
+                LeverSlider(lever, levers)
+        Html("Deterrence strength: 0, removals change nobody's choices; "
+             f"{parameters.PARAMS['deterrence_strength'].default:g}, calibrated; "
+             "3, the scale of the Australian turnbacks.")
+
+
 @solara.component
 def Page():
     ready = solara.use_reactive(compiling.is_ready())
@@ -282,32 +358,7 @@ def Page():
         FRAME.set(FRAME.value + 1)
 
     def play_loop():
-        """Simulate a few days, wait until the page has drawn them, repeat, until paused or at the
-        end of the run. Each frame takes as many days as the play speed allows in the time the last
-        frame took to simulate and draw (its work, not the pause that keeps play at its speed:
-        counting the pause would keep frames long after one slow frame)."""
-        if not m.playing:
-            return
-        t0, d0, last_work_s = time.perf_counter(), m.day, 0.25
-        while m.playing and m.running:
-            started = time.perf_counter()
-            speed = m.play_speed
-            days = max(MIN_FRAME_DAYS, round(speed * last_work_s))
-            with m.lock:
-                for _ in range(days):
-                    if not m.running:
-                        break
-                    m.step()
-            m.frame_shown.clear()
-            FRAME_DAYS.set(days)
-            FRAME.set(FRAME.value + 1)  # the page redraws the panels (in its own thread) ...
-            if not m.frame_shown.wait(timeout=FRAME_TIMEOUT_S):  # ... and says when it is done
-                break  # nobody drew it: the tab was closed (or the machine is stuck); stop
-            last_work_s = time.perf_counter() - started
-            time.sleep(max(0.0, days / speed - last_work_s))  # not faster than the play speed
-            SPEED.set((m.day - d0) / (time.perf_counter() - t0))
-        m.playing = False
-        playing.set(False)
+        play_frames(m, playing)
 
     def toggle_play():
         m.playing = not m.playing
@@ -325,38 +376,8 @@ def Page():
         solara.AppBarTitle("deterrence-sim: Channel crossings and the one-in-one-out pilot")
 
     with solara.Sidebar():
-        with solara.Card("Run"):
-            if not ready.value:
-                solara.Info(compiling.COMPILING_MESSAGE.capitalize() + ". Step and Play work when it is done.")
-            with solara.Row():
-                solara.Button("Step 1 day", color="primary", on_click=step,
-                              disabled=playing.value or not m.running or not ready.value)
-                solara.Button("Pause" if playing.value else "Play", color="primary",
-                              on_click=toggle_play,
-                              disabled=not m.running or not ready.value)
-            Html(f"Play speed: {play_speed.value} simulated days a second", tag="label")
-            solara.SliderInt("", value=play_speed.value, min=5, max=120, step=5, on_value=set_play_speed)
-            if not m.running:
-                solara.Info("The run has reached its end, 31 Dec 2027. Apply and restart to run again.")
-        with solara.Card("Scenario and seed"):
-            solara.Select("Scenario (a file in experiments/scenarios/)", values=list(SCENARIOS),
-                          value=chosen.value, on_value=choose_scenario)
-            solara.InputText("Random seed (a whole number, 0 or more)", value=seed_text, continuous_update=True,
-                             error=bool(seed_error))
-            if seed_error:
-                solara.Error(f"Not applied: {seed_error}.")
-        with solara.Card(f"Policy levers, from {LEVERS_FROM:%d %b %Y}"):
-            Html(f"Before {LEVERS_FROM:%d %b %Y} the scenario runs as written; the sliders start at its values.")
-            for lever in LEVERS:
-                if not lever.whole_run:
-                    LeverSlider(lever, levers)
-        with solara.Card("People, for the whole run"):
-            for lever in LEVERS:
-                if lever.whole_run:
-                    LeverSlider(lever, levers)
-            Html("Deterrence strength: 0, removals change nobody's choices; "
-                 f"{parameters.PARAMS['deterrence_strength'].default:g}, calibrated; "
-                 "3, the scale of the Australian turnbacks.")
+        _run_card(m, ready.value, playing.value, play_speed.value, step, toggle_play, set_play_speed)
+        _settings_cards(chosen, choose_scenario, seed_text, seed_error, levers)
         if pending:
             solara.Warning("Settings changed: the run shown still uses the old ones. "
                            "Press Apply and restart to start again from 1 Jan 2025 with the new settings.")

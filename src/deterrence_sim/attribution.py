@@ -57,6 +57,7 @@ import pandas as pd
 from . import __version__, data, resources, runner, safeio, scenario, shapley
 from . import params as parameters
 from .errors import ConfigError
+from .limits import check_seed
 from .schedule import expand, run_calendar
 from .uncertainty import MECHANISM_PRIORS, Uncertainty, apply_draw
 
@@ -304,7 +305,7 @@ def attribute(window: str = "2026-01-01:2026-04-30", against="2025", draws: int 
               out: Path = Path("results/attribution"), workers=None, seed: int = 20250710, resume: bool = False,
               source=None, progress=None, command: str | None = None) -> dict:
     """Run the attribution and write its outputs (see the module docstring); return the tables."""
-    runner.check_seed(seed, "--seed")
+    check_seed(seed, "--seed")
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
         raise ConfigError(f"--draws {draws!r}: give a whole number of at least 1")
     sc = scenario.load(SCENARIO)

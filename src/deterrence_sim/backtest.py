@@ -43,6 +43,7 @@ from . import calibration as cal
 from . import data, safeio, scores
 from . import forecast as fc
 from .errors import ConfigError
+from .limits import check_seed
 from .workers import worker_pool
 
 FIRST_ORIGIN = dt.date(2023, 6, 30)
@@ -170,6 +171,7 @@ def backtest(out: Path, draws: int = DEFAULT_DRAWS, seed: int = fc.DEFAULT_SEED,
     from tqdm.auto import tqdm
 
     fc.check_numbers(draws, budget, population)
+    check_seed(seed, "--seed")
     first, last = (fc.parse_date(d, w) if isinstance(d, str) else d for d, w in ((first, "--first-origin"),
                                                                                    (last, "--last-origin")))
     origins = month_ends(first, last)

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from . import __version__
 from .errors import ConfigError
-from .limits import MAX_SEED
+from .limits import seed_problem
 
 EXIT_BAD_INPUT = 2
 
@@ -104,8 +104,9 @@ def _seed(text: str) -> int:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
-    if not 0 <= value <= MAX_SEED:
-        raise argparse.ArgumentTypeError(f"{value} is out of range; a seed is a whole number from 0 to {MAX_SEED}")
+    problem = seed_problem(value)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
     return value
 
 
@@ -487,12 +488,9 @@ def _episode_parser(sub, name: str, text: str, func, replicates: tuple[int, str]
     p.set_defaults(func=func)
 
 
-def build_parser() -> argparse.ArgumentParser:
+def _run_parser(sub) -> None:
+    """The ``run`` command and its options."""
     from .limits import MAX_REPLICATES, horizon_text
-
-    parser = ArgumentParser(prog="deterrence-sim", description=__doc__.splitlines()[0])
-    parser.add_argument("--version", action="version", version=f"deterrence-sim {__version__}")
-    sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="simulate one scenario over replicates; write daily.csv and summary.json")
     run.add_argument("scenario", help="scenario TOML file, e.g. experiments/scenarios/pilot.toml")
@@ -508,6 +506,9 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--workers", type=_positive, default=None, help="worker processes (default: all CPUs)")
     run.set_defaults(func=cmd_run)
 
+
+def _compare_parser(sub) -> None:
+    """The ``compare`` command and its options."""
     cmp = sub.add_parser("compare", help="the main job: every scenario vs no_deal under uncertainty; "
                          "decomposition, structural alternatives, dose-response; report and figures")
     cmp.add_argument("scenarios", nargs="*", help="scenario files (default: all of experiments/scenarios/)")
@@ -543,6 +544,9 @@ def build_parser() -> argparse.ArgumentParser:
                           "'none' to leave it out)")
     cmp.set_defaults(func=cmd_compare)
 
+
+def _calibrate_parser(sub) -> None:
+    """The ``calibrate`` command and its options."""
     cal = sub.add_parser("calibrate", help="fit the uncertain parameters to the observed data (ABC-SMC, pyabc)")
     cal.add_argument("--budget", type=_budget, default=500,
                      help="model simulations per fit (default 500; a held-out and a full fit are made)")
@@ -560,6 +564,9 @@ def build_parser() -> argparse.ArgumentParser:
                      help="model runs per moment when estimating inflow_month_sd (default 30)")
     cal.set_defaults(func=cmd_calibrate)
 
+
+def _fit_joint_parser(sub) -> None:
+    """The ``fit-joint`` command and its options."""
     jf = sub.add_parser("fit-joint", help="the joint fit to 2026-04-30: a reference table of simulations from the "
                         "joint prior, then regression ABC for the data to 2025 and to 2026-04, and its calibration check")
     jf.add_argument("--table", default="results/joint/table",
@@ -575,6 +582,9 @@ def build_parser() -> argparse.ArgumentParser:
     _seed_and_workers(jf, 20260430)
     jf.set_defaults(func=cmd_fit_joint)
 
+
+def _validate_parser(sub) -> None:
+    """The ``validate`` command and its options."""
     val = sub.add_parser("validate", help="observed vs simulated for the calibrated model; writes validation.md")
     val.add_argument("--out", default="results/validation", help="output folder (default results/validation)")
     val.add_argument("--calibration", default=None,
@@ -588,6 +598,9 @@ def build_parser() -> argparse.ArgumentParser:
     val.add_argument("--quiet", action="store_true", help="no progress bar")
     val.set_defaults(func=cmd_validate)
 
+
+def _forecast_parser(sub) -> None:
+    """The ``forecast`` command and its options."""
     fc = sub.add_parser("forecast", help="posterior-predictive forecast from a fit on the data up to --origin")
     fc.add_argument("scenario", nargs="?", default=None,
                     help="scenario TOML file for the policy path (default experiments/scenarios/pilot.toml)")
@@ -605,6 +618,9 @@ def build_parser() -> argparse.ArgumentParser:
     fc.add_argument("--quiet", action="store_true", help="no progress bar")
     fc.set_defaults(func=cmd_forecast)
 
+
+def _backtest_parser(sub) -> None:
+    """The ``backtest`` command and its options."""
     bt = sub.add_parser("backtest", help="rolling-origin backtest of the model against probabilistic baselines")
     bt.add_argument("--out", default="results/backtest", help="output folder (default results/backtest)")
     bt.add_argument("--first-origin", default="2023-06-30", help="first origin, a month-end (default 2023-06-30)")
@@ -619,6 +635,9 @@ def build_parser() -> argparse.ArgumentParser:
     bt.add_argument("--quiet", action="store_true", help="no progress bar")
     bt.set_defaults(func=cmd_backtest)
 
+
+def _attribute_parser(sub) -> None:
+    """The ``attribute`` command and its options."""
     att = sub.add_parser("attribute", help="explain the observed change in arrivals between two windows as a sum of "
                          "parts (Shapley over counterfactual runs), with 90%% intervals over the parameter draws")
     att.add_argument("--window", default="2026-01-01:2026-04-30",
@@ -632,6 +651,9 @@ def build_parser() -> argparse.ArgumentParser:
                      "the same settings")
     att.set_defaults(func=cmd_attribute)
 
+
+def _score_forecasts_parser(sub) -> None:
+    """The ``score-forecasts`` command and its options."""
     sf = sub.add_parser("score-forecasts",
                         help="score every registered forecast whose period has begun against the data in seeds/")
     sf.add_argument("--registry", default=None,
@@ -639,25 +661,52 @@ def build_parser() -> argparse.ArgumentParser:
     sf.add_argument("--out", default=None, help="folder for scores.md and scores.csv (default: the registry's)")
     sf.set_defaults(func=cmd_score_forecasts)
 
-    _episode_parser(sub, "albania", "outside check of the deterrence strength: the UK-Albania episode of 2022",
-                    cmd_albania, replicates=(4, "point"), seed=20221213)
-    _episode_parser(sub, "prior", "derive the deterrence prior by simulating the anchor episodes in the model",
-                    cmd_prior, replicates=(2, "strength"), seed=20131219)
 
+def _params_parser(sub) -> None:
+    """The ``params`` command and its options."""
     par = sub.add_parser("params", help="list every parameter with its default, unit, range and source")
     par.add_argument("--markdown", action="store_true", help="print the table as Markdown (as in docs/ODD.md)")
     par.set_defaults(func=cmd_params)
 
+
+def _sweep_parser(sub) -> None:
+    """The ``sweep`` command and its options."""
     swp = sub.add_parser("sweep", help="run a parameter sweep (grid, Latin hypercube, Sobol, Morris) to Parquet")
     _sweep_arguments(swp)
     swp.set_defaults(func=cmd_sweep)
 
+
+def _sensitivity_parser(sub) -> None:
+    """The ``sensitivity`` command and its options."""
     sen = sub.add_parser("sensitivity", help="Morris or Sobol indices (SALib) of a sweep, running what is missing")
     _sweep_arguments(sen)
     sen.add_argument("--output", action="append", metavar="COLUMN",
                      help="output to analyse, e.g. rampup_x5-pilot/arrivals_2027 (repeatable; default: the spec's)")
     sen.add_argument("--top", type=_positive, default=10, help="parameters printed per output (default 10)")
     sen.set_defaults(func=cmd_sensitivity)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: its sub-commands in the order ``--help`` lists them, each built by its own function."""
+    parser = ArgumentParser(prog="deterrence-sim", description=__doc__.splitlines()[0])
+    parser.add_argument("--version", action="version", version=f"deterrence-sim {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _run_parser(sub)
+    _compare_parser(sub)
+    _calibrate_parser(sub)
+    _fit_joint_parser(sub)
+    _validate_parser(sub)
+    _forecast_parser(sub)
+    _backtest_parser(sub)
+    _attribute_parser(sub)
+    _score_forecasts_parser(sub)
+    _episode_parser(sub, "albania", "outside check of the deterrence strength: the UK-Albania episode of 2022",
+                    cmd_albania, replicates=(4, "point"), seed=20221213)
+    _episode_parser(sub, "prior", "derive the deterrence prior by simulating the anchor episodes in the model",
+                    cmd_prior, replicates=(2, "strength"), seed=20131219)
+    _params_parser(sub)
+    _sweep_parser(sub)
+    _sensitivity_parser(sub)
     return parser
 
 

@@ -58,6 +58,7 @@ import pandas as pd
 from . import calibration as cal
 from . import data, safeio
 from .errors import ConfigError
+from .limits import check_seed
 from .schedule import parse_date
 from .workers import worker_pool
 
@@ -506,6 +507,7 @@ def make_forecast(origin, to, scenario_path=None, out: Path | None = None, draws
 
     origin, to = check_dates(origin, to)
     check_numbers(draws, budget, population)
+    check_seed(seed, "--seed")
     scenario_path = Path(scenario_path or DEFAULT_SCENARIO)
     scenario_policy(scenario_path)  # a bad scenario fails here, before any work
     workers = default_workers() if workers is None else workers

@@ -20,6 +20,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
+
 from .errors import ConfigError
 
 #: Longest horizon, in years, from the start date to the end date.
@@ -39,6 +41,24 @@ BYTES_PER_RESULT_DAY = 800
 MODEL_BYTES = 350 * 2**20
 #: A model's memory per simulated day (figures, the day-by-day parameter values, dates).
 MODEL_BYTES_PER_DAY = 1_000
+
+
+def seed_problem(seed) -> str | None:
+    """What is wrong with ``seed`` as a seed (a whole number from 0 to :data:`MAX_SEED`), or None."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)):
+        return f"{seed!r} is not a whole number"
+    if not 0 <= seed <= MAX_SEED:
+        return f"{seed} is out of range; a seed is a whole number from 0 to {MAX_SEED}"
+    return None
+
+
+def check_seed(seed, key: str = "seed") -> int:
+    """A seed, checked the one way every command and the library check it: a whole number from 0
+    to :data:`MAX_SEED`; raises ConfigError naming ``key`` otherwise."""
+    problem = seed_problem(seed)
+    if problem:
+        raise ConfigError(f"{key}: {problem}")
+    return int(seed)
 
 
 def horizon_text() -> str:

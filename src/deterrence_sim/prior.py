@@ -39,6 +39,7 @@ import pandas as pd
 
 from . import resources, runner, safeio, scenario
 from .albania import removal_regime
+from .limits import check_seed
 
 SCENARIO_DIR = resources.path("experiments/scenarios")
 #: The turnbacks start at the episode's point in the year (December 2013).
@@ -145,6 +146,7 @@ def derive(anchors: dict[str, float]) -> dict:
 
 
 def run(out: Path, replicates: int = 2, seed: int = 20131219, workers=None) -> dict:
+    check_seed(seed, "--seed")
     aus = simulate_australia(replicates, seed, workers)
     alb = albania_table()
     table = pd.concat([aus, alb], ignore_index=True)

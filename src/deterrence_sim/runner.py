@@ -23,8 +23,7 @@ import pandas as pd
 from . import __version__, compiling, limits, safeio
 from . import params as parameters
 from . import workers as _workers
-from .errors import ConfigError
-from .limits import MAX_SEED
+from .limits import check_seed
 from .daybook import FLOAT_COLUMNS
 from .model import DAILY_COLUMNS, EVENT_COLUMNS, ChannelModel
 from .scenario import Scenario
@@ -44,13 +43,6 @@ def worker_pool(workers: int | None, jobs: int):
 
 class ScenarioWarning(UserWarning):
     """Something in a scenario that has no effect on its run (a schedule date after the end)."""
-
-
-def check_seed(seed, key: str = "seed") -> int:
-    """A run's seed, checked: a whole number from 0 to :data:`MAX_SEED`."""
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not 0 <= seed <= MAX_SEED:
-        raise ConfigError(f"{key}: {seed!r} is not allowed; use a whole number from 0 to {MAX_SEED}")
-    return int(seed)
 
 
 def replicate_seed(seed: int, replicate: int) -> int:

@@ -52,13 +52,15 @@ STREAM_DRAWS = 11
 
 @dataclasses.dataclass(frozen=True)
 class Prior:
-    """The prior of one unidentified parameter: its distribution and why."""
+    """The prior of one parameter: its distribution and why. The one prior class of the package:
+    the main job's draws (:data:`PRIORS`) and the calibrated parameters
+    (``calibration.priors.CALIBRATED``) both use it."""
 
     name: str
     dist: str  # uniform | loguniform | lognormal
     a: float  # uniform/loguniform: low; lognormal: median
     b: float  # uniform/loguniform: high; lognormal: sigma of the log
-    source: str
+    source: str = ""
     high: float | None = None  # truncation (lognormal only)
     whole: bool = False  # a whole number (rounded)
     #: a point mass at "no effect": with chance ``p_none`` the draw is ``none_value`` (which must
@@ -110,6 +112,33 @@ class Prior:
         if self.none_value <= self._slab(0.0):  # no effect at the low end
             return self.none_value if q < self.p_none else self._slab((q - self.p_none) / (1.0 - self.p_none))
         return self._slab(q / (1.0 - self.p_none)) if q < 1.0 - self.p_none else self.none_value
+
+    def scipy(self):
+        """The distribution as a frozen scipy variable (a plain prior: no truncation, no point mass)."""
+        from scipy import stats
+
+        if self.high is not None or self.p_none:
+            raise ValueError(f"{self.name}: a truncated prior or one with a point mass has no scipy form here")
+        if self.dist == "uniform":
+            return stats.uniform(self.a, self.b - self.a)
+        if self.dist == "loguniform":
+            return stats.loguniform(self.a, self.b)
+        return stats.lognorm(self.b, 0, self.a)
+
+    def rv(self):
+        """The distribution as a pyabc random variable (a plain prior, as :meth:`scipy`)."""
+        import pyabc
+
+        self.scipy()  # refuses what it cannot say
+        if self.dist == "uniform":
+            return pyabc.RV("uniform", self.a, self.b - self.a)
+        if self.dist == "loguniform":
+            return pyabc.RV("loguniform", self.a, self.b)
+        return pyabc.RV("lognorm", self.b, 0, self.a)
+
+    def as_dict(self) -> dict:
+        """The distribution as a fit records it in its settings."""
+        return {"dist": self.dist, "a": self.a, "b": self.b}
 
     def _slab(self, q: float) -> float:
         """The ``q`` quantile of the distribution without the point mass."""

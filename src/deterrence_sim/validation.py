@@ -321,16 +321,28 @@ def validate(out: Path, calibration: str | None = None, replicates: int = DEFAUL
     return report(out, folder, sets, post_full, replicates, seed, post_hold, month_sd=month_sd)
 
 
-def report(out: Path, folder: Path, sets: dict[str, RunSet], post_full: pd.DataFrame, replicates: int,
-           seed: int, post_holdout: pd.DataFrame | None = None,
-           month_sd: dict[str, tuple[float, str]] | None = None) -> dict:
+def _holdout_measures(sets: dict[str, RunSet]) -> dict | None:
+    """The held-out check's figures (forecast of 2025 H2 from the fit to 2025-06-30, with both
+    weathers, against the in-sample fit), or None when the held-out runs were not made."""
+    if "holdout_obs" not in sets:
+        return None
+    holdout = {}
+    for key in ("holdout_obs", "holdout_markov"):
+        tot, obs = h2_total(sets[key])
+        p05, p50, p95 = band(tot)
+        mm = monthly_measures(sets[key], (H2_FIRST, H2_LAST))
+        holdout[key] = {"obs": obs, "p05": p05, "p50": p50, "p95": p95, "error": (p50 - obs) / obs,
+                        "mard": mm["mard_median"], "coverage": mm["coverage"], "table": mm["table"]}
     rs = sets["obs"]
-    month = {k: monthly_measures(sets[k]) for k in ("obs", "markov")}
-    year = {k: rows_for(sets[k], "yearly") for k in ("obs", "markov")}
-    share = crossing_day_share(rs)
-    share_markov = crossing_day_share(sets["markov"])
-    recross = {day: band(cumulative_recrossings(rs, day)) for day in ("2025-11-30", "2026-01-27")}
-    ident, ident_numbers = identifiability_sentence(post_full, post_holdout)
+    ins_tot, ins_obs = h2_total(rs)
+    holdout["in_sample"] = {"p50": float(np.median(ins_tot)), "error": (np.median(ins_tot) - ins_obs) / ins_obs,
+                            "mard": monthly_measures(rs, (H2_FIRST, H2_LAST))["mard_median"]}
+    return holdout
+
+
+def _summary_table(year: dict, month: dict, share: pd.DataFrame, share_markov: pd.DataFrame,
+                   holdout: dict | None) -> pd.DataFrame:
+    """The summary: one row per measure, with both weathers and the criterion it is held to."""
     summary = []
 
     def add(measure, observed, obs_weather, markov_weather, criterion=""):
@@ -351,92 +363,112 @@ def report(out: Path, folder: Path, sets: dict[str, RunSet], post_full: pd.DataF
     add("crossing-day share: mean absolute difference per month", "-",
         f"{np.mean(np.abs(share.sim_median - share.observed)):.3f}",
         f"{np.mean(np.abs(share_markov.sim_median - share_markov.observed)):.3f}", "")
-    holdout = None
-    if "holdout_obs" in sets:
-        holdout = {}
-        for key in ("holdout_obs", "holdout_markov"):
-            tot, obs = h2_total(sets[key])
-            p05, p50, p95 = band(tot)
-            mm = monthly_measures(sets[key], (H2_FIRST, H2_LAST))
-            holdout[key] = {"obs": obs, "p05": p05, "p50": p50, "p95": p95, "error": (p50 - obs) / obs,
-                            "mard": mm["mard_median"], "coverage": mm["coverage"], "table": mm["table"]}
-        ins_tot, ins_obs = h2_total(rs)
-        holdout["in_sample"] = {"p50": float(np.median(ins_tot)), "error": (np.median(ins_tot) - ins_obs) / ins_obs,
-                                "mard": monthly_measures(rs, (H2_FIRST, H2_LAST))["mard_median"]}
+    if holdout is not None:
         ho, hm = holdout["holdout_obs"], holdout["holdout_markov"]
         add("held-out 2025 H2 arrivals (forecast error)", f"{ho['obs']:,.0f}",
             f"{ho['p50']:,.0f} ({ho['error']:+.1%})", f"{hm['p50']:,.0f} ({hm['error']:+.1%})", "reported")
         add("held-out 2025 H2 monthly MARD", "-", f"{ho['mard']:.3f}", f"{hm['mard']:.3f}", "reported")
-    summary = pd.DataFrame(summary)
+    return pd.DataFrame(summary)
+
+
+def _intro_lines(folder: Path, replicates: int, seed: int, rs: RunSet,
+                 month_sd: dict[str, tuple[float, str]] | None) -> list[str]:
+    """The report's title and what was run."""
+    return ["# Validation of the calibrated model", "",
+            f"Posterior samples from `{folder}`; {replicates} replicates, each with its own parameter set drawn from "
+            f"the posterior and its own seed (`--seed {seed}`). In-sample runs: {rs.setting.start} to {rs.setting.end}, "
+            "the pilot's policy path (the model defaults). *Observed weather* replays the Home Office record of "
+            "crossing days (the days with at least one arrival) as the sea-viable days: the weather is an exogenous "
+            "driver, and the fit was made in this setting. *Stochastic weather* uses the model's monthly Markov "
+            "chain instead, as scenario runs do.", "",
+            *([f"Month-to-month inflow noise: `inflow_month_sd` = {month_sd['full'][0]:g} in the in-sample runs "
+               f"({month_sd['full'][1]}) and {month_sd['holdout'][0]:g} in the held-out forecast "
+               f"({month_sd['holdout'][1]}).", ""] if month_sd else [])]
+
+
+def _in_sample_lines(rs: RunSet, year: dict, month: dict, share: pd.DataFrame, share_markov: pd.DataFrame,
+                     recross: dict) -> list[str]:
+    """The in-sample sections: arrivals per year and month, crossing days, people per boat,
+    preventions, the pilot's returns and admissions, re-crossings."""
+    return ["## Arrivals per year", "",
+            _md_table(_interval_rows(year["obs"]), ["target", "observed", "simulated median [90%]", "error of median"]),
+            "", "With stochastic weather:", "",
+            _md_table(_interval_rows(year["markov"]), ["target", "observed", "simulated median [90%]", "error of median"]),
+            "", "## Arrivals per month", "",
+            f"Monthly averaged relative difference (MARD, sum |sim - obs| / sum obs) of the simulated median: "
+            f"{month['obs']['mard_median']:.3f} with observed weather, {month['markov']['mard_median']:.3f} with "
+            f"stochastic weather; averaged over replicates {month['obs']['mard_replicates']:.3f} and "
+            f"{month['markov']['mard_replicates']:.3f}. Posterior predictive check: {month['obs']['coverage']:.0%} of "
+            f"the {month['obs']['n']} observed monthly values fall inside the simulated 90% interval with observed "
+            f"weather ({month['markov']['coverage']:.0%} with stochastic weather).", "",
+            _md_table(_interval_rows(month["obs"]["table"]),
+                      ["target", "observed", "simulated median [90%]", "error of median", "inside_90"]), "",
+            "## Share of crossing days per month", "",
+            "With observed weather a day can have arrivals only if it had arrivals in the record, so this share is "
+            "largely an input; it falls short of the record only when nobody is ready to cross on a viable day. With "
+            "stochastic weather it is a test of the weather chain.", "",
+            _md_table(share.assign(month=share.month.astype(str).str[:7],
+                                   **{"stochastic weather": share_markov.sim_median.to_numpy()}),
+                      ["month", "observed", "sim_median", "stochastic weather"], fmt=lambda v: f"{v:.2f}"), "",
+            "## People per boat, per quarter", "",
+            _md_table(_interval_rows(rows_for(rs, "ppb")), ["target", "observed", "simulated median [90%]", "inside_90"]),
+            "", "## Share of attempts prevented by the French (SB02 weeks)", "",
+            _md_table(_interval_rows(rows_for(rs, "prevented")),
+                      ["target", "observed", "simulated median [90%]", "inside_90"]), "",
+            "## Pilot: returns and admissions on each reported date", "",
+            _md_table(_interval_rows(pd.concat([rows_for(rs, "returns"), rows_for(rs, "admissions")])),
+                      ["target", "observed", "simulated median [90%]", "inside_90"]), "",
+            "## Re-crossings by returnees", "",
+            f"Observed: 2 by November 2025 (18 October and 10 November). Simulated cumulative re-crossings by "
+            f"2025-11-30: median {recross['2025-11-30'][1]:.0f} [90% interval {recross['2025-11-30'][0]:.0f}-"
+            f"{recross['2025-11-30'][2]:.0f}]; by 2026-01-27: median {recross['2026-01-27'][1]:.0f} "
+            f"[{recross['2026-01-27'][0]:.0f}-{recross['2026-01-27'][2]:.0f}].", ""]
+
+
+def _holdout_lines(holdout: dict | None, folder: Path) -> list[str]:
+    """The held-out check's section (or why it was not run)."""
+    if not holdout:
+        return ["## Held-out check", "", f"Not run: no `posterior_holdout.csv` in `{folder}`.", ""]
+    ho, hm, ins = holdout["holdout_obs"], holdout["holdout_markov"], holdout["in_sample"]
+    return ["## Held-out check: forecast of 2025-07-01..2025-12-31", "",
+            "The model was refitted on data up to 2025-06-30 only (`--fit holdout`: yearly 2023-24, monthly to June "
+            "2025, people per boat to 2025 Q2, preventions to 2025 H1, no pilot data), and run on to 2025-12-31 with "
+            "the pilot's policy path. Parameters the first half of 2025 says nothing about (the second-half beach "
+            "prevention, re-crossing, deterrence) come from their priors.", "",
+            "| | observed | forecast median [90%] | error of median | monthly MARD Jul-Dec | months inside 90% |",
+            "|---|---|---|---|---|---|",
+            f"| held-out forecast, observed weather | {ho['obs']:,.0f} | {ho['p50']:,.0f} [{ho['p05']:,.0f}, "
+            f"{ho['p95']:,.0f}] | {ho['error']:+.1%} | {ho['mard']:.3f} | {ho['coverage']:.0%} |",
+            f"| held-out forecast, stochastic weather | {hm['obs']:,.0f} | {hm['p50']:,.0f} [{hm['p05']:,.0f}, "
+            f"{hm['p95']:,.0f}] | {hm['error']:+.1%} | {hm['mard']:.3f} | {hm['coverage']:.0%} |",
+            f"| in-sample fit (all data), observed weather | {ho['obs']:,.0f} | {ins['p50']:,.0f} | "
+            f"{ins['error']:+.1%} | {ins['mard']:.3f} | - |", "",
+            _md_table(_interval_rows(ho["table"]), ["target", "observed", "simulated median [90%]", "inside_90"]), ""]
+
+
+def report(out: Path, folder: Path, sets: dict[str, RunSet], post_full: pd.DataFrame, replicates: int,
+           seed: int, post_holdout: pd.DataFrame | None = None,
+           month_sd: dict[str, tuple[float, str]] | None = None) -> dict:
+    """Write validation.md, validation_summary.csv and the figures from the runs; return the measures."""
+    rs = sets["obs"]
+    month = {k: monthly_measures(sets[k]) for k in ("obs", "markov")}
+    year = {k: rows_for(sets[k], "yearly") for k in ("obs", "markov")}
+    share = crossing_day_share(rs)
+    share_markov = crossing_day_share(sets["markov"])
+    recross = {day: band(cumulative_recrossings(rs, day)) for day in ("2025-11-30", "2026-01-27")}
+    ident, ident_numbers = identifiability_sentence(post_full, post_holdout)
+    holdout = _holdout_measures(sets)
+    summary = _summary_table(year, month, share, share_markov, holdout)
     summary.to_csv(out / "validation_summary.csv", index=False)
     figs = figures(out, sets)
-
-    L = ["# Validation of the calibrated model", "",
-         f"Posterior samples from `{folder}`; {replicates} replicates, each with its own parameter set drawn from "
-         f"the posterior and its own seed (`--seed {seed}`). In-sample runs: {rs.setting.start} to {rs.setting.end}, "
-         "the pilot's policy path (the model defaults). *Observed weather* replays the Home Office record of "
-         "crossing days (the days with at least one arrival) as the sea-viable days: the weather is an exogenous "
-         "driver, and the fit was made in this setting. *Stochastic weather* uses the model's monthly Markov "
-         "chain instead, as scenario runs do.", "",
-         *([f"Month-to-month inflow noise: `inflow_month_sd` = {month_sd['full'][0]:g} in the in-sample runs "
-            f"({month_sd['full'][1]}) and {month_sd['holdout'][0]:g} in the held-out forecast "
-            f"({month_sd['holdout'][1]}).", ""] if month_sd else []),
+    L = [*_intro_lines(folder, replicates, seed, rs, month_sd),
          "## Identifiability", "", ident, "", ident_numbers["detail"], "",
          "## Summary", "", _md_table(summary, list(summary.columns)), "",
          f"Figures: {', '.join(f'`{f}`' for f in figs)}.", "",
-         "## Arrivals per year", "",
-         _md_table(_interval_rows(year["obs"]), ["target", "observed", "simulated median [90%]", "error of median"]),
-         "", "With stochastic weather:", "",
-         _md_table(_interval_rows(year["markov"]), ["target", "observed", "simulated median [90%]", "error of median"]),
-         "", "## Arrivals per month", "",
-         f"Monthly averaged relative difference (MARD, sum |sim - obs| / sum obs) of the simulated median: "
-         f"{month['obs']['mard_median']:.3f} with observed weather, {month['markov']['mard_median']:.3f} with "
-         f"stochastic weather; averaged over replicates {month['obs']['mard_replicates']:.3f} and "
-         f"{month['markov']['mard_replicates']:.3f}. Posterior predictive check: {month['obs']['coverage']:.0%} of "
-         f"the {month['obs']['n']} observed monthly values fall inside the simulated 90% interval with observed "
-         f"weather ({month['markov']['coverage']:.0%} with stochastic weather).", "",
-         _md_table(_interval_rows(month["obs"]["table"]),
-                   ["target", "observed", "simulated median [90%]", "error of median", "inside_90"]), "",
-         "## Share of crossing days per month", "",
-         "With observed weather a day can have arrivals only if it had arrivals in the record, so this share is "
-         "largely an input; it falls short of the record only when nobody is ready to cross on a viable day. With "
-         "stochastic weather it is a test of the weather chain.", "",
-         _md_table(share.assign(month=share.month.astype(str).str[:7], **{"stochastic weather": share_markov.sim_median.to_numpy()}),
-                   ["month", "observed", "sim_median", "stochastic weather"], fmt=lambda v: f"{v:.2f}"), "",
-         "## People per boat, per quarter", "",
-         _md_table(_interval_rows(rows_for(rs, "ppb")), ["target", "observed", "simulated median [90%]", "inside_90"]),
-         "", "## Share of attempts prevented by the French (SB02 weeks)", "",
-         _md_table(_interval_rows(rows_for(rs, "prevented")),
-                   ["target", "observed", "simulated median [90%]", "inside_90"]), "",
-         "## Pilot: returns and admissions on each reported date", "",
-         _md_table(_interval_rows(pd.concat([rows_for(rs, "returns"), rows_for(rs, "admissions")])),
-                   ["target", "observed", "simulated median [90%]", "inside_90"]), "",
-         "## Re-crossings by returnees", "",
-         f"Observed: 2 by November 2025 (18 October and 10 November). Simulated cumulative re-crossings by "
-         f"2025-11-30: median {recross['2025-11-30'][1]:.0f} [90% interval {recross['2025-11-30'][0]:.0f}-"
-         f"{recross['2025-11-30'][2]:.0f}]; by 2026-01-27: median {recross['2026-01-27'][1]:.0f} "
-         f"[{recross['2026-01-27'][0]:.0f}-{recross['2026-01-27'][2]:.0f}].", ""]
-    if holdout:
-        ho, hm, ins = holdout["holdout_obs"], holdout["holdout_markov"], holdout["in_sample"]
-        L += ["## Held-out check: forecast of 2025-07-01..2025-12-31", "",
-              "The model was refitted on data up to 2025-06-30 only (`--fit holdout`: yearly 2023-24, monthly to June "
-              "2025, people per boat to 2025 Q2, preventions to 2025 H1, no pilot data), and run on to 2025-12-31 with "
-              "the pilot's policy path. Parameters the first half of 2025 says nothing about (the second-half beach "
-              "prevention, re-crossing, deterrence) come from their priors.", "",
-              "| | observed | forecast median [90%] | error of median | monthly MARD Jul-Dec | months inside 90% |",
-              "|---|---|---|---|---|---|",
-              f"| held-out forecast, observed weather | {ho['obs']:,.0f} | {ho['p50']:,.0f} [{ho['p05']:,.0f}, "
-              f"{ho['p95']:,.0f}] | {ho['error']:+.1%} | {ho['mard']:.3f} | {ho['coverage']:.0%} |",
-              f"| held-out forecast, stochastic weather | {hm['obs']:,.0f} | {hm['p50']:,.0f} [{hm['p05']:,.0f}, "
-              f"{hm['p95']:,.0f}] | {hm['error']:+.1%} | {hm['mard']:.3f} | {hm['coverage']:.0%} |",
-              f"| in-sample fit (all data), observed weather | {ho['obs']:,.0f} | {ins['p50']:,.0f} | "
-              f"{ins['error']:+.1%} | {ins['mard']:.3f} | - |", "",
-              _md_table(_interval_rows(ho["table"]), ["target", "observed", "simulated median [90%]", "inside_90"]), ""]
-    else:
-        L += ["## Held-out check", "", f"Not run: no `posterior_holdout.csv` in `{folder}`.", ""]
+         *_in_sample_lines(rs, year, month, share, share_markov, recross),
+         *_holdout_lines(holdout, folder)]
     (out / "validation.md").write_text("\n".join(L), encoding="utf-8")
     return {"summary": summary, "month": month, "year": year, "holdout": holdout, "identifiability": ident,
             "ident_numbers": ident_numbers, "folder": folder}
-
 
 __all__ = ["validate", "report", "draw", "find_calibration", "month_sd_for", "DEFAULT_REPLICATES"]

@@ -84,7 +84,7 @@ class JointParam:
 def _calibrated(name: str) -> JointParam:
     p = CALIBRATED[name]
     dist = p.prior.scipy()
-    return JointParam(name, p.prior.text(), p.why, dist.ppf)
+    return JointParam(name, p.prior.describe(), p.why, dist.ppf)
 
 
 def _main_job(prior) -> JointParam:

@@ -31,7 +31,7 @@ def parameter_table(post, priors: dict[str, CalibParam]) -> list[dict]:
         d = p.prior.scipy()
         lo, hi = d.ppf([0.05, 0.95])
         q = weighted_quantile(post[name], post["weight"], [0.05, 0.5, 0.95])
-        rows.append({"parameter": name, "prior": p.prior.text(), "prior_median": float(d.median()),
+        rows.append({"parameter": name, "prior": p.prior.describe(), "prior_median": float(d.median()),
                      "prior_p05": float(lo), "prior_p95": float(hi), "post_median": float(q[1]),
                      "post_p05": float(q[0]), "post_p95": float(q[2]),
                      "width_ratio": float((q[2] - q[0]) / (hi - lo))})

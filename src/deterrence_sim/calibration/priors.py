@@ -9,47 +9,13 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..safeio import read_toml
-
-
-@dataclasses.dataclass(frozen=True)
-class Prior:
-    """A prior distribution: ``uniform`` (low, high), ``loguniform`` (low, high) or ``lognormal``
-    (median, sigma of the log)."""
-
-    dist: str
-    a: float
-    b: float
-
-    def rv(self):
-        import pyabc
-
-        if self.dist == "uniform":
-            return pyabc.RV("uniform", self.a, self.b - self.a)
-        if self.dist == "loguniform":
-            return pyabc.RV("loguniform", self.a, self.b)
-        return pyabc.RV("lognorm", self.b, 0, self.a)
-
-    def scipy(self):
-        from scipy import stats
-
-        if self.dist == "uniform":
-            return stats.uniform(self.a, self.b - self.a)
-        if self.dist == "loguniform":
-            return stats.loguniform(self.a, self.b)
-        return stats.lognorm(self.b, 0, self.a)
-
-    def text(self) -> str:
-        if self.dist == "lognormal":
-            return f"lognormal(median {self.a:g}, sigma {self.b:g})"
-        return f"{self.dist}({self.a:g}, {self.b:g})"
-
-    def as_dict(self) -> dict:
-        return {"dist": self.dist, "a": self.a, "b": self.b}
+from ..uncertainty import Prior
 
 
 @dataclasses.dataclass(frozen=True)
 class CalibParam:
-    """One calibrated quantity, its prior, and why."""
+    """One calibrated quantity, its prior (:class:`~deterrence_sim.uncertainty.Prior`, the
+    package's one prior class), and why."""
 
     name: str
     prior: Prior
@@ -57,33 +23,37 @@ class CalibParam:
     unit: str = ""
 
 
+def _calibrated(name: str, dist: str, a: float, b: float, why: str, unit: str) -> CalibParam:
+    return CalibParam(name, Prior(name, dist, a, b, why), why, unit)
+
+
 #: The calibrated parameters. Everything else keeps its default (docs/ODD.md, section 10).
 CALIBRATED: dict[str, CalibParam] = {p.name: p for p in [
-    CalibParam("inflow_2023", Prior("uniform", 20_000, 60_000),
+    _calibrated("inflow_2023", "uniform", 20_000, 60_000,
                "people reaching the coast in 2023 (inflow_per_year from 2023-01-01); wide: about 0.7-2 times "
                "the 29,437 arrivals", "people/year"),
-    CalibParam("inflow_2024", Prior("uniform", 20_000, 60_000),
+    _calibrated("inflow_2024", "uniform", 20_000, 60_000,
                "inflow_per_year from 2024-01-01 (36,816 arrivals)", "people/year"),
-    CalibParam("inflow_2025", Prior("uniform", 20_000, 60_000),
+    _calibrated("inflow_2025", "uniform", 20_000, 60_000,
                "inflow_per_year from 2025-01-01 (41,472 arrivals)", "people/year"),
-    CalibParam("try_prob", Prior("uniform", 0.05, 0.6),
+    _calibrated("try_prob", "uniform", 0.05, 0.6,
                "daily chance of trying on a sea-viable day; sets how fast the coast empties after rough spells",
                "probability/day"),
-    CalibParam("beach_prevention_prob", Prior("uniform", 0.2, 0.8),
+    _calibrated("beach_prevention_prob", "uniform", 0.2, 0.8,
                "French beach prevention up to 2025-06-30 (SB02 share stopped 42% in 2024, 39% in 2025 H1)",
                "probability per boat"),
-    CalibParam("beach_prevention_2025h2", Prior("uniform", 0.2, 0.8),
+    _calibrated("beach_prevention_2025h2", "uniform", 0.2, 0.8,
                "beach prevention from 2025-07-01 (SB02 share stopped fell to 31% in 2025 H2)",
                "probability per boat"),
-    CalibParam("people_per_boat_initial", Prior("uniform", 35, 55),
+    _calibrated("people_per_boat_initial", "uniform", 35, 55,
                "networks' load on 2023-01-01 (SB01: 41.7 people per boat in 2023 Q1)", "people/boat"),
-    CalibParam("people_per_boat_gain", Prior("uniform", 0.0, 0.6),
+    _calibrated("people_per_boat_gain", "uniform", 0.0, 0.6,
                "rise in load per boat lost to the police (SB01: 42 to 65 people per boat, 2023-2025)",
                "people/boat per boat lost"),
-    CalibParam("returnee_recross_daily", Prior("loguniform", 0.0002, 0.02),
+    _calibrated("returnee_recross_daily", "loguniform", 0.0002, 0.02,
                "returnees going back to the coast (2 re-crossings by November 2025); log-uniform over two "
                "orders of magnitude", "probability/day"),
-    CalibParam("deterrence_strength", Prior("lognormal", 0.77, 1.0),
+    _calibrated("deterrence_strength", "lognormal", 0.77, 1.0,
                "outside evidence (docs/ODD.md section 8): median sqrt(0.2 x 3), the geometric middle of US "
                "border studies (~0.1-0.3) and the Australian turnbacks (>= 3); 90% prior interval 0.15-4.0",
                "per unit of perceived risk"),
@@ -121,6 +91,6 @@ def load_priors(path: str | Path | None) -> dict[str, CalibParam]:
                 or (dist == "loguniform" and a <= 0):
             raise ConfigError(f"{path}: {name}: {keys[dist][0]} = {a:g}, {keys[dist][1]} = {b:g} do not make a "
                               f"valid {dist} prior")
-        out[name] = dataclasses.replace(out[name], prior=Prior(dist, a, b))
+        out[name] = dataclasses.replace(out[name], prior=dataclasses.replace(out[name].prior, dist=dist, a=a, b=b))
     return out
 

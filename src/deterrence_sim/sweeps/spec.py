@@ -48,6 +48,7 @@ import pandas as pd
 from .. import params as parameters
 from .. import scenario as scenarios
 from ..errors import ConfigError
+from ..limits import seed_problem
 from ..model import DAILY_COLUMNS, EVENT_COLUMNS
 from ..safeio import read_toml
 from ..schedule import parse_date
@@ -297,6 +298,14 @@ def _positive_int(path: Path, raw: dict, key: str, default: int) -> int:
     return value
 
 
+def _seed(path: Path, table: dict, key: str, default: int) -> int:
+    """A seed of the spec (``seed``, ``design.seed``), checked as every command checks a seed."""
+    problem = seed_problem(table.get(key, default))
+    if problem:
+        raise _err(path, f"{key}: {problem}")
+    return int(table.get(key, default))
+
+
 def load(path: str | Path) -> Spec:
     """Read and check a sweep spec; raises ConfigError (one line) on any problem."""
     path = Path(path)
@@ -343,6 +352,9 @@ def load(path: str | Path) -> Spec:
     if kind not in DESIGN_KINDS:
         raise _err(path, f"design.kind {kind!r} is not allowed; choose one of {', '.join(DESIGN_KINDS)}")
     design["kind"] = kind
+    seed = _seed(path, raw, "seed", DEFAULT_SEED)
+    if "seed" in design:
+        design["seed"] = _seed(path, design, "seed", seed)
     if kind == "grid":
         missing = next((f.name for f in factors if f.values is None), None)
         if missing:
@@ -360,7 +372,7 @@ def load(path: str | Path) -> Spec:
     sensitivity = dict(raw.get("sensitivity", {}))
     spec = Spec(name=str(raw.get("name", path.stem)), description=str(raw.get("description", "")).strip(),
                 path=path, arms=tuple(arms), factors=factors, design=design,
-                replicates=_positive_int(path, raw, "replicates", 1), seed=int(raw.get("seed", DEFAULT_SEED)),
+                replicates=_positive_int(path, raw, "replicates", 1), seed=seed,
                 outputs=tuple(outputs), daily=bool(raw.get("daily", False)), screening=raw.get("screening"),
                 sensitivity=sensitivity, figures=tuple(raw.get("figures", [])), raw=raw)
     columns = spec.output_columns()
