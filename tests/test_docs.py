@@ -72,3 +72,26 @@ def test_refresh_odd_rewrites_only_between_markers(tmp_path):
     bad.write_text("no markers\n", encoding="utf-8")
     with pytest.raises(ValueError):
         refresh_odd(bad)
+
+
+def test_every_rule_module_brings_its_own_heading_in_rule_order(monkeypatch):
+    """The headings of the parameter tables come from the rule modules' docstrings ("Rule 6a,
+    interception at sea: ..."), in the order of the rules; a module whose docstring does not begin
+    so is refused by name."""
+    from pathlib import Path
+
+    import deterrence_sim.rules as rules
+    from deterrence_sim.docs import mechanism_title
+
+    modules = sorted(p.stem for p in Path(rules.__file__).parent.glob("*.py") if p.stem != "__init__")
+    order = sorted(modules, key=lambda m: mechanism_title(m)[0])
+    assert order[:3] == ["inflow", "weather", "decision"] and order.index("interception") == order.index("france") + 1
+    assert mechanism_title("interception")[1] == "Rule 6a: interception at sea (rules/interception.py)"
+    assert mechanism_title("no_such_rule") == ((999, "no_such_rule"), "no_such_rule")
+    import pytest
+
+    from deterrence_sim.rules import weather
+
+    monkeypatch.setattr(weather, "__doc__", "Whether the sea allows crossings.")
+    with pytest.raises(ValueError, match="rules/weather.py"):
+        mechanism_title("weather")

@@ -14,8 +14,8 @@ the person-by-person pass (``model.people_day``), which is only the loop over pe
 of events.
 
 Adding a mechanism means: its module here (formulas and step), its parameters
-(``params.PARAMS``, with ``mechanism`` set to the module's name, and a heading in
-``docs.MECHANISM_TITLES``), its line in ``model.simulate_day``, its statement in the reference
+(``params.PARAMS``, with ``mechanism`` set to the module's name; the ODD's heading for them comes from
+the module docstring's first line, "Rule N, title: ..."), its line in ``model.simulate_day``, its statement in the reference
 model, its section in docs/ODD.md, and its tests (``tests/test_rules_*.py``).
 
 The rules that run every day are compiled with numba (``@njit(cache=True)``; the steps of the
