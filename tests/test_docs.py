@@ -93,5 +93,5 @@ def test_every_rule_module_brings_its_own_heading_in_rule_order(monkeypatch):
     from deterrence_sim.rules import weather
 
     monkeypatch.setattr(weather, "__doc__", "Whether the sea allows crossings.")
-    with pytest.raises(ValueError, match="rules/weather.py"):
+    with pytest.raises(ValueError, match=r"rules/weather\.py"):
         mechanism_title("weather")
