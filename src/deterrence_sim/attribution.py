@@ -333,29 +333,8 @@ def attribute(window: str = "2026-01-01:2026-04-30", against="2025", draws: int 
                 "version": __version__}
     with safeio.partial_output(out, settings):
         runs_dir.mkdir(exist_ok=True)
-        with runner.worker_pool(workers, n_jobs) as pool, runner.progress_bar(n_jobs, "attribution", progress) as bar:
-            handles = {}
-            for i in todo:
-                for key, kw in plans[i][1].items():
-                    job = (kw, seed, i, wins)
-                    handles[(i, key)] = pool.submit(window_sums, job) if pool else job
-            for i in todo:
-                sums = {}
-                for key in plans[i][1]:
-                    h = handles.pop((i, key))
-                    sums[key] = h.result() if pool else window_sums(h)
-                    bar.update()
-                safeio.write_json(runs_dir / f"draw_{i:05d}.json",
-                                  {"fingerprint": plans[i][2], "sums": sums})
-        rows, against_spread = [], []
-        for i, (keys, worlds, _fp) in enumerate(plans):
-            sums = json.loads((runs_dir / f"draw_{i:05d}.json").read_text(encoding="utf-8"))["sums"]
-            factual = sums[keys[frozenset(c.name for c in CAUSES)]]
-            values = {on: sums[k]["window"] - factual["against"] for on, k in keys.items()}
-            against_spread.extend(sums[k]["against"] - factual["against"] for k in set(keys.values()))
-            rows.append({"draw": i, "runs": len(worlds), "against_window": factual["against"],
-                         "window": factual["window"], **parts_of_draw(values, obs)})
-        per_draw = pd.DataFrame(rows)
+        run_draws(plans, todo, runs_dir, seed, wins, workers, n_jobs, progress)
+        per_draw, against_spread = per_draw_table(plans, runs_dir, obs)
         seconds = time.perf_counter() - t0
         table = summary_table(per_draw, obs)
         meta = {**settings, "windows": wins, "observed": {"window": obs_w, "against": obs_a, "change": obs},
@@ -369,6 +348,39 @@ def attribute(window: str = "2026-01-01:2026-04-30", against="2025", draws: int 
         safeio.write_text(out / "attribution.md", report(table, per_draw, w, meta))
         safeio.write_json(out / "attribution.json", meta)
     return {"table": table, "draws": per_draw, "meta": meta}
+
+
+def run_draws(plans: list, todo: list[int], runs_dir: Path, seed: int, wins: dict, workers, n_jobs: int,
+              progress) -> None:
+    """Run the worlds of the draws ``todo`` (all queued at once), each draw's window sums written
+    to ``runs_dir/draw_<i>.json`` as soon as its worlds are done (kept when interrupted)."""
+    with runner.worker_pool(workers, n_jobs) as pool, runner.progress_bar(n_jobs, "attribution", progress) as bar:
+        handles = {}
+        for i in todo:
+            for key, kw in plans[i][1].items():
+                job = (kw, seed, i, wins)
+                handles[(i, key)] = pool.submit(window_sums, job) if pool else job
+        for i in todo:
+            sums = {}
+            for key in plans[i][1]:
+                h = handles.pop((i, key))
+                sums[key] = h.result() if pool else window_sums(h)
+                bar.update()
+            safeio.write_json(runs_dir / f"draw_{i:05d}.json", {"fingerprint": plans[i][2], "sums": sums})
+
+
+def per_draw_table(plans: list, runs_dir: Path, obs: float) -> tuple[pd.DataFrame, list[float]]:
+    """Each draw's parts (:func:`parts_of_draw`) from its stored window sums, one row a draw; and
+    how far each world's against-window arrivals differ from the factual run's."""
+    rows, against_spread = [], []
+    for i, (keys, worlds, _fp) in enumerate(plans):
+        sums = json.loads((runs_dir / f"draw_{i:05d}.json").read_text(encoding="utf-8"))["sums"]
+        factual = sums[keys[frozenset(c.name for c in CAUSES)]]
+        values = {on: sums[k]["window"] - factual["against"] for on, k in keys.items()}
+        against_spread.extend(sums[k]["against"] - factual["against"] for k in set(keys.values()))
+        rows.append({"draw": i, "runs": len(worlds), "against_window": factual["against"],
+                     "window": factual["window"], **parts_of_draw(values, obs)})
+    return pd.DataFrame(rows), against_spread
 
 
 def _spread(values) -> dict:
@@ -536,7 +548,12 @@ def report(table: pd.DataFrame, per_draw: pd.DataFrame, w: Windows, meta: dict) 
     lines.append(f"* The causes interact: switched back one at a time from the world as it was, their effects sum "
                  f"to the Shapley total minus {iv(inter.iloc[0])}; the Shapley split shares that interaction "
                  f"among the causes that make it, so the split does not depend on an order.")
-    lines += ["", "## The parts (people; they add up, draw by draw, to the observed change)", ""]
+    return "\n".join(lines + _parts_lines(table) + _method_lines(w, meta))
+
+
+def _parts_lines(table: pd.DataFrame) -> list[str]:
+    """attribution.md's table of the parts, and what each cause switches back."""
+    lines = ["", "## The parts (people; they add up, draw by draw, to the observed change)", ""]
     lines += ["| part | median | 90% interval | mean | switched back alone (median) | switched on alone (median) |",
               "|---|---:|---:|---:|---:|---:|"]
     for _, r in table.iterrows():
@@ -549,12 +566,18 @@ def report(table: pd.DataFrame, per_draw: pd.DataFrame, w: Windows, meta: dict) 
               "it makes on its own in the against-window's world (v(it) - v(none)). The interaction rows are the "
               "Shapley total minus the sum of each column.", ""]
     lines += ["## What each cause switches back", ""]
-    for c in causes:
+    for c in CAUSES:
         what = ", ".join(f"`{p}`" for p in c.params) or "-"
         rep = ", ".join(f"replayed `{s}`" for s in c.replay)
         lines.append(f"* {c.label}: {c.what} ({what}{'; ' + rep if rep else ''}).")
+    return lines
+
+
+def _method_lines(w: Windows, meta: dict) -> list[str]:
+    """attribution.md's method and caveats, and how it was made."""
+    causes = list(CAUSES)
     sp = meta["against_window_spread"]
-    lines += ["", "## Method and caveats", "",
+    return ["", "## Method and caveats", "",
               f"Every draw is one run of the `pilot` scenario (the policy as it happened) from its start to "
               f"{w.end}, with the observed crossing days as the sea-viable days, and one run of each distinct "
               f"counterfactual world (2^{len(causes)} = {2 ** len(causes)} combinations of causes switched back; "
@@ -573,7 +596,6 @@ def report(table: pd.DataFrame, per_draw: pd.DataFrame, w: Windows, meta: dict) 
               f"* Draws: {meta['source']}.",
               "", f"Made by `{meta.get('command') or 'deterrence-sim attribute'}` in {meta['seconds']:.0f} s "
               f"({meta['runs']} runs, {meta['runs_now']} run now); seed {meta['seed']}; version {meta['version']}.", ""]
-    return "\n".join(lines)
 
 
 __all__ = ["attribute", "CAUSES", "windows", "parse_window", "world", "parts_of_draw", "summary_table", "waterfall"]

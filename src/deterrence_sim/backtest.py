@@ -172,17 +172,7 @@ def backtest(out: Path, draws: int = DEFAULT_DRAWS, seed: int = fc.DEFAULT_SEED,
 
     fc.check_numbers(draws, budget, population)
     check_seed(seed, "--seed")
-    first, last = (fc.parse_date(d, w) if isinstance(d, str) else d for d, w in ((first, "--first-origin"),
-                                                                                   (last, "--last-origin")))
-    origins = month_ends(first, last)
-    if not origins:
-        raise ConfigError(f"--first-origin {first} .. --last-origin {last}: no month-end in between")
-    last_month = last_complete_month()
-    months = {o: scored_months(o, last_month) for o in origins}
-    for o in origins:
-        if o < fc.FIRST_ORIGIN or not months[o]:
-            raise ConfigError(f"origin {o}: must be between {fc.FIRST_ORIGIN} and the month-end before the last "
-                              f"observed month ({last_month})")
+    origins, months = origins_and_months(first, last)
     safeio.prepare_output_dir(out)
     safeio.prepare_output_dir(out / ORIGINS_DIR)
     settings = {"version": VERSION, "draws": draws, "seed": seed, "horizon": HORIZON_MONTHS}
@@ -204,13 +194,8 @@ def backtest(out: Path, draws: int = DEFAULT_DRAWS, seed: int = fc.DEFAULT_SEED,
     with tempfile.TemporaryDirectory(prefix="dsim-backtest-") as tmp:
         plans, jobs = {}, []
         for o in todo:
-            to = pd.Period(months[o][-1], "M").end_time.date()
-            folder = fc.cut_data(data.seeds_dir(), Path(tmp) / o.isoformat(), o)
-            post, month_sd, info = fc.read_fit(fits[use[o]])
-            with fc.reading(folder):
-                plan = fc.build_plan(o, to, fc.DEFAULT_SCENARIO, post, month_sd, draws, seed, True, info)
-            plans[o] = plan
-            jobs += [(fc.run_kwargs(plan, i), seed, i, o, str(folder)) for i in range(draws)]
+            plans[o], folder = origin_plan(o, months[o], fits[use[o]], Path(tmp), draws, seed)
+            jobs += [(fc.run_kwargs(plans[o], i), seed, i, o, str(folder)) for i in range(draws)]
         results, t_origin = [], time.perf_counter()
         with worker_pool(workers, len(jobs)) as pool:
             stream = pool.map(fc._run_job, jobs) if pool is not None else map(_run_here, jobs)
@@ -225,9 +210,7 @@ def backtest(out: Path, draws: int = DEFAULT_DRAWS, seed: int = fc.DEFAULT_SEED,
                 safeio.write_json(origin_file(out, o), rec)
                 done[o] = rec
                 results, t_origin = [], time.perf_counter()
-                best = min(rec["crps"][b] for b in bl.BASELINES)
-                log(f"backtest {o}: CRPS model {rec['crps'][MODEL]:,.0f}, best baseline {best:,.0f} "
-                    f"({len(months[o])} months; fit of {use[o]}; {rec['seconds']:.0f} s)")
+                log(origin_line(o, rec, len(months[o]), use[o]))
                 if on_origin is not None:
                     on_origin(o)
     bar.close()
@@ -235,10 +218,8 @@ def backtest(out: Path, draws: int = DEFAULT_DRAWS, seed: int = fc.DEFAULT_SEED,
     table = results_table(recs)
     per_origin = origin_summary(table)
     overall = overall_measures(table, per_origin)
-    meta = {"command": command, "draws": draws, "seed": seed, "origins": len(origins),
-            "first_origin": origins[0].isoformat(), "last_origin": origins[-1].isoformat(),
-            "seconds_this_call": time.perf_counter() - t0, "resumed_origins": len(origins) - len(todo),
-            "fits": {o.isoformat(): use[o].isoformat() for o in origins}, "data_end": str(daily["date"][-1])}
+    meta = run_meta(command, settings, origins, len(origins) - len(todo), use, str(daily["date"][-1]),
+                    time.perf_counter() - t0)
     late_numbers = late_2025(runs_of(done.get(dt.date(2025, 6, 30)))) if late else None
     safeio.write_csv(out / "backtest.csv", table, float_format="%.6g")
     safeio.write_csv(out / "backtest_origins.csv", per_origin, float_format="%.6g")
@@ -247,6 +228,53 @@ def backtest(out: Path, draws: int = DEFAULT_DRAWS, seed: int = fc.DEFAULT_SEED,
     figures(out, table, per_origin, overall)
     report(out, table, per_origin, overall, late_numbers, meta, recs)
     return {"table": table, "per_origin": per_origin, "overall": overall, "meta": meta, "late": late_numbers}
+
+
+def run_meta(command: str, settings: dict, origins: list[dt.date], resumed: int, use: dict, data_end: str,
+             seconds: float) -> dict:
+    """backtest.json's ``meta``: the command, draws and seed, the origins (how many were resumed
+    from an earlier call), the fit each used, the data's last day and this call's time."""
+    return {"command": command, "draws": settings["draws"], "seed": settings["seed"], "origins": len(origins),
+            "first_origin": origins[0].isoformat(), "last_origin": origins[-1].isoformat(),
+            "seconds_this_call": seconds, "resumed_origins": resumed,
+            "fits": {o.isoformat(): use[o].isoformat() for o in origins}, "data_end": data_end}
+
+
+def origins_and_months(first: dt.date | str, last: dt.date | str) -> tuple[list[dt.date], dict]:
+    """The backtest's origins (every month-end from ``first`` to ``last``, dates or ISO strings)
+    and, for each, the months it is scored on; ConfigError for an empty span or an origin outside
+    the data."""
+    first, last = (fc.parse_date(d, w) if isinstance(d, str) else d for d, w in ((first, "--first-origin"),
+                                                                                   (last, "--last-origin")))
+    origins = month_ends(first, last)
+    if not origins:
+        raise ConfigError(f"--first-origin {first} .. --last-origin {last}: no month-end in between")
+    last_month = last_complete_month()
+    months = {o: scored_months(o, last_month) for o in origins}
+    for o in origins:
+        if o < fc.FIRST_ORIGIN or not months[o]:
+            raise ConfigError(f"origin {o}: must be between {fc.FIRST_ORIGIN} and the month-end before the last "
+                              f"observed month ({last_month})")
+    return origins, months
+
+
+def origin_plan(o: dt.date, months: list[str], fit_folder: Path, tmp: Path, draws: int, seed: int):
+    """The model's forecast plan at origin ``o`` (``forecast.build_plan``) from the fit in
+    ``fit_folder``, made on the data cut at ``o`` (written under ``tmp``); returns the plan and the
+    folder of the cut data, which the runs read."""
+    to = pd.Period(months[-1], "M").end_time.date()
+    folder = fc.cut_data(data.seeds_dir(), tmp / o.isoformat(), o)
+    post, month_sd, info = fc.read_fit(fit_folder)
+    with fc.reading(folder):
+        plan = fc.build_plan(o, to, fc.DEFAULT_SCENARIO, post, month_sd, draws, seed, True, info)
+    return plan, folder
+
+
+def origin_line(o: dt.date, rec: dict, n_months: int, fit_origin: dt.date) -> str:
+    """The line logged when an origin is done: the model's CRPS beside the best baseline's."""
+    best = min(rec["crps"][b] for b in bl.BASELINES)
+    return (f"backtest {o}: CRPS model {rec['crps'][MODEL]:,.0f}, best baseline {best:,.0f} "
+            f"({n_months} months; fit of {fit_origin}; {rec['seconds']:.0f} s)")
 
 
 def _run_here(job) -> dict:
@@ -508,11 +536,19 @@ def _fits_text(meta: dict) -> str:
 
 def report(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: dict, late: dict | None,
            meta: dict, recs: list[dict]) -> None:
-    F = overall["forecasters"]
-    m = F[MODEL]
-    share = overall["share_model_no_worse_crps"]
+    """backtest.md: how the backtest was made, the result against the goal, the origins one by one,
+    the origin 2025-12-31 scored on January-April 2026, and the late-2025 miss."""
+    L = (_method_lines(overall, meta, recs) + _result_lines(overall) + _by_origin_lines(per_origin)
+         + _origin_2025_12_31_lines(table))
+    if late is not None:
+        L += late_section(late["numbers"])
+    safeio.write_text(out / "backtest.md", "\n".join(L) + "\n")
+
+
+def _method_lines(overall: dict, meta: dict, recs: list[dict]) -> list[str]:
+    """backtest.md's opening: the command, the origins, the forecasters and the scores."""
     total_s = sum(r["seconds"] for r in recs)
-    L = ["# Rolling-origin backtest: the model against probabilistic baselines", "",
+    return ["# Rolling-origin backtest: the model against probabilistic baselines", "",
          f"Made by `{meta['command']}` on {dt.date.today()}, on the data to {meta['data_end']}. "
          f"{meta['origins']} origins, every month-end from {meta['first_origin']} to {meta['last_origin']}; at each, "
          f"the next {HORIZON_MONTHS} months as far as the data go ({overall['months']} origin-months in all; the "
@@ -539,7 +575,15 @@ def report(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: di
          f"(floored at {scores.LOG_SCORE_FLOOR:g} of its peak; lower is better); **PIT**, the share of draws below the "
          "observation; **coverage**, the share of observed months inside the central 50/80/90% intervals. Origins "
          "one month apart share five of their six months, so the 32 origins are far from 32 independent tests.",
-         "", "## Result", "",
+         ""]
+
+
+def _result_lines(overall: dict) -> list[str]:
+    """backtest.md's result: each forecaster's scores, the goal met or not, CRPS by horizon, PIT."""
+    F = overall["forecasters"]
+    m = F[MODEL]
+    share = overall["share_model_no_worse_crps"]
+    L = ["## Result", "",
          "| forecaster | CRPS | log score | coverage 50% | coverage 80% | coverage 90% | origins where the model's "
          "CRPS is no worse |", "|---|---|---|---|---|---|---|"]
     for n in FORECASTERS:
@@ -579,7 +623,13 @@ def report(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: di
     L += ["", "Figures: `pit_histograms.png`, `coverage.png`, `crps_by_horizon.png`, `crps_by_origin.png`, "
               "`one_month_ahead.png`. Tables: `backtest.csv` (one row per origin, forecaster and month: quantiles, "
               "CRPS, log score, PIT, coverage), `backtest_origins.csv` (one row per origin); every origin's draws "
-              f"in `{ORIGINS_DIR}/<origin>.json`.", "", "## By origin", "",
+              f"in `{ORIGINS_DIR}/<origin>.json`.", ""]
+    return L
+
+
+def _by_origin_lines(per_origin: pd.DataFrame) -> list[str]:
+    """backtest.md's table of origins: months scored, the fit used, each forecaster's CRPS and log score."""
+    L = ["## By origin", "",
           "| origin | months | fit | CRPS model | CRPS seasonal | CRPS count model | log score model | seasonal | "
           "count model | model no worse (CRPS) |", "|---|---|---|---|---|---|---|---|---|---|"]
     for _, r in per_origin.iterrows():
@@ -587,6 +637,12 @@ def report(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: di
                  f"{r[f'crps {bl.BASELINES[0]}']:,.0f} | {r[f'crps {bl.BASELINES[1]}']:,.0f} | "
                  f"{r[f'log_score {MODEL}']:.2f} | {r[f'log_score {bl.BASELINES[0]}']:.2f} | "
                  f"{r[f'log_score {bl.BASELINES[1]}']:.2f} | {'yes' if r['model no worse (CRPS)'] else 'no'} |")
+    return L
+
+
+def _origin_2025_12_31_lines(table: pd.DataFrame) -> list[str]:
+    """backtest.md's look at the origin 2025-12-31, scored on January-April 2026 (empty without it)."""
+    L: list[str] = []
     jan = table[table.origin == "2025-12-31"]
     if len(jan):
         L += ["", "## The origin 2025-12-31, scored on January-April 2026", "",
@@ -599,9 +655,7 @@ def report(out: Path, table: pd.DataFrame, per_origin: pd.DataFrame, overall: di
         crps = jan.groupby("forecaster").crps.mean()
         L.append("| CRPS | | " + " | ".join(f"{crps[n]:,.0f}" for n in FORECASTERS) + " |")
     L.append("")
-    if late is not None:
-        L += late_section(late["numbers"])
-    safeio.write_text(out / "backtest.md", "\n".join(L) + "\n")
+    return L
 
 
 def late_section(n: dict) -> list[str]:

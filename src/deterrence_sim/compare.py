@@ -271,19 +271,10 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
     ``before`` folder, the output folder); only then does any simulation start.
     """
     t0 = time.perf_counter()
-    for label, n in (("replicates", replicates), ("decomposition_replicates", decomposition_replicates),
-                     ("alternative_replicates", alternative_replicates), ("dose_replicates", dose_replicates)):
-        if isinstance(n, bool) or not isinstance(n, int) or n < (1 if label == "replicates" else 0):
-            raise ConfigError(f"{label}: {n!r} must be a whole number, at least {1 if label == 'replicates' else 0}")
+    check_counts(replicates=replicates, decomposition_replicates=decomposition_replicates,
+                 alternative_replicates=alternative_replicates, dose_replicates=dose_replicates)
     sets = dict(sets or {})
-    paths = [Path(f) for f in files] if files else standard_scenarios()
-    scenarios = [scenario.load(p).with_overrides(end=horizon_end, overrides=sets) for p in paths]
-    if BASELINE not in [s.name for s in scenarios]:
-        scenarios.insert(0, scenario.load(SCENARIO_DIR / f"{BASELINE}.toml").with_overrides(end=horizon_end,
-                                                                                           overrides=sets))
-    check_names(scenarios)
-    check_period(scenarios, horizon_end, with_dose)
-    scenarios.sort(key=lambda s: s.name != BASELINE)  # the baseline first
+    scenarios = load_scenarios(files, horizon_end, sets, with_dose)
     pilot = scenario.load(SCENARIO_DIR / "pilot.toml").with_overrides(end=horizon_end)
     if uncertainty not in ("full", "fixed"):
         raise ConfigError(f"--uncertainty {uncertainty!r}: choose full or fixed")
@@ -302,41 +293,79 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
     kept = _keep_or_clear(out, settings, resume)
     safeio.write_json(out / SETTINGS_FILE, settings)
 
-    stored: dict = {}
     with safeio.partial_output(out, settings):
-        todo = [u for u in all_units if str(u.path.relative_to(out)) not in kept]
-        n_runs = sum(len(u.jobs) for u in todo)
-        with runner.worker_pool(workers, n_runs) as pool:
-            handles = [(u, submit(u, pool)) for u in todo]  # all queued at once: workers never wait
-            with runner.progress_bar(n_runs, "compare", progress) as bar:
-                for u, h in handles:
-                    bar.set_postfix_str(str(u.key))
-                    table = u.reduce(runner.gather(h, bar))
-                    safeio.write_parquet(u.path, table)  # kept if interrupted; --resume reuses it
-                    stored[u.key] = u.metrics(table)
-                    if u.kind == "scenario":
-                        _note_monthly(u, table, stored)
-        for u in all_units:
-            if u.key not in stored:
-                table = pd.read_parquet(u.path)
-                stored[u.key] = u.metrics(table)
-                if u.kind == "scenario":
-                    _note_monthly(u, table, stored)
+        stored, n_runs = run_units(out, all_units, kept, workers, progress)
         result = _tables(units, stored, unc, seed, replicates)
         timing = {"seconds": time.perf_counter() - t0, "runs": n_runs, "runs_kept": sum(
             len(u.jobs) for u in all_units) - n_runs, "workers": workers or runner.default_workers()}
-        info = {"replicates": replicates, "decomposition_replicates": decomposition_replicates,
-                "alternative_replicates": alternative_replicates, "dose_replicates": dose_replicates,
-                "start": scenarios[0].start, "end": scenarios[0].end, "seed": seed, "uncertainty": uncertainty,
-                "sets": sets, "descriptions": {s.name: s.description for s in scenarios},
-                "drawn": unc.names(), "observed_2025": _observed_2025(), "before": earlier,
-                "posterior": settings["posterior"]}
-        info["strength_posterior"] = strength_interval(unc) if uncertainty == "full" else None
-        report.write_all(out, result, info)
+        counts = {"replicates": replicates, "decomposition_replicates": decomposition_replicates,
+                  "alternative_replicates": alternative_replicates, "dose_replicates": dose_replicates}
+        report.write_all(out, result, report_info(counts, scenarios, settings, unc, sets, earlier))
         safeio.write_json(out / "timing.json", timing)
     _LAST_TIMING.clear()
     _LAST_TIMING.update(timing)
     return result["headline"]
+
+
+def report_info(counts: dict, scenarios: list, settings: dict, unc: Uncertainty, sets: dict, earlier) -> dict:
+    """What the report says of the run beside its tables: the replicate counts, the period, the
+    seed and the uncertainty, the scenarios' descriptions, what was drawn (and the deterrence
+    strength's posterior interval when drawn), 2025 as observed and the earlier comparison."""
+    full = settings["uncertainty"] == "full"
+    return {**counts, "start": scenarios[0].start, "end": scenarios[0].end, "seed": settings["seed"],
+            "uncertainty": settings["uncertainty"], "sets": sets,
+            "descriptions": {s.name: s.description for s in scenarios}, "drawn": unc.names(),
+            "observed_2025": _observed_2025(), "before": earlier, "posterior": settings["posterior"],
+            "strength_posterior": strength_interval(unc) if full else None}
+
+
+def check_counts(**counts: int) -> None:
+    """The replicate counts of the main job, by name: whole numbers, ``replicates`` at least 1,
+    the others at least 0 (0 leaves that part out). Raises ConfigError naming the first bad one."""
+    for label, n in counts.items():
+        least = 1 if label == "replicates" else 0
+        if isinstance(n, bool) or not isinstance(n, int) or n < least:
+            raise ConfigError(f"{label}: {n!r} must be a whole number, at least {least}")
+
+
+def load_scenarios(files, horizon_end: str, sets: dict, with_dose: bool) -> list[scenario.Scenario]:
+    """The scenarios to compare (``files``, or the standard ones), each run to ``horizon_end`` with
+    ``sets`` applied, the baseline added if missing and put first; names and period checked."""
+    paths = [Path(f) for f in files] if files else standard_scenarios()
+    scenarios = [scenario.load(p).with_overrides(end=horizon_end, overrides=sets) for p in paths]
+    if BASELINE not in [s.name for s in scenarios]:
+        scenarios.insert(0, scenario.load(SCENARIO_DIR / f"{BASELINE}.toml").with_overrides(end=horizon_end,
+                                                                                           overrides=sets))
+    check_names(scenarios)
+    check_period(scenarios, horizon_end, with_dose)
+    scenarios.sort(key=lambda s: s.name != BASELINE)  # the baseline first
+    return scenarios
+
+
+def run_units(out: Path, all_units: list, kept: set, workers, progress) -> tuple[dict, int]:
+    """Run every unit of work not ``kept`` from an earlier call (all queued at once, so workers
+    never wait), each unit's table written as it finishes (an interrupted job resumes from them),
+    and read the kept ones back. Returns each unit's metrics by key, and the number of runs made."""
+    stored: dict = {}
+    todo = [u for u in all_units if str(u.path.relative_to(out)) not in kept]
+    n_runs = sum(len(u.jobs) for u in todo)
+    with runner.worker_pool(workers, n_runs) as pool:
+        handles = [(u, submit(u, pool)) for u in todo]
+        with runner.progress_bar(n_runs, "compare", progress) as bar:
+            for u, h in handles:
+                bar.set_postfix_str(str(u.key))
+                table = u.reduce(runner.gather(h, bar))
+                safeio.write_parquet(u.path, table)  # kept if interrupted; --resume reuses it
+                stored[u.key] = u.metrics(table)
+                if u.kind == "scenario":
+                    _note_monthly(u, table, stored)
+    for u in all_units:
+        if u.key not in stored:
+            table = pd.read_parquet(u.path)
+            stored[u.key] = u.metrics(table)
+            if u.kind == "scenario":
+                _note_monthly(u, table, stored)
+    return stored, n_runs
 
 
 #: The main job's "before": the standard comparison of the headline scenarios drawn from the joint

@@ -566,35 +566,11 @@ def write_report(path: Path, result: dict, info: dict) -> None:
     if alt is not None and len(alt):
         lines += ["## Structural alternatives", ""] + _alternatives_table(alt) + [""]
     if drivers is not None and len(drivers):
-        lines += ["## What drives the spread", "", "Spearman rank correlation between each drawn parameter and the "
-                  f"effect in {int(headline['year'].max())} (negative: higher values mean larger cuts).", "",
-                  "| parameter | " + " | ".join(f"`{c}`" for c in drivers.columns) + " |",
-                  "|---|" + "---:|" * len(drivers.columns)]
-        order = drivers.abs().max(axis=1).sort_values(ascending=False).index
-        lines += [f"| `{p}` | " + " | ".join(f"{drivers.loc[p, c]:+.2f}" for c in drivers.columns) + " |"
-                  for p in order] + [""]
+        lines += _drivers_lines(drivers, int(headline["year"].max()))
     if info["uncertainty"] == "full":
-        lines += ["## What is uncertain, and why", "", "Drawn afresh for every replicate "
-                  "(`src/deterrence_sim/uncertainty.py`, the one place these priors are written):", "",
-                  "| parameter | drawn from | 5% | median | 95% | source or reasoning |", "|---|---|---:|---:|---:|---|"]
-        for r in prior_table():
-            q = [("" if pd.isna(r[k]) else f"{r[k]:.4g}") for k in ("p05", "p50", "p95")]
-            lines.append(f"| `{r['parameter']}` | {r['distribution']} | {q[0]} | {q[1]} | {q[2]} | {r['source']} |")
-        lines.append("")
+        lines += _uncertainty_lines()
     if dose is not None:
-        lines += ["## Second view: dose-response at fixed deterrence strengths", "",
-                  f"Conditional on the calibrated parameters and on each strength: removal capacity scaled from "
-                  f"{RAMP_DATE} as multiples of the pilot's, every arrival scheme-eligible and France accepting all. "
-                  f"Change in crossings after {RAMP_DATE} against the same strength with no ramp-up "
-                  f"({info['dose_replicates']} replicates a point).", ""] + where_removals_bite(dose) + ["",
-                  "| deterrence | capacity x | removals / arrivals | change in crossings (mean, 90% interval) | "
-                  "change in attempts |", "|---|---:|---:|---:|---:|"]
-        for _, r in dose.iterrows():
-            lines.append(f"| {r['deterrence']} ({r['strength']:g}) | {r['capacity_multiple']:g} | "
-                         f"{100 * r['removal_share']:.1f}% | {pct(r['crossings_change'])} "
-                         f"({interval(r['crossings_change_p05'], r['crossings_change_p95'])}) | "
-                         f"{pct(r['attempts_change'])} |")
-        lines += ["", "![dose-response](dose_response.png)", ""]
+        lines += _dose_lines(dose, info)
     lines += ["## Metrics", ""] + [f"- `{k}`: {v}" for k, v in effects.METRIC_DEFINITIONS.items()]
     lines += ["", "Files: `headline.csv` (column `against`: the comparator), `bands.csv` (the effect by band of "
               "deterrence strength), `delay.csv` (people still in France at the horizon), `decomposition.csv`, "
@@ -602,6 +578,48 @@ def write_report(path: Path, result: dict, info: dict) -> None:
               "mean and 90% interval, and the paired difference), `draws.csv` (each replicate's parameters), "
               "`dose_response.csv`; raw daily output in `daily/`.", ""]
     safeio.write_text(path, "\n".join(lines))
+
+
+def _drivers_lines(drivers: pd.DataFrame, year: int) -> list[str]:
+    """report.md's "What drives the spread": each drawn parameter's rank correlation with the effect."""
+    lines = ["## What drives the spread", "", "Spearman rank correlation between each drawn parameter and the "
+              f"effect in {year} (negative: higher values mean larger cuts).", "",
+              "| parameter | " + " | ".join(f"`{c}`" for c in drivers.columns) + " |",
+              "|---|" + "---:|" * len(drivers.columns)]
+    order = drivers.abs().max(axis=1).sort_values(ascending=False).index
+    lines += [f"| `{p}` | " + " | ".join(f"{drivers.loc[p, c]:+.2f}" for c in drivers.columns) + " |"
+              for p in order] + [""]
+    return lines
+
+
+def _uncertainty_lines() -> list[str]:
+    """report.md's "What is uncertain, and why": the priors every replicate draws from."""
+    lines = ["## What is uncertain, and why", "", "Drawn afresh for every replicate "
+              "(`src/deterrence_sim/uncertainty.py`, the one place these priors are written):", "",
+              "| parameter | drawn from | 5% | median | 95% | source or reasoning |", "|---|---|---:|---:|---:|---|"]
+    for r in prior_table():
+        q = [("" if pd.isna(r[k]) else f"{r[k]:.4g}") for k in ("p05", "p50", "p95")]
+        lines.append(f"| `{r['parameter']}` | {r['distribution']} | {q[0]} | {q[1]} | {q[2]} | {r['source']} |")
+    lines.append("")
+    return lines
+
+
+def _dose_lines(dose: pd.DataFrame, info: dict) -> list[str]:
+    """report.md's second view: the dose-response at fixed deterrence strengths."""
+    lines = ["## Second view: dose-response at fixed deterrence strengths", "",
+              f"Conditional on the calibrated parameters and on each strength: removal capacity scaled from "
+              f"{RAMP_DATE} as multiples of the pilot's, every arrival scheme-eligible and France accepting all. "
+              f"Change in crossings after {RAMP_DATE} against the same strength with no ramp-up "
+              f"({info['dose_replicates']} replicates a point).", ""] + where_removals_bite(dose) + ["",
+              "| deterrence | capacity x | removals / arrivals | change in crossings (mean, 90% interval) | "
+              "change in attempts |", "|---|---:|---:|---:|---:|"]
+    for _, r in dose.iterrows():
+        lines.append(f"| {r['deterrence']} ({r['strength']:g}) | {r['capacity_multiple']:g} | "
+                     f"{100 * r['removal_share']:.1f}% | {pct(r['crossings_change'])} "
+                     f"({interval(r['crossings_change_p05'], r['crossings_change_p95'])}) | "
+                     f"{pct(r['attempts_change'])} |")
+    lines += ["", "![dose-response](dose_response.png)", ""]
+    return lines
 
 
 def write_all(out: Path, result: dict, info: dict) -> None:

@@ -188,7 +188,6 @@ def run_fit(setting: Setting, out: Path, budget: int, population: int, seed: int
     targets = targets or setting.targets()
     out.mkdir(parents=True, exist_ok=True)
     db_path = out / f"{setting.name}.db"
-    record_path = out / f"{setting.name}_setup.json"
     record = _setup_record(setting, priors, population, seed, targets)
     if simulator is not None:
         record["simulator"] = getattr(simulator, "__name__", "custom")
@@ -200,33 +199,14 @@ def run_fit(setting: Setting, out: Path, budget: int, population: int, seed: int
     abc = pyabc.ABCSMC(_SimModel(setting, targets, simulator), prior, _Distance(targets),
                        population_size=population, sampler=sampler,
                        eps=_epsilon())
-    db = f"sqlite:///{db_path.resolve()}"
-    if db_path.exists():
-        previous = json.loads(record_path.read_text()) if record_path.exists() else None
-        if previous != json.loads(json.dumps(record)):
-            raise ConfigError(f"{out}: an earlier calibration ({setting.name}) with different settings is stored "
-                              f"there; use another --out folder or delete {db_path.name}")
-        history = abc.load(db, 1)
-        if history.max_t >= 0:
-            log(f"{setting.name}: continuing from generation {history.max_t} "
-                f"({history.total_nr_simulations} simulations already done)")
-    else:
-        record_path.write_text(json.dumps(record, indent=1) + "\n")
-        history = abc.new(db, {"s": targets.observed})
+    history = _open_history(abc, out, setting.name, record, targets, log)
     bar.update(min(budget, history.total_nr_simulations if history.max_t >= 0 else 0))
     t_start = time.perf_counter()
     generations_run = 0
     while True:
         done = history.total_nr_simulations if history.max_t >= 0 else 0
         left = budget - done
-        if history.max_t >= 0:
-            pops = history.get_all_populations()
-            last = pops[pops.t == history.max_t].iloc[0]
-            rate = population / max(int(last.samples), 1)
-            expected = population / rate * (2.0 if history.max_t == 0 else 1.3)
-        else:
-            expected = population
-        if left < expected or (max_generations is not None and generations_run >= max_generations):
+        if left < _expected_cost(history, population) or (max_generations is not None and generations_run >= max_generations):
             break
         sampler.budget_left = left
         abc._initial_population = None  # pyabc caches it across run() calls; read it afresh
@@ -248,6 +228,37 @@ def run_fit(setting: Setting, out: Path, budget: int, population: int, seed: int
         raise ConfigError(f"--budget {budget} is too small for one generation of {population} particles")
     return {"fit": setting.name, "db": str(db_path), "generations": int(history.max_t) + 1,
             "simulations": int(history.total_nr_simulations), "seconds_this_call": time.perf_counter() - t_start}
+
+
+def _open_history(abc, out: Path, name: str, record: dict, targets: TargetSet, log):
+    """The fit's stored history (``out/<name>.db``) to continue, if its settings (``record``)
+    match the stored ones (ConfigError if not), or a new one with the record written beside it."""
+    db_path, record_path = out / f"{name}.db", out / f"{name}_setup.json"
+    db = f"sqlite:///{db_path.resolve()}"
+    if not db_path.exists():
+        record_path.write_text(json.dumps(record, indent=1) + "\n")
+        return abc.new(db, {"s": targets.observed})
+    previous = json.loads(record_path.read_text()) if record_path.exists() else None
+    if previous != json.loads(json.dumps(record)):
+        raise ConfigError(f"{out}: an earlier calibration ({name}) with different settings is stored "
+                          f"there; use another --out folder or delete {db_path.name}")
+    history = abc.load(db, 1)
+    if history.max_t >= 0:
+        log(f"{name}: continuing from generation {history.max_t} "
+            f"({history.total_nr_simulations} simulations already done)")
+    return history
+
+
+def _expected_cost(history, population: int) -> float:
+    """Simulations the next generation is expected to need: the population over the last
+    generation's acceptance rate, with a margin (2x after the first generation, whose threshold
+    drops most; 1.3x later); the population itself before any generation."""
+    if history.max_t < 0:
+        return population
+    pops = history.get_all_populations()
+    last = pops[pops.t == history.max_t].iloc[0]
+    rate = population / max(int(last.samples), 1)
+    return population / rate * (2.0 if history.max_t == 0 else 1.3)
 
 
 def posterior(db_path: Path, t: int | None = None):
