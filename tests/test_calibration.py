@@ -110,7 +110,7 @@ def _recovery(budget, population, names, workers=2):
 
 def test_parameter_recovery_small_budget(tmp_path):
     truth, priors, simulator, targets = _recovery(150, 30, ["inflow_2025", "beach_prevention_prob"])
-    res = cal.run_fit(RECOVERY, tmp_path, budget=150, population=30, seed=5, workers=2, priors=priors,
+    res = cal.run_fit(RECOVERY, tmp_path, budget=150, population=30, seed=5, workers=1, priors=priors,
                       progress=False, simulator=simulator, targets=targets, log=lambda *a: None)
     post = cal.posterior(Path(res["db"]))
     rows = {r["parameter"]: r for r in cal.parameter_table(post, priors)}
@@ -198,11 +198,19 @@ def run_cli(*args, env=None):
     (["calibrate", "--month-sd-replicates", "3"], "--month-sd-replicates 3 is out of range"),
     (["calibrate", "--only-inflow-month-sd"], "no posterior_full.csv or posterior_holdout.csv"),
 ])
-def test_cli_bad_input_is_one_line(args, needle, tmp_path):
-    res = run_cli(*args, "--out", str(tmp_path / "o"))
-    assert res.returncode == 2, res.stderr
-    lines = res.stderr.strip().splitlines()
-    assert len(lines) == 1 and lines[0].startswith("deterrence-sim: error:") and needle in lines[0], res.stderr
+def test_cli_bad_input_is_one_line(args, needle, tmp_path, capsys):
+    """Run in this process (the command line's own entry point is run as a process below, with
+    the missing data file): the same ``cli.main`` the ``deterrence-sim`` command calls."""
+    from deterrence_sim import cli
+
+    try:
+        status = cli.main([*args, "--out", str(tmp_path / "o")])
+    except SystemExit as exc:  # argparse's errors
+        status = exc.code
+    err = capsys.readouterr().err
+    assert status == 2, err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("deterrence-sim: error:") and needle in lines[0], err
 
 
 def test_cli_missing_data_file_is_one_line(tmp_path):

@@ -14,7 +14,7 @@ from deterrence_sim import data
 from deterrence_sim import forecast as fc
 
 ROOT = Path(__file__).resolve().parents[1]
-SMALL = {"budget": 40, "population": 20, "workers": 2, "log": lambda *a: None}
+SMALL = {"budget": 40, "population": 20, "workers": 1, "log": lambda *a: None}
 
 
 def hide_after(day: str, folder: Path) -> Path:
@@ -34,7 +34,7 @@ def _forecast_cli(out: Path, seeds: Path | None, monkeypatch) -> None:
     data.use_folder(str(seeds) if seeds else None)
     try:
         assert main(["forecast", "--origin", "2023-06-30", "--to", "2023-09-30", "--draws", "10", "--budget", "40",
-                     "--population", "20", "--workers", "2", "--quiet", "--refit", "--out", str(out)]) == 0
+                     "--population", "20", "--workers", "1", "--quiet", "--refit", "--out", str(out)]) == 0
     finally:
         monkeypatch.delenv("DETERRENCE_SIM_SEEDS", raising=False)
         data.use_folder(None)
@@ -63,7 +63,7 @@ def two_year_forecasts():
     priors = cal.informed_priors(cal.origin_setting("2023-06-30"))
     rng = np.random.default_rng(5)
     post = pd.DataFrame({k: p.prior.scipy().ppf(rng.random(200)) for k, p in priors.items()}).assign(weight=1 / 200)
-    kw = {"draws": 60, "workers": 2, "month_sd": 0.43}
+    kw = {"draws": 60, "workers": 1, "month_sd": 0.43}
     on = fc.forecast_from_posterior("2023-06-30", "2024-12-31", post, **kw)
     off = fc.forecast_from_posterior("2023-06-30", "2024-12-31", post, parameter_uncertainty=False, **kw)
     return on, off
