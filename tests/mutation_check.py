@@ -106,7 +106,7 @@ MUTATIONS: dict[str, Bug] = {
                                                  "np.flatnonzero(decided < cut)", "np.flatnonzero(decided > cut)"),
     "detained_may_apply": Bug("model.py", "people_day", "elif s == WAITING:", "elif s == WAITING or s == DETAINED:"),
     "refused_applicant_approved": Bug("rules/legal_route.py", "applicant_step",
-                                      "if not approved(stream, c.legal_approval_prob):", "if False:"),
+                                      "if not approved(w.stream, c.legal_approval_prob):", "if False:"),
     # ---- the person steps that write their own state (issue 23)
     "returnee_back_wait_not_restarted": Bug("rules/returns.py", "returnee_step", "p.since[i] = t",
                                             "p.since[i] = p.since[i]"),

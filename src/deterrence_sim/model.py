@@ -426,24 +426,23 @@ def people_day(t, w, n, viable, signal, keep, today, rng):
     lists the detained, in row order, in ``w.held`` (rules 8 and 9). It is compiled without
     reference counting (``daybook.person_pass`` says why) and allocates nothing.
     """
-    stream = w.stream  # uniform draws straight from the model's random state (draws.uniform)
     decision.forget_factors(w.memo)  # 3: the deterrence factors of the day, remembered per group and eligibility
     for i in range(n):
         s = w.p.state[i]
         if s >= FIRST_EXIT:
             continue
         if s == RETURNED and w.p.times_returned[i] == 0:  # 3, alternative (b): away from the route for a while
-            s = decision.away_step(i, t, w, stream)
+            s = decision.away_step(i, t, w)
         elif s == RETURNED:  # 10
-            s = returns.returnee_step(i, t, w, stream, today)
+            s = returns.returnee_step(i, t, w, today)
         elif s == APPLIED:  # 11, decisions
-            s = legal_route.applicant_step(i, t, w, stream)
+            s = legal_route.applicant_step(i, t, w)
         elif s == WAITING:  # 11, applications
-            s = legal_route.application_step(i, t, w, stream, rng, today)
+            s = legal_route.application_step(i, t, w, rng, today)
         elif s == DETAINED:  # listed for rules 8 and 9
             push(w.held, i)
         if s >= FIRST_EXIT:  # gave up on the UK
             continue
         belief.belief_step(i, w, signal, keep)  # 4
-        if s == WAITING and not inflow.turn_back_step(i, t, w, stream, signal, today):  # 1, alternative (a)
-            decision.decision_step(i, t, w, viable, stream, today)  # 3
+        if s == WAITING and not inflow.turn_back_step(i, t, w, signal, today):  # 1, alternative (a)
+            decision.decision_step(i, t, w, viable, today)  # 3

@@ -110,19 +110,19 @@ def remembered_factor(x, strength, slot, memo):
 
 # ------------------------------------------------------------------ the person's steps
 @person_step
-def away_step(i, t, w, stream):
+def away_step(i, t, w):
     """Structural alternative (b) for person ``i``, away from the route (state RETURNED, never
     removed), today: comes back to the coast (waiting again, the wait counted from today) with
     chance ``comeback_daily`` (:func:`comes_back`). Returns the person's state after it."""
     p = w.p
-    if comes_back(stream, w.c.comeback_daily):
+    if comes_back(w.stream, w.c.comeback_daily):
         p.state[i] = WAITING
         p.since[i] = t
     return p.state[i]
 
 
 @person_step
-def decision_step(i, t, w, viable, stream, today):
+def decision_step(i, t, w, viable, today):
     """Rule 3 for waiting person ``i``, today: their removal risk (their belief, if the scheme can
     remove them; alternative (c): scaled by the fee at stake) gives their deterrence factor
     (:func:`remembered_factor`); they leave the route (:func:`leaves`; alternative (b): or go away
@@ -134,6 +134,7 @@ def decision_step(i, t, w, viable, stream, today):
     risk = own_removal_risk(p.belief[i], p.eligible[i], c.ineligible_risk_weight)  # rule 4: their own risk
     factor = remembered_factor(fee_weighted(risk, fee, c.price_min_gbp, c.sunk_cost_weight),
                                d.deterrence_strength[t], 2 * p.group[i] + p.eligible[i], w.memo)
+    stream = w.stream
     if leaves(stream, d.leave_route_daily[t], factor):
         if only_away(stream, c.comeback_share):
             p.state[i] = RETURNED

@@ -155,13 +155,13 @@ def stays_away(rng: np.random.Generator, elasticity: float, strength: float, ris
 
 
 @person_step
-def turn_back_step(i, t, w, stream, signal, today):
+def turn_back_step(i, t, w, signal, today):
     """Structural alternative (a) for waiting person ``i``, today: a newcomer (reached the coast
     today, never removed) who hears of removals may turn back (:func:`stays_away`), leaving the
     route (counted in ``left_route``). Returns whether they did."""
     p = w.p
     if not (p.since[i] == t and p.times_returned[i] == 0
-            and stays_away(stream, w.c.inflow_outcome_elasticity, w.d.deterrence_strength[t], signal[p.group[i]])):
+            and stays_away(w.stream, w.c.inflow_outcome_elasticity, w.d.deterrence_strength[t], signal[p.group[i]])):
         return False
     leave_one(p, i, LEFT_ROUTE, w.leavers)
     today.left_route += 1

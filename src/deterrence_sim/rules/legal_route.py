@@ -114,14 +114,14 @@ def decision_due(answer: int, application_day: int, t: int) -> bool:
 
 
 @person_step
-def application_step(i, t, w, stream, rng, today):
+def application_step(i, t, w, rng, today):
     """Rule 11 for waiting person ``i``, today: on a day the route is open, a person who may apply
     (:func:`may_apply`) applies with chance awareness x ``application_rate``; the application is
     decided after an exponential processing time of mean ``legal_processing_days``
     (:func:`decision_day`; the generator ``rng`` draws it). Returns the person's state after it."""
     p, c = w.p, w.c
     if not (w.d.legal_route_open[t] > 0 and may_apply(p.ties[i], p.barred[i])
-            and applies_today(stream, w.k.awareness, c.application_rate)):
+            and applies_today(w.stream, w.k.awareness, c.application_rate)):
         return WAITING
     p.state[i] = APPLIED
     p.answer[i] = ANSWER_PENDING
@@ -131,7 +131,7 @@ def application_step(i, t, w, stream, rng, today):
 
 
 @person_step
-def applicant_step(i, t, w, stream):
+def applicant_step(i, t, w):
     """Rule 11 for applicant ``i``, today: an application due today is decided (:func:`approved`;
     refused, the person goes back to waiting, the wait not restarted); an approved applicant waits
     for room under parity, listed in ``w.ready`` for :func:`admit` after the pass, unless the limbo
@@ -139,12 +139,12 @@ def applicant_step(i, t, w, stream):
     person's state after it."""
     p, c = w.p, w.c
     if decision_due(p.answer[i], p.application_day[i], t):
-        if not approved(stream, c.legal_approval_prob):
+        if not approved(w.stream, c.legal_approval_prob):
             p.state[i] = WAITING
             return WAITING
         p.answer[i] = ANSWER_ACCEPTED
     if p.answer[i] == ANSWER_ACCEPTED:
-        if gives_up_waiting(stream, t - p.application_day[i], c.limbo_give_up_daily, c.limbo_max_days):
+        if gives_up_waiting(w.stream, t - p.application_day[i], c.limbo_give_up_daily, c.limbo_max_days):
             p.state[i] = WAITING
             p.barred[i] = True
             return WAITING

@@ -45,12 +45,12 @@ def returnee_day(rng: np.random.Generator, c) -> int:
 
 # ------------------------------------------------------------------ the person's step
 @person_step
-def returnee_step(i, t, w, stream, today):
+def returnee_step(i, t, w, today):
     """Rule 10 for returnee ``i`` (housed in France after removal), today: goes back to the coast
     (waiting again, the wait counted from today), gives up on the UK (leaves the route, counted in
     ``left_route``) or stays housed (:func:`returnee_day`). Returns the person's state after it."""
     p = w.p
-    move = returnee_day(stream, w.c)
+    move = returnee_day(w.stream, w.c)
     if move == GIVES_UP:
         leave_one(p, i, LEFT_ROUTE, w.leavers)
         today.left_route += 1
