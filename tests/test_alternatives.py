@@ -44,11 +44,10 @@ def test_no_approved_applicant_waits_beyond_the_bound_and_the_limbo_stays_small(
 
 
 def _totals(kw, reps=3, seed=8):
-    d = runner.gather(runner.submit_replicates(scenario.Scenario(name="t", params={k: v for k, v in kw.items()
-                                                                                    if k not in ("start", "end")},
-                                                                 start=scenario.parse_date(kw["start"], "s"),
-                                                                 end=scenario.parse_date(kw["end"], "e")),
-                                               reps, seed))
+    changes = {k: v for k, v in kw.items() if k not in ("start", "end", "values")}
+    sc = scenario.Scenario(name="t", values=kw["values"].replace(changes), start=scenario.parse_date(kw["start"], "s"),
+                           end=scenario.parse_date(kw["end"], "e"))
+    d = runner.gather(runner.submit_replicates(sc, reps, seed))
     return d.groupby("replicate").sum(numeric_only=True)
 
 

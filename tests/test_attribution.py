@@ -12,7 +12,7 @@ import pytest
 from deterrence_sim import attribution as at
 from deterrence_sim import cli, params as parameters, scenario
 from deterrence_sim.errors import ConfigError
-from deterrence_sim.uncertainty import Uncertainty, apply_draw
+from deterrence_sim.uncertainty import Uncertainty
 
 SHORT = "2026-01-01:2026-01-10"  # a short window keeps the runs to about a year
 
@@ -21,8 +21,7 @@ def pilot_kwargs(window="2026-01-01:2026-04-30", draw=None):
     sc = scenario.load(at.SCENARIO)
     w = at.windows(window, "2025", sc.start)
     sc = sc.with_overrides(end=w.end, overrides={"weather_mode": "observed"})
-    p = apply_draw(sc.params, sc.params, draw or {}, sc.start)
-    return {"start": sc.start.isoformat(), "end": sc.end.isoformat(), **p}, w
+    return at.draw_kwargs(sc, draw or {}), w
 
 
 def causes(*names):
@@ -33,8 +32,7 @@ def causes(*names):
 def test_removals_switched_back_means_the_pilot_never_ran():
     kw, w = pilot_kwargs()
     back = at.world(kw, frozenset(c.name for c in at.CAUSES) - {"removals"}, w)
-    values = parameters.validate({k: v for k, v in back.items() if k not in ("start", "end", "replay")})
-    _c, d = parameters.build(values, dt.date(2025, 1, 1), 485)
+    _c, d = parameters.build(at.world_values(back), dt.date(2025, 1, 1), 485)
     assert d.flights_per_week.max() == 0 and d.detention_capacity.max() == 0 and d.announced_intent.max() == 0
     assert d.legal_route_open[-1] == 1  # another cause's switch is left alone
     assert "replay" not in back
@@ -65,7 +63,7 @@ def test_a_cause_off_in_both_windows_is_one_world_less():
     # the worlds with and without it are one run
     kw, w = pilot_kwargs()
     keys, worlds = at.draw_plan(kw, w)
-    assert kw.get("boat_supply_factor", 1.0) == 1.0
+    assert at.world_values(kw)["boat_supply_factor"] == 1.0
     for on in keys:
         assert keys[on | {"boat_supply"}] == keys[on - {"boat_supply"}]
     assert len(worlds) == 2 ** (len(at.CAUSES) - 2)  # the asylum reform's default factor is 1 too

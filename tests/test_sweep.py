@@ -165,7 +165,7 @@ def test_failed_run_recorded_and_sweep_goes_on(tmp_path, monkeypatch, capsys):
     real = runner.ChannelModel  # the sweeps enter the model through runner.simulate
 
     def fragile(**kwargs):
-        if kwargs.get("deterrence_strength") == 2.0 and kwargs["rng"] == execute.replicate_seed(7, 1):
+        if kwargs["values"]["deterrence_strength"] == 2.0 and kwargs["rng"] == execute.replicate_seed(7, 1):
             raise RuntimeError("numerical trouble")
         return real(**kwargs)
 

@@ -99,9 +99,8 @@ def scenario_kwargs(name: str) -> dict:
 def scenario_levels(name: str) -> dict[str, float]:
     """Each lever's value in a scenario on LEVERS_FROM (where the sliders start)."""
     kwargs = scenario_kwargs(name)
-    start = parameters.parse_date(kwargs.pop("start"), "start")
-    kwargs.pop("end")
-    const, daily = parameters.build(parameters.validate(kwargs), start, (LEVERS_FROM - start).days + 1)
+    start = parameters.parse_date(kwargs["start"], "start")
+    const, daily = parameters.build(kwargs["values"], start, (LEVERS_FROM - start).days + 1)
     return {lever.name: float(getattr(daily, lever.name)[-1] if hasattr(daily, lever.name)
                               else getattr(const, lever.name)) for lever in LEVERS}
 
@@ -113,7 +112,7 @@ def apply_lever(kwargs: dict, lever: Lever, value: float) -> None:
         kwargs[lever.name] = float(value)
         return
     param = parameters.PARAMS[lever.name]
-    current = parameters.validate({k: v for k, v in kwargs.items() if k in parameters.PARAMS})[lever.name]
+    current = kwargs["values"].replace({k: v for k, v in kwargs.items() if k in parameters.PARAMS})[lever.name]
     start = parameters.parse_date(kwargs["start"], "start")
     if isinstance(current, tuple):  # a schedule: (date, value) pairs
         before = {d.isoformat(): v for d, v in current if d < LEVERS_FROM}

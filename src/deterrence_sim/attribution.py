@@ -216,11 +216,24 @@ def world(kwargs: dict, on: frozenset, w: Windows, switches: dict | None = None)
     return out
 
 
+def draw_kwargs(sc: scenario.Scenario, draw: dict) -> dict:
+    """Model keyword arguments of the world as it was for one parameter draw: the scenario's
+    period and its checked values with the draw applied (only the drawn values are checked)."""
+    return {**sc.model_kwargs(), "values": sc.values.replace(apply_draw(sc.params, sc.params, draw, sc.start))}
+
+
+def world_values(kwargs: dict) -> parameters.Parameters:
+    """The checked parameters of a world's keyword arguments: its ``values`` with the parameters
+    beside them (a cause switched back) applied, as the model applies them."""
+    changes = {k: v for k, v in kwargs.items() if k not in ("start", "end", "replay", "values")}
+    return kwargs["values"].replace(changes)
+
+
 def make_switches(kwargs: dict, w: Windows) -> dict[str, tuple[dict, dict]]:
     """Per cause: the parameters it changes when switched back, and the series it replays."""
     start = dt.date.fromisoformat(kwargs["start"])
     _, _, n_days, _ = run_calendar(kwargs["start"], kwargs["end"])
-    values = parameters.validate({k: v for k, v in kwargs.items() if k not in ("start", "end", "replay")})
+    values = world_values(kwargs)
     return {c.name: (switched_back(values, c.params, w, start, n_days),
                      {series: replay_days(w, start) for series in c.replay}) for c in CAUSES}
 
@@ -321,9 +334,7 @@ def attribute(window: str = "2026-01-01:2026-04-30", against="2025", draws: int 
     # every draw's worlds (parameters checked here, before any run)
     plans = []
     for i in range(draws):
-        p = apply_draw(sc.params, sc.params, source.draw(seed, i), sc.start)
-        kwargs = {"start": sc.start.isoformat(), "end": sc.end.isoformat(), **p}
-        keys, worlds = draw_plan(kwargs, w)
+        keys, worlds = draw_plan(draw_kwargs(sc, source.draw(seed, i)), w)
         plans.append((keys, worlds, fingerprint([seed, i, wins, sorted(worlds)])))
     runs_dir = out / "runs"
     kept = _clean(out, runs_dir, plans, resume)

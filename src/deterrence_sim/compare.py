@@ -34,7 +34,6 @@ from pathlib import Path
 import pandas as pd
 
 from . import __version__, data, effects, report, runner, safeio, scenario
-from . import params as parameters
 from . import resources
 from .alternatives import ALTERNATIVES, ALTERNATIVE_SCENARIOS
 from .decomposition import DECOMPOSED, VARIANTS
@@ -115,7 +114,7 @@ def dose_table(points: list[tuple[str, float, scenario.Scenario]], totals: list[
         change_att = g["attempts"] / base["attempts"] - 1.0
         rows.append({"deterrence": label, "removed": g["removed"].mean(), "attempts": g["attempts"].mean(),
                      "arrivals": g["arrivals"].mean(),
-                     "strength": parameters.validate(sc.params)["deterrence_strength"],
+                     "strength": sc.values["deterrence_strength"],
                      "capacity_multiple": level, "removal_share": share.mean(),
                      "removal_share_p05": share.quantile(0.05), "removal_share_p95": share.quantile(0.95),
                      "crossings_change": change.mean(), "crossings_change_p05": change.quantile(0.05),
@@ -194,11 +193,12 @@ class Unit:
 
 
 def jobs_for(sc: scenario.Scenario, base_params: dict, draws: list[dict], fixed: dict) -> list[dict]:
-    """Model keyword arguments of each replicate: the scenario, its draw, then ``fixed`` values."""
+    """Model keyword arguments of each replicate: the scenario's checked values, with its draw,
+    then ``fixed`` values, as changes (the model checks only what they change)."""
     out = []
     for d in draws:
         p = apply_draw(sc.params, base_params, d, sc.start, fixed)
-        out.append({"start": sc.start.isoformat(), "end": sc.end.isoformat(), **p})
+        out.append({**sc.model_kwargs(), **p})
     return out
 
 

@@ -81,15 +81,19 @@ class ChannelModel(mesa.Model):
     Keyword arguments: ``start``, ``end`` (ISO dates; default the year 2025), ``rng`` (seed),
     and any parameter listed in :data:`deterrence_sim.params.PARAMS` (a constant, or a
     ``{date: value}`` schedule for schedulable ones). Unknown names or out-of-range values raise
-    :class:`~deterrence_sim.errors.ConfigError`. ``replay`` is for counterfactual runs only
-    (:meth:`_replay`).
+    :class:`~deterrence_sim.errors.ConfigError`. ``values`` takes parameters already checked
+    (:class:`~deterrence_sim.params.Parameters`, as a scenario holds them:
+    ``ChannelModel(rng=1, **scenario.model_kwargs())``); parameters given beside it change it.
+    ``replay`` is for counterfactual runs only (:meth:`_replay`).
     """
 
-    def __init__(self, *, start="2025-01-01", end="2025-12-31", rng=None, replay=None, **params):
+    def __init__(self, *, start="2025-01-01", end="2025-12-31", rng=None, replay=None,
+                 values: parameters.Parameters | None = None, **params):
         super().__init__(rng=rng)
         stream_words(self.rng)  # refuses, before any work, a generator the compiled day cannot draw from
         self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
-        self.values = parameters.validate(params)
+        # checked once: a scenario's checked values are taken as they are, changes to them checked alone
+        self.values = values.replace(params) if values is not None else parameters.validate(params)
         self.c, self.daily = parameters.build(self.values, self.start_date, self.n_days)
         self._c, self._d = parameters.compiled_form(self.c, self.daily)
         self.day = 0  # index of the day being simulated

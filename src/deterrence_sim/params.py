@@ -478,12 +478,92 @@ def unknown_key_error(key: str, known) -> ConfigError:
     return ConfigError(f"unknown parameter {key!r}{hint}")
 
 
-def validate(overrides: Mapping) -> dict:
-    """Check user-supplied parameter values; return the full set (defaults filled in).
+class Parameters(Mapping):
+    """A checked set of the model's parameters: every name of :data:`PARAMS`, defaults filled in,
+    each value in checked form (a number, a choice, or a schedule as sorted ``(date, value)``
+    pairs). It is made only by :func:`validate` and :meth:`replace`, so holding one means the
+    values were checked, once; it cannot be changed in place. ``given`` keeps what was set away
+    from the defaults, as it was written (a scenario file's ``[params]``, say), for reports and
+    for the warnings about schedules after a run's end.
+
+    A scenario checks its parameters into one of these when it is read (``Scenario.values``), and
+    that value is what the runner, the analyses and the model receive: ``ChannelModel(values=...)``
+    takes it without checking it again, and a run that changes a few parameters (a replicate's
+    draws, a sweep's point) passes them as keyword arguments beside it, checked by
+    :meth:`replace`, alone.
+    """
+
+    __slots__ = ("_given", "_values")
+    _values: dict
+    _given: dict
+
+    def __init__(self, values: dict, given: dict, _checked: bool = False) -> None:
+        if not _checked:
+            raise TypeError("Parameters are made by params.validate(overrides), which checks them")
+        object.__setattr__(self, "_values", values)
+        object.__setattr__(self, "_given", given)
+
+    def __setattr__(self, name, value):
+        raise AttributeError("Parameters cannot be changed; make a changed copy with .replace({...})")
+
+    def __getitem__(self, name: str):
+        return self._values[name]
+
+    def __iter__(self):
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def __repr__(self) -> str:
+        return f"Parameters({self._given!r})"
+
+    def __reduce__(self):
+        return _parameters_from, (self._values, self._given)
+
+    @property
+    def given(self) -> dict:
+        """The values set away from the defaults, as they were written (a copy)."""
+        return dict(self._given)
+
+    def replace(self, changes: Mapping) -> Parameters:
+        """A copy with ``changes`` (name -> value, as a scenario file would write it) applied.
+        Only the changed names are checked (and the checks across parameters made again); a value
+        written as it already stands is taken as it is. Raises ConfigError as :func:`validate`."""
+        values, given = dict(self._values), dict(self._given)
+        for name, value in changes.items():
+            if name not in PARAMS:
+                raise unknown_key_error(name, PARAMS)
+            if name in given and _same(given[name], value):
+                continue
+            values[name] = _check_one(PARAMS[name], name, value)
+            given[name] = value
+        check_consistency(values)
+        return Parameters(values, given, _checked=True)
+
+
+def _parameters_from(values: dict, given: dict) -> Parameters:
+    """Rebuild :class:`Parameters` from its pickled parts (they were checked when made)."""
+    return Parameters(values, given, _checked=True)
+
+
+def _same(a, b) -> bool:
+    """Whether two written values are the same (a schedule table or a number; arrays never are)."""
+    try:
+        return bool(type(a) is type(b) and a == b)
+    except (TypeError, ValueError):
+        return False
+
+
+def validate(overrides: Mapping) -> Parameters:
+    """Check user-supplied parameter values; return the full set (defaults filled in) as
+    :class:`Parameters`. Given a :class:`Parameters`, return it as it is: it was checked when made.
 
     Values may be constants or, for schedulable parameters, ``{date: value}`` tables.
     Raises ConfigError (one line, naming the key) on any problem.
     """
+    if isinstance(overrides, Parameters):
+        return overrides
     for key in overrides:
         if key not in PARAMS:
             raise unknown_key_error(key, PARAMS)
@@ -492,7 +572,7 @@ def validate(overrides: Mapping) -> dict:
         value = overrides.get(name, param.default)
         out[name] = _check_one(param, name, value)
     check_consistency(out)
-    return out
+    return Parameters(out, dict(overrides), _checked=True)
 
 
 def check_consistency(values: Mapping) -> None:
@@ -521,20 +601,20 @@ def check_consistency(values: Mapping) -> None:
                           f"{fmt('awareness_max')})")
 
 
-def schedule_dates_after(overrides: Mapping, end: dt.date) -> dict[str, list[dt.date]]:
-    """The dates of the schedules among ``overrides`` that fall after ``end``, by parameter:
-    changes that a run ending on ``end`` never reaches. ``overrides`` as given to
-    :func:`validate` (only dated tables are looked at)."""
+def schedule_dates_after(values: Parameters, end: dt.date) -> dict[str, list[dt.date]]:
+    """The dates of the schedules set in ``values`` (those its ``given`` writes as dated tables)
+    that fall after ``end``, by parameter: changes that a run ending on ``end`` never reaches. The
+    model's own default schedules are not changes the values ask for and are left out."""
     out = {}
-    for name, value in overrides.items():
-        if name in PARAMS and is_schedule(value):
-            param = PARAMS[name]
-            pairs = _check_one(param, name, value)
-            if is_schedule(param.default) and pairs == _check_one(param, name, param.default):
-                continue  # the model's own default schedule, not a change the scenario asks for
-            late = [day for day, _ in pairs if day > end]
-            if late:
-                out[name] = late
+    for name, written in values.given.items():
+        if not is_schedule(written):
+            continue
+        pairs, default = values[name], PARAMS[name].default
+        if is_schedule(default) and pairs == DEFAULTS[name]:
+            continue  # the model's own default schedule, not a change the scenario asks for
+        late = [day for day, _ in pairs if day > end]
+        if late:
+            out[name] = late
     return out
 
 
@@ -584,5 +664,9 @@ def to_jsonable(values: Mapping) -> dict:
     return out
 
 
-__all__ = ["PARAMS", "Param", "validate", "check_consistency", "schedule_dates_after", "build", "to_jsonable",
+#: Every parameter at its default, checked once.
+DEFAULTS: Parameters = validate({})
+
+
+__all__ = ["PARAMS", "DEFAULTS", "Param", "Parameters", "validate", "check_consistency", "schedule_dates_after", "build", "to_jsonable",
            "parse_date"]

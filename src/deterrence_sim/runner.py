@@ -87,10 +87,11 @@ class Result:
 
 def simulate(params: Mapping, *, seed: int, start=None, end=None) -> Result:
     """The one way into the model for an analysis: run it once with the keyword arguments
-    ``params`` (any parameter of ``params.PARAMS``, and ``start``/``end``, as
-    ``Scenario.model_kwargs()`` gives them; ``start``/``end`` given here take precedence; and
-    ``replay``, ChannelModel's counterfactual hook for the weather and the inflow's month
-    factors) from the model seed ``seed`` (checked first), and return its :class:`Result`."""
+    ``params`` (``start``/``end`` and the checked ``values``, as ``Scenario.model_kwargs()`` gives
+    them, with any parameter of ``params.PARAMS`` beside them as a change, checked alone;
+    ``start``/``end`` given here take precedence; and ``replay``, ChannelModel's counterfactual
+    hook for the weather and the inflow's month factors) from the model seed ``seed`` (checked
+    first), and return its :class:`Result`."""
     kwargs = dict(params)
     if start is not None:
         kwargs["start"] = start
@@ -122,8 +123,7 @@ def submit_replicates(scenario: Scenario, replicates: int, seed: int,
     limits.check_replicates(replicates)
     for text in scenario.warnings():
         warnings.warn(text, ScenarioWarning, stacklevel=2)
-    kwargs = scenario.model_kwargs()
-    ChannelModel(rng=0, **{**kwargs, "end": kwargs["start"]})  # validate before starting any work
+    kwargs = scenario.model_kwargs()  # its parameters were checked when the scenario was read
     jobs = [(kwargs, seed, i) for i in range(replicates)]
     if pool is None:
         return [functools.partial(_run_star, job) for job in jobs]
@@ -184,7 +184,7 @@ def write_run(out: Path, scenario: Scenario, daily: pd.DataFrame, seed: int) -> 
         "replicates": int(daily["replicate"].nunique()),
         "replicate_seeds": [replicate_seed(seed, int(i)) for i in sorted(daily["replicate"].unique())],
         "version": __version__,
-        "parameters": parameters.to_jsonable(parameters.validate(scenario.params)),
+        "parameters": parameters.to_jsonable(scenario.values),
         "totals_per_replicate": {int(rep): {k: int(v) for k, v in row.items()} for rep, row in per_rep.iterrows()},
         "totals_mean": {k: float(v) for k, v in per_rep.mean().items()},
     }

@@ -42,40 +42,47 @@ DEFAULT_START = dt.date(2025, 1, 1)
 DEFAULT_END = dt.date(2025, 12, 31)
 
 
-@dataclasses.dataclass
+@dataclasses.dataclass(frozen=True)
 class Scenario:
-    """A validated scenario: name, description, period and parameter overrides."""
+    """A validated scenario: name, description, period, and its parameters checked once into
+    ``values`` (:class:`~deterrence_sim.params.Parameters`: what the runner and the model
+    receive); ``params`` is what the file set, as written."""
 
     name: str
     description: str = ""
     start: dt.date = DEFAULT_START
     end: dt.date = DEFAULT_END
-    params: dict = dataclasses.field(default_factory=dict)
+    values: parameters.Parameters = dataclasses.field(default_factory=lambda: parameters.validate({}))
     path: str | None = None
 
+    @property
+    def params(self) -> dict:
+        """The parameter values the scenario sets, as written (the rest are the defaults)."""
+        return self.values.given
+
     def with_overrides(self, end=None, overrides=None) -> Scenario:
-        """A copy with a different end date and/or extra parameter values (validated)."""
-        merged = {**self.params, **(overrides or {})}
-        parameters.validate(merged)
+        """A copy with a different end date and/or extra parameter values (only these are checked)."""
+        values = self.values.replace(overrides) if overrides else self.values
         end = parse_date(end, "end") if end is not None else self.end
         if end < self.start:
             raise ConfigError(f"end: {end} is before the scenario's start {self.start}")
         limits.check_horizon(self.start, end)
-        return dataclasses.replace(self, end=end, params=merged)
+        return dataclasses.replace(self, end=end, values=values)
 
     def warnings(self) -> list[str]:
         """What in the scenario has no effect on its run, in one line each: the dates of its
         schedules that fall after the end (the change they make never happens)."""
         out = []
-        for name, late in parameters.schedule_dates_after(self.params, self.end).items():
+        for name, late in parameters.schedule_dates_after(self.values, self.end).items():
             days = ", ".join(d.isoformat() for d in late[:3]) + (f" and {len(late) - 3} more" if len(late) > 3 else "")
             out.append(f"{self.name}: {name} changes on {days}, after the end of the run ({self.end}); "
                        f"{'that change has' if len(late) == 1 else 'those changes have'} no effect")
         return out
 
     def model_kwargs(self) -> dict:
-        """Keyword arguments for ChannelModel (without rng)."""
-        return {"start": self.start.isoformat(), "end": self.end.isoformat(), **self.params}
+        """Keyword arguments for ChannelModel and ``runner.simulate`` (without rng): the period and
+        the checked ``values``. Parameters added to them are changes, checked alone by the model."""
+        return {"start": self.start.isoformat(), "end": self.end.isoformat(), "values": self.values}
 
 
 def check_name(name, where: str = "name") -> str:
@@ -110,8 +117,7 @@ def load(path: str | Path, _seen: tuple = ()) -> Scenario:
         own = raw.get("params", {})
         if not isinstance(own, dict):
             raise ConfigError("[params] must be a table of name = value")
-        merged = {**(base.params if base else {}), **own}
-        parameters.validate(merged)
+        values = base.values.replace(own) if base else parameters.validate(own)
         start = parse_date(raw["start"], "start") if "start" in raw else (base.start if base else DEFAULT_START)
         end = parse_date(raw["end"], "end") if "end" in raw else (base.end if base else DEFAULT_END)
         if end < start:
@@ -121,5 +127,5 @@ def load(path: str | Path, _seen: tuple = ()) -> Scenario:
         if str(exc).startswith(str(path)):
             raise
         raise ConfigError(f"{path}: {exc}") from None
-    return Scenario(name=name, description=raw.get("description", "").strip(), start=start, end=end, params=merged,
+    return Scenario(name=name, description=raw.get("description", "").strip(), start=start, end=end, values=values,
                     path=str(path))

@@ -3,6 +3,7 @@ signal, awareness, the sea) and the records (see ``deterrence_sim.reference``)."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 import calendar
 import math
 
@@ -32,9 +33,9 @@ NOT_IMPLEMENTED = {
 }
 
 
-def refuse_unimplemented(values: dict) -> None:
+def refuse_unimplemented(values: Mapping) -> None:
     """Raise ConfigError, in one line, for a parameter of :data:`NOT_IMPLEMENTED` away from its default."""
-    defaults = parameters.validate({})
+    defaults = parameters.DEFAULTS
     for name, what in NOT_IMPLEMENTED.items():
         value = values[name]
         if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # a schedule: on if any day is
@@ -46,12 +47,13 @@ def refuse_unimplemented(values: dict) -> None:
 
 class ReferenceModel(mesa.Model):
     """The plain per-agent statement of ChannelModel's rules (same keyword interface:
-    ``start``, ``end``, ``rng`` and any parameter of ``deterrence_sim.params.PARAMS``)."""
+    ``start``, ``end``, ``rng``, checked ``values`` and any parameter of ``deterrence_sim.params.PARAMS``)."""
 
-    def __init__(self, *, start="2025-01-01", end="2025-12-31", rng=None, **params):
+    def __init__(self, *, start="2025-01-01", end="2025-12-31", rng=None,
+                 values: parameters.Parameters | None = None, **params):
         super().__init__(rng=rng)
         self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
-        self.values = parameters.validate(params)
+        self.values = values.replace(params) if values is not None else parameters.validate(params)
         refuse_unimplemented(self.values)
         self.c, self.daily = parameters.build(self.values, self.start_date, self.n_days)
         self.weekday0 = self.start_date.weekday()

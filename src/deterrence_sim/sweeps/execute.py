@@ -49,40 +49,29 @@ import numpy as np
 import pandas as pd
 
 from .. import __version__, safeio
-from .. import params as parameters
 from ..errors import ConfigError
 from ..model import DAILY_COLUMNS
 from ..runner import replicate_seed, simulate
-from ..schedule import is_schedule, normalise_schedule
 from . import design as designs
 from . import store
 from .spec import Spec, effect_label, is_event
 
 
 def arm_kwargs(spec: Spec, values: dict) -> dict[str, dict]:
-    """The model keyword arguments (without ``rng``) of every scenario at one design point."""
+    """The model keyword arguments (without ``rng``) of every scenario at one design point: the
+    scenario's checked values with the point's factors applied (only the factors' targets are
+    checked, here; ConfigError for a value the model would refuse)."""
     out = {}
     for arm in spec.arms:
         sc = arm.scenario
-        current = parameters.validate(sc.params)
+        current = sc.values
         for f in spec.factors:
             if arm.contrast and not f.in_contrast:
                 continue
             changed = f.apply(current, values[f.name], sc.start)
-            for t in f.targets:
-                current[t] = normalise(t, changed[t])
-        out[arm.label] = {"start": sc.start.isoformat(), "end": sc.end.isoformat(),
-                          **parameters.to_jsonable(current)}
+            current = current.replace({t: changed[t] for t in f.targets})
+        out[arm.label] = {**sc.model_kwargs(), "values": current}
     return out
-
-
-def normalise(name: str, value):
-    """One parameter's value checked and put in validated form (a constant, or sorted
-    ``(date, value)`` pairs for a schedule), as ``params.validate`` does for every parameter."""
-    p = parameters.PARAMS[name]
-    if is_schedule(value):
-        return normalise_schedule(name, value, p.check)
-    return p.check(name, value)
 
 
 def summarise(daily: np.ndarray, dates: list[dt.date], outputs, years) -> dict:
@@ -150,8 +139,7 @@ def check_points(spec: Spec, table: pd.DataFrame) -> None:
     for point, values in zip(table["point"].tolist(), table[names].itertuples(index=False, name=None)):
         vals = dict(zip(names, (float(v) for v in values)))
         try:
-            for kwargs in arm_kwargs(spec, vals).values():
-                parameters.validate({k: v for k, v in kwargs.items() if k not in ("start", "end")})
+            arm_kwargs(spec, vals)  # checks the point's values
         except ConfigError as exc:
             shown = ", ".join(f"{k}={v:g}" for k, v in vals.items())
             raise ConfigError(f"{spec.path}: design point {point} ({shown}) is refused: {exc}") from None

@@ -190,7 +190,7 @@ class Spec:
         payload = {
             "raw": self.raw,
             "arms": [(a.label, a.contrast, a.scenario.start.isoformat(), a.scenario.end.isoformat(),
-                      parameters.to_jsonable(parameters.validate(a.scenario.params))) for a in self.arms],
+                      parameters.to_jsonable(a.scenario.values)) for a in self.arms],
             "factors": [dataclasses.asdict(f) for f in self.factors],
         }
         text = json.dumps(payload, sort_keys=True, default=str)
