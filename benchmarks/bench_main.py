@@ -23,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from deterrence_sim import compare, runner, scenario
-from deterrence_sim.uncertainty import Uncertainty
+from deterrence_sim.analyses import compare
+from deterrence_sim import runner, scenario
+from deterrence_sim.analyses.uncertainty import Uncertainty
 
 
 def main() -> None:

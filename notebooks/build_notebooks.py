@@ -27,7 +27,8 @@ import pandas as pd
 import matplotlib.pyplot as plt
 import matplotlib.dates as mdates
 
-from deterrence_sim import ChannelModel, compare, params, runner, scenario
+from deterrence_sim import ChannelModel, params, runner, scenario
+from deterrence_sim.analyses import compare
 
 pd.set_option("display.precision", 3)
 SCENARIOS = {path.stem: path for path in compare.standard_scenarios()}  # experiments/scenarios/*.toml
@@ -243,7 +244,7 @@ keeps its prior, a log-normal with median 0.77 and a 90% interval of about 0.15 
 outside evidence (US border studies at the low end, the Australian turnbacks at the high end).
 The main job, `deterrence-sim compare`, therefore gives the answer as a distribution: each
 replicate draws the calibrated parameters jointly from the calibration's posterior sample and
-the others from the priors below (`deterrence_sim.uncertainty`), and each scenario is compared
+the others from the priors below (`deterrence_sim.analyses.uncertainty`), and each scenario is compared
 with the `no_deal` run that shares its draw and seed."""),
     ("code", """from deterrence_sim import uncertainty
 
@@ -254,7 +255,7 @@ runs 200), without the dose-response and the decomposition. It writes its report
 folder, as `deterrence-sim compare` does."""),
     ("code", """import tempfile
 from pathlib import Path
-from deterrence_sim import effects
+from deterrence_sim.analyses import effects
 
 out = Path(tempfile.mkdtemp()) / "compare"
 headline = compare.compare([SCENARIOS["parity"]], replicates=16, horizon_end="2027-12-31", out=out,
@@ -375,7 +376,7 @@ sweep.round(0)"""),
     ("md", """## A sensitivity analysis with Sobol indices
 
 Four uncertain parameters, each over a plausible range (the ranges are for teaching; the priors
-of the main job are in `deterrence_sim.uncertainty.PRIORS`), and one output: crossings in 2026
+of the main job are in `deterrence_sim.analyses.uncertainty.PRIORS`), and one output: crossings in 2026
 under the ten-fold ramp-up, one replicate per parameter set. The `sobol` design draws the
 parameter sets (`base_samples` x (4 + 2) of them, for first-order and total indices) and the
 analysis estimates the indices from the outputs. `base_samples = 16` keeps this to about a

@@ -92,7 +92,7 @@ def test_an_injunction_wave_empties_the_first_flights():
 def test_alternatives_said_not_to_touch_the_baseline_leave_no_deal_exactly_as_it_is():
     """The main job reuses the headline's no_deal runs for alternatives (a), (c) and (d): without
     removals or announcements each of them must change nothing, figure for figure."""
-    from deterrence_sim.alternatives import ALTERNATIVES
+    from deterrence_sim.analyses.alternatives import ALTERNATIVES
 
     kw = scenario.load(SCEN / "no_deal.toml").with_overrides(end="2025-12-31").model_kwargs()
     today = ChannelModel(rng=6, **kw).run().figures
@@ -110,7 +110,7 @@ def test_albania_check_reads_each_groups_arrivals_off_the_model():
     model reports, and the check's group is the returnable one."""
     import datetime as dt
 
-    from deterrence_sim import albania
+    from deterrence_sim.analyses import albania
     from deterrence_sim.population import N_GROUPS, RETURNABLE
 
     kw = scenario.load(SCEN / "no_deal.toml").with_overrides(end=albania.END).model_kwargs()
@@ -129,7 +129,8 @@ def test_albania_figures_come_from_the_seeds_file(tmp_path):
     another fall; a copy without the row is refused in one line naming the file."""
     import shutil
 
-    from deterrence_sim import albania, data
+    from deterrence_sim.analyses import albania
+    from deterrence_sim.observed import data
     from deterrence_sim.errors import ConfigError
 
     seen = albania.observed()

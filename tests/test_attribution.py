@@ -9,10 +9,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import attribution as at
+from deterrence_sim.analyses import attribution as at
 from deterrence_sim import cli, params as parameters, scenario
 from deterrence_sim.errors import ConfigError
-from deterrence_sim.uncertainty import Uncertainty
+from deterrence_sim.analyses.uncertainty import Uncertainty
 
 SHORT = "2026-01-01:2026-01-10"  # a short window keeps the runs to about a year
 

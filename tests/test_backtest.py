@@ -11,8 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import backtest as bt
-from deterrence_sim import baselines as bl
+from deterrence_sim.forecasting import backtest as bt
+from deterrence_sim.forecasting import baselines as bl
 
 D = dt.date
 

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import baselines as bl
-from deterrence_sim import data
+from deterrence_sim.forecasting import baselines as bl
+from deterrence_sim.observed import data
 
 
 def tiny_monthly() -> pd.Series:

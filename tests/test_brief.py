@@ -8,8 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import decomposition, effects, prior, resources
-from deterrence_sim.uncertainty import PRIORS
+from deterrence_sim.analyses import decomposition, effects
+from deterrence_sim.calibration import deterrence_prior as prior
+from deterrence_sim import resources
+from deterrence_sim.analyses.uncertainty import PRIORS
 
 
 def metrics_of(crossings: dict[str, list[float]], year=2027) -> dict[str, pd.DataFrame]:
@@ -121,7 +123,7 @@ def test_the_main_jobs_prior_is_the_one_the_anchor_episodes_give():
 def test_before_and_after_sets_each_contrast_beside_its_earlier_value(tmp_path):
     """The report's "How the 2026 data moved the answer": for the pilot (against no_deal) and the
     ramp-ups (against the pilot), the earlier comparison's median beside this one's, and the move."""
-    from deterrence_sim import compare, report
+    from deterrence_sim.analyses import compare, report
 
     before = effects.headline_table(effects.contrasts(
         metrics_of({"no_deal": [100] * 4, "pilot": [95] * 4, "rampup_x5": [90.25] * 4, "parity": [47.5] * 4}),
@@ -153,8 +155,8 @@ def test_a_before_folder_that_is_not_a_comparison_is_one_line_and_exit_2(tmp_pat
 def test_the_brief_reads_the_strengths_interval_off_the_weighted_posterior_sample():
     """'What the data cannot tell' quotes the posterior sample's own weighted interval, not the
     spread of the replicates' draws from it (200 draws from a sample wobble)."""
-    from deterrence_sim import compare
-    from deterrence_sim.uncertainty import Uncertainty
+    from deterrence_sim.analyses import compare
+    from deterrence_sim.analyses.uncertainty import Uncertainty
 
     rows = tuple({"deterrence_strength": float(x)} for x in range(1, 101))
     even = compare.strength_interval(Uncertainty(priors=(), posterior=rows, weights=(1.0,) * 100))

@@ -11,9 +11,10 @@ import pandas as pd
 import pytest
 
 from deterrence_sim import calibration as cal
-from deterrence_sim import data, validation
+from deterrence_sim.observed import data
+from deterrence_sim.calibration import validation
 from deterrence_sim.errors import ConfigError
-from deterrence_sim.targets import TargetSet, mard, monthly_seasonality
+from deterrence_sim.observed.targets import TargetSet, mard, monthly_seasonality
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -173,7 +174,7 @@ def test_prior_file_errors(tmp_path):
 def test_one_prior_class_for_the_fit_and_the_main_job():
     """The calibrated parameters' priors and the main job's are the same class, and a calibrated
     prior reads and draws as the fit's own prior did (scipy's lognormal at median, sigma)."""
-    from deterrence_sim import uncertainty
+    from deterrence_sim.analyses import uncertainty
 
     assert cal.Prior is uncertainty.Prior
     strength = cal.CALIBRATED["deterrence_strength"].prior

@@ -11,7 +11,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import cli, data, params, runner, scenario
+from deterrence_sim import cli, params, runner, scenario
+from deterrence_sim.observed import data
 from deterrence_sim.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -252,7 +253,9 @@ def _no_work(*args, **kwargs):
 def test_library_entry_points_check_the_seed_before_any_work(command, seed, tmp_path, monkeypatch):
     """The functions behind the commands refuse a bad seed themselves, with the command line's
     words and before any work (their first step of work is replaced by one that fails)."""
-    from deterrence_sim import albania, backtest, forecast, prior
+    from deterrence_sim.analyses import albania
+    from deterrence_sim.forecasting import backtest, forecast
+    from deterrence_sim.calibration import deterrence_prior as prior
 
     out = tmp_path / "out"
     calls = {

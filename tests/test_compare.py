@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from deterrence_sim import compare, runner, scenario
+from deterrence_sim.analyses import compare
+from deterrence_sim import runner, scenario
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "experiments" / "scenarios"

@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from deterrence_sim import data
+from deterrence_sim.observed import data
 
 
 def _between(d, a, b):

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import data
-from deterrence_sim import forecast as fc
+from deterrence_sim.observed import data
+from deterrence_sim.forecasting import forecast as fc
 
 ROOT = Path(__file__).resolve().parents[1]
 SMALL = {"budget": 40, "population": 20, "workers": 1, "log": lambda *a: None}

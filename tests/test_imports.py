@@ -80,5 +80,46 @@ def test_circles_are_found():
 
 def test_forecasts_and_backtests_do_not_go_through_validation():
     graph = import_graph()
-    for name in ("deterrence_sim.forecast", "deterrence_sim.backtest"):
-        assert "deterrence_sim.validation" not in graph[name]
+    for name in ("deterrence_sim.forecasting.forecast", "deterrence_sim.forecasting.backtest"):
+        assert "deterrence_sim.calibration.validation" not in graph[name]
+
+
+#: The package's layers, lowest first: a module may import modules of its own layer or below, never
+#: above. The house (errors, limits, safe writing, worker pools, the package's files, numba's cache);
+#: what was observed; the model and its machinery (parameters, scenarios, the compiled day, its
+#: rules, the Mesa agents, the runner, the reference model); the studies made with it (calibration,
+#: analyses, forecasting, sweeps); the interfaces (command line, app, docs). The package itself
+#: (``__init__``) stands outside: it names the model.
+LAYERS = {
+    "house": ("errors", "limits", "safeio", "workers", "resources", "numba_cache"),
+    "observed": ("observed",),
+    "model": ("params", "schedule", "scenario", "daybook", "population", "draws", "collector", "rules", "model",
+              "agents", "runner", "reference", "compiling"),
+    "studies": ("calibration", "analyses", "forecasting", "sweeps"),
+    "interfaces": ("cli", "app", "app_panels", "docs", "__main__"),
+}
+
+
+def layer_of(module: str) -> int:
+    """The layer (0 = lowest) of a module of the package, by its first name below the package."""
+    top = module.split(".")[1]
+    for i, names in enumerate(LAYERS.values()):
+        if top in names:
+            return i
+    raise AssertionError(f"{module}: in no layer of tests/test_imports.py's LAYERS; add it to one")
+
+
+def upward_imports(graph: dict[str, set[str]]) -> list[str]:
+    """Every import of a module from a higher layer than its own, as 'importer -> imported'."""
+    package = "deterrence_sim"  # the package itself (its version, its name for the model) is below every layer
+    return [f"{m} -> {d}" for m, deps in sorted(graph.items()) if m != package
+            for d in sorted(deps) if d != package and layer_of(d) > layer_of(m)]
+
+
+def test_the_layers_import_only_downward():
+    assert upward_imports(import_graph()) == []
+
+
+def test_an_upward_import_is_found():
+    graph = {"deterrence_sim.model": {"deterrence_sim.analyses.compare"}, "deterrence_sim.analyses.compare": set()}
+    assert upward_imports(graph) == ["deterrence_sim.model -> deterrence_sim.analyses.compare"]

@@ -12,7 +12,8 @@ import numpy as np
 import pytest
 
 from deterrence_sim import calibration as cal
-from deterrence_sim import params, scenario, validation
+from deterrence_sim import params, scenario
+from deterrence_sim.calibration import validation
 from deterrence_sim.errors import ConfigError
 from deterrence_sim.model import DAILY_COLUMNS, ChannelModel
 from deterrence_sim.rules import inflow

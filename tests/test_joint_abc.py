@@ -77,7 +77,7 @@ def test_weighted_quantiles_of_a_uniform_sample():
 
 
 def test_the_joint_targets_hold_2026_attempts_and_treat_the_weak_row_as_weak():
-    from deterrence_sim.targets import TargetSet
+    from deterrence_sim.observed.targets import TargetSet
 
     ts = TargetSet("2023-01-01", "2026-04-30", "2026-04-30")
     obs = dict(zip(ts.names, ts.observed))

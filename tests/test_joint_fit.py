@@ -32,7 +32,7 @@ def test_model_params_put_the_2026_level_on_top_of_2025():
     assert kw["inflow_per_year"]["2026-01-01"] == pytest.approx(0.5 * theta["inflow_2025"])
     # the prior median of the main job's deterrence prior (0.82, from the anchor episodes), not the
     # ABC-SMC fit's (0.77): the main job draws from the update of the prior its brief states
-    from deterrence_sim.uncertainty import PRIORS
+    from deterrence_sim.analyses.uncertainty import PRIORS
 
     assert kw["deterrence_strength"] == pytest.approx(PRIORS["deterrence_strength"].quantile(0.5), rel=1e-6)
     assert kw["deterrence_strength"] == pytest.approx(0.82, abs=0.005)  # 0.817: the truncation at 8.3

@@ -22,10 +22,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import albania, calibration, compare, data, resources, scenario, uncertainty, validation
+from deterrence_sim.analyses import albania, compare, uncertainty
+from deterrence_sim import calibration, resources, scenario
+from deterrence_sim.observed import data
+from deterrence_sim.calibration import validation
 from deterrence_sim.calibration import month_sd
 from deterrence_sim.errors import ConfigError
-from deterrence_sim.targets import TargetSet
+from deterrence_sim.observed.targets import TargetSet
 
 ROOT = Path(__file__).resolve().parents[1]
 PACKAGE = Path(str(importlib.resources.files("deterrence_sim")))

@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import registry, scores
+from deterrence_sim.forecasting import registry, scores
 from deterrence_sim.errors import ConfigError
 
 

@@ -14,7 +14,7 @@ import pytest
 from deterrence_sim import params
 from deterrence_sim.model import ChannelModel
 from deterrence_sim.rules import inflow, smugglers
-from deterrence_sim.uncertainty import MECHANISM_PRIORS, Prior, apply_draw
+from deterrence_sim.analyses.uncertainty import MECHANISM_PRIORS, Prior, apply_draw
 
 SHORT = {"start": "2026-01-01", "end": "2026-04-30", "inflow_month_sd": 0.0}
 

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from deterrence_sim import scores
+from deterrence_sim.forecasting import scores
 
 
 def crps_normal(mu: float, sigma: float, y: float) -> float:

@@ -5,7 +5,7 @@ import itertools
 import numpy as np
 import pytest
 
-from deterrence_sim.shapley import interaction, shapley
+from deterrence_sim.analyses.shapley import interaction, shapley
 
 
 def worlds(causes, f):

@@ -15,9 +15,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from deterrence_sim import compare, effects, runner, scenario
+from deterrence_sim.analyses import compare, effects
+from deterrence_sim import runner, scenario
 from deterrence_sim.errors import ConfigError
-from deterrence_sim.uncertainty import PRIORS, Uncertainty, apply_draw
+from deterrence_sim.analyses.uncertainty import PRIORS, Uncertainty, apply_draw
 
 ROOT = Path(__file__).resolve().parents[1]
 SCEN = ROOT / "experiments" / "scenarios"
@@ -179,7 +180,7 @@ def test_the_main_job_draws_the_fitted_unknowns_from_the_joint_posterior():
     """deterrence_strength, leave_route_daily, removal_salience and the 2026 inflow come from the
     joint posterior's rows; only what the data cannot touch is drawn from a prior. The older
     posterior sample (ABC-SMC, without these columns) still works, drawing them from the priors."""
-    from deterrence_sim.uncertainty import POSTERIOR_FILE, read_posterior
+    from deterrence_sim.analyses.uncertainty import POSTERIOR_FILE, read_posterior
 
     unc = Uncertainty.full()
     rows, _ = read_posterior(POSTERIOR_FILE)

@@ -7,7 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from deterrence_sim import runner, weather_check
+from deterrence_sim import runner
+from deterrence_sim.analyses import weather_check
 from deterrence_sim.daybook import DAILY_COLUMNS
 from deterrence_sim.model import ChannelModel
 

@@ -34,7 +34,8 @@ import time
 import solara
 import solara.lab
 
-from . import compare, compiling, scenario
+from .analyses import compare
+from . import compiling, scenario
 from . import params as parameters
 from .app_panels import (CHART_PANELS, belief_spread_figure, daily_frame, status_text, totals_html,
                          waiting_beliefs)

@@ -164,7 +164,7 @@ def cmd_run(args) -> int:
 
 
 def cmd_compare(args) -> int:
-    from . import compare
+    from .analyses import compare
 
     out = Path(args.out)
     try:
@@ -276,7 +276,8 @@ def cmd_calibrate(args) -> int:
 
 
 def cmd_validate(args) -> int:
-    from . import safeio, validation
+    from . import safeio
+    from .calibration import validation
 
     out = safeio.prepare_output_dir(args.out)
     t0 = time.perf_counter()
@@ -300,7 +301,7 @@ def cmd_validate(args) -> int:
 
 
 def cmd_forecast(args) -> int:
-    from . import forecast
+    from .forecasting import forecast
 
     out = Path(args.out or Path("results") / "forecast" / f"{args.origin}_{args.to}")
     command = " ".join(["deterrence-sim", *sys.argv[1:]]) if sys.argv[1:2] == ["forecast"] else \
@@ -318,7 +319,7 @@ def cmd_forecast(args) -> int:
 
 
 def cmd_score_forecasts(args) -> int:
-    from . import registry
+    from .forecasting import registry
 
     res = registry.score_registry(args.registry, out=args.out)
     for n in res["notes"]:
@@ -332,7 +333,7 @@ def cmd_score_forecasts(args) -> int:
 
 
 def cmd_backtest(args) -> int:
-    from . import backtest
+    from .forecasting import backtest
 
     out = Path(args.out)
     res = backtest.backtest(out, budget=args.budget, population=args.population, draws=args.draws, seed=args.seed,
@@ -352,7 +353,7 @@ def cmd_backtest(args) -> int:
 
 
 def cmd_attribute(args) -> int:
-    from . import attribution
+    from .analyses import attribution
 
     command = " ".join(["deterrence-sim", *sys.argv[1:]]) if sys.argv[1:2] == ["attribute"] else None
     res = attribution.attribute(args.window, args.against, draws=args.draws, out=Path(args.out), workers=args.workers,
@@ -368,7 +369,8 @@ def cmd_attribute(args) -> int:
 
 
 def cmd_albania(args) -> int:
-    from . import albania, safeio
+    from .analyses import albania
+    from . import safeio
 
     out = safeio.prepare_output_dir(args.out)
     t0 = time.perf_counter()
@@ -380,7 +382,8 @@ def cmd_albania(args) -> int:
 
 
 def cmd_prior(args) -> int:
-    from . import prior, safeio
+    from .calibration import deterrence_prior as prior
+    from . import safeio
 
     out = safeio.prepare_output_dir(args.out)
     t0 = time.perf_counter()

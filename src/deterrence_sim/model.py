@@ -143,7 +143,7 @@ class ChannelModel(mesa.Model):
 
     # ------------------------------------------------------------------ set-up helpers
     def _replay(self, replay) -> np.ndarray:
-        """Counterfactual hook (``deterrence_sim.attribution``): ``replay`` maps ``"sea_viable"``
+        """Counterfactual hook (``deterrence_sim.analyses.attribution``): ``replay`` maps ``"sea_viable"``
         and/or ``"inflow_month_factor"`` to a pair ``(to_days, from_days)`` of day indices; this
         run then uses, on each day of ``to_days``, the value its own draws gave the matching day of
         ``from_days`` (the weather or the inflow's month factor of another window, same seed).
@@ -159,7 +159,7 @@ class ChannelModel(mesa.Model):
         months = np.array([d.month for d in self.dates])
         path = weather.markov_weather(rng, months, self.c.calm_after_calm, self.c.calm_after_rough)
         if self.c.weather_mode != "markov":  # observed, or observed to 2025 and the chain after
-            from .data import observed_crossing_days
+            from .observed.data import observed_crossing_days
 
             path = weather.observed_weather(self.dates, weather.replayed_days(observed_crossing_days(),
                                                                               self.c.weather_mode), path)

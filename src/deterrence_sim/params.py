@@ -126,12 +126,12 @@ def switch(name: str, default, mechanism: str, source: str, doc: str, *, schedul
 
 
 # Month shares of the year's arrivals, 2023-25 pooled (SB01), used as inflow seasonality: the window the
-# model is calibrated on (deterrence_sim.targets.monthly_seasonality(2023, 2025)).
+# model is calibrated on (deterrence_sim.observed.targets.monthly_seasonality(2023, 2025)).
 _SEASONALITY_2023_25 = (3.35, 3.39, 7.99, 8.09, 7.69, 11.17, 11.29, 12.15, 13.0, 9.42, 6.41, 6.04)
 
 # Weather Markov chain by month, estimated from SB01 2022-2025 (days with >= 1 arrival):
 # probability that a crossing day follows a crossing day, and that one follows a day without.
-# Recomputed by deterrence_sim.data.weather_chain_from_daily(); a test checks they agree.
+# Recomputed by deterrence_sim.observed.data.weather_chain_from_daily(); a test checks they agree.
 _CALM_AFTER_CALM = (0.441, 0.455, 0.647, 0.614, 0.645, 0.738, 0.708, 0.672, 0.709, 0.588, 0.567, 0.5)
 _CALM_AFTER_ROUGH = (0.222, 0.212, 0.26, 0.25, 0.339, 0.305, 0.346, 0.368, 0.292, 0.288, 0.133, 0.152)
 

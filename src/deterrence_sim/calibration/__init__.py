@@ -19,7 +19,7 @@ Two fits are made by default (``--fit both``):
 * ``full``: all the data, simulated 2023-01-01..2026-01-31; its posterior medians are the model's
   defaults (``experiments/calibration/calibrated.toml``).
 
-Forecasts and backtests (:mod:`deterrence_sim.forecast`, :mod:`deterrence_sim.backtest`) make
+Forecasts and backtests (:mod:`deterrence_sim.forecasting.forecast`, :mod:`deterrence_sim.forecasting.backtest`) make
 fits of their own at any origin with :func:`~.setting.origin_setting`.
 
 The fits are made with the month-to-month inflow noise off. Its size, ``inflow_month_sd``, is then

@@ -29,7 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from ..errors import ConfigError
-from ..targets import TargetSet
+from ..observed.targets import TargetSet
 from ..workers import worker_pool
 from .priors import CALIBRATED, CalibParam
 from .setting import Setting, simulate
@@ -69,7 +69,7 @@ def _set_work(seed: int, simulate_one: bytes, seeds: str | None) -> None:
     data up to its origin: the fork server's environment may be older than the parent's)."""
     import cloudpickle
 
-    from ..data import use_folder
+    from ..observed.data import use_folder
 
     use_folder(seeds)
     _WORK.update(seed=seed, simulate_one=cloudpickle.loads(simulate_one))

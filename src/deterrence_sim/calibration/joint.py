@@ -15,7 +15,7 @@ simulation-based calibration (:mod:`.sbc`). Which parameters, their priors and w
   arrivals, December 2022 to December 2025 (0.33-0.37 at the backtest's origins; docs/ODD.md
   section 11). Without it a fall in 2026 could only be read as deterrence;
 * ``leave_route_daily`` and ``removal_salience``: the main job's priors
-  (:data:`deterrence_sim.uncertainty.PRIORS`), because they drive the headline;
+  (:data:`deterrence_sim.analyses.uncertainty.PRIORS`), because they drive the headline;
 * the dated mechanisms of 2026 whose priors put mass on "no effect"
   (``uncertainty.MECHANISM_PRIORS``, where the model defines them).
 
@@ -39,7 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from .. import params as parameters
-from .. import uncertainty
+from ..analyses import uncertainty
 from ..errors import ConfigError
 from ..sweeps import store
 from ..workers import worker_pool
@@ -98,7 +98,7 @@ def _step_ppf(u: float) -> float:
 
 
 #: Parameters of :data:`~.priors.CALIBRATED` whose prior here is the main job's
-#: (:data:`deterrence_sim.uncertainty.PRIORS`), so that the posterior the main job draws from is
+#: (:data:`deterrence_sim.analyses.uncertainty.PRIORS`), so that the posterior the main job draws from is
 #: the update of the prior its brief states: the deterrence strength's, derived by simulating the
 #: anchor episodes in the model (``deterrence-sim prior``; lognormal, median 0.82, truncated at 8.3),
 #: not the ABC-SMC fit's older lognormal(0.77, 1.0).
@@ -170,8 +170,8 @@ _TARGETS = {}
 
 
 def _set_targets(seeds_folder: str | None) -> None:
-    from ..data import use_folder
-    from ..targets import TargetSet
+    from ..observed.data import use_folder
+    from ..observed.targets import TargetSet
 
     use_folder(seeds_folder)
     _TARGETS["set"] = TargetSet(JOINT_SETTING.start, JOINT_SETTING.end, JOINT_SETTING.fit_end)
@@ -197,7 +197,7 @@ def one_run(args) -> dict:
 
 def table_record(seed: int) -> dict:
     """What a table folder holds: checked before a resume adds to it."""
-    from ..targets import TargetSet
+    from ..observed.targets import TargetSet
 
     targets = TargetSet(JOINT_SETTING.start, JOINT_SETTING.end, JOINT_SETTING.fit_end)
     params = joint_params()

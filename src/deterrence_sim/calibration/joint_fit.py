@@ -6,7 +6,7 @@ Files written to ``out``:
 
 * ``posterior_joint.csv``: the posterior sample for the data to 2026-04-30 (one row per accepted
   run, its regression-adjusted parameter values, ``inflow_2026`` and a ``weight``); the main job
-  draws from it (:meth:`deterrence_sim.uncertainty.Uncertainty.full`);
+  draws from it (:meth:`deterrence_sim.analyses.uncertainty.Uncertainty.full`);
 * ``posterior_joint_to_2025.csv``: the same for the data cut at 2025-12-31;
 * ``identification.csv``: per parameter the width of the central 90% interval of the prior and of
   the two posteriors;
@@ -34,7 +34,7 @@ from scipy.stats import norm
 
 from .. import safeio
 from ..errors import ConfigError
-from ..targets import TargetSet
+from ..observed.targets import TargetSet
 from .abc import LOG_KINDS, RegressionABC, probit, weighted_quantiles
 from .joint import CUT_2025, JOINT_SETTING, joint_params, load_table
 

@@ -30,7 +30,7 @@ def _monthly_arrivals_job(args) -> np.ndarray:
 def _monthly_runs(theta, setting, sd, replicates, seed, workers, weather, months, end) -> np.ndarray:
     """log monthly arrivals, replicates x months, with the month noise set to ``sd``. Replicate i
     has seed ``replicate_seed(seed, i)`` whatever ``sd`` is (common random numbers)."""
-    from ..data import use_folder
+    from ..observed.data import use_folder
     from ..runner import replicate_seed
 
     jobs = [({**theta, "inflow_month_sd": float(sd)}, setting, end, weather, replicate_seed(seed, i), months)
@@ -106,7 +106,7 @@ def estimate_inflow_month_sd(theta: dict, setting: Setting, replicates: int = MO
     90% interval ``approx_90`` reflects the sampling error of ``V_obs`` alone). Returns a dict with
     ``sd`` and the moments behind it.
     """
-    from ..targets import TargetSet
+    from ..observed.targets import TargetSet
 
     say = log or (lambda *a: None)
     targets = TargetSet(setting.start, setting.end, setting.fit_end)

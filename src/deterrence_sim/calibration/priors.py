@@ -9,12 +9,12 @@ from pathlib import Path
 
 from ..errors import ConfigError
 from ..safeio import read_toml
-from ..uncertainty import Prior
+from ..analyses.uncertainty import Prior
 
 
 @dataclasses.dataclass(frozen=True)
 class CalibParam:
-    """One calibrated quantity, its prior (:class:`~deterrence_sim.uncertainty.Prior`, the
+    """One calibrated quantity, its prior (:class:`~deterrence_sim.analyses.uncertainty.Prior`, the
     package's one prior class), and why."""
 
     name: str

@@ -15,7 +15,7 @@ import dataclasses
 import datetime as dt
 import re
 from .. import resources
-from ..targets import TargetSet, monthly_seasonality
+from ..observed.targets import TargetSet, monthly_seasonality
 from .priors import CALIBRATED, CalibParam
 
 CALIBRATED_DIR = resources.path("experiments/calibration")  # the calibrated set, shipped with the package

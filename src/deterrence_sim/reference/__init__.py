@@ -12,7 +12,7 @@ as the statement of the rules, and run to check that the fast model agrees with 
 
 It reuses only infrastructure that holds no behavioural rule: parameter validation and daily
 schedules (``deterrence_sim.params``, ``deterrence_sim.schedule``), the observed crossing days
-(``deterrence_sim.data``, for ``weather_mode = "observed"``), the state and group codes of
+(``deterrence_sim.observed.data``, for ``weather_mode = "observed"``), the state and group codes of
 ``deterrence_sim.population`` and the names of the daily figures (``deterrence_sim.daybook``). It never calls ``deterrence_sim.rules`` or ``ChannelModel``
 (importing the package loads them, but nothing here uses them), so a rule broken in the fast
 model shows up as a difference between the two.

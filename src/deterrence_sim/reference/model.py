@@ -63,7 +63,7 @@ class ReferenceModel(mesa.Model):
 
         self.observed_days = None
         if c.weather_mode != "markov":  # rule 2: the observed crossing days (to 2025-12-31 only, for observed_to_2025)
-            from deterrence_sim.data import observed_crossing_days
+            from deterrence_sim.observed.data import observed_crossing_days
 
             days = observed_crossing_days()
             if c.weather_mode == "observed_to_2025":

@@ -37,9 +37,9 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import resources, runner, safeio, scenario
-from .albania import removal_regime
-from .limits import check_seed
+from .. import resources, runner, safeio, scenario
+from ..analyses.albania import removal_regime
+from ..limits import check_seed
 
 SCENARIO_DIR = resources.path("experiments/scenarios")
 #: The turnbacks start at the episode's point in the year (December 2013).
@@ -91,7 +91,7 @@ def simulate_australia(replicates: int = 2, seed: int = 20131219, workers=None, 
 def observed_falls() -> dict[str, float]:
     """The falls the episodes recorded: Australia 1 - 157/20,587; Albania the lower end of the
     Albania check's range (against Q1 2022)."""
-    from . import albania
+    from ..analyses import albania
 
     return {"australia": 1.0 - AUSTRALIA["after"] / AUSTRALIA["before"], "albania": albania.observed()["fall_low"]}
 
@@ -159,7 +159,7 @@ def write(out: Path, table: pd.DataFrame, prior: dict) -> None:
     cols = ["episode", "deterrence_strength", "crossings_without", "crossings_with", "fall_mean", "fall_min",
             "fall_max", "observed_fall", "replicates"]
     lines = ["# The deterrence prior from the anchor episodes, simulated in the model", "",
-             "Written by `deterrence-sim prior` (method: `src/deterrence_sim/prior.py`, docs/ODD.md section 8). "
+             "Written by `deterrence-sim prior` (method: `src/deterrence_sim/calibration/deterrence_prior.py`, docs/ODD.md section 8). "
              "Fall of crossings against the paired run without the policy, at each strength (mean and range over "
              "replicates); other parameters at their calibrated values.", "",
              "| episode | strength | crossings without | with | fall (mean) | fall (range) | observed |",

@@ -12,7 +12,7 @@ Every forecast the project commits has a row in ``experiments/forecast/registry.
 
 :func:`score_registry` compares every registered forecast whose period has begun with the
 observed monthly arrivals now in ``seeds/`` (complete months only), month by month and in total
-over the months observed so far, with the scores of :mod:`deterrence_sim.scores`, and flags a
+over the months observed so far, with the scores of :mod:`deterrence_sim.forecasting.scores`, and flags a
 forecast that was made after its period began (``made_on`` after ``period_start``) or that saw
 data from its own period (``data_end`` on or after ``period_start``): such a forecast is scored,
 but it is not evidence of forecasting skill.
@@ -26,8 +26,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import data, resources, safeio, scores
-from .errors import ConfigError
+from ..observed import data
+from .. import resources, safeio
+from . import scores
+from ..errors import ConfigError
 
 REGISTRY = "experiments/forecast/registry.csv"  # in the package's data
 COLUMNS = ("id", "made_on", "commit", "data_end", "period_start", "period_end", "files", "command")

@@ -174,7 +174,7 @@ BASELINES = ("seasonal level x lognormal", "negative-binomial count model")
 
 def baseline_samples(daily: dict, origin: dt.date, months: list[str], n: int, seed: int) -> dict[str, np.ndarray]:
     """Draws of both baselines made at ``origin`` from ``daily`` (SB01 as read by
-    :func:`deterrence_sim.data.daily_arrivals`); only the days up to the origin are used."""
+    :func:`deterrence_sim.observed.data.daily_arrivals`); only the days up to the origin are used."""
     dates = np.asarray(daily["date"], dtype="datetime64[D]")
     keep = dates <= np.datetime64(origin)
     dates, y = dates[keep], np.asarray(daily["arrivals"], dtype=float)[keep]

@@ -15,9 +15,10 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import effects, safeio
+from . import effects
+from .. import safeio
 from .alternatives import ALTERNATIVES, FIT_TOLERANCE
-from .scenario import RAMP_DATE
+from ..scenario import RAMP_DATE
 from .uncertainty import prior_table
 
 HEADLINE_SCENARIOS = ("pilot", "rampup_x5", "parity")
@@ -215,7 +216,7 @@ def _strength(draws) -> str:
 
 def before_after(headline, draws, before) -> list[str]:
     """The headline drawn from the fit to 2025-12-31 (``before``, an earlier comparison read by
-    :func:`deterrence_sim.compare.read_before`) beside this run's, for :data:`BEFORE_AFTER`, in the
+    :func:`deterrence_sim.analyses.compare.read_before`) beside this run's, for :data:`BEFORE_AFTER`, in the
     last year both simulate; and the deterrence strength each drew."""
     if not before:
         return []
@@ -485,8 +486,9 @@ def _structure_a(alt) -> list[str]:
 
 def albania_evidence() -> str:
     """The Albania check's verdict (experiments/albania/albania.csv) read as evidence on structure (a)."""
-    from . import albania, resources
-    from .errors import ConfigError
+    from . import albania
+    from .. import resources
+    from ..errors import ConfigError
 
     try:
         table = pd.read_csv(resources.path("experiments/albania/albania.csv"))
@@ -595,7 +597,7 @@ def _drivers_lines(drivers: pd.DataFrame, year: int) -> list[str]:
 def _uncertainty_lines() -> list[str]:
     """report.md's "What is uncertain, and why": the priors every replicate draws from."""
     lines = ["## What is uncertain, and why", "", "Drawn afresh for every replicate "
-              "(`src/deterrence_sim/uncertainty.py`, the one place these priors are written):", "",
+              "(`src/deterrence_sim/analyses/uncertainty.py`, the one place these priors are written):", "",
               "| parameter | drawn from | 5% | median | 95% | source or reasoning |", "|---|---|---:|---:|---:|---|"]
     for r in prior_table():
         q = [("" if pd.isna(r[k]) else f"{r[k]:.4g}") for k in ("p05", "p50", "p95")]

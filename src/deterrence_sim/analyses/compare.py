@@ -1,15 +1,15 @@
 """The main job: compare ramp-up scenarios against the no-deal baseline, under uncertainty.
 
-Replicate ``i`` of every scenario draws one parameter set (:mod:`deterrence_sim.uncertainty`:
+Replicate ``i`` of every scenario draws one parameter set (:mod:`deterrence_sim.analyses.uncertainty`:
 calibrated parameters from the posterior sample, unidentified ones from their priors) and one
 seed; its paired ``no_deal`` run shares both. The effect of a scenario on crossings is taken pair
-by pair (:mod:`deterrence_sim.effects`), and the headline gives its median, 90% interval and the
+by pair (:mod:`deterrence_sim.analyses.effects`), and the headline gives its median, 90% interval and the
 chance of a cut over 10%. On the same draws and seeds, counterfactual runs split the effect into
-its parts (:mod:`deterrence_sim.decomposition`), structural alternatives show how the headline
-moves under other model structures (:mod:`deterrence_sim.alternatives`), and the dose-response
+its parts (:mod:`deterrence_sim.analyses.decomposition`), structural alternatives show how the headline
+moves under other model structures (:mod:`deterrence_sim.analyses.alternatives`), and the dose-response
 curve at fixed deterrence strengths remains as a second, conditional view.
 
-Outputs (in ``--out``, default ``results/compare``; :mod:`deterrence_sim.report` writes the report):
+Outputs (in ``--out``, default ``results/compare``; :mod:`deterrence_sim.analyses.report` writes the report):
 
 * ``report.md``, ``headline.csv``, ``decomposition.csv``, ``alternatives.csv``, ``summary.csv``,
   ``dose_response.csv``, ``draws.csv``, the figures ``effects_forest.png``,
@@ -33,12 +33,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from . import __version__, data, effects, report, runner, safeio, scenario
-from . import resources
+from .. import __version__, runner, safeio, scenario
+from ..observed import data
+from . import effects, report
+from .. import resources
 from .alternatives import ALTERNATIVES, ALTERNATIVE_SCENARIOS
 from .decomposition import DECOMPOSED, VARIANTS
-from .errors import ConfigError
-from .scenario import RAMP_DATE
+from ..errors import ConfigError
+from ..scenario import RAMP_DATE
 from .uncertainty import Uncertainty, apply_draw
 
 SCENARIO_DIR = resources.path("experiments/scenarios")  # the standard set, shipped with the package
@@ -419,7 +421,7 @@ def strength_interval(unc: Uncertainty) -> tuple[float, float, float] | None:
     replicates draw from (weighted), or None when it is not in the sample."""
     import numpy as np
 
-    from .calibration.abc import weighted_quantiles
+    from ..calibration.abc import weighted_quantiles
 
     rows = [r.get("deterrence_strength") for r in unc.posterior]
     if not rows or any(v is None for v in rows):

@@ -39,10 +39,10 @@ from pathlib import Path
 
 import numpy as np
 
-from . import params as parameters
-from . import resources
-from .errors import ConfigError
-from .schedule import parse_date
+from .. import params as parameters
+from .. import resources
+from ..errors import ConfigError
+from ..schedule import parse_date
 
 #: The joint fit's posterior sample the fitted parameters are drawn from (docs/ODD.md section 10).
 POSTERIOR_FILE = resources.path("experiments/calibration/posterior_joint.csv")  # shipped with the package

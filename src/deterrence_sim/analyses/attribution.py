@@ -20,7 +20,7 @@ at-sea interception gain of 0) are run once: such a cause gets exactly zero.
 With ``v(S)`` the change in the world where the causes in ``S`` keep their window state and the
 others are switched back, the parts of draw ``i`` are:
 
-* each cause's exact Shapley value (:mod:`deterrence_sim.shapley`), order-free; together they
+* each cause's exact Shapley value (:mod:`deterrence_sim.analyses.shapley`), order-free; together they
   make ``v(all) - v(none)``;
 * **not switched** = ``v(none)``: the change the model makes with every cause as it was in the
   against-window (the state of the coast at the window's start, the calendar, chance);
@@ -32,7 +32,7 @@ switched on alone from the against-window's world (``v({c}) - v(none)``), with t
 each sum.
 
 Where the draws come from is one argument (``source``, an object with ``draw(seed, i)``): by
-default :func:`default_source`, the main job's draws (:class:`~deterrence_sim.uncertainty.
+default :func:`default_source`, the main job's draws (:class:`~deterrence_sim.analyses.uncertainty.
 Uncertainty`: the joint fit's posterior sample to 2026-04-30 and the priors of what the data do
 not touch).
 
@@ -54,11 +54,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import __version__, data, resources, runner, safeio, scenario, shapley
-from . import params as parameters
-from .errors import ConfigError
-from .limits import check_seed
-from .schedule import expand, run_calendar
+from .. import __version__, resources, runner, safeio, scenario
+from ..observed import data
+from . import shapley
+from .. import params as parameters
+from ..errors import ConfigError
+from ..limits import check_seed
+from ..schedule import expand, run_calendar
 from .uncertainty import MECHANISM_PRIORS, Uncertainty, apply_draw
 
 SCENARIO = resources.path("experiments/scenarios/pilot.toml")

@@ -15,7 +15,7 @@ crossings. It splits exactly, replicate by replicate (:func:`parts`), into
   scenario changes beyond removals and the legal route, none in the standard ramp-ups, lands
   here too);
 * **deterrence by removals** and **legal route**: the exact Shapley values of the two causes
-  (:mod:`deterrence_sim.shapley`) over the rest. They do not depend on an order: what the two
+  (:mod:`deterrence_sim.analyses.shapley`) over the rest. They do not depend on an order: what the two
   do only together (deterrence keeps people waiting longer, so more of them can apply to the
   legal route) is the **interaction**, shown on its own row and shared equally between them.
 

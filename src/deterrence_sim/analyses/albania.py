@@ -33,11 +33,11 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import resources, runner, safeio, scenario
-from .errors import ConfigError
-from .limits import check_seed
-from .daybook import GROUP_ARRIVALS
-from .population import RETURNABLE
+from .. import resources, runner, safeio, scenario
+from ..errors import ConfigError
+from ..limits import check_seed
+from ..daybook import GROUP_ARRIVALS
+from ..population import RETURNABLE
 
 SCENARIO_DIR = resources.path("experiments/scenarios")  # shipped with the package
 #: The regime starts at the same point of the seasonal year as the communique (13 December).
@@ -58,7 +58,7 @@ def seasonal_q1_over_q3(skip: int = 2022, min_q3: int = 100) -> float:
     arrivals in Q1 of the next year over Q3 of the year, leaving out the episode's own year
     ``skip`` and years whose Q3 had fewer than ``min_q3`` arrivals (2018: 17, before the route took
     off): 2019-2021 and 2023-2024, ratios 0.62, 0.30, 0.41, 0.41, 0.57, median 0.41."""
-    from . import data
+    from ..observed import data
 
     sb01 = data.daily_arrivals()
     q = pd.Series(sb01["arrivals"], index=pd.DatetimeIndex(sb01["date"])).resample("QS").sum()
@@ -72,7 +72,7 @@ def observed() -> dict[str, float]:
     Q1 2022, Q3 2022 and Q1 2023; two counterfactuals for Q1 2023 (Q1 2022, before the surge;
     Q3 2022 carried on by the usual seasons, :func:`seasonal_q1_over_q3`); and the fall of Q1 2023
     against each (``fall_low`` against Q1 2022, ``fall_high`` against the seasonal one)."""
-    from . import data
+    from ..observed import data
 
     figures = data.albania_analogue()
     out = {}

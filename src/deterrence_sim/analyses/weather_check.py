@@ -15,10 +15,10 @@ measures the size of that confusion in a synthetic world where the truth is know
 3. **Re-estimated chain** (what a forecast's weather would absorb if the chain were learnt from
    the months of the pilot): the monthly chain re-estimated, per calendar month, from the strong-
    deterrence runs' crossing days in the window (:func:`chain_from_flags`, the estimator of
-   :func:`deterrence_sim.data.weather_chain_from_daily`), and the no-deterrence world re-run with
+   :func:`deterrence_sim.observed.data.weather_chain_from_daily`), and the no-deterrence world re-run with
    that chain as the weather.
 
-``python -m deterrence_sim.weather_check OUT`` writes ``OUT/weather_absorption.json`` and ``.md``.
+``python -m deterrence_sim.analyses.weather_check OUT`` writes ``OUT/weather_absorption.json`` and ``.md``.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import resources, safeio
-from .data import chain_from_days
-from .scenario import RAMP_DATE
+from .. import resources, safeio
+from ..observed.data import chain_from_days
+from ..scenario import RAMP_DATE
 
 SCENARIO = "rampup_x10"
 STRONG = 4.0  # above the prior's 95th percentile of the deterrence strength (3.3; uncertainty.PRIORS)
@@ -53,7 +53,7 @@ def chain_from_flags(dates: np.ndarray, calm: np.ndarray) -> tuple[tuple, tuple]
 def chain_days(rng: np.random.Generator, dates: np.ndarray, chain: tuple) -> np.ndarray:
     """Sea-viable flags for ``dates`` drawn from a monthly chain ``(calm_after_calm,
     calm_after_rough)`` (rules/weather.py, ``markov_weather``)."""
-    from .rules.weather import markov_weather
+    from ..rules.weather import markov_weather
 
     months = np.asarray(dates).astype("datetime64[M]").astype(int) % 12 + 1
     return markov_weather(rng, months, chain[0], chain[1])
@@ -84,7 +84,7 @@ def weather_replay(drawn: np.ndarray, flags: np.ndarray) -> dict:
 def run(kwargs: dict, seed: int, replay: dict | None = None):
     """One run (``runner.simulate``): daily dates, arrivals and sea-viable days. ``replay``
     (:func:`weather_replay`) replaces the drawn weather by other per-day flags (the replayed record)."""
-    from .runner import simulate
+    from ..runner import simulate
 
     result = simulate({**kwargs, "replay": replay} if replay else kwargs, seed=seed)
     return np.array(result.dates, dtype="datetime64[D]"), result["arrivals"], result["sea_viable"].astype(bool)
@@ -92,8 +92,8 @@ def run(kwargs: dict, seed: int, replay: dict | None = None):
 
 def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = REPLICATES, seed: int = SEED,
             window=WINDOW) -> dict:
-    from . import scenario as sc
-    from .runner import replicate_seed
+    from .. import scenario as sc
+    from ..runner import replicate_seed
 
     base = sc.load(resources.path(f"experiments/scenarios/{scenario}.toml")).model_kwargs()
     base["end"] = max(base["end"], window[1])
@@ -181,7 +181,7 @@ def write(out: Path, res: dict, command: str) -> None:
     safeio.write_text(out / "weather_absorption.md", "\n".join(L) + "\n")
 
 
-USAGE = "usage: python -m deterrence_sim.weather_check [OUT]   (default OUT experiments/forecast/weather_absorption)"
+USAGE = "usage: python -m deterrence_sim.analyses.weather_check [OUT]   (default OUT experiments/forecast/weather_absorption)"
 
 
 def chain_sentence(r: dict) -> str:
@@ -206,7 +206,7 @@ def main(argv=None) -> int:
         return 2
     out = Path(argv[0] if argv else "experiments/forecast/weather_absorption")
     res = measure()
-    write(out, res, "python -m deterrence_sim.weather_check " + str(out))
+    write(out, res, "python -m deterrence_sim.analyses.weather_check " + str(out))
     print(f"fall {res['fall']:,.0f} ({res['fall_share']:.0%}); absorbed: replayed {res['absorbed_replayed']:.0%}, "
           f"re-estimated chain {res['absorbed_chain']:.0%}; {res['seconds']:.0f} s")
     return 0

@@ -16,7 +16,7 @@ method-of-moments estimate (``inflow_month_sd.json`` in the calibration folder, 
 ``deterrence-sim calibrate``), so the held-out forecast uses the estimate from the data up to
 2025-06-30 only; ``--inflow-month-sd`` overrides it for every run.
 
-Every observed-vs-simulated comparison uses :class:`deterrence_sim.targets.TargetSet`, the same
+Every observed-vs-simulated comparison uses :class:`deterrence_sim.observed.targets.TargetSet`, the same
 definitions the calibration fits. Writes ``validation.md``, ``validation_*.png`` and
 ``validation_summary.csv`` into ``--out``.
 """
@@ -30,14 +30,14 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import calibration as cal
-from . import data
-from .calibration.outputs import draw
-from .errors import ConfigError
-from .runner import default_workers, replicate_seed
-from .safeio import read_csv
-from .targets import TargetSet, mard
-from .workers import worker_pool
+from .. import calibration as cal
+from ..observed import data
+from .outputs import draw
+from ..errors import ConfigError
+from ..runner import default_workers, replicate_seed
+from ..safeio import read_csv
+from ..observed.targets import TargetSet, mard
+from ..workers import worker_pool
 
 COLUMNS = ("arrivals", "boats", "prevented", "removed", "admitted_legal_route", "recrossings", "sea_viable")
 DEFAULT_REPLICATES = 40
@@ -75,7 +75,7 @@ def find_calibration(folder: str | None) -> Path:
 def month_sd_for(folder: Path, override: float | None = None) -> dict[str, tuple[float, str]]:
     """``inflow_month_sd`` for the runs of each fit, and where it comes from: ``override`` if given,
     else the fit's estimate stored in ``folder`` (``inflow_month_sd.json``), else the model default."""
-    from .params import PARAMS
+    from ..params import PARAMS
 
     if override is not None:
         value = PARAMS["inflow_month_sd"].check("inflow_month_sd", override)

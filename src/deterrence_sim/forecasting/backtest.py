@@ -4,18 +4,18 @@ At every month-end from :data:`FIRST_ORIGIN` to :data:`LAST_ORIGIN` (32 origins)
 forecasters forecast the arrivals of each of the next :data:`HORIZON_MONTHS` months that the data
 hold, from the data up to the origin only:
 
-* **the model** (:mod:`deterrence_sim.forecast`): its runs with posterior draws, stochastic
+* **the model** (:mod:`deterrence_sim.forecasting.forecast`): its runs with posterior draws, stochastic
   weather, month noise and level drift, the pilot's policy path. Fits are reused across origins:
   an origin uses the latest stored fit whose data end on or before it (the committed fits under
   ``experiments/forecast``, one every half-year from 2023-06-30), and a fit is made only where none
   is at most :data:`REFIT_MONTHS` months old (at the half-year end before the origin, into the
   output folder). Between two fits the model knows the months since its fit only as the observed
   weather; the level drift, the weather chain and the data the runs replay are the origin's.
-* the two probabilistic baselines of :mod:`deterrence_sim.baselines` (seasonal level x lognormal;
+* the two probabilistic baselines of :mod:`deterrence_sim.forecasting.baselines` (seasonal level x lognormal;
   the negative-binomial count model of daily arrivals).
 
 Every forecaster gives the same number of draws per month and is scored on the same months by the
-same code (:mod:`deterrence_sim.scores`): CRPS, log score, PIT, coverage of the central 50%, 80%
+same code (:mod:`deterrence_sim.forecasting.scores`): CRPS, log score, PIT, coverage of the central 50%, 80%
 and 90% intervals. The report gives them overall, by horizon and by origin, with the share of
 origins at which the model's CRPS is no worse than the better baseline's, and the figures (PIT
 histograms, coverage, CRPS by horizon and by origin).
@@ -39,12 +39,14 @@ import numpy as np
 import pandas as pd
 
 from . import baselines as bl
-from . import calibration as cal
-from . import data, safeio, scores
+from .. import calibration as cal
+from ..observed import data
+from .. import safeio
+from . import scores
 from . import forecast as fc
-from .errors import ConfigError
-from .limits import check_seed
-from .workers import worker_pool
+from ..errors import ConfigError
+from ..limits import check_seed
+from ..workers import worker_pool
 
 FIRST_ORIGIN = dt.date(2023, 6, 30)
 LAST_ORIGIN = dt.date(2026, 1, 31)
@@ -457,8 +459,8 @@ def in_sample_late(variant: dict, replicates: int = 20, seed: int = 1) -> dict:
     """In-sample runs of the full fit (posterior draws, observed crossing days replayed as the
     weather: a diagnostic, not a forecast) with ``variant`` parameter changes: arrivals and people
     per crossing day 18 Sep-31 Dec 2024 and 2025, and the monthly MARD of 2023-2024."""
-    from .runner import replicate_seed, simulate
-    from .calibration.outputs import draw
+    from ..runner import replicate_seed, simulate
+    from ..calibration.outputs import draw
 
     post = pd.read_csv(cal.CALIBRATED_DIR / "posterior_full.csv")
     month_sd = cal.read_month_sd(cal.CALIBRATED_DIR).get("full", 0.0)
@@ -557,8 +559,8 @@ def _method_lines(overall: dict, meta: dict, recs: list[dict]) -> list[str]:
                                      f"and resumed with `--resume`" if meta["resumed_origins"] else "") + "). ",
          "",
          f"Each forecaster gives {meta['draws']} draws of each month's arrivals and is scored on the same months by the "
-         "same code (`deterrence_sim.scores`):", "",
-         f"* **{MODEL}**: {meta['draws']} runs of `deterrence_sim.forecast` per origin (posterior draws, stochastic "
+         "same code (`deterrence_sim.forecasting.scores`):", "",
+         f"* **{MODEL}**: {meta['draws']} runs of `deterrence_sim.forecasting.forecast` per origin (posterior draws, stochastic "
          "weather from the pre-pilot chain, month noise, the level drift of the local-level model, the pilot's policy "
          "path). Fits are reused: each origin takes the latest committed fit whose data end on or before it (ABC-SMC "
          "on the data to that day only), so between two half-yearly fits the model sees the newer months only as the "

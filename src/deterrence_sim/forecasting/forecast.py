@@ -55,12 +55,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from . import calibration as cal
-from . import data, safeio
-from .errors import ConfigError
-from .limits import check_seed
-from .schedule import parse_date
-from .workers import worker_pool
+from .. import calibration as cal
+from ..observed import data
+from .. import safeio
+from ..errors import ConfigError
+from ..limits import check_seed
+from ..schedule import parse_date
+from ..workers import worker_pool
 
 QUANTILES = (5, 25, 50, 75, 95)
 DEFAULT_DRAWS = 100
@@ -255,7 +256,7 @@ class Plan:
 def scenario_policy(path: Path) -> tuple[str, dict, list]:
     """The scenario's parameters without the values it takes from the calibrated parameter set:
     returns its name, its own levers, and the calibrated names it overrides itself (kept)."""
-    from . import scenario
+    from .. import scenario
 
     sc = scenario.load(path)
     calibrated = tomllib.loads(cal.CALIBRATED_FILE.read_text(encoding="utf-8"))["params"]
@@ -268,7 +269,7 @@ def scenario_policy(path: Path) -> tuple[str, dict, list]:
 def draw_thetas(post: pd.DataFrame, priors_used, n: int, seed: int, uncertainty: bool) -> list[dict]:
     """``n`` calibrated parameter sets: resampled from the posterior (or its medians), with the
     parameters the fit did not see drawn from their priors (or their prior medians)."""
-    from .calibration.outputs import draw
+    from ..calibration.outputs import draw
 
     rng = np.random.default_rng([seed, 7])
     fitted = draw(post, n, seed) if uncertainty else [cal.point_estimate(post)] * n
@@ -293,7 +294,7 @@ def run_kwargs(plan: Plan, i: int) -> dict:
 
 def _run_job(args) -> dict:
     """Worker: one forecast run's monthly arrivals and returns after the origin."""
-    from .runner import replicate_seed, simulate
+    from ..runner import replicate_seed, simulate
 
     kwargs, seed, i, origin, folder = args
     if os.environ.get("DETERRENCE_SIM_SEEDS") != folder:
@@ -503,7 +504,7 @@ def make_forecast(origin, to, scenario_path=None, out: Path | None = None, draws
                   log=print, fit_dir: Path | None = None, refit: bool = False) -> dict:
     """A forecast from ``origin`` to ``to``; returns the plan, the runs and the quantile table.
     Nothing is written except the fit (``fit_dir``) unless :func:`write_forecast` is called."""
-    from .workers import default_workers
+    from ..workers import default_workers
 
     origin, to = check_dates(origin, to)
     check_numbers(draws, budget, population)

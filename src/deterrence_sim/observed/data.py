@@ -14,8 +14,8 @@ from pathlib import Path
 
 import numpy as np
 
-from . import resources
-from .errors import ConfigError
+from .. import resources
+from ..errors import ConfigError
 
 DAILY = "small_boats_daily.csv"
 WEEKLY = "small_boats_weekly_with_french_preventions.csv"
@@ -34,7 +34,7 @@ def seeds_dir() -> Path:
 def use_folder(folder: str | None) -> None:
     """Make every loader (and so the model's observed weather) read ``folder`` from now on, in
     this process (``None``: back to the default); used by forecasts, which read a copy of the data
-    cut at their origin (``deterrence_sim.forecast.data_up_to``), and by their worker processes."""
+    cut at their origin (``deterrence_sim.forecasting.forecast.data_up_to``), and by their worker processes."""
     if folder is None:
         os.environ.pop("DETERRENCE_SIM_SEEDS", None)
     else:
