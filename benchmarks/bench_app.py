@@ -34,8 +34,11 @@ def main() -> None:
         return
     from playwright.sync_api import sync_playwright
 
-    with tempfile.TemporaryDirectory() as tmp, browser.served_app(Path(tmp) / "app.log") as (port, _, _), \
-            sync_playwright() as pw:
+    with (
+        tempfile.TemporaryDirectory() as tmp,
+        browser.served_app(Path(tmp) / "app.log") as (port, _, _),
+        sync_playwright() as pw,
+    ):
         context = browser.fresh_chromium(pw, Path(tmp) / "profile")
         page = browser.Session(context, f"http://127.0.0.1:{port}/")
         page.button("Play").click()
@@ -47,11 +50,15 @@ def main() -> None:
             samples.append((time.monotonic() - t0, page.day()))
         t1, d1 = samples[-1]
         reported = re.search(r"playing at (\d+) simulated days a second, charts redrawn every (\d+) days", page.text())
-        print(f"play speed seen in the browser: {(d1 - d0) / t1:.1f} simulated days a second "
-              f"(days {d0} to {d1} in {t1:.1f} s; target >= 20)")
+        print(
+            f"play speed seen in the browser: {(d1 - d0) / t1:.1f} simulated days a second "
+            f"(days {d0} to {d1} in {t1:.1f} s; target >= 20)"
+        )
         if reported:
-            print(f"the app reports: {reported.group(1)} simulated days a second, charts redrawn every "
-                  f"{reported.group(2)} days")
+            print(
+                f"the app reports: {reported.group(1)} simulated days a second, charts redrawn every "
+                f"{reported.group(2)} days"
+            )
         print(f"load average: {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
         if args.screenshot:
             page.wait_for_day(lambda d: d == 1095, timeout_s=600)

@@ -71,24 +71,32 @@ def main() -> None:
     one = [simulate(job) for job in jobs]
     wall_one = time.perf_counter() - t0
     with worker_pool(args.workers, len(jobs)) as pool:
-        warm = list(pool.map(simulate, jobs[:args.workers]))  # warm-up: each worker loads the compiled model
+        warm = list(pool.map(simulate, jobs[: args.workers]))  # warm-up: each worker loads the compiled model
         t0 = time.perf_counter()
         many = list(pool.map(simulate, jobs))
         wall_many = time.perf_counter() - t0
     assert [r[0] for r in one] == [r[0] for r in many], "the same simulations gave other arrivals"
     setting = joint.JOINT_SETTING
     days = (np.datetime64(setting.end) - np.datetime64(setting.start)).astype(int) + 1
-    print(f"the joint fit's simulation ({setting.start} to {setting.end}, {days} days; runs 0-{args.sims - 1} of "
-          f"the reference table's draws), {args.sims} simulations")
+    print(
+        f"the joint fit's simulation ({setting.start} to {setting.end}, {days} days; runs 0-{args.sims - 1} of "
+        f"the reference table's draws), {args.sims} simulations"
+    )
     seconds = [r[1] for r in one]
-    print(f"  seconds per simulation on one worker: median {statistics.median(seconds):.3f} "
-          f"(min {min(seconds):.3f}, max {max(seconds):.3f})")
+    print(
+        f"  seconds per simulation on one worker: median {statistics.median(seconds):.3f} "
+        f"(min {min(seconds):.3f}, max {max(seconds):.3f})"
+    )
     print(f"  simulations per second, one worker:   {args.sims / wall_one:.2f}")
-    print(f"  simulations per second, {args.workers} workers:  {args.sims / wall_many:.2f}  "
-          f"({wall_one / wall_many:.2f}x one worker)")
+    print(
+        f"  simulations per second, {args.workers} workers:  {args.sims / wall_many:.2f}  "
+        f"({wall_one / wall_many:.2f}x one worker)"
+    )
     print(f"  arrivals per simulation: median {statistics.median(r[0] for r in one):,.0f}")
-    print(f"  functions numba compiled: {compiled_here} in this process (0: loaded from the cache), "
-          f"{sum(r[2] for r in warm + many)} in the workers (0: they load this process's cache)")
+    print(
+        f"  functions numba compiled: {compiled_here} in this process (0: loaded from the cache), "
+        f"{sum(r[2] for r in warm + many)} in the workers (0: they load this process's cache)"
+    )
 
 
 if __name__ == "__main__":

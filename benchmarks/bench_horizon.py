@@ -53,8 +53,12 @@ print(json.dumps({"build_s": builds, "run_s": runs, "build_mb": build_mb,
 
 
 def measure(years: int, repeats: int, extra: dict) -> dict:
-    out = subprocess.run([sys.executable, "-c", CHILD, str(years), str(repeats), json.dumps(extra)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, "-c", CHILD, str(years), str(repeats), json.dumps(extra)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
@@ -65,13 +69,19 @@ def main() -> None:
     parser.add_argument("--no-parity", action="store_true", help="admissions not capped by returns")
     args = parser.parse_args()
     extra = {"parity": False} if args.no_parity else {}
-    print(("parity off. " if args.no_parity else "") + "horizon  build s/yr  build MB/yr  run s/yr  (run s total)  peak RSS MB   [median of "
-          f"{args.repeats} runs, one core]")
+    print(
+        ("parity off. " if args.no_parity else "")
+        + "horizon  build s/yr  build MB/yr  run s/yr  (run s total)  peak RSS MB   [median of "
+        f"{args.repeats} runs, one core]"
+    )
     for years in args.years:
         r = measure(years, args.repeats if years < 50 else 1, extra)
         b, run, mb = (statistics.median(r[k]) for k in ("build_s", "run_s", "build_mb"))
-        print(f"{years:>4} yr  {b / years:>10.4f}  {mb / years:>11.2f}  {run / years:>8.4f}  ({run:>11.2f})  "
-              f"{r['peak_rss_mb']:>11.0f}", flush=True)
+        print(
+            f"{years:>4} yr  {b / years:>10.4f}  {mb / years:>11.2f}  {run / years:>8.4f}  ({run:>11.2f})  "
+            f"{r['peak_rss_mb']:>11.0f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

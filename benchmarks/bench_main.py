@@ -39,9 +39,19 @@ def main() -> None:
     defaults = {k: v.default for k, v in inspect.signature(compare.compare).parameters.items()}
     scenarios = [scenario.load(p).with_overrides(end=defaults["horizon_end"]) for p in compare.standard_scenarios()]
     pilot = scenario.load(compare.SCENARIO_DIR / "pilot.toml").with_overrides(end=defaults["horizon_end"])
-    units = compare.plan(scenarios, pilot, Uncertainty.full(), defaults["seed"], defaults["replicates"],
-                         defaults["decomposition_replicates"], defaults["alternative_replicates"],
-                         defaults["dose_replicates"], True, {}, Path(tempfile.gettempdir()))
+    units = compare.plan(
+        scenarios,
+        pilot,
+        Uncertainty.full(),
+        defaults["seed"],
+        defaults["replicates"],
+        defaults["decomposition_replicates"],
+        defaults["alternative_replicates"],
+        defaults["dose_replicates"],
+        True,
+        {},
+        Path(tempfile.gettempdir()),
+    )
     counts = {k: sum(len(u.jobs) for u in v) for k, v in units.items()}
     total = sum(counts.values())
     print(f"default main job: {total} runs ({', '.join(f'{k} {v}' for k, v in counts.items())})")
@@ -62,8 +72,10 @@ def main() -> None:
     est = total * per_run / args.cores + fixed
     print(f"CPU per run: mean {per_run:.3f} s (min {min(cpu):.3f}, max {max(cpu):.3f}) over {len(cpu)} sampled runs")
     print(f"load average while timing: {load0:.1f} -> {load1:.1f} on {os.cpu_count()} CPUs")
-    print(f"estimated wall time on {args.cores} idle cores: {est:.0f} s ({est / 60:.1f} min; target < 300 s), "
-          f"of which {fixed:.0f} s assumed for start-up and writing")
+    print(
+        f"estimated wall time on {args.cores} idle cores: {est:.0f} s ({est / 60:.1f} min; target < 300 s), "
+        f"of which {fixed:.0f} s assumed for start-up and writing"
+    )
 
 
 if __name__ == "__main__":

@@ -54,15 +54,20 @@ def main() -> None:
     print(f"  {'runs':34s}{len(fast):>20d}{len(ref):>20d}")
     print(f"  {'seconds per year, median wall':34s}{fast_wall:>20.3f}{ref_wall:>20.2f}")
     print(f"  {'seconds per year, median CPU':34s}{fast_cpu:>20.3f}{ref_cpu:>20.2f}")
-    print(f"  {'mean arrivals':34s}{statistics.mean(r[2] for r in fast):>20,.0f}"
-          f"{statistics.mean(r[2] for r in ref):>20,.0f}")
+    print(
+        f"  {'mean arrivals':34s}{statistics.mean(r[2] for r in fast):>20,.0f}"
+        f"{statistics.mean(r[2] for r in ref):>20,.0f}"
+    )
     print(f"  arrivals per run, fast:      {', '.join(f'{r[2]:,}' for r in fast)}")
     print(f"  arrivals per run, reference: {', '.join(f'{r[2]:,}' for r in ref)}")
-    print(f"  speed ratio (reference time / fast time): wall {ref_wall / fast_wall:.1f}x, "
-          f"CPU {ref_cpu / fast_cpu:.1f}x")
+    print(
+        f"  speed ratio (reference time / fast time): wall {ref_wall / fast_wall:.1f}x, CPU {ref_cpu / fast_cpu:.1f}x"
+    )
     daily_wall = statistics.median(r[0] for r in daily)
-    print(f"  fast model stepped day by day with its Mesa agents looked at every day (as in the app): "
-          f"{daily_wall:.3f} s per year, {ref_wall / daily_wall:.1f}x the reference")
+    print(
+        f"  fast model stepped day by day with its Mesa agents looked at every day (as in the app): "
+        f"{daily_wall:.3f} s per year, {ref_wall / daily_wall:.1f}x the reference"
+    )
 
 
 if __name__ == "__main__":

@@ -38,9 +38,10 @@ def write_spec(folder: Path, runs: int) -> Path:
     replicates = 4
     points = max(1, runs // replicates)
     spec = folder / "bench.toml"
-    spec.write_text(textwrap.dedent(f"""\
+    spec.write_text(
+        textwrap.dedent(f"""\
         name = "bench_sweep"
-        scenario = "{(ROOT / 'experiments' / 'scenarios' / 'pilot.toml').as_posix()}"
+        scenario = "{(ROOT / "experiments" / "scenarios" / "pilot.toml").as_posix()}"
         end = 2027-12-31
         seed = 1
         replicates = {replicates}
@@ -51,7 +52,9 @@ def write_spec(folder: Path, runs: int) -> Path:
         low = 0.2
         high = 3.0
         levels = {points}
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     return spec
 
 
@@ -97,21 +100,29 @@ def main() -> int:
         for w, scheduler in settings:
             load0 = os.getloadavg()[0]
             t0 = time.perf_counter()
-            res = run_sweep(spec, Path(tmp) / f"w{w}{scheduler or ''}", workers=w, scheduler=scheduler,
-                            progress=False)
+            res = run_sweep(spec, Path(tmp) / f"w{w}{scheduler or ''}", workers=w, scheduler=scheduler, progress=False)
             wall = time.perf_counter() - t0
             key = w if scheduler is None else f"{w} (Dask)"
             rates[key] = res["runs"] / wall
             tables[key] = res["results"]
-            how = ("plain local, this process" if w == 1 else f"Dask LocalCluster, {w} worker processes"
-                   if scheduler else f"process pool, {w} worker processes")
-            print(f"{w} worker(s) ({how}): {res['runs']} runs in {wall:.1f} s = {rates[key]:.2f} runs/s "
-                  f"({wall / res['runs']:.3f} s per three-year run); load {load0:.1f} -> {os.getloadavg()[0]:.1f}")
+            how = (
+                "plain local, this process"
+                if w == 1
+                else f"Dask LocalCluster, {w} worker processes"
+                if scheduler
+                else f"process pool, {w} worker processes"
+            )
+            print(
+                f"{w} worker(s) ({how}): {res['runs']} runs in {wall:.1f} s = {rates[key]:.2f} runs/s "
+                f"({wall / res['runs']:.3f} s per three-year run); load {load0:.1f} -> {os.getloadavg()[0]:.1f}"
+            )
     first = args.workers[0]
     for w in list(rates)[1:]:
         pd.testing.assert_frame_equal(tables[first], tables[w])
-        print(f"speed-up {w} vs {first} worker(s): {rates[w] / rates[first]:.2f}x (target for 2 vs 1: >= 1.8x); "
-              "identical results")
+        print(
+            f"speed-up {w} vs {first} worker(s): {rates[w] / rates[first]:.2f}x (target for 2 vs 1: >= 1.8x); "
+            "identical results"
+        )
     print(f"the machine's ceiling: {ceiling():.2f}x (one-year runs, two at once against one alone)")
     print(f"cores: {os.cpu_count()}, load averages now: {' '.join(f'{x:.1f}' for x in os.getloadavg())}")
     return 0

@@ -58,11 +58,13 @@ CPU: list[float] = []
 
 def scaled(k: float) -> dict:
     """Parameters of the year with the flow multiplied by ``k``."""
+
     def times_k(value):  # a constant, or a {date: value} schedule
         return {d: v * k for d, v in value.items()} if isinstance(value, dict) else value * k
 
     return {name: times_k(PARAMS[name].default) for name in ("inflow_per_year", "boat_supply_per_week")} | {
-        "initial_waiting": int(PARAMS["initial_waiting"].default * k)}
+        "initial_waiting": int(PARAMS["initial_waiting"].default * k)
+    }
 
 
 def main() -> None:
@@ -76,7 +78,7 @@ def main() -> None:
         t, model = one_year(seed)
         times.append(t)
         arrivals.append(sum(model.datacollector.model_vars["arrivals"]))
-    cpu = CPU[-args.repeats:]
+    cpu = CPU[-args.repeats :]
     tracemalloc.start()
     one_year(99)
     _, traced_peak = tracemalloc.get_traced_memory()
@@ -86,8 +88,10 @@ def main() -> None:
     daily = statistics.median(one_year(seed, daily_agents=True)[0] for seed in range(1, args.repeats + 1))
     print(f"full-scale year (2025 pilot, default parameters), {args.repeats} runs on one core")
     print(f"  seconds per simulated year: median {med:.3f}  (min {min(times):.3f}, max {max(times):.3f})")
-    print(f"  CPU seconds per simulated year: median {statistics.median(cpu):.3f}  (min {min(cpu):.3f}, "
-          f"max {max(cpu):.3f})")
+    print(
+        f"  CPU seconds per simulated year: median {statistics.median(cpu):.3f}  (min {min(cpu):.3f}, "
+        f"max {max(cpu):.3f})"
+    )
     print(f"  microseconds per simulated day: {med / 365 * 1e6:.0f} (CPU {statistics.median(cpu) / 365 * 1e6:.0f})")
     print(f"  arrivals per year simulated: {statistics.mean(arrivals):,.0f}")
     print(f"  stepped day by day, Mesa agents looked at every day (as in the app): median {daily:.3f} s")

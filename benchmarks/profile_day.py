@@ -36,10 +36,13 @@ RAMP_UP = "2025-08-06"
 @intrinsic
 def _cycles(typingctx):
     """The processor's cycle counter (LLVM's readcyclecounter), as an int64."""
+
     def codegen(context, builder, signature, args):
-        fn = cgutils.get_or_insert_function(builder.module, ir.FunctionType(ir.IntType(64), []),
-                                            "llvm.readcyclecounter")
+        fn = cgutils.get_or_insert_function(
+            builder.module, ir.FunctionType(ir.IntType(64), []), "llvm.readcyclecounter"
+        )
         return builder.call(fn, [])
+
     return types.int64(), codegen
 
 
@@ -127,14 +130,15 @@ def main() -> None:
     ramp = (np.datetime64(RAMP_UP) - np.datetime64(model.start_date)).astype(int)
     year = np.median([r.mean(axis=0) for r in per_run], axis=0)
     late = np.median([r[ramp:].mean(axis=0) for r in per_run], axis=0)
-    print(f"the compiled day, microseconds per simulated day (median of {args.repeats} years, default "
-          f"parameters; ramp-up: from {RAMP_UP})")
+    print(
+        f"the compiled day, microseconds per simulated day (median of {args.repeats} years, default "
+        f"parameters; ramp-up: from {RAMP_UP})"
+    )
     print(f"  {'line of model.simulate_day':72s}{'year':>8s}{'ramp-up':>9s}{'share':>7s}")
     for label, a, b in zip(labels, year, late):
         print(f"  {label:72s}{a:8.1f}{b:9.1f}{b / late.sum():7.0%}")
     print(f"  {'all lines of the day':72s}{year.sum():8.1f}{late.sum():9.1f}")
-    print(f"  {'whole run (simulate_days, with compaction and entry numbers)':72s}"
-          f"{statistics.median(walls):8.1f}")
+    print(f"  {'whole run (simulate_days, with compaction and entry numbers)':72s}{statistics.median(walls):8.1f}")
 
 
 if __name__ == "__main__":

@@ -49,10 +49,17 @@ def main() -> int:
         loads.append(os.getloadavg()[0])
         time.sleep(0.5)
     rc = proc.wait()
-    res = {"command": " ".join(cmd), "exit": rc, "wall_s": round(time.time() - t0, 1),
-           "peak_tree_rss_mb": round(peak / 2**20), "max_processes": procs, "load_start": load0,
-           "load_end": os.getloadavg()[0], "load_mean": round(sum(loads) / max(1, len(loads)), 2),
-           "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())}
+    res = {
+        "command": " ".join(cmd),
+        "exit": rc,
+        "wall_s": round(time.time() - t0, 1),
+        "peak_tree_rss_mb": round(peak / 2**20),
+        "max_processes": procs,
+        "load_start": load0,
+        "load_end": os.getloadavg()[0],
+        "load_mean": round(sum(loads) / max(1, len(loads)), 2),
+        "finished": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+    }
     print(json.dumps(res), file=sys.stderr)
     if args.log:
         with open(args.log, "a", encoding="utf-8") as fh:

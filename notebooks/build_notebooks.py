@@ -40,7 +40,9 @@ def month_axis(ax):
     ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))"""
 
 FIRST_RUN = [
-    ("md", """# 1. A first run: the pilot in 2025, and the people in it
+    (
+        "md",
+        """# 1. A first run: the pilot in 2025, and the people in it
 
 **What the model is, in plain words.** Every person who reaches the beaches of northern France
 hoping to cross the Channel is one *agent*. The model moves one day at a time. Each day:
@@ -62,22 +64,34 @@ happened. Every parameter, with its default, unit and source, is in `deterrence_
 (or run `deterrence-sim params`).
 
 The first model run on a machine compiles the model (about a minute, once); later runs take a
-fraction of a second."""),
+fraction of a second.""",
+    ),
     ("code", SETUP),
-    ("md", """## One simulated year
+    (
+        "md",
+        """## One simulated year
 
 `run()` simulates every day to the end date; the daily figures are in Mesa's DataCollector, one
-row per day. We run to the end of January 2026, the last date the pilot's figures were reported."""),
-    ("code", """model = ChannelModel(rng=1, end="2026-01-31").run()
+row per day. We run to the end of January 2026, the last date the pilot's figures were reported.""",
+    ),
+    (
+        "code",
+        """model = ChannelModel(rng=1, end="2026-01-31").run()
 daily = model.datacollector.get_model_vars_dataframe()
 daily.index = pd.DatetimeIndex(model.dates, name="date")
-daily.loc["2025", ["arrivals", "boats", "prevented", "removed", "admitted_legal_route", "deaths"]].sum()"""),
-    ("md", """## The model against what the Home Office counted
+daily.loc["2025", ["arrivals", "boats", "prevented", "removed", "admitted_legal_route", "deaths"]].sum()""",
+    ),
+    (
+        "md",
+        """## The model against what the Home Office counted
 
 The observed daily arrivals are in `seeds/small_boats_daily.csv` (sources in `seeds/SOURCES.md`).
 One seed is one possible 2025: the weather and the flow of newcomers differ from seed to seed. So
-we run twenty seeds and draw the middle 90% of their months as a band."""),
-    ("code", """observed = pd.read_csv("../seeds/small_boats_daily.csv", parse_dates=["date"], index_col="date")
+we run twenty seeds and draw the middle 90% of their months as a band.""",
+    ),
+    (
+        "code",
+        """observed = pd.read_csv("../seeds/small_boats_daily.csv", parse_dates=["date"], index_col="date")
 obs_months = observed.loc["2025", "migrants_arrived"].resample("MS").sum()
 
 pilot = scenario.load(SCENARIOS["pilot"]).with_overrides(end="2026-01-31")
@@ -98,8 +112,11 @@ ax.set_ylabel("people arriving per month")
 ax.set_title("Small-boat arrivals in 2025: observed and simulated")
 ax.legend(fontsize=8)
 pd.DataFrame({"observed": obs_months.values, "model median": band.loc[0.5].values},
-             index=obs_months.index.strftime("%b")).T"""),
-    ("md", """Each grey bar covers its month; the blue band is where the model puts 90% of its
+             index=obs_months.index.strftime("%b")).T""",
+    ),
+    (
+        "md",
+        """Each grey bar covers its month; the blue band is where the model puts 90% of its
 seeds. A month outside the band is not necessarily a failure: twelve months, each with a 10%
 chance of falling outside, should see one or two outside. `experiments/calibration/validation.md`
 makes this check over many seeds and the years 2023-2025.
@@ -108,8 +125,11 @@ makes this check over many seeds and the years 2023-2025.
 
 Ministers reported how many people had been returned to France and admitted by the legal route
 on a few dates (`seeds/one_in_one_out_observations.csv`). The model's removals add up to its own
-cumulative count."""),
-    ("code", """reported = pd.read_csv("../seeds/one_in_one_out_observations.csv", parse_dates=["date"])
+cumulative count.""",
+    ),
+    (
+        "code",
+        """reported = pd.read_csv("../seeds/one_in_one_out_observations.csv", parse_dates=["date"])
 runs["date"] = pd.to_datetime(runs["date"])
 cum = runs.pivot(index="date", columns="replicate", values="removed").cumsum()
 cum_band = cum.quantile([0.05, 0.5, 0.95], axis=1).T.loc["2025-08-01":]
@@ -125,29 +145,41 @@ ax.set_xlim(pd.Timestamp("2025-08-01"), pd.Timestamp("2026-02-01"))
 ax.set_ylabel("people returned to France (total)")
 ax.set_title("Returns under the pilot")
 ax.legend(fontsize=8)
-reported[["date", "returned_to_france_cumulative", "admitted_to_uk_cumulative"]]"""),
-    ("md", """## Meet the agents
+reported[["date", "returned_to_france_cumulative", "admitted_to_uk_cumulative"]]""",
+    ),
+    (
+        "md",
+        """## Meet the agents
 
 Each person still in the simulation is a Mesa `Migrant` agent. Its attributes are read from the
 model's population table: where the person is (`state`), their nationality group, what they
 believe their chance of removal is, whether they have family in the UK, and how often they have
-been returned."""),
-    ("code", """from deterrence_sim.agents import Migrant
+been returned.""",
+    ),
+    (
+        "code",
+        """from deterrence_sim.agents import Migrant
 
 migrants = list(model.agents_by_type[Migrant])
 print(len(migrants), "people in the simulation on", model.dates[-1])
 pd.DataFrame([{"id": a.unique_id, "state": a.state, "group": a.nationality_group,
                "perceived removal risk": a.perceived_removal_risk, "family in the UK": a.has_family_ties,
-               "times returned": a.times_returned} for a in migrants[:8]])"""),
+               "times returned": a.times_returned} for a in migrants[:8]])""",
+    ),
     ("code", """pd.Series([a.state for a in migrants]).value_counts()"""),
-    ("code", """waiting = np.array([a.perceived_removal_risk for a in migrants if a.state == "waiting"])
+    (
+        "code",
+        """waiting = np.array([a.perceived_removal_risk for a in migrants if a.state == "waiting"])
 fig, ax = plt.subplots(figsize=(7, 3), num="beliefs")
 ax.hist(100 * waiting, bins=30, color="C2")
 ax.set_xlabel("perceived chance of removal (%)")
 ax.set_ylabel("people waiting")
 ax.set_title(f"What the {len(waiting):,} people waiting on {model.dates[-1]} believe")
-pd.Series(100 * waiting).describe()"""),
-    ("md", """After five months of the pilot, most people waiting believe their chance of being
+pd.Series(100 * waiting).describe()""",
+    ),
+    (
+        "md",
+        """After five months of the pilot, most people waiting believe their chance of being
 removed is a few per cent at most: a few hundred removals against tens of thousands of arrivals.
 People who have been returned know better: their belief is set to one when they are flown back.
 
@@ -160,11 +192,14 @@ People who have been returned know better: their belief is set to one when they 
 3. Set `deterrence_strength=0` (removals change nobody's choices) and redraw the first figure.
    Can you see a difference in 2025? Why (or why not)?
 4. Count the Migrant agents who have been returned at least once (`times_returned > 0`). What
-   state are they in now?"""),
+   state are they in now?""",
+    ),
 ]
 
 DOES_REMOVAL_DETER = [
-    ("md", """# 2. Does removal deter? The ramp-up question, step by step
+    (
+        "md",
+        """# 2. Does removal deter? The ramp-up question, step by step
 
 **The mechanism, in plain words.** Removals can cut crossings in two ways, and the model keeps
 them apart:
@@ -178,14 +213,20 @@ them apart:
 The question: if the UK scaled removals up from March 2026 (more detention places, more flights,
 France accepting more), would crossings fall, and by how much? The answer depends on
 `deterrence_strength`, which the data of 2025 barely pin down. So we ask it three times: for one
-seed, over many seeds, and over everything the data leave uncertain."""),
+seed, over many seeds, and over everything the data leave uncertain.""",
+    ),
     ("code", SETUP),
-    ("md", """## Step 1: one seed, two worlds
+    (
+        "md",
+        """## Step 1: one seed, two worlds
 
 `no_deal` is the world without the pilot; `rampup_x10` is the pilot, then ten times its removal
 capacity from 2026-03-01. With the same seed, both worlds share their weather and their newcomers
-(*common random numbers*), so the difference between them is the policy, not luck."""),
-    ("code", """def run(name, seed=1, end="2027-12-31", **overrides):
+(*common random numbers*), so the difference between them is the policy, not luck.""",
+    ),
+    (
+        "code",
+        """def run(name, seed=1, end="2027-12-31", **overrides):
     sc = scenario.load(SCENARIOS[name]).with_overrides(end=end, overrides=overrides)
     model = ChannelModel(rng=seed, **sc.model_kwargs()).run()
     df = model.datacollector.get_model_vars_dataframe()
@@ -202,14 +243,20 @@ ax.axvline(pd.Timestamp("2026-03-01"), color="k", ls=":", label="ramp-up starts"
 ax.set_ylabel("people arriving per month")
 ax.set_title("Seed 1: the same weather and newcomers, two policies")
 ax.legend(fontsize=8)
-monthly.loc["2027"].sum()"""),
-    ("md", """## Step 2: many seeds
+monthly.loc["2027"].sum()""",
+    ),
+    (
+        "md",
+        """## Step 2: many seeds
 
 One seed could be lucky. Six seeds per scenario, still on common random numbers: replicate *i*
 of every scenario shares its weather and newcomers, so we compare each ramp-up with `no_deal`
 replicate by replicate. Every other parameter stays at its calibrated value, so this spread is
-the model's own chance only."""),
-    ("code", """def crossings_2027(name, replicates=6, **overrides):
+the model's own chance only.""",
+    ),
+    (
+        "code",
+        """def crossings_2027(name, replicates=6, **overrides):
     sc = scenario.load(SCENARIOS[name]).with_overrides(end="2027-12-31", overrides=overrides)
     d = runner.run_replicates(sc, replicates, seed=1, workers=1, progress=False)
     return d[pd.to_datetime(d["date"]).dt.year == 2027].groupby("replicate")["arrivals"].sum()
@@ -226,17 +273,26 @@ ax.set_xticks(range(len(names)), names)
 ax.axhline(0, color="0.5", lw=0.8)
 ax.set_ylabel("change in 2027 crossings\\nfrom no_deal (%)")
 ax.set_title("Each dot one replicate; diamonds the mean")
-change.describe().loc[["mean", "min", "max"]].round(1)"""),
-    ("md", """## Step 3: how much of it is deterrence?
+change.describe().loc[["mean", "min", "max"]].round(1)""",
+    ),
+    (
+        "md",
+        """## Step 3: how much of it is deterrence?
 
 Run parity again with `deterrence_strength = 0`. What is left is the part that needs no
 deterrence (re-crossings counted again, the legal route); the rest is people choosing not to
-cross because they believe they would be removed."""),
-    ("code", """parity_no_deterrence = 100 * (crossings_2027("parity", deterrence_strength=0.0)
+cross because they believe they would be removed.""",
+    ),
+    (
+        "code",
+        """parity_no_deterrence = 100 * (crossings_2027("parity", deterrence_strength=0.0)
                               / crossings_2027("no_deal", deterrence_strength=0.0) - 1)
 pd.DataFrame({"parity, calibrated strength": change["parity"],
-              "parity, strength 0": parity_no_deterrence}).describe().loc[["mean", "min", "max"]].round(1)"""),
-    ("md", """## Step 4: the uncertainty in the answer
+              "parity, strength 0": parity_no_deterrence}).describe().loc[["mean", "min", "max"]].round(1)""",
+    ),
+    (
+        "md",
+        """## Step 4: the uncertainty in the answer
 
 So far every parameter but the seed stayed at its calibrated value. But much of the model is
 uncertain, above all `deterrence_strength`: the calibration could not tell strengths apart, so it
@@ -245,15 +301,24 @@ outside evidence (US border studies at the low end, the Australian turnbacks at 
 The main job, `deterrence-sim compare`, therefore gives the answer as a distribution: each
 replicate draws the calibrated parameters jointly from the calibration's posterior sample and
 the others from the priors below (`deterrence_sim.analyses.uncertainty`), and each scenario is compared
-with the `no_deal` run that shares its draw and seed."""),
-    ("code", """from deterrence_sim import uncertainty
+with the `no_deal` run that shares its draw and seed.""",
+    ),
+    (
+        "code",
+        """from deterrence_sim import uncertainty
 
 pd.DataFrame({p.name: {"prior": p.describe(), "5%": p.quantile(0.05), "95%": p.quantile(0.95)}
-              for p in uncertainty.PRIORS.values()}).T"""),
-    ("md", """The same machinery, small: parity against no_deal, 16 paired replicates (the main job
+              for p in uncertainty.PRIORS.values()}).T""",
+    ),
+    (
+        "md",
+        """The same machinery, small: parity against no_deal, 16 paired replicates (the main job
 runs 200), without the dose-response and the decomposition. It writes its report and tables to a
-folder, as `deterrence-sim compare` does."""),
-    ("code", """import tempfile
+folder, as `deterrence-sim compare` does.""",
+    ),
+    (
+        "code",
+        """import tempfile
 from pathlib import Path
 from deterrence_sim.analyses import effects
 
@@ -275,8 +340,11 @@ ax.set_xlabel("deterrence strength drawn (log scale)")
 ax.set_ylabel("change in 2027 crossings\\nunder parity (%)")
 ax.set_title("Each dot one replicate: its own draw of every uncertain parameter")
 ax.legend(fontsize=8)
-headline[headline["year"] == 2027].round(3).T"""),
-    ("md", """`effect_p05` to `effect_p95` is the 90% interval of the change in 2027 crossings over the
+headline[headline["year"] == 2027].round(3).T""",
+    ),
+    (
+        "md",
+        """`effect_p05` to `effect_p95` is the 90% interval of the change in 2027 crossings over the
 paired replicates: the uncertainty in the answer. It is far wider than the spread over seeds in
 step 2, and the dots show why: most of it comes from the deterrence strength drawn. *Whether
 removal deters* is mostly a question about how people respond, which the pilot's small numbers
@@ -292,11 +360,14 @@ than 10%. The report the run wrote (`report.md` in the output folder) says the s
 3. In step 4, which other drawn parameter moves the effect? Plot the effect against each column of
    `draws` (`effects.drivers` computes their rank correlations).
 4. What strength would make parity cut 2027 crossings by half? Is that value plausible, given the
-   evidence in `uncertainty.PRIORS["deterrence_strength"].source`?"""),
+   evidence in `uncertainty.PRIORS["deterrence_strength"].source`?""",
+    ),
 ]
 
 WHAT_MATTERS = [
-    ("md", """# 3. What matters? A small sweep and a sensitivity analysis
+    (
+        "md",
+        """# 3. What matters? A small sweep and a sensitivity analysis
 
 **The idea, in plain words.** The model has many uncertain parameters. A *sweep* runs the model
 over a grid of values of a few of them and shows how the output moves. A *sensitivity analysis*
@@ -317,8 +388,12 @@ and small negative values are noise, not a real effect.
 
 Both are done here with the project's own machinery, `deterrence_sim.sweeps` (the same as the
 commands `deterrence-sim sweep` and `deterrence-sim sensitivity`): a sweep is a small TOML *spec*
-saying what to vary, how, and what to record (`experiments/sweeps/` holds the project's studies)."""),
-    ("code", SETUP + """
+saying what to vary, how, and what to record (`experiments/sweeps/` holds the project's studies).""",
+    ),
+    (
+        "code",
+        SETUP
+        + """
 
 import tempfile
 from pathlib import Path
@@ -332,14 +407,20 @@ def spec_file(name, text):
     \"\"\"Write a sweep spec and read it back (the spec is checked as it is read).\"\"\"
     path = work / f"{name}.toml"
     path.write_text(text)
-    return sweeps.load_spec(path)"""),
-    ("md", """## A small sweep
+    return sweeps.load_spec(path)""",
+    ),
+    (
+        "md",
+        """## A small sweep
 
 The 2027 crossings of the pilot when its removal capacity (detention places, flights and the
 French weekly cap together) is multiplied from 2026-03-01, for three deterrence strengths: none,
 the calibrated value, and the strength of the Australian turnbacks. Two replicates per point, on
-common random numbers (the same seeds at every point)."""),
-    ("code", """strengths = [0.0, params.PARAMS["deterrence_strength"].default, 3.0]
+common random numbers (the same seeds at every point).""",
+    ),
+    (
+        "code",
+        """strengths = [0.0, params.PARAMS["deterrence_strength"].default, 3.0]
 grid = spec_file("capacity_by_strength", f\"\"\"
 name = "capacity_by_strength"
 scenario = "{SCENARIOS['pilot']}"
@@ -372,16 +453,22 @@ ax.set_xlabel("removal capacity from 2026-03-01 (multiple of the pilot's)")
 ax.set_ylabel("crossings in 2027 (people)")
 ax.legend(fontsize=8)
 print(done["runs"], "runs in", round(done["seconds"]), "s")
-sweep.round(0)"""),
-    ("md", """## A sensitivity analysis with Sobol indices
+sweep.round(0)""",
+    ),
+    (
+        "md",
+        """## A sensitivity analysis with Sobol indices
 
 Four uncertain parameters, each over a plausible range (the ranges are for teaching; the priors
 of the main job are in `deterrence_sim.analyses.uncertainty.PRIORS`), and one output: crossings in 2026
 under the ten-fold ramp-up, one replicate per parameter set. The `sobol` design draws the
 parameter sets (`base_samples` x (4 + 2) of them, for first-order and total indices) and the
 analysis estimates the indices from the outputs. `base_samples = 16` keeps this to about a
-minute; a real study uses 512 or more."""),
-    ("code", """design = spec_file("four_factors", f\"\"\"
+minute; a real study uses 512 or more.""",
+    ),
+    (
+        "code",
+        """design = spec_file("four_factors", f\"\"\"
 name = "four_factors"
 scenario = "{SCENARIOS['rampup_x10']}"
 end = 2026-12-31
@@ -410,8 +497,11 @@ done = sweeps.run_sweep(design, work / "sobol", workers=1, progress=False)
 output = [c for c in design.output_columns() if c.endswith("arrivals_2026")][0]
 indices = sensitivity.write(design, work / "sobol", outputs=[output])["table"].set_index("parameter")
 print(done["runs"], "runs in", round(done["seconds"]), "s")
-indices[["S1", "S1_conf", "ST", "ST_conf"]].round(3)"""),
-    ("code", """order = ["deterrence_strength", "returnee_recross_daily", "challenge_success_prob", "try_prob"]
+indices[["S1", "S1_conf", "ST", "ST_conf"]].round(3)""",
+    ),
+    (
+        "code",
+        """order = ["deterrence_strength", "returnee_recross_daily", "challenge_success_prob", "try_prob"]
 table = indices.loc[order]
 fig, ax = plt.subplots(figsize=(7, 3.5), num="sobol")
 x = np.arange(len(table))
@@ -420,8 +510,11 @@ ax.bar(x + 0.2, table["ST"], 0.4, yerr=table["ST_conf"], capsize=3, label="total
 ax.set_xticks(x, table.index, rotation=15, fontsize=8)
 ax.axhline(0, color="0.5", lw=0.8)
 ax.set_ylabel("share of the variance\\nof 2026 crossings")
-ax.legend(fontsize=8)"""),
-    ("md", """**How to read it.** A parameter with a tall ST bar drives the answer: pin it down (with
+ax.legend(fontsize=8)""",
+    ),
+    (
+        "md",
+        """**How to read it.** A parameter with a tall ST bar drives the answer: pin it down (with
 data, or by reporting results for each plausible value) before trusting a headline. A parameter
 whose ST is near zero can be left at its default. Error bars that cross zero mean the design had
 too few runs to tell; raise `base_samples` before reading anything into them. With 16 base
@@ -432,11 +525,17 @@ few runs, not of a real effect.
 
 `experiments/sweeps/study3_sobol` is the real thing: Morris screening of 41 parameters, then Sobol
 indices of the ten that mattered, on the *effect* of two ramp-ups (their 2027 crossings minus the
-pilot's, replicate by replicate). Its table, largest total index first:"""),
-    ("code", """study = pd.read_csv("../experiments/sweeps/study3_sobol/sobol.csv")
+pilot's, replicate by replicate). Its table, largest total index first:""",
+    ),
+    (
+        "code",
+        """study = pd.read_csv("../experiments/sweeps/study3_sobol/sobol.csv")
 study.pivot(index="parameter", columns="output", values="ST").sort_values(study["output"].iloc[0],
-                                                                         ascending=False).round(2)"""),
-    ("md", """## Exercises
+                                                                         ascending=False).round(2)""",
+    ),
+    (
+        "md",
+        """## Exercises
 
 1. Raise `base_samples` to 64. Which indices change most? Are the confidence intervals four times
    narrower, or two?
@@ -446,11 +545,14 @@ study.pivot(index="parameter", columns="output", values="ST").sort_values(study[
    crossings?
 3. Widen `deterrence_strength` to `low = 0, high = 10`. What happens to its S1, and why?
 4. In the sweep, why does the curve for strength 0 barely move with capacity? Read the removals
-   (`outputs = ["arrivals", "removed"]`) to check."""),
+   (`outputs = ["arrivals", "removed"]`) to check.""",
+    ),
 ]
 
 THE_DATA = [
-    ("md", """# 4. The data behind the model
+    (
+        "md",
+        """# 4. The data behind the model
 
 The model is calibrated to four small files in `seeds/` (their sources and licences are in
 `seeds/SOURCES.md`):
@@ -466,16 +568,26 @@ the model's rules are built on:
 **seasonality** (more people come in summer), **crossing days** (the sea allows crossings only on
 some days, and calm days come in runs), **people per boat** (smugglers have packed boats fuller
 and fuller) and the **pilot's timeline**. Each section shows the data, then the value the model
-uses, read from `deterrence_sim.params.PARAMS`."""),
-    ("code", SETUP + """
+uses, read from `deterrence_sim.params.PARAMS`.""",
+    ),
+    (
+        "code",
+        SETUP
+        + """
 
 daily = pd.read_csv("../seeds/small_boats_daily.csv", parse_dates=["date"], index_col="date")
-daily.loc["2025"].sum()"""),
-    ("md", """## Seasonality
+daily.loc["2025"].sum()""",
+    ),
+    (
+        "md",
+        """## Seasonality
 
 Each year's monthly share of its arrivals. The model spreads each year's inflow over the months
-with the shape of 2023-2025 (the years it is calibrated on): `inflow_seasonality`."""),
-    ("code", """monthly = daily["migrants_arrived"].resample("MS").sum()
+with the shape of 2023-2025 (the years it is calibrated on): `inflow_seasonality`.""",
+    ),
+    (
+        "code",
+        """monthly = daily["migrants_arrived"].resample("MS").sum()
 shares = monthly.groupby(monthly.index.year).transform(lambda m: 100 * m / m.sum())
 month_names = pd.date_range("2025-01-01", periods=12, freq="MS").strftime("%b")
 model_shape = np.array(params.PARAMS["inflow_seasonality"].default)
@@ -489,14 +601,20 @@ ax.set_xticks(range(12), month_names)
 ax.set_ylabel("share of the year's arrivals (%)")
 ax.set_title("Each grey line is one year, 2019-2025")
 ax.legend(fontsize=8)
-pd.Series(model_shape.round(1), index=month_names)"""),
-    ("md", """## Crossing days
+pd.Series(model_shape.round(1), index=month_names)""",
+    ),
+    (
+        "md",
+        """## Crossing days
 
 Nobody crosses on a rough day, so a day with at least one arrival stands for a day the sea allowed
 it. Calm days come in runs: the chance of a crossing day is higher after a crossing day than after
 a day without. The model draws its weather from a two-state chain with these two chances for each
-month (`calm_after_calm`, `calm_after_rough`), estimated from 2022-2025."""),
-    ("code", """calm = daily.loc["2022":"2025", "migrants_arrived"] > 0
+month (`calm_after_calm`, `calm_after_rough`), estimated from 2022-2025.""",
+    ),
+    (
+        "code",
+        """calm = daily.loc["2022":"2025", "migrants_arrived"] > 0
 after_calm = calm.shift(1).fillna(False).astype(bool)
 by_month = pd.DataFrame({"month": calm.index.month, "calm": calm, "after_calm": after_calm}).iloc[1:]
 chain = pd.DataFrame({
@@ -515,13 +633,19 @@ ax.set_xticks(range(12), month_names)
 ax.set_ylim(0, 1)
 ax.set_ylabel("chance of a crossing day")
 ax.legend(fontsize=7, ncols=2)
-chain.round(3)"""),
-    ("md", """## People per boat
+chain.round(3)""",
+    ),
+    (
+        "md",
+        """## People per boat
 
 Boats have carried more and more people: from about 13 in 2019 to over 60 in 2025. In the model,
 each smuggling network packs its boats fuller after losing one to the police
-(`people_per_boat_gain`), up to `people_per_boat_max`."""),
-    ("code", """per_boat = (daily["migrants_arrived"].resample("MS").sum()
+(`people_per_boat_gain`), up to `people_per_boat_max`.""",
+    ),
+    (
+        "code",
+        """per_boat = (daily["migrants_arrived"].resample("MS").sum()
             / daily["boats_arrived"].resample("MS").sum().where(lambda b: b > 0)).loc["2019":].dropna()
 
 fig, ax = plt.subplots(figsize=(8, 3.5), num="people per boat")
@@ -530,12 +654,18 @@ ax.axhline(params.PARAMS["people_per_boat_max"].default, color="k", ls=":", labe
 ax.set_ylabel("people per arriving boat")
 ax.set_ylim(0, 90)
 ax.legend(fontsize=8)
-per_boat.groupby(per_boat.index.year).mean().round(1)"""),
-    ("md", """## The pilot's timeline
+per_boat.groupby(per_boat.index.year).mean().round(1)""",
+    ),
+    (
+        "md",
+        """## The pilot's timeline
 
 The pilot's events and its reported figures. The model's defaults follow the same dates:
-detentions and the legal route from 2025-08-06, flights from 2025-09-15."""),
-    ("code", """events = pd.read_csv("../seeds/scheme_events.csv", parse_dates=["date"])
+detentions and the legal route from 2025-08-06, flights from 2025-09-15.""",
+    ),
+    (
+        "code",
+        """events = pd.read_csv("../seeds/scheme_events.csv", parse_dates=["date"])
 reported = pd.read_csv("../seeds/one_in_one_out_observations.csv", parse_dates=["date"])
 
 fig, ax = plt.subplots(figsize=(9, 3.5), num="pilot timeline")
@@ -549,8 +679,11 @@ ax.xaxis.set_major_formatter(mdates.DateFormatter("%b"))
 ax.set_ylabel("people (total since the start)")
 ax.set_title("The pilot: reported totals, with its events as grey lines")
 ax.legend(fontsize=8)
-events[["date", "event"]]"""),
-    ("md", """## Exercises
+events[["date", "event"]]""",
+    ),
+    (
+        "md",
+        """## Exercises
 
 1. Which year's seasonal shape differs most from the model's? What might have caused it?
 2. Compute the share of crossing days per month in 2025 alone. Is 2025 calmer or rougher than
@@ -559,7 +692,8 @@ events[["date", "event"]]"""),
    (prevented / (prevented + arrived)) in 2024 and in each half of 2025, and compare with
    `params.PARAMS["beach_prevention_prob"].default`.
 4. From the pilot's reported totals, how many returns a week did the pilot manage between
-   October and January? How does that compare with `france_weekly_cap`?"""),
+   October and January? How does that compare with `france_weekly_cap`?""",
+    ),
 ]
 
 NOTEBOOKS = {
@@ -573,8 +707,9 @@ NOTEBOOKS = {
 def build(name: str, cells: list[tuple[str, str]]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nb.cells = [nbformat.v4.new_markdown_cell(src) if kind == "md" else nbformat.v4.new_code_cell(src)
-                for kind, src in cells]
+    nb.cells = [
+        nbformat.v4.new_markdown_cell(src) if kind == "md" else nbformat.v4.new_code_cell(src) for kind, src in cells
+    ]
     for i, cell in enumerate(nb.cells):  # stable ids, so that rebuilding gives the same file
         cell["id"] = f"{Path(name).stem[:2]}-{i:02d}"
     return nb

@@ -16,10 +16,17 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = Path(os.environ.get("DSIM_CHROMIUM", "/usr/bin/chromium"))
-NO_CHROMIUM = (f"no Chromium at {CHROMIUM}: the browser test of the app needs Debian's chromium (as root: "
-               "apt-get update && apt-get install -y chromium; .ci/run does this), or DSIM_CHROMIUM=/path/to/chromium")
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
-                 "--no-first-run"]
+NO_CHROMIUM = (
+    f"no Chromium at {CHROMIUM}: the browser test of the app needs Debian's chromium (as root: "
+    "apt-get update && apt-get install -y chromium; .ci/run does this), or DSIM_CHROMIUM=/path/to/chromium"
+)
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+]
 #: The charts the page draws: app.CHART_PANELS and today's spread of beliefs.
 N_CHARTS = 5
 
@@ -46,8 +53,14 @@ def served_app(log: Path, env: dict | None = None, args=(), timeout_s: float = 1
     """Run ``./dsim app --port P`` until the block ends; yields (port, process, log path)."""
     port = free_port()
     with open(log, "w") as out:
-        proc = subprocess.Popen([str(ROOT / "dsim"), "app", "--port", str(port), *args], cwd=ROOT, stdout=out,
-                                stderr=subprocess.STDOUT, env={**os.environ, **(env or {})}, start_new_session=True)
+        proc = subprocess.Popen(
+            [str(ROOT / "dsim"), "app", "--port", str(port), *args],
+            cwd=ROOT,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env={**os.environ, **(env or {})},
+            start_new_session=True,
+        )
     try:
         deadline = time.monotonic() + timeout_s
         while not listening_addresses(port):
@@ -68,8 +81,13 @@ def served_app(log: Path, env: dict | None = None, args=(), timeout_s: float = 1
 
 def fresh_chromium(pw, profile: Path):
     """Headless Chromium with a new, empty profile (a persistent context in ``profile``)."""
-    return pw.chromium.launch_persistent_context(str(profile), executable_path=str(CHROMIUM), headless=True,
-                                                 args=CHROMIUM_ARGS, viewport={"width": 1500, "height": 1100})
+    return pw.chromium.launch_persistent_context(
+        str(profile),
+        executable_path=str(CHROMIUM),
+        headless=True,
+        args=CHROMIUM_ARGS,
+        viewport={"width": 1500, "height": 1100},
+    )
 
 
 class Session:
@@ -80,16 +98,23 @@ class Session:
         self.page = context.new_page()
         self.problems = []
         self.page.on("pageerror", lambda e: self.problems.append(f"page error: {e}"))
-        self.page.on("console", lambda m: self.problems.append(f"console error: {m.text}")
-                     if m.type == "error" else None)
-        self.page.on("request", lambda r: self.problems.append(f"request leaving the machine: {r.url}")
-                     if not r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:")) else None)
-        self.page.on("response", lambda r: self.problems.append(f"HTTP {r.status}: {r.url}")
-                     if r.status >= 400 else None)
+        self.page.on(
+            "console", lambda m: self.problems.append(f"console error: {m.text}") if m.type == "error" else None
+        )
+        self.page.on(
+            "request",
+            lambda r: (
+                self.problems.append(f"request leaving the machine: {r.url}")
+                if not r.url.startswith(("http://127.0.0.1", "ws://127.0.0.1", "data:", "blob:"))
+                else None
+            ),
+        )
+        self.page.on(
+            "response", lambda r: self.problems.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None
+        )
         self.page.goto(url)
         self.wait_for_charts()
-        self.page.wait_for_function("() => !document.body.innerText.includes('Compiling the model')",
-                                    timeout=180_000)
+        self.page.wait_for_function("() => !document.body.innerText.includes('Compiling the model')", timeout=180_000)
 
     def text(self) -> str:
         return self.page.inner_text("body")
@@ -120,8 +145,11 @@ class Session:
     def charts(self):
         """The rendered chart images (loaded, with pixels)."""
         imgs = self.page.locator("img")
-        return [imgs.nth(i) for i in range(imgs.count())
-                if imgs.nth(i).evaluate("e => e.complete && e.naturalWidth > 100 && e.naturalHeight > 100")]
+        return [
+            imgs.nth(i)
+            for i in range(imgs.count())
+            if imgs.nth(i).evaluate("e => e.complete && e.naturalWidth > 100 && e.naturalHeight > 100")
+        ]
 
     def wait_for_charts(self, n=N_CHARTS, timeout_s=120):
         deadline = time.monotonic() + timeout_s

@@ -68,5 +68,11 @@ def pytest_sessionstart(session):
     import subprocess
     import sys
 
-    subprocess.run([sys.executable, "-c", "from deterrence_sim import ChannelModel; "
-                    "ChannelModel(rng=0, start='2025-01-01', end='2025-01-03').run()"], check=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            "from deterrence_sim import ChannelModel; ChannelModel(rng=0, start='2025-01-01', end='2025-01-03').run()",
+        ],
+        check=True,
+    )

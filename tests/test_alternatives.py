@@ -27,8 +27,10 @@ def test_no_approved_applicant_waits_beyond_the_bound_and_the_limbo_stays_small(
     parity bind with a ratio of one admission for four returns.)"""
     bound = 60
     stocks, worst = {}, {}
-    for label, lim in (("bounded", dict(limbo_max_days=bound, limbo_give_up_daily=0.0, parity_ratio=0.25)),
-                       ("unbounded", dict(limbo_max_days=0, limbo_give_up_daily=0.0, parity_ratio=0.25))):
+    for label, lim in (
+        ("bounded", dict(limbo_max_days=bound, limbo_give_up_daily=0.0, parity_ratio=0.25)),
+        ("unbounded", dict(limbo_max_days=0, limbo_give_up_daily=0.0, parity_ratio=0.25)),
+    ):
         kw = scenario.load(SCEN / "pilot.toml").with_overrides(end="2026-12-31", overrides=lim).model_kwargs()
         model = ChannelModel(rng=3, **kw)
         worst[label], stocks[label] = 0, []
@@ -45,8 +47,12 @@ def test_no_approved_applicant_waits_beyond_the_bound_and_the_limbo_stays_small(
 
 def _totals(kw, reps=3, seed=8):
     changes = {k: v for k, v in kw.items() if k not in ("start", "end", "values")}
-    sc = scenario.Scenario(name="t", values=kw["values"].replace(changes), start=scenario.parse_date(kw["start"], "s"),
-                           end=scenario.parse_date(kw["end"], "e"))
+    sc = scenario.Scenario(
+        name="t",
+        values=kw["values"].replace(changes),
+        start=scenario.parse_date(kw["start"], "s"),
+        end=scenario.parse_date(kw["end"], "e"),
+    )
     d = runner.gather(runner.submit_replicates(sc, reps, seed))
     return d.groupby("replicate").sum(numeric_only=True)
 
@@ -79,8 +85,11 @@ def test_an_injunction_wave_empties_the_first_flights():
 
     kw = scenario.load(SCEN / "pilot.toml").with_overrides(end="2025-10-19").model_kwargs()
     without = np.array(ChannelModel(rng=4, **kw).run().datacollector.model_vars["removed"])
-    wave = np.array(ChannelModel(rng=4, **kw, injunction_wave={"2025-09-15": 1, "2025-10-01": 0})
-                    .run().datacollector.model_vars["removed"])
+    wave = np.array(
+        ChannelModel(rng=4, **kw, injunction_wave={"2025-09-15": 1, "2025-10-01": 0})
+        .run()
+        .datacollector.model_vars["removed"]
+    )
     first, october = ((dt.date(2025, m, d) - dt.date(2025, 1, 1)).days for m, d in ((9, 15), (10, 1)))
     # the flights of the wave's days (15-30 September)
     # (they carried at most a third before the people the scheme cannot remove stopped being deterred;
@@ -118,7 +127,9 @@ def test_albania_check_reads_each_groups_arrivals_off_the_model():
     assert albania.group_arrivals(kw, 5, 0) == by_group[RETURNABLE]
     daily = runner.run_one(kw, 5, 0)
     for q, (lo, hi) in albania.WINDOWS.items():
-        days = (daily["date"].dt.date >= dt.date.fromisoformat(lo)) & (daily["date"].dt.date <= dt.date.fromisoformat(hi))
+        days = (daily["date"].dt.date >= dt.date.fromisoformat(lo)) & (
+            daily["date"].dt.date <= dt.date.fromisoformat(hi)
+        )
         assert sum(g[q] for g in by_group) == daily.loc[days, "arrivals"].sum() > 0
         assert by_group[RETURNABLE][q] == daily.loc[days, "arrivals_returnable"].sum() > 0
 
@@ -150,7 +161,9 @@ def test_albania_figures_come_from_the_seeds_file(tmp_path):
         assert albania.observed()["fall_low"] == pytest.approx(0.5)
         csv.write_text(text.replace(row, "2023-01-01,2023-03-30,albanian_small_boat_arrivals,29,"))
         data.albania_analogue.cache_clear()
-        with pytest.raises(ConfigError, match=r"albania_analogue\.csv: no albanian_small_boat_arrivals row for 2023-01-01"):
+        with pytest.raises(
+            ConfigError, match=r"albania_analogue\.csv: no albanian_small_boat_arrivals row for 2023-01-01"
+        ):
             albania.observed()
     finally:
         data.use_folder(None)

@@ -53,8 +53,9 @@ def test_app_model_is_its_scenario_until_a_lever_moves():
 
 def test_policy_levers_hold_from_the_ramp_up_date_and_people_levers_for_the_whole_run():
     base = app.AppModel("pilot")
-    moved = app.AppModel("pilot", flights_per_week=12.0, detention_capacity=900.0, deterrence_strength=1.5,
-                         returnee_recross_daily=0.004)
+    moved = app.AppModel(
+        "pilot", flights_per_week=12.0, detention_capacity=900.0, deterrence_strength=1.5, returnee_recross_daily=0.004
+    )
     cut = (app.LEVERS_FROM - app.APP_START).days
     for name, value in (("flights_per_week", 12.0), ("detention_capacity", 900.0)):
         np.testing.assert_array_equal(getattr(moved.daily, name)[:cut], getattr(base.daily, name)[:cut])
@@ -124,8 +125,9 @@ def _dates_on_x(ax, labelled=True):
     if not labelled:
         return
     labels = [t.get_text() for t in ax.get_xticklabels() if t.get_text()]
-    assert labels and all(re.fullmatch(r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|20\d\d)", t)
-                          for t in labels), labels
+    assert labels and all(
+        re.fullmatch(r"(Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec|20\d\d)", t) for t in labels
+    ), labels
 
 
 def test_every_chart_has_dates_units_and_its_data_inside_the_axes(late_2025):
@@ -180,8 +182,7 @@ def test_app_in_a_real_browser(served_app, tmp_path):
     from playwright.sync_api import expect, sync_playwright
 
     port, proc, log = served_app
-    assert browser.listening_addresses(port) == {"127.0.0.1"}, \
-        "the app listens beyond 127.0.0.1 although HOST=0.0.0.0"
+    assert browser.listening_addresses(port) == {"127.0.0.1"}, "the app listens beyond 127.0.0.1 although HOST=0.0.0.0"
     url = f"http://127.0.0.1:{port}/"
     with sync_playwright() as pw:
         context = browser.fresh_chromium(pw, tmp_path / "profile")

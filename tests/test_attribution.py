@@ -82,16 +82,19 @@ def test_parts_of_a_known_game():
 
 
 # ------------------------------------------------------------------ bad input
-@pytest.mark.parametrize("args, words", [
-    (["--window", "2026-01-01:2026-05-31"], "outside the observed data"),
-    (["--window", "2026-01-01..2026-04-30"], "write it as START:END"),
-    (["--window", "2026-04-30:2026-01-01"], "end is before the start"),
-    (["--against", "2017"], "no observed data"),
-    (["--against", "last"], "give a year"),
-    (["--against", "2026"], "must end before the window starts"),
-    (["--seed", "-3"], "out of range"),
-    (["--draws", "0"], "at least 1"),
-])
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["--window", "2026-01-01:2026-05-31"], "outside the observed data"),
+        (["--window", "2026-01-01..2026-04-30"], "write it as START:END"),
+        (["--window", "2026-04-30:2026-01-01"], "end is before the start"),
+        (["--against", "2017"], "no observed data"),
+        (["--against", "last"], "give a year"),
+        (["--against", "2026"], "must end before the window starts"),
+        (["--seed", "-3"], "out of range"),
+        (["--draws", "0"], "at least 1"),
+    ],
+)
 def test_bad_input_one_line_exit_2_before_any_work(tmp_path, capsys, args, words):
     out = tmp_path / "out"
     assert _exit_code(["attribute", *args, "--out", str(out)]) == 2
@@ -152,13 +155,38 @@ def test_same_seed_same_result_whatever_the_workers_and_resume_keeps_draws(tmp_p
 # ------------------------------------------------------------------ the figure
 def test_waterfall_shows_each_part_and_closes_on_the_observed_change():
     w = at.Windows(dt.date(2026, 1, 1), dt.date(2026, 4, 30), dt.date(2025, 1, 1), dt.date(2025, 4, 30))
-    rows = [{"component": c.label, "kind": "part", "effect_p05": -300.0 * (k + 1), "effect_p50": -200.0 * (k + 1),
-             "effect_p95": -100.0 * (k + 1), "effect_mean": -200.0 * (k + 1)} for k, c in enumerate(at.CAUSES)]
+    rows = [
+        {
+            "component": c.label,
+            "kind": "part",
+            "effect_p05": -300.0 * (k + 1),
+            "effect_p50": -200.0 * (k + 1),
+            "effect_p95": -100.0 * (k + 1),
+            "effect_mean": -200.0 * (k + 1),
+        }
+        for k, c in enumerate(at.CAUSES)
+    ]
     total = sum(r["effect_mean"] for r in rows)
-    rows.append({"component": at.LEFT, "kind": "part", "effect_p05": -500.0, "effect_p50": -4658.0 - total,
-                 "effect_p95": 0.0, "effect_mean": -4658.0 - total})
-    rows.append({"component": "observed", "kind": "observed", "effect_p05": -4658.0, "effect_p50": -4658.0,
-                 "effect_p95": -4658.0, "effect_mean": -4658.0})
+    rows.append(
+        {
+            "component": at.LEFT,
+            "kind": "part",
+            "effect_p05": -500.0,
+            "effect_p50": -4658.0 - total,
+            "effect_p95": 0.0,
+            "effect_mean": -4658.0 - total,
+        }
+    )
+    rows.append(
+        {
+            "component": "observed",
+            "kind": "observed",
+            "effect_p05": -4658.0,
+            "effect_p50": -4658.0,
+            "effect_p95": -4658.0,
+            "effect_mean": -4658.0,
+        }
+    )
     fig = at.waterfall_figure(pd.DataFrame(rows), w)
     ax = fig.axes[0]
     bars = ax.patches

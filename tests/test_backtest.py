@@ -24,8 +24,14 @@ def test_origins_every_month_end_and_months_as_the_data_allow():
     assert bt.last_complete_month() == "2026-04"
     assert bt.scored_months(D(2025, 12, 31), "2026-04") == ["2026-01", "2026-02", "2026-03", "2026-04"]
     assert bt.scored_months(D(2026, 1, 31), "2026-04") == ["2026-02", "2026-03", "2026-04"]
-    assert bt.scored_months(D(2024, 9, 30), "2026-04") == ["2024-10", "2024-11", "2024-12", "2025-01", "2025-02",
-                                                           "2025-03"]
+    assert bt.scored_months(D(2024, 9, 30), "2026-04") == [
+        "2024-10",
+        "2024-11",
+        "2024-12",
+        "2025-01",
+        "2025-02",
+        "2025-03",
+    ]
 
 
 def test_each_origin_reuses_the_latest_fit_on_or_before_it():
@@ -44,8 +50,20 @@ def test_share_of_origins_and_coverage_measures():
     rows = []
     for o, (m, s, c) in {"2024-01-31": (5, 6, 7), "2024-02-29": (5, 4, 9), "2024-03-31": (3, 2, 4)}.items():
         for name, crps in zip(bt.FORECASTERS, (m, s, c)):
-            rows.append({"origin": o, "forecaster": name, "horizon": 1, "fit": "2023-12-31", "crps": crps,
-                         "log_score": crps / 10, "pit": 0.5, "in50": name == bt.MODEL, "in80": True, "in90": True})
+            rows.append(
+                {
+                    "origin": o,
+                    "forecaster": name,
+                    "horizon": 1,
+                    "fit": "2023-12-31",
+                    "crps": crps,
+                    "log_score": crps / 10,
+                    "pit": 0.5,
+                    "in50": name == bt.MODEL,
+                    "in80": True,
+                    "in90": True,
+                }
+            )
     table = pd.DataFrame(rows)
     per = bt.origin_summary(table)
     assert list(per["model no worse (CRPS)"]) == [True, False, False]
@@ -64,8 +82,9 @@ class Stop(Exception):
 
 
 def _small(out, **kw):
-    return bt.backtest(out, draws=10, workers=1, first=D(2025, 12, 31), last=D(2026, 1, 31), late=False,
-                       log=lambda *a: None, **kw)
+    return bt.backtest(
+        out, draws=10, workers=1, first=D(2025, 12, 31), last=D(2026, 1, 31), late=False, log=lambda *a: None, **kw
+    )
 
 
 def test_resume_carries_on_after_an_interruption(tmp_path):
@@ -98,11 +117,14 @@ def test_resume_carries_on_after_an_interruption(tmp_path):
         assert (tmp_path / "whole" / name).stat().st_size > 0
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["--first-origin", "2026-04-30", "--last-origin", "2026-04-30"], "origin 2026-04-30: must be between"),
-    (["--first-origin", "2023-05-31", "--last-origin", "2023-07-31"], "origin 2023-05-31: must be between"),
-    (["--draws", "3"], "--draws 3 is out of range"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--first-origin", "2026-04-30", "--last-origin", "2026-04-30"], "origin 2026-04-30: must be between"),
+        (["--first-origin", "2023-05-31", "--last-origin", "2023-07-31"], "origin 2023-05-31: must be between"),
+        (["--draws", "3"], "--draws 3 is out of range"),
+    ],
+)
 def test_backtest_bad_input_is_one_line_before_any_work(args, needle, tmp_path, capsys):
     from deterrence_sim.cli import main
 

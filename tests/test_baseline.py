@@ -23,4 +23,6 @@ def test_daily_figures_equal_the_stored_baseline(setting):
     now, then = baseline.simulate(setting), baseline.stored(setting)
     assert then["removed"].sum() > 0 and then["admitted_legal_route"].sum() > 0  # the pilot acts
     diff = baseline.differences(now, then)
-    assert not diff, f"{setting}: the daily figures changed ({diff}); if intended, see tests/baseline/update_baseline.py"
+    assert not diff, (
+        f"{setting}: the daily figures changed ({diff}); if intended, see tests/baseline/update_baseline.py"
+    )

@@ -15,8 +15,7 @@ from deterrence_sim.observed import data
 def tiny_monthly() -> pd.Series:
     """2021: 10, 20, ..., 120 a month; 2022 and 2023: twice that."""
     idx = [f"{y}-{m:02d}" for y in (2021, 2022, 2023) for m in range(1, 13)]
-    return pd.Series([10.0 * m * (1 if y == 2021 else 2) for y in (2021, 2022, 2023) for m in range(1, 13)],
-                     index=idx)
+    return pd.Series([10.0 * m * (1 if y == 2021 else 2) for y in (2021, 2022, 2023) for m in range(1, 13)], index=idx)
 
 
 def test_seasonal_level_baseline_by_hand():
@@ -29,8 +28,9 @@ def test_seasonal_level_baseline_by_hand():
     # in 2023 the forecast is exact
     r2022 = [np.log(20 * m / (10 * (78 + (m - 1) * m / 2) * m / 78)) for m in range(1, 13)]
     assert f["sd"] == pytest.approx(np.std(r2022 + [0.0] * 12, ddof=1))
-    draws = bl.seasonal_level_samples(tiny_monthly(), dt.date(2023, 12, 31), ["2024-01"], 40_000,
-                                      np.random.default_rng(0))
+    draws = bl.seasonal_level_samples(
+        tiny_monthly(), dt.date(2023, 12, 31), ["2024-01"], 40_000, np.random.default_rng(0)
+    )
     assert np.median(draws) == pytest.approx(20.0, rel=0.02)
     assert np.log(draws).std() == pytest.approx(f["sd"], rel=0.02)
 
@@ -57,8 +57,7 @@ def test_count_model_with_month_effects_forecasts_each_month_at_its_observed_mea
     in2022 = dates >= np.datetime64("2022-01-01")
     jan, feb = y[in2022 & (month == 1)].sum(), y[in2022 & (month == 2)].sum()
     assert bl.next_day_mean(fit, y[-90:], 1)[0] * 31 == pytest.approx(jan, rel=1e-4)
-    draws = bl.simulate_count_model(fit, dt.date(2022, 12, 31), ["2023-01", "2023-02"], 4000,
-                                    np.random.default_rng(1))
+    draws = bl.simulate_count_model(fit, dt.date(2022, 12, 31), ["2023-01", "2023-02"], 4000, np.random.default_rng(1))
     se = draws.std(axis=0) / np.sqrt(len(draws))
     assert abs(draws[:, 0].mean() - jan) < 4 * se[0] and abs(draws[:, 1].mean() - feb) < 4 * se[1]
 

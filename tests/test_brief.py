@@ -15,8 +15,13 @@ from deterrence_sim.analyses.uncertainty import PRIORS
 
 
 def metrics_of(crossings: dict[str, list[float]], year=2027) -> dict[str, pd.DataFrame]:
-    return {n: pd.DataFrame({f"crossings_{year}": v, "arrivals": v, "in_france_at_end": [0.0] * len(v)},
-                            index=pd.RangeIndex(len(v), name="replicate")) for n, v in crossings.items()}
+    return {
+        n: pd.DataFrame(
+            {f"crossings_{year}": v, "arrivals": v, "in_france_at_end": [0.0] * len(v)},
+            index=pd.RangeIndex(len(v), name="replicate"),
+        )
+        for n, v in crossings.items()
+    }
 
 
 def test_headline_has_the_pilot_contrast_and_the_tail():
@@ -35,8 +40,7 @@ def test_bands_count_every_replicate_once_and_show_the_threshold():
     n = 40
     s = np.linspace(0.05, 6, n)
     e = np.where(s > 3, -0.9, -0.05)
-    eff = pd.DataFrame({"scenario": "rampup_x5", "against": "pilot", "year": 2027, "replicate": range(n),
-                        "effect": e})
+    eff = pd.DataFrame({"scenario": "rampup_x5", "against": "pilot", "year": 2027, "replicate": range(n), "effect": e})
     draws = pd.DataFrame({"deterrence_strength": s}, index=pd.RangeIndex(n, name="replicate"))
     b = effects.by_strength(eff, draws, 2027, ["rampup_x5"])
     assert b["n"].sum() == n
@@ -55,8 +59,12 @@ def test_decomposition_parts_sum_to_the_total_with_interaction_shared():
     def m(x):
         return pd.DataFrame({"crossings_2027": x}, index=idx)
 
-    worlds = {"scenario": m(b + both), "legal_closed": m(b + none + det), "no_deterrence": m(b + none + leg),
-              "no_deterrence_legal_closed": m(b + none)}
+    worlds = {
+        "scenario": m(b + both),
+        "legal_closed": m(b + none + det),
+        "no_deterrence": m(b + none + leg),
+        "no_deterrence_legal_closed": m(b + none),
+    }
     p = decomposition.parts(worlds, m(b), 2027)
     assert np.allclose(p[list(decomposition.PARTS)].sum(axis=1), p["total"])
     assert np.allclose(p[decomposition.INTERACTION], -20.0)
@@ -82,10 +90,24 @@ def test_delay_counts_match_the_daily_levels():
     rows = []
     for r in range(2):
         for i, d in enumerate(dates):
-            rows.append({"replicate": r, "date": d, "arrivals": 5, "removed": 0, "admitted_legal_route": 0,
-                         "recrossings": 0, "deaths": 0, "detentions": 0, "legal_challenges_filed": 0,
-                         "attempts": 9, "price_gbp": 1500.0, "waiting_in_france": 100 * (r + 1) + i,
-                         "applied_legal_route": 7 + i, "returned_in_france": 3 * r + i})
+            rows.append(
+                {
+                    "replicate": r,
+                    "date": d,
+                    "arrivals": 5,
+                    "removed": 0,
+                    "admitted_legal_route": 0,
+                    "recrossings": 0,
+                    "deaths": 0,
+                    "detentions": 0,
+                    "legal_challenges_filed": 0,
+                    "attempts": 9,
+                    "price_gbp": 1500.0,
+                    "waiting_in_france": 100 * (r + 1) + i,
+                    "applied_legal_route": 7 + i,
+                    "returned_in_france": 3 * r + i,
+                }
+            )
     daily = pd.DataFrame(rows)
     m = effects.replicate_metrics(daily)
     last = daily[daily["date"] == dates[-1]].set_index("replicate")
@@ -105,8 +127,9 @@ def test_delay_table_counts_the_people_still_in_france_as_later_crossings():
 
 
 def test_reproducing_strength_interpolates_and_says_when_none_reaches():
-    g = pd.DataFrame({"deterrence_strength": [1.0, 4.0], "fall_mean": [0.4, 0.9], "fall_max": [0.5, 0.99],
-                      "observed_fall": 0.9})
+    g = pd.DataFrame(
+        {"deterrence_strength": [1.0, 4.0], "fall_mean": [0.4, 0.9], "fall_max": [0.5, 0.99], "observed_fall": 0.9}
+    )
     s, ok = prior.reproducing_strength(g)
     assert ok and 1.0 < s < 4.0
     s, ok = prior.reproducing_strength(g.assign(observed_fall=0.999))
@@ -125,11 +148,17 @@ def test_before_and_after_sets_each_contrast_beside_its_earlier_value(tmp_path):
     ramp-ups (against the pilot), the earlier comparison's median beside this one's, and the move."""
     from deterrence_sim.analyses import compare, report
 
-    before = effects.headline_table(effects.contrasts(
-        metrics_of({"no_deal": [100] * 4, "pilot": [95] * 4, "rampup_x5": [90.25] * 4, "parity": [47.5] * 4}),
-        "no_deal"))
-    after = effects.headline_table(effects.contrasts(
-        metrics_of({"no_deal": [100] * 4, "pilot": [90] * 4, "rampup_x5": [72] * 4, "parity": [45] * 4}), "no_deal"))
+    before = effects.headline_table(
+        effects.contrasts(
+            metrics_of({"no_deal": [100] * 4, "pilot": [95] * 4, "rampup_x5": [90.25] * 4, "parity": [47.5] * 4}),
+            "no_deal",
+        )
+    )
+    after = effects.headline_table(
+        effects.contrasts(
+            metrics_of({"no_deal": [100] * 4, "pilot": [90] * 4, "rampup_x5": [72] * 4, "parity": [45] * 4}), "no_deal"
+        )
+    )
     before.to_csv(tmp_path / "headline.csv", index=False)
     (tmp_path / compare.SETTINGS_FILE).write_text('{"seed": 5, "posterior": "to_2025.csv"}')
     lines = report.before_after(after, None, compare.read_before(tmp_path))

@@ -39,9 +39,20 @@ PRIORS_A = {"a": cal.CalibParam("a", cal.Prior("a", "uniform", 0.0, 5.0), "test"
 
 
 def fit_synthetic(out, generations=None, budget=400, workers=1, simulator=noisy_identity):
-    return cal.run_fit(cal.SETTINGS["full"], out, budget=budget, population=40, seed=3, workers=workers,
-                       priors=PRIORS_A, progress=False, simulator=simulator, targets=OneTarget(),
-                       max_generations=generations, log=lambda *a: None)
+    return cal.run_fit(
+        cal.SETTINGS["full"],
+        out,
+        budget=budget,
+        population=40,
+        seed=3,
+        workers=workers,
+        priors=PRIORS_A,
+        progress=False,
+        simulator=simulator,
+        targets=OneTarget(),
+        max_generations=generations,
+        log=lambda *a: None,
+    )
 
 
 def test_synthetic_fit_recovers_and_does_not_depend_on_workers(tmp_path):
@@ -78,8 +89,19 @@ def test_resume_refuses_different_settings(tmp_path):
     fit_synthetic(tmp_path, generations=1)
     other = {"a": cal.CalibParam("a", cal.Prior("a", "uniform", 0.0, 9.0), "test")}
     with pytest.raises(ConfigError, match="different settings"):
-        cal.run_fit(cal.SETTINGS["full"], tmp_path, budget=400, population=40, seed=3, workers=1, priors=other,
-                    progress=False, simulator=noisy_identity, targets=OneTarget(), log=lambda *a: None)
+        cal.run_fit(
+            cal.SETTINGS["full"],
+            tmp_path,
+            budget=400,
+            population=40,
+            seed=3,
+            workers=1,
+            priors=other,
+            progress=False,
+            simulator=noisy_identity,
+            targets=OneTarget(),
+            log=lambda *a: None,
+        )
     assert (tmp_path / "full.db").exists()  # nothing computed was lost
 
 
@@ -111,8 +133,19 @@ def _recovery(budget, population, names, workers=2):
 
 def test_parameter_recovery_small_budget(tmp_path):
     truth, priors, simulator, targets = _recovery(150, 30, ["inflow_2025", "beach_prevention_prob"])
-    res = cal.run_fit(RECOVERY, tmp_path, budget=150, population=30, seed=5, workers=1, priors=priors,
-                      progress=False, simulator=simulator, targets=targets, log=lambda *a: None)
+    res = cal.run_fit(
+        RECOVERY,
+        tmp_path,
+        budget=150,
+        population=30,
+        seed=5,
+        workers=1,
+        priors=priors,
+        progress=False,
+        simulator=simulator,
+        targets=targets,
+        log=lambda *a: None,
+    )
     post = cal.posterior(Path(res["db"]))
     rows = {r["parameter"]: r for r in cal.parameter_table(post, priors)}
     for name, value in truth.items():
@@ -126,8 +159,19 @@ def test_parameter_recovery_three_parameters(tmp_path):
     names = ["inflow_2025", "beach_prevention_prob", "try_prob"]
     TRUE["try_prob"] = 0.3
     truth, priors, simulator, targets = _recovery(600, 60, names)
-    res = cal.run_fit(RECOVERY, tmp_path, budget=600, population=60, seed=5, workers=2, priors=priors,
-                      progress=False, simulator=simulator, targets=targets, log=lambda *a: None)
+    res = cal.run_fit(
+        RECOVERY,
+        tmp_path,
+        budget=600,
+        population=60,
+        seed=5,
+        workers=2,
+        priors=priors,
+        progress=False,
+        simulator=simulator,
+        targets=targets,
+        log=lambda *a: None,
+    )
     post = cal.posterior(Path(res["db"]))
     for r in cal.parameter_table(post, priors):
         assert r["post_p05"] <= truth[r["parameter"]] <= r["post_p95"], r
@@ -186,19 +230,23 @@ def test_one_prior_class_for_the_fit_and_the_main_job():
 
 
 def run_cli(*args, env=None):
-    return subprocess.run([sys.executable, "-m", "deterrence_sim", *args], capture_output=True, text=True, cwd=ROOT,
-                          timeout=300, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "deterrence_sim", *args], capture_output=True, text=True, cwd=ROOT, timeout=300, env=env
+    )
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["calibrate", "--budget", "10"], "--budget 10 is out of range"),
-    (["calibrate", "--priors", "no/such/file.toml"], "prior file"),
-    (["validate", "--replicates", "5"], "at least 30"),
-    (["validate", "--calibration", "no/such/folder"], "posterior_full.csv"),
-    (["validate", "--inflow-month-sd", "2"], "--inflow-month-sd: 2.0 is out of range; allowed: a number in [0, 1]"),
-    (["calibrate", "--month-sd-replicates", "3"], "--month-sd-replicates 3 is out of range"),
-    (["calibrate", "--only-inflow-month-sd"], "no posterior_full.csv or posterior_holdout.csv"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["calibrate", "--budget", "10"], "--budget 10 is out of range"),
+        (["calibrate", "--priors", "no/such/file.toml"], "prior file"),
+        (["validate", "--replicates", "5"], "at least 30"),
+        (["validate", "--calibration", "no/such/folder"], "posterior_full.csv"),
+        (["validate", "--inflow-month-sd", "2"], "--inflow-month-sd: 2.0 is out of range; allowed: a number in [0, 1]"),
+        (["calibrate", "--month-sd-replicates", "3"], "--month-sd-replicates 3 is out of range"),
+        (["calibrate", "--only-inflow-month-sd"], "no posterior_full.csv or posterior_holdout.csv"),
+    ],
+)
 def test_cli_bad_input_is_one_line(args, needle, tmp_path, capsys):
     """Run in this process (the command line's own entry point is run as a process below, with
     the missing data file): the same ``cli.main`` the ``deterrence-sim`` command calls."""
@@ -225,20 +273,26 @@ def test_cli_missing_data_file_is_one_line(tmp_path):
 
 
 # --------------------------------------------------------------------------- malformed CSVs
-@pytest.mark.parametrize("file, line_no, text, needle", [
-    (data.WEEKLY, 4, "2018-01-2x,0,0,,", r"small_boats_weekly_with_french_preventions\.csv:4: week_ending"),
-    (data.PILOT, 3, "2025-10-19,forty,18,,reported,x", r"one_in_one_out_observations\.csv:3: returned_to_france"),
-    (data.DAILY, 10, "2018-01-09", r"small_boats_daily\.csv:10: row is too short"),
-    (data.DAILY, 7, "2018-01-06,-3,0,", r"small_boats_daily\.csv:7: migrants_arrived = '-3'"),
-])
+@pytest.mark.parametrize(
+    "file, line_no, text, needle",
+    [
+        (data.WEEKLY, 4, "2018-01-2x,0,0,,", r"small_boats_weekly_with_french_preventions\.csv:4: week_ending"),
+        (data.PILOT, 3, "2025-10-19,forty,18,,reported,x", r"one_in_one_out_observations\.csv:3: returned_to_france"),
+        (data.DAILY, 10, "2018-01-09", r"small_boats_daily\.csv:10: row is too short"),
+        (data.DAILY, 7, "2018-01-06,-3,0,", r"small_boats_daily\.csv:7: migrants_arrived = '-3'"),
+    ],
+)
 def test_loaders_reject_malformed_csv_naming_file_and_line(tmp_path, file, line_no, text, needle):
     for name in (data.DAILY, data.WEEKLY, data.PILOT, data.EVENTS):
         (tmp_path / name).write_bytes((data.seeds_dir() / name).read_bytes())
     lines = (tmp_path / file).read_text().splitlines()
     lines[line_no - 1] = text
     (tmp_path / file).write_text("\n".join(lines) + "\n")
-    loader = {data.DAILY: data.daily_arrivals, data.WEEKLY: data.weekly_preventions,
-              data.PILOT: data.pilot_observations}[file]
+    loader = {
+        data.DAILY: data.daily_arrivals,
+        data.WEEKLY: data.weekly_preventions,
+        data.PILOT: data.pilot_observations,
+    }[file]
     with pytest.raises(ConfigError, match=needle):
         loader(str(tmp_path))
 
@@ -254,14 +308,22 @@ def _fake_runset(label, setting, end, targets, rng, reps=30):
     n = (pd.Timestamp(end) - pd.Timestamp(setting.start)).days + 1
     sb = data.daily_arrivals()
     idx = np.searchsorted(sb["date"], np.datetime64(setting.start))
-    base = np.concatenate([sb["arrivals"][idx: idx + n], np.zeros(max(0, n - (len(sb["arrivals"]) - idx)))])
-    boats = np.concatenate([sb["boats"][idx: idx + n], np.zeros(max(0, n - (len(sb["boats"]) - idx)))])
+    base = np.concatenate([sb["arrivals"][idx : idx + n], np.zeros(max(0, n - (len(sb["arrivals"]) - idx)))])
+    boats = np.concatenate([sb["boats"][idx : idx + n], np.zeros(max(0, n - (len(sb["boats"]) - idx)))])
     rs = validation.RunSet(label, setting, end, "observed", [], targets)
     for _ in range(reps):
         arr = rng.poisson(base * rng.uniform(0.9, 1.1))
-        rs.daily.append({"arrivals": arr, "boats": boats, "prevented": rng.poisson(0.6 * arr),
-                         "removed": rng.poisson(0.5, n), "admitted_legal_route": rng.poisson(0.5, n),
-                         "recrossings": rng.poisson(0.01, n), "sea_viable": (base > 0).astype(float)})
+        rs.daily.append(
+            {
+                "arrivals": arr,
+                "boats": boats,
+                "prevented": rng.poisson(0.6 * arr),
+                "removed": rng.poisson(0.5, n),
+                "admitted_legal_route": rng.poisson(0.5, n),
+                "recrossings": rng.poisson(0.01, n),
+                "sea_viable": (base > 0).astype(float),
+            }
+        )
     rs.sims = np.array([targets.simulated(d) for d in rs.daily])
     return rs
 
@@ -275,10 +337,18 @@ def test_validation_report_has_its_sections(tmp_path):
     post = pd.DataFrame({"deterrence_strength": rng.lognormal(np.log(0.77), 1.0, 200), "weight": 1 / 200})
     res = validation.report(tmp_path, tmp_path, sets, post, 30, 1)
     text = (tmp_path / "validation.md").read_text()
-    for heading in ("## Identifiability", "## Summary", "## Arrivals per year", "## Arrivals per month",
-                    "## Share of crossing days per month", "## People per boat, per quarter",
-                    "## Share of attempts prevented", "## Pilot: returns and admissions", "## Re-crossings",
-                    "## Held-out check: forecast of 2025-07-01..2025-12-31"):
+    for heading in (
+        "## Identifiability",
+        "## Summary",
+        "## Arrivals per year",
+        "## Arrivals per month",
+        "## Share of crossing days per month",
+        "## People per boat, per quarter",
+        "## Share of attempts prevented",
+        "## Pilot: returns and admissions",
+        "## Re-crossings",
+        "## Held-out check: forecast of 2025-07-01..2025-12-31",
+    ):
         assert heading in text, heading
     assert "cannot pin down the deterrence strength" in text
     assert (tmp_path / "validation_monthly.png").stat().st_size > 0
@@ -288,7 +358,8 @@ def test_validation_report_has_its_sections(tmp_path):
 
 @pytest.mark.slow
 def test_validate_command_end_to_end(tmp_path):
-    res = run_cli("validate", "--calibration", str(cal.CALIBRATED_DIR), "--replicates", "30", "--out",
-                  str(tmp_path), "--quiet")
+    res = run_cli(
+        "validate", "--calibration", str(cal.CALIBRATED_DIR), "--replicates", "30", "--out", str(tmp_path), "--quiet"
+    )
     assert res.returncode == 0, res.stderr
     assert (tmp_path / "validation.md").is_file() and "monthly MARD" in res.stdout

@@ -17,20 +17,37 @@ from deterrence_sim.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parents[1]
 PILOT = ROOT / "experiments" / "scenarios" / "pilot.toml"
-REQUIRED_COLUMNS = ("replicate, date, arrivals, boats, attempts, prevented, deaths, waiting_in_france, detained, "
-                    "referred_to_france, removed, admitted_legal_route, recrossings, legal_challenges_filed, "
-                    "legal_challenges_won, flights, perceived_removal_risk, price_gbp, people_per_boat").split(", ")
+REQUIRED_COLUMNS = (
+    "replicate, date, arrivals, boats, attempts, prevented, deaths, waiting_in_france, detained, "
+    "referred_to_france, removed, admitted_legal_route, recrossings, legal_challenges_filed, "
+    "legal_challenges_won, flights, perceived_removal_risk, price_gbp, people_per_boat"
+).split(", ")
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "deterrence_sim", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "deterrence_sim", *args], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
 
 
 def test_run_writes_daily_and_summary(tmp_path):
     out = tmp_path / "run"
-    res = run_cli("run", str(PILOT), "--replicates", "2", "--seed", "7", "--end", "2025-10-31",
-                  "--set", "deterrence_strength=2", "--out", str(out), "--workers", "1")
+    res = run_cli(
+        "run",
+        str(PILOT),
+        "--replicates",
+        "2",
+        "--seed",
+        "7",
+        "--end",
+        "2025-10-31",
+        "--set",
+        "deterrence_strength=2",
+        "--out",
+        str(out),
+        "--workers",
+        "1",
+    )
     assert res.returncode == 0, res.stderr
     daily = pd.read_csv(out / "daily.csv")
     assert list(daily.columns[: len(REQUIRED_COLUMNS)]) == REQUIRED_COLUMNS
@@ -54,14 +71,17 @@ def test_results_do_not_depend_on_worker_count():
     pd.testing.assert_frame_equal(first, one[one.replicate == 0].reset_index(drop=True))
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["--set", "no_such_parameter=1"], "no_such_parameter"),
-    (["--set", "try_prob=1.5"], "try_prob: 1.5 is out of range; allowed: a number in [0, 1]"),
-    (["--set", "flights_per_week={2025-02-30=1}"], "flights_per_week"),
-    (["--set", "weather_mode=sunny"], "markov, observed"),
-    (["--end", "2025-13-01"], "--end"),
-    (["--set", "initial_waiting=2.5"], "whole number"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--set", "no_such_parameter=1"], "no_such_parameter"),
+        (["--set", "try_prob=1.5"], "try_prob: 1.5 is out of range; allowed: a number in [0, 1]"),
+        (["--set", "flights_per_week={2025-02-30=1}"], "flights_per_week"),
+        (["--set", "weather_mode=sunny"], "markov, observed"),
+        (["--end", "2025-13-01"], "--end"),
+        (["--set", "initial_waiting=2.5"], "whole number"),
+    ],
+)
 def test_bad_input_is_one_line_and_exit_2(args, needle):
     res = run_cli("run", str(PILOT), "--replicates", "1", *args)
     assert res.returncode == 2
@@ -86,7 +106,7 @@ def test_scenario_errors_name_file_and_key(tmp_path):
     bad.write_text('name = "x\n')
     with pytest.raises(ConfigError, match="not valid TOML"):
         scenario.load(bad)
-    bad.write_text('[params]\nparity = { 2025-01-01 = true }\n')
+    bad.write_text("[params]\nparity = { 2025-01-01 = true }\n")
     with pytest.raises(ConfigError, match="cannot be a dated schedule"):
         scenario.load(bad)
 
@@ -144,6 +164,7 @@ def test_schedule_expands_per_day():
 def cli_in_process(args, monkeypatch, capsys):
     """Run the command line here, with any simulation made to fail loudly: every case below must
     be refused before the work starts. Returns (exit status, stderr lines)."""
+
     def no_simulation(*a, **k):
         raise AssertionError("a simulation started before the input was checked")
 
@@ -160,22 +181,25 @@ def _long(tmp_path):
     return str(tmp_path / ("a" * 300))
 
 
-@pytest.mark.parametrize("case, args, needle", [
-    ("out is a file", lambda t: ["--out", str(t / "afile")], "is an existing file"),
-    ("out under a file", lambda t: ["--out", "/dev/null/x"], "Not a directory"),
-    ("out read-only (/proc)", lambda t: ["--out", "/proc/deterrence-sim"], "cannot be written"),
-    ("out name too long", lambda t: ["--out", _long(t)], "File name too long"),
-    ("negative seed", lambda t: ["--seed", "-1"], "--seed: -1 is out of range"),
-    ("seed too big", lambda t: ["--seed", str(2**64)], "--seed"),
-    ("horizon beyond the limit", lambda t: ["--end", "9999-12-31"], "at most 100 years"),
-    ("replicates beyond the limit", lambda t: ["--replicates", "100000000"], "most replicates"),
-    ("price above its ceiling", lambda t: ["--set", "price_initial_gbp=50000"], "outside the price band"),
-    ("price below its floor", lambda t: ["--set", "price_initial_gbp=100"], "price_initial_gbp"),
-    ("boolean for a count", lambda t: ["--set", "detention_capacity=true"], "detention_capacity: true is a yes/no"),
-    ("boolean in a schedule", lambda t: ["--set", "detention_capacity={2025-08-06=true}"], "yes/no"),
-    ("same --set twice", lambda t: ["--set", "try_prob=0.3", "--set", "try_prob=0.4"], "given twice"),
-    ("end before start", lambda t: ["--end", "2024-06-30"], "--end: 2024-06-30 is before"),
-])
+@pytest.mark.parametrize(
+    "case, args, needle",
+    [
+        ("out is a file", lambda t: ["--out", str(t / "afile")], "is an existing file"),
+        ("out under a file", lambda t: ["--out", "/dev/null/x"], "Not a directory"),
+        ("out read-only (/proc)", lambda t: ["--out", "/proc/deterrence-sim"], "cannot be written"),
+        ("out name too long", lambda t: ["--out", _long(t)], "File name too long"),
+        ("negative seed", lambda t: ["--seed", "-1"], "--seed: -1 is out of range"),
+        ("seed too big", lambda t: ["--seed", str(2**64)], "--seed"),
+        ("horizon beyond the limit", lambda t: ["--end", "9999-12-31"], "at most 100 years"),
+        ("replicates beyond the limit", lambda t: ["--replicates", "100000000"], "most replicates"),
+        ("price above its ceiling", lambda t: ["--set", "price_initial_gbp=50000"], "outside the price band"),
+        ("price below its floor", lambda t: ["--set", "price_initial_gbp=100"], "price_initial_gbp"),
+        ("boolean for a count", lambda t: ["--set", "detention_capacity=true"], "detention_capacity: true is a yes/no"),
+        ("boolean in a schedule", lambda t: ["--set", "detention_capacity={2025-08-06=true}"], "yes/no"),
+        ("same --set twice", lambda t: ["--set", "try_prob=0.3", "--set", "try_prob=0.4"], "given twice"),
+        ("end before start", lambda t: ["--end", "2024-06-30"], "--end: 2024-06-30 is before"),
+    ],
+)
 def test_run_refuses_bad_input_before_any_work(case, args, needle, tmp_path, monkeypatch, capsys):
     (tmp_path / "afile").write_text("x")
     status, lines = cli_in_process(["run", str(PILOT), "--workers", "1", *args(tmp_path)], monkeypatch, capsys)
@@ -183,15 +207,18 @@ def test_run_refuses_bad_input_before_any_work(case, args, needle, tmp_path, mon
     assert len(lines) == 1 and lines[0].startswith("deterrence-sim: error:") and needle in lines[0], lines
 
 
-@pytest.mark.parametrize("text, needle", [
-    ('name = "e"\nextends = 5\n', "extends: 5 is not a file name"),
-    ('name = "x/y"\n', "'x/y' is not allowed as a scenario name"),
-    ('name = "../../evil"\n', "not allowed as a scenario name"),
-    ('name = ""\n', "not allowed as a scenario name"),
-    ('name = 3\n', "not allowed as a scenario name"),
-    ('name = "ok"\ndescription = 4\n', "description: must be a string"),
-    ('name = "ok"\nend = 9999-12-31\n', "at most 100 years"),
-])
+@pytest.mark.parametrize(
+    "text, needle",
+    [
+        ('name = "e"\nextends = 5\n', "extends: 5 is not a file name"),
+        ('name = "x/y"\n', "'x/y' is not allowed as a scenario name"),
+        ('name = "../../evil"\n', "not allowed as a scenario name"),
+        ('name = ""\n', "not allowed as a scenario name"),
+        ("name = 3\n", "not allowed as a scenario name"),
+        ('name = "ok"\ndescription = 4\n', "description: must be a string"),
+        ('name = "ok"\nend = 9999-12-31\n', "at most 100 years"),
+    ],
+)
 def test_scenario_files_are_checked(text, needle, tmp_path, monkeypatch, capsys):
     f = tmp_path / "s.toml"
     f.write_text(text)
@@ -202,8 +229,11 @@ def test_scenario_files_are_checked(text, needle, tmp_path, monkeypatch, capsys)
 
 def test_a_binary_or_unreadable_scenario_file_is_one_line(tmp_path, monkeypatch, capsys):
     (tmp_path / "bin.toml").write_bytes(bytes(range(256)) * 2)
-    for path, needle in ((tmp_path / "bin.toml", "not a text file"), (tmp_path, "is not a file"),
-                         ("b" * 5000 + ".toml", "File name too long")):
+    for path, needle in (
+        (tmp_path / "bin.toml", "not a text file"),
+        (tmp_path, "is not a file"),
+        ("b" * 5000 + ".toml", "File name too long"),
+    ):
         status, lines = cli_in_process(["run", str(path)], monkeypatch, capsys)
         assert status == 2 and len(lines) == 1 and needle in lines[0], lines
         assert len(lines[0]) < 400  # a 5,000-character name is shown shortened
@@ -218,21 +248,29 @@ def test_scenario_name_is_letters_digits_underscore_dash():
 
 def test_other_commands_check_seed_and_output_folder(tmp_path, monkeypatch, capsys):
     (tmp_path / "afile").write_text("x")
-    cases = [(["validate", "--seed", "-1"], "--seed"), (["compare", "--seed", "-1"], "--seed"),
-             (["calibrate", "--seed", "-1"], "--seed"),
-             (["validate", "--out", str(tmp_path / "afile")], "is an existing file"),
-             (["calibrate", "--out", "/dev/null/x"], "Not a directory")]
+    cases = [
+        (["validate", "--seed", "-1"], "--seed"),
+        (["compare", "--seed", "-1"], "--seed"),
+        (["calibrate", "--seed", "-1"], "--seed"),
+        (["validate", "--out", str(tmp_path / "afile")], "is an existing file"),
+        (["calibrate", "--out", "/dev/null/x"], "Not a directory"),
+    ]
     for args, needle in cases:
         status, lines = cli_in_process(args, monkeypatch, capsys)
         assert status == 2 and len(lines) == 1 and needle in lines[0], (args, lines)
 
 
-@pytest.mark.parametrize("command", ["run", "compare", "calibrate", "fit-joint", "validate", "forecast", "backtest",
-                                     "attribute", "albania", "prior"])
-@pytest.mark.parametrize("seed, needle", [("-1", "-1 is out of range"), (str(2**63), "is out of range"),
-                                          ("1.5", "'1.5' is not a whole number")])
-def test_every_command_checks_its_seed_the_same_way_before_any_work(command, seed, needle, tmp_path, monkeypatch,
-                                                                    capsys):
+@pytest.mark.parametrize(
+    "command",
+    ["run", "compare", "calibrate", "fit-joint", "validate", "forecast", "backtest", "attribute", "albania", "prior"],
+)
+@pytest.mark.parametrize(
+    "seed, needle",
+    [("-1", "-1 is out of range"), (str(2**63), "is out of range"), ("1.5", "'1.5' is not a whole number")],
+)
+def test_every_command_checks_its_seed_the_same_way_before_any_work(
+    command, seed, needle, tmp_path, monkeypatch, capsys
+):
     """A bad seed is one line and exit 2 from every command that takes one, before any work starts
     (the output folder is not even made)."""
     out = tmp_path / "out"
@@ -277,15 +315,19 @@ def test_validate_refuses_an_empty_posterior(tmp_path, monkeypatch, capsys):
     cal = tmp_path / "cal"
     cal.mkdir()
     (cal / "posterior_full.csv").write_text("")
-    status, lines = cli_in_process(["validate", "--calibration", str(cal), "--out", str(tmp_path / "v")],
-                                   monkeypatch, capsys)
+    status, lines = cli_in_process(
+        ["validate", "--calibration", str(cal), "--out", str(tmp_path / "v")], monkeypatch, capsys
+    )
     assert status == 2 and len(lines) == 1 and "posterior_full.csv: empty file" in lines[0], lines
 
 
 def test_calibrate_refuses_a_binary_priors_file(tmp_path, monkeypatch, capsys):
     (tmp_path / "priors.toml").write_bytes(bytes(range(256)))
-    status, lines = cli_in_process(["calibrate", "--priors", str(tmp_path / "priors.toml"), "--out",
-                                    str(tmp_path / "c"), "--quiet"], monkeypatch, capsys)
+    status, lines = cli_in_process(
+        ["calibrate", "--priors", str(tmp_path / "priors.toml"), "--out", str(tmp_path / "c"), "--quiet"],
+        monkeypatch,
+        capsys,
+    )
     assert status == 2 and len(lines) == 1 and "priors.toml: not a text file" in lines[0], lines
 
 
@@ -297,20 +339,52 @@ def test_two_set_options_are_both_kept():
 
 def test_run_keeps_every_set_option(tmp_path):
     out = tmp_path / "two"
-    status = cli.main(["run", str(PILOT), "--replicates", "1", "--end", "2025-01-10", "--workers", "1",
-                       "--set", "try_prob=0.5", "--set", "deterrence_strength=3", "--out", str(out)])
+    status = cli.main(
+        [
+            "run",
+            str(PILOT),
+            "--replicates",
+            "1",
+            "--end",
+            "2025-01-10",
+            "--workers",
+            "1",
+            "--set",
+            "try_prob=0.5",
+            "--set",
+            "deterrence_strength=3",
+            "--out",
+            str(out),
+        ]
+    )
     assert status == 0
     used = json.loads((out / "summary.json").read_text())["parameters"]
     assert used["try_prob"] == 0.5 and used["deterrence_strength"] == 3.0
 
 
 def test_schedule_dates_after_the_end_are_warned_about(tmp_path, capsys):
-    status = cli.main(["run", str(PILOT), "--replicates", "1", "--end", "2025-01-10", "--workers", "1",
-                       "--set", "flights_per_week={2030-01-01=5}", "--out", str(tmp_path / "w")])
+    status = cli.main(
+        [
+            "run",
+            str(PILOT),
+            "--replicates",
+            "1",
+            "--end",
+            "2025-01-10",
+            "--workers",
+            "1",
+            "--set",
+            "flights_per_week={2030-01-01=5}",
+            "--out",
+            str(tmp_path / "w"),
+        ]
+    )
     assert status == 0
     warn = [line for line in capsys.readouterr().err.splitlines() if "warning" in line]
-    assert warn == ["deterrence-sim: warning: pilot: flights_per_week changes on 2030-01-01, after the end of the "
-                    "run (2025-01-10); that change has no effect"]
+    assert warn == [
+        "deterrence-sim: warning: pilot: flights_per_week changes on 2030-01-01, after the end of the "
+        "run (2025-01-10); that change has no effect"
+    ]
 
 
 def test_defaults_of_the_model_are_not_warned_about():
@@ -321,8 +395,10 @@ def test_defaults_of_the_model_are_not_warned_about():
 
 def test_run_output_is_complete_and_unmarked(tmp_path):
     out = tmp_path / "r"
-    assert cli.main(["run", str(PILOT), "--replicates", "2", "--end", "2025-01-20", "--workers", "1",
-                     "--out", str(out)]) == 0
+    assert (
+        cli.main(["run", str(PILOT), "--replicates", "2", "--end", "2025-01-20", "--workers", "1", "--out", str(out)])
+        == 0
+    )
     assert sorted(p.name for p in out.iterdir()) == ["daily.csv", "summary.json"]  # no marker, no temp file
 
 
@@ -337,6 +413,5 @@ def test_replicates_and_seed_are_checked_by_the_library():
 
 def test_month_sd_step_refuses_an_empty_posterior(tmp_path, monkeypatch, capsys):
     (tmp_path / "posterior_full.csv").write_text("")
-    status, lines = cli_in_process(["calibrate", "--only-inflow-month-sd", "--out", str(tmp_path)], monkeypatch,
-                                   capsys)
+    status, lines = cli_in_process(["calibrate", "--only-inflow-month-sd", "--out", str(tmp_path)], monkeypatch, capsys)
     assert status == 2 and len(lines) == 1 and "posterior_full.csv: empty file" in lines[0], lines

@@ -17,8 +17,18 @@ SCEN = ROOT / "experiments" / "scenarios"
 
 def test_summary_equals_numbers_recomputed_from_daily_output(tmp_path):
     files = [SCEN / "no_deal.toml", SCEN / "rampup_x5.toml"]
-    compare.compare(files, replicates=2, horizon_end="2026-06-30", out=tmp_path, seed=3, workers=1,
-                    with_dose=False, progress=False, decomposition_replicates=0, alternative_replicates=0)
+    compare.compare(
+        files,
+        replicates=2,
+        horizon_end="2026-06-30",
+        out=tmp_path,
+        seed=3,
+        workers=1,
+        with_dose=False,
+        progress=False,
+        decomposition_replicates=0,
+        alternative_replicates=0,
+    )
     summary = pd.read_csv(tmp_path / "summary.csv")
     assert set(summary.columns) == {"scenario", "metric", "mean", "p05", "p95", "diff_mean", "diff_p05", "diff_p95"}
     assert (tmp_path / "report.md").read_text().count("## ") >= 2
@@ -35,7 +45,7 @@ def test_summary_equals_numbers_recomputed_from_daily_output(tmp_path):
         y2026 = daily[pd.to_datetime(daily.date).dt.year == 2026].groupby("replicate")["arrivals"].sum()
         row26 = summary[(summary.scenario == name) & (summary.metric == "crossings_2026")].iloc[0]
         assert np.isclose(row26["mean"], y2026.mean())
-    diff = (raw["rampup_x5"].groupby("replicate")["removed"].sum() - raw["no_deal"].groupby("replicate")["removed"].sum())
+    diff = raw["rampup_x5"].groupby("replicate")["removed"].sum() - raw["no_deal"].groupby("replicate")["removed"].sum()
     row = summary[(summary.scenario == "rampup_x5") & (summary.metric == "removed")].iloc[0]
     assert np.isclose(row["diff_mean"], diff.mean()) and row["diff_mean"] > 0
 
@@ -57,9 +67,17 @@ def test_dose_response_is_flat_without_deterrence_and_falls_with_strong_deterren
     through other mechanisms, not deterrence); with strength 3 attempts fall (by over 90% at 10x
     here; more capacity adds little once nearly nobody tries)."""
     base = scenario.load(SCEN / "pilot.toml").with_overrides(
-        end="2026-12-31", overrides={"returnee_recross_daily": 0.0, "parity": False})
-    dose = compare.dose_response(base, replicates=3, seed=11, workers=1, progress=False,
-                                 strengths={"zero": 0.0, "strong": 3.0}, levels=(0, 10, 100))
+        end="2026-12-31", overrides={"returnee_recross_daily": 0.0, "parity": False}
+    )
+    dose = compare.dose_response(
+        base,
+        replicates=3,
+        seed=11,
+        workers=1,
+        progress=False,
+        strengths={"zero": 0.0, "strong": 3.0},
+        levels=(0, 10, 100),
+    )
     zero = dose[dose["deterrence"] == "zero"].reset_index(drop=True)
     strong = dose[dose["deterrence"] == "strong"].reset_index(drop=True)
     assert list(zero["removed"]) == sorted(zero["removed"]) and zero["removal_share"].iloc[-1] > 0.5

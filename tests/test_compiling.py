@@ -33,8 +33,21 @@ def test_the_message_comes_only_when_getting_ready_is_slow(fresh, takes_s, annou
 @pytest.mark.slow
 def test_cli_says_it_compiles_on_a_cold_cache_and_not_on_a_warm_one(tmp_path):
     env = {**os.environ, "NUMBA_CACHE_DIR": str(tmp_path / "numba-cache")}
-    cmd = [sys.executable, "-m", "deterrence_sim", "run", "experiments/scenarios/pilot.toml", "--replicates", "1",
-           "--end", "2025-01-31", "--workers", "1", "--out", str(tmp_path / "out")]
+    cmd = [
+        sys.executable,
+        "-m",
+        "deterrence_sim",
+        "run",
+        "experiments/scenarios/pilot.toml",
+        "--replicates",
+        "1",
+        "--end",
+        "2025-01-31",
+        "--workers",
+        "1",
+        "--out",
+        str(tmp_path / "out"),
+    ]
     cold = subprocess.run(cmd, capture_output=True, text=True, env=env, timeout=900)
     assert cold.returncode == 0, cold.stderr
     assert compiling.COMPILING_MESSAGE in cold.stderr

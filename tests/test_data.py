@@ -16,8 +16,15 @@ def test_daily_arrivals_run_to_the_end_of_april_2026_with_the_published_totals()
     assert _between(d, "2026-01-01", "2026-04-30") == (6416, 100)  # SOURCES.md: 6,416 people in 100 boats
     assert _between(d, "2025-01-01", "2025-04-30")[0] == 11074
     assert _between(d, "2024-01-01", "2024-04-30")[0] == 7567
-    months = [_between(d, a, b)[0] for a, b in (("2026-01-01", "2026-01-31"), ("2026-02-01", "2026-02-28"),
-                                                 ("2026-03-01", "2026-03-31"), ("2026-04-01", "2026-04-30"))]
+    months = [
+        _between(d, a, b)[0]
+        for a, b in (
+            ("2026-01-01", "2026-01-31"),
+            ("2026-02-01", "2026-02-28"),
+            ("2026-03-01", "2026-03-31"),
+            ("2026-04-01", "2026-04-30"),
+        )
+    ]
     assert months == [933, 1276, 2232, 1975]
     assert _between(d, "2025-01-01", "2025-12-31")[0] == 41472
     # no one arrived from 20 to 31 January 2026

@@ -17,13 +17,24 @@ from deterrence_sim.rules import belief, inflow
 #: Half a year in which everyone hears a removal risk of 1 from the first day (the announcement
 #: term at its largest), so at strength 20 every removable person is as deterred as can be: they
 #: leave the route on their first day (chance min(1, 0.004 / exp(-20))) and never try.
-CERTAIN_RISK = {"start": "2025-03-01", "end": "2025-05-31", "inflow_month_sd": 0.0, "announcement_weight": 1.0,
-                "announced_intent": {"2025-01-01": 1.0}, "detention_capacity": 0.0, "legal_route_open": 0.0}
+CERTAIN_RISK = {
+    "start": "2025-03-01",
+    "end": "2025-05-31",
+    "inflow_month_sd": 0.0,
+    "announcement_weight": 1.0,
+    "announced_intent": {"2025-01-01": 1.0},
+    "detention_capacity": 0.0,
+    "legal_route_open": 0.0,
+}
 #: ... and the smugglers send whatever customers they have (no waiting to fill a boat, boats aplenty),
 #: and nobody leaves the route at the base rate, so that the people who are not deterred cross as
 #: they would have (see the test below for what the smugglers add).
-NO_FRICTION = {"min_boat_fill": 0.01, "boat_supply_per_week": 100.0, "max_launches_per_day": 50,
-               "leave_route_daily": 0.0}
+NO_FRICTION = {
+    "min_boat_fill": 0.01,
+    "boat_supply_per_week": 100.0,
+    "max_launches_per_day": 50,
+    "leave_route_daily": 0.0,
+}
 ELIGIBLE = 0.7
 
 
@@ -34,8 +45,9 @@ def crossings(seed: int, **params) -> int:
 
 def cut(seed: int, **params) -> float:
     """The relative cut in crossings at strength 20 against strength 0, same seed (same people)."""
-    return 1.0 - crossings(seed, deterrence_strength=20.0, **params) / crossings(seed, deterrence_strength=0.0,
-                                                                                  **params)
+    return 1.0 - crossings(seed, deterrence_strength=20.0, **params) / crossings(
+        seed, deterrence_strength=0.0, **params
+    )
 
 
 # --------------------------------------------------------------------------- people the scheme cannot remove
@@ -89,12 +101,25 @@ def test_fee_weighting_in_the_day_never_makes_anyone_try_who_would_not(hand_worl
     above the floor of 1,500 but below the starting price of 2,500: with the structure on, the same
     draws give the same or fewer tryers (nobody leaves: leave_route_daily 0)."""
     n = 2000
-    people = {"state": [WAITING] * n, "belief": [0.3] * n, "budget": [5000.0] * n, "since": [0] * n,
-              "eligible": [True] * n}
+    people = {
+        "state": [WAITING] * n,
+        "belief": [0.3] * n,
+        "budget": [5000.0] * n,
+        "since": [0] * n,
+        "eligible": [True] * n,
+    }
 
     def tryers(weight, price=1565.0):
-        hw = hand_world(people, n_networks=1, leave_route_daily=0.0, try_prob=0.3, deterrence_strength=3.0,
-                        sunk_cost_weight=weight, price_min_gbp=1500.0, price_initial_gbp=2500.0)
+        hw = hand_world(
+            people,
+            n_networks=1,
+            leave_route_daily=0.0,
+            try_prob=0.3,
+            deterrence_strength=3.0,
+            sunk_cost_weight=weight,
+            price_min_gbp=1500.0,
+            price_initial_gbp=2500.0,
+        )
         hw.w.net.price[:] = price
         people_day(5, hw.w, hw.n, True, np.array([0.3, 0.3, 0.3]), 1.0, hw.today(5), np.random.default_rng(7))
         return set(rows_of(hw.w.tryers).tolist())

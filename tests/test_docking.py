@@ -87,13 +87,28 @@ SCENARIOS = {
     "pilot_2025": ("pilot.toml", None, {}),
     "no_deal_2025": ("no_deal.toml", None, {"inflow_month_sd": 0.0}),
     "parity_2026": ("parity.toml", "2026-12-31", {}),
-    "strong_deterrence_2026": ("rampup_x5.toml", "2026-12-31",
-                               {"france_weekly_cap": {"2025-08-06": 50.0}, "deterrence_strength": 3.0,
-                                "biometric_fast_track": {"2025-11-10": 1.0}}),
-    "mechanisms_2026": ("pilot.toml", "2026-06-30",
-                        {"deterrence_strength": 2.0, "ineligible_risk_weight": 0.5, "inflow_outcome_elasticity": 1.0,
-                         "sunk_cost_weight": 1.0, "at_sea_interception_gain": 0.1,
-                         "asylum_reform_inflow_factor": {"2026-03-02": 0.7}, "boat_supply_factor": {"2025-12-19": 0.5}}),
+    "strong_deterrence_2026": (
+        "rampup_x5.toml",
+        "2026-12-31",
+        {
+            "france_weekly_cap": {"2025-08-06": 50.0},
+            "deterrence_strength": 3.0,
+            "biometric_fast_track": {"2025-11-10": 1.0},
+        },
+    ),
+    "mechanisms_2026": (
+        "pilot.toml",
+        "2026-06-30",
+        {
+            "deterrence_strength": 2.0,
+            "ineligible_risk_weight": 0.5,
+            "inflow_outcome_elasticity": 1.0,
+            "sunk_cost_weight": 1.0,
+            "at_sea_interception_gain": 0.1,
+            "asylum_reform_inflow_factor": {"2026-03-02": 0.7},
+            "boat_supply_factor": {"2025-12-19": 0.5},
+        },
+    ),
 }
 
 
@@ -228,8 +243,13 @@ def simulate(wanted: list[tuple[str, str]]) -> dict[tuple[str, str], pd.DataFram
 
 
 # --------------------------------------------------------------------------- the comparison
-def compare(fast: pd.DataFrame, reference: pd.DataFrame, alpha_each: float = ALPHA_EACH,
-            z_each: float = Z_EACH, relative_tolerance: float = RELATIVE_TOLERANCE) -> pd.DataFrame:
+def compare(
+    fast: pd.DataFrame,
+    reference: pd.DataFrame,
+    alpha_each: float = ALPHA_EACH,
+    z_each: float = Z_EACH,
+    relative_tolerance: float = RELATIVE_TOLERANCE,
+) -> pd.DataFrame:
     """Compare two samples of yearly totals, column by column (see the module docstring).
 
     Returns one row per column: both means, the difference, its tolerance, the Mann-Whitney
@@ -246,16 +266,25 @@ def compare(fast: pd.DataFrame, reference: pd.DataFrame, alpha_each: float = ALP
             p = 1.0  # both constant and equal: nothing to test
         else:
             p = float(stats.mannwhitneyu(f, r, alternative="two-sided").pvalue)
-        rows.append({"column": column, "fast_mean": f.mean(), "reference_mean": r.mean(), "difference": diff,
-                     "tolerance": tolerance, "p_mann_whitney": p,
-                     "ok": bool(p >= alpha_each and abs(diff) <= tolerance)})
+        rows.append(
+            {
+                "column": column,
+                "fast_mean": f.mean(),
+                "reference_mean": r.mean(),
+                "difference": diff,
+                "tolerance": tolerance,
+                "p_mann_whitney": p,
+                "ok": bool(p >= alpha_each and abs(diff) <= tolerance),
+            }
+        )
     return pd.DataFrame(rows).set_index("column")
 
 
 def report(title: str, table: pd.DataFrame) -> str:
     text = table.to_string(float_format=lambda x: f"{x:.4g}")
-    return (f"{title} ({REPLICATES} replicates each; pass if p >= {ALPHA_EACH:.2g} and "
-            f"|difference| <= tolerance)\n{text}")
+    return (
+        f"{title} ({REPLICATES} replicates each; pass if p >= {ALPHA_EACH:.2g} and |difference| <= tolerance)\n{text}"
+    )
 
 
 # --------------------------------------------------------------------------- quick checks of the reference
@@ -350,10 +379,13 @@ def test_fast_model_docks_with_the_reference(docked, name):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("broken, name, must_flag", [
-    ("try_probability_x1.15", "no_deal_2025", ["left_route_2025"]),
-    ("france_weekly_cap_minus_5", "strong_deterrence_2026", ["removed_2026"]),
-])
+@pytest.mark.parametrize(
+    "broken, name, must_flag",
+    [
+        ("try_probability_x1.15", "no_deal_2025", ["left_route_2025"]),
+        ("france_weekly_cap_minus_5", "strong_deterrence_2026", ["removed_2026"]),
+    ],
+)
 def test_docking_detects_a_broken_rule(docked, broken, name, must_flag):
     results = simulate([(f"fast:{broken}", name)])
     table = compare(results[(f"fast:{broken}", name)], docked[("reference", name)])

@@ -6,8 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from deterrence_sim.docs import (ODD_TABLE_BEGIN, ODD_TABLE_END, format_value, parameter_table_markdown,
-                                 refresh_odd)
+from deterrence_sim.docs import ODD_TABLE_BEGIN, ODD_TABLE_END, format_value, parameter_table_markdown, refresh_odd
 from deterrence_sim.params import PARAMS
 
 ODD = Path(__file__).resolve().parents[1] / "docs" / "ODD.md"
@@ -22,18 +21,21 @@ def _odd_text() -> str:
 def test_odd_parameter_table_matches_params():
     text = _odd_text()
     assert text.count(ODD_TABLE_BEGIN) == 1 and text.count(ODD_TABLE_END) == 1, (
-        f"docs/ODD.md must contain each table marker exactly once; {HOW_TO_FIX}")
+        f"docs/ODD.md must contain each table marker exactly once; {HOW_TO_FIX}"
+    )
     in_doc = text.split(ODD_TABLE_BEGIN, 1)[1].split(ODD_TABLE_END, 1)[0].strip()
     expected = parameter_table_markdown().strip()
     if in_doc != expected:
         doc_lines, code_lines = in_doc.splitlines(), expected.splitlines()
-        first = next((i for i, (a, b) in enumerate(zip(doc_lines, code_lines)) if a != b),
-                     min(len(doc_lines), len(code_lines)))
+        first = next(
+            (i for i, (a, b) in enumerate(zip(doc_lines, code_lines)) if a != b), min(len(doc_lines), len(code_lines))
+        )
         pytest.fail(
             "the parameter table in docs/ODD.md is out of date with deterrence_sim.params.PARAMS "
             f"(first difference at table line {first + 1}:\n"
             f"  doc:  {doc_lines[first] if first < len(doc_lines) else '<end>'}\n"
-            f"  code: {code_lines[first] if first < len(code_lines) else '<end>'});\n{HOW_TO_FIX}")
+            f"  code: {code_lines[first] if first < len(code_lines) else '<end>'});\n{HOW_TO_FIX}"
+        )
 
 
 def test_every_parameter_is_named_in_odd():

@@ -53,9 +53,26 @@ def start_run(out: Path, stderr: Path) -> subprocess.Popen:
     with 8 short replicates a fast machine finished first, and the signal found the interpreter
     exiting, with Python's handlers already reset."""
     with open(stderr, "w") as err:
-        return subprocess.Popen([sys.executable, "-m", "deterrence_sim", "run", str(PILOT), "--replicates", "400",
-                                 "--end", "2030-12-31", "--workers", "2", "--out", str(out)],
-                                stdout=subprocess.DEVNULL, stderr=err, cwd=ROOT)
+        return subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "deterrence_sim",
+                "run",
+                str(PILOT),
+                "--replicates",
+                "400",
+                "--end",
+                "2030-12-31",
+                "--workers",
+                "2",
+                "--out",
+                str(out),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            cwd=ROOT,
+        )
 
 
 def wait_for_workers(proc: subprocess.Popen, timeout: float = 300) -> set[int]:
@@ -64,8 +81,9 @@ def wait_for_workers(proc: subprocess.Popen, timeout: float = 300) -> set[int]:
     while time.monotonic() < deadline:
         assert proc.poll() is None, "the run ended before it could be stopped"
         parent = _children()
-        server = [c for c, p in parent.items() if p == proc.pid and
-                  b"forkserver" in Path(f"/proc/{c}/cmdline").read_bytes()]
+        server = [
+            c for c, p in parent.items() if p == proc.pid and b"forkserver" in Path(f"/proc/{c}/cmdline").read_bytes()
+        ]
         if server and sum(p == server[0] for p in parent.values()) >= 2:
             time.sleep(1.0)  # let the workers pick up replicates
             return descendants(proc.pid)
@@ -120,8 +138,9 @@ def small_filesystem(path: Path, size: str = "256k", readonly: bool = False):
 
 
 def run_cli(*args):
-    return subprocess.run([sys.executable, "-m", "deterrence_sim", *args], capture_output=True, text=True,
-                          cwd=ROOT, timeout=600)
+    return subprocess.run(
+        [sys.executable, "-m", "deterrence_sim", *args], capture_output=True, text=True, cwd=ROOT, timeout=600
+    )
 
 
 @linux_only

@@ -33,8 +33,30 @@ def _forecast_cli(out: Path, seeds: Path | None, monkeypatch) -> None:
         monkeypatch.setenv("DETERRENCE_SIM_SEEDS", str(seeds))
     data.use_folder(str(seeds) if seeds else None)
     try:
-        assert main(["forecast", "--origin", "2023-06-30", "--to", "2023-09-30", "--draws", "10", "--budget", "40",
-                     "--population", "20", "--workers", "1", "--quiet", "--refit", "--out", str(out)]) == 0
+        assert (
+            main(
+                [
+                    "forecast",
+                    "--origin",
+                    "2023-06-30",
+                    "--to",
+                    "2023-09-30",
+                    "--draws",
+                    "10",
+                    "--budget",
+                    "40",
+                    "--population",
+                    "20",
+                    "--workers",
+                    "1",
+                    "--quiet",
+                    "--refit",
+                    "--out",
+                    str(out),
+                ]
+            )
+            == 0
+        )
     finally:
         monkeypatch.delenv("DETERRENCE_SIM_SEEDS", raising=False)
         data.use_folder(None)
@@ -47,8 +69,9 @@ def test_forecast_never_reads_data_after_the_origin(tmp_path, monkeypatch):
     assert list(a.month) == ["2023-07", "2023-08", "2023-09"]
     pd.testing.assert_frame_equal(a.drop(columns="observed_arrivals"), b.drop(columns="observed_arrivals"))
     assert a.observed_arrivals.notna().all() and b.observed_arrivals.isna().all()  # the chart's series only
-    pd.testing.assert_frame_equal(pd.read_csv(tmp_path / "full" / "forecast_draws.csv"),
-                                  pd.read_csv(tmp_path / "hidden" / "forecast_draws.csv"))
+    pd.testing.assert_frame_equal(
+        pd.read_csv(tmp_path / "full" / "forecast_draws.csv"), pd.read_csv(tmp_path / "hidden" / "forecast_draws.csv")
+    )
     for name in ("fan_chart.png", "forecast.md", "forecast.json"):
         assert (tmp_path / "full" / name).stat().st_size > 0
 
@@ -167,16 +190,22 @@ def test_the_data_to_2026_04_30_are_accepted_and_a_later_origin_refused():
     assert fc.check_dates("2026-04-30", "2026-08-31") == (dt.date(2026, 4, 30), dt.date(2026, 8, 31))
 
 
-@pytest.mark.parametrize("args, needle", [
-    (["--origin", "2022-12-31", "--to", "2023-06-30"], "--origin 2022-12-31: must be between 2023-06-30"),
-    (["--origin", "2026-05-01", "--to", "2026-08-31"], "--origin 2026-05-01: must be between 2023-06-30 (six "
-                                                       "observed months after the fit start 2023-01-01) and "
-                                                       "2026-04-30 (the last observed day)"),
-    (["--origin", "2024-06-30", "--to", "2024-06-01"], "--to 2024-06-01: must be after --origin"),
-    (["--origin", "2024-06-3x", "--to", "2024-12-31"], "--origin: '2024-06-3x' is not a date"),
-    (["--origin", "2024-06-30", "--to", "2024-12-31", "--draws", "3"], "--draws 3 is out of range"),
-    (["no/such.toml", "--origin", "2024-06-30", "--to", "2024-12-31"], "scenario file no/such.toml not found"),
-])
+@pytest.mark.parametrize(
+    "args, needle",
+    [
+        (["--origin", "2022-12-31", "--to", "2023-06-30"], "--origin 2022-12-31: must be between 2023-06-30"),
+        (
+            ["--origin", "2026-05-01", "--to", "2026-08-31"],
+            "--origin 2026-05-01: must be between 2023-06-30 (six "
+            "observed months after the fit start 2023-01-01) and "
+            "2026-04-30 (the last observed day)",
+        ),
+        (["--origin", "2024-06-30", "--to", "2024-06-01"], "--to 2024-06-01: must be after --origin"),
+        (["--origin", "2024-06-3x", "--to", "2024-12-31"], "--origin: '2024-06-3x' is not a date"),
+        (["--origin", "2024-06-30", "--to", "2024-12-31", "--draws", "3"], "--draws 3 is out of range"),
+        (["no/such.toml", "--origin", "2024-06-30", "--to", "2024-12-31"], "scenario file no/such.toml not found"),
+    ],
+)
 def test_forecast_bad_input_is_one_line_before_any_work(args, needle, tmp_path, capsys):
     from deterrence_sim.cli import main
 

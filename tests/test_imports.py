@@ -25,8 +25,11 @@ def import_graph() -> dict[str, set[str]]:
         deps = set()
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.ImportFrom):
-                target = ".".join(base[:len(base) - node.level + 1] + [node.module or ""]).strip(".") \
-                    if node.level else node.module or ""
+                target = (
+                    ".".join(base[: len(base) - node.level + 1] + [node.module or ""]).strip(".")
+                    if node.level
+                    else node.module or ""
+                )
                 subs = [f"{target}.{a.name}" for a in node.names]
                 found = subs + ([target] if any(s not in files for s in subs) else [])
             elif isinstance(node, ast.Import):
@@ -93,8 +96,21 @@ def test_forecasts_and_backtests_do_not_go_through_validation():
 LAYERS = {
     "house": ("errors", "limits", "safeio", "workers", "resources", "numba_cache"),
     "observed": ("observed",),
-    "model": ("params", "schedule", "scenario", "daybook", "population", "draws", "collector", "rules", "model",
-              "agents", "runner", "reference", "compiling"),
+    "model": (
+        "params",
+        "schedule",
+        "scenario",
+        "daybook",
+        "population",
+        "draws",
+        "collector",
+        "rules",
+        "model",
+        "agents",
+        "runner",
+        "reference",
+        "compiling",
+    ),
     "studies": ("calibration", "analyses", "forecasting", "sweeps"),
     "interfaces": ("cli", "app", "app_panels", "docs", "__main__"),
 }
@@ -112,8 +128,13 @@ def layer_of(module: str) -> int:
 def upward_imports(graph: dict[str, set[str]]) -> list[str]:
     """Every import of a module from a higher layer than its own, as 'importer -> imported'."""
     package = "deterrence_sim"  # the package itself (its version, its name for the model) is below every layer
-    return [f"{m} -> {d}" for m, deps in sorted(graph.items()) if m != package
-            for d in sorted(deps) if d != package and layer_of(d) > layer_of(m)]
+    return [
+        f"{m} -> {d}"
+        for m, deps in sorted(graph.items())
+        if m != package
+        for d in sorted(deps)
+        if d != package and layer_of(d) > layer_of(m)
+    ]
 
 
 def test_the_layers_import_only_downward():

@@ -93,8 +93,10 @@ def test_the_joint_targets_hold_2026_attempts_and_treat_the_weak_row_as_weak():
     cut = TargetSet("2023-01-01", "2026-04-30", "2025-12-31")
     assert set(cut.names) < set(ts.names) and not any("2026" in n for n in cut.names)
     # a simulated day of 10 arrivals and 5 preventions counts 15 attempts a day in the month's weeks
-    daily = {c: np.zeros(len(ts.dates)) for c in ("arrivals", "boats", "prevented", "removed",
-                                                   "admitted_legal_route", "recrossings")}
+    daily = {
+        c: np.zeros(len(ts.dates))
+        for c in ("arrivals", "boats", "prevented", "removed", "admitted_legal_route", "recrossings")
+    }
     daily["arrivals"][:] = 10
     daily["prevented"][:] = 5
     sim = dict(zip(ts.names, ts.simulated(daily)))

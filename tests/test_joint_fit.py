@@ -49,6 +49,10 @@ def test_small_recovery_check_on_the_model(tmp_path):
     assert 0.8 <= overall["coverage90"].mean() <= 0.98, overall
     assert (overall["coverage90"] >= 0.65).all(), overall
     ident = pd.read_csv(tmp_path / "o" / "identification.csv")
-    assert list(ident.columns) == ["parameter", "prior_width90", "posterior_width90_to_2025",
-                                   "posterior_width90_to_2026_04"]
+    assert list(ident.columns) == [
+        "parameter",
+        "prior_width90",
+        "posterior_width90_to_2025",
+        "posterior_width90_to_2026_04",
+    ]
     assert res["runs"] == 400

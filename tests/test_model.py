@@ -51,17 +51,19 @@ def pilot_run():
         inside = model.in_simulation()
         ids = migrant_ids(model)
         pop = model.population
-        snapshots.append({
-            "day": model.day,
-            "entered": t["initial"] + t["newcomers"],
-            "accounted": sum(inside.values()) + sum(t[k] for k in EXIT_TOTALS),
-            "in_simulation": sum(inside.values()),
-            "n_migrant_agents": len(ids),
-            "n_unique_ids": len(set(ids)),
-            "ids_match_table": set(ids) == set(pop.pid[pop.state < FIRST_EXIT].tolist()),
-            "n_other_agents": len(model.agents) - len(ids),
-            "detained": inside["detained"],
-        })
+        snapshots.append(
+            {
+                "day": model.day,
+                "entered": t["initial"] + t["newcomers"],
+                "accounted": sum(inside.values()) + sum(t[k] for k in EXIT_TOTALS),
+                "in_simulation": sum(inside.values()),
+                "n_migrant_agents": len(ids),
+                "n_unique_ids": len(set(ids)),
+                "ids_match_table": set(ids) == set(pop.pid[pop.state < FIRST_EXIT].tolist()),
+                "n_other_agents": len(model.agents) - len(ids),
+                "detained": inside["detained"],
+            }
+        )
 
     snapshot()
     while model.running:
@@ -96,8 +98,16 @@ def test_daily_output_balances(pilot_run):
     df = daily(model)
     cum = df[["newcomers", "entered_asylum", "admitted_legal_route", "left_route", "deaths"]].cumsum()
     entered = model.totals["initial"] + cum["newcomers"]
-    accounted = (df["waiting_in_france"] + df["applied_legal_route"] + df["detained"] + df["returned_in_france"]
-                 + cum["entered_asylum"] + cum["admitted_legal_route"] + cum["left_route"] + cum["deaths"])
+    accounted = (
+        df["waiting_in_france"]
+        + df["applied_legal_route"]
+        + df["detained"]
+        + df["returned_in_france"]
+        + cum["entered_asylum"]
+        + cum["admitted_legal_route"]
+        + cum["left_route"]
+        + cum["deaths"]
+    )
     pd.testing.assert_series_equal(entered, accounted, check_names=False)
     assert df["removed"].sum() == model.totals["removed"]
 
@@ -127,8 +137,9 @@ def test_cumulative_removals_within_default_flight_seats(pilot_run):
     """Default 1.5 flights/week from 2025-09-15 and 2/week from 2025-12-01, 9 seats each."""
     model, _, _ = pilot_run
     df = daily(model)
-    per_week = np.select([df.index >= pd.Timestamp("2025-12-01"), df.index >= pd.Timestamp("2025-09-15")],
-                         [2.0, 1.5], 0.0)
+    per_week = np.select(
+        [df.index >= pd.Timestamp("2025-12-01"), df.index >= pd.Timestamp("2025-09-15")], [2.0, 1.5], 0.0
+    )
     flights_so_far = np.floor(np.cumsum(per_week / 7.0) + 1e-9)
     assert (df["removed"].cumsum().to_numpy() <= flights_so_far * 9).all()
     assert df.loc[:"2025-09-14", "removed"].sum() == 0
@@ -180,8 +191,15 @@ def test_parity_admissions_never_exceed_ratio_times_removals(ratio):
     admissions come before today's flights), and the bound binds on days after removals began,
     so the check is not met trivially by 0 = 0. Applications are made faster and more often than
     by default, so that approved applicants wait for parity room (by default they rarely do)."""
-    df = run(1, start=PILOT_START, end=PILOT_END, parity=True, parity_ratio=ratio, application_rate=0.2,
-             legal_processing_days=15.0)
+    df = run(
+        1,
+        start=PILOT_START,
+        end=PILOT_END,
+        parity=True,
+        parity_ratio=ratio,
+        application_rate=0.2,
+        legal_processing_days=15.0,
+    )
     admitted = df["admitted_legal_route"].cumsum()
     removed_before = df["removed"].cumsum().shift(1, fill_value=0)
     bound = np.floor(ratio * removed_before)
@@ -286,8 +304,14 @@ def test_mesa_batch_run():
     row is the last day's figures of exactly the run made directly with the same seed."""
     method = multiprocessing.get_start_method(allow_none=True)
     try:
-        rows = mesa.batch_run(ChannelModel, parameters={"deterrence_strength": [0.0, 2.0], "end": "2025-02-28"},
-                              rng=[7], max_steps=100, number_processes=1, display_progress=False)
+        rows = mesa.batch_run(
+            ChannelModel,
+            parameters={"deterrence_strength": [0.0, 2.0], "end": "2025-02-28"},
+            rng=[7],
+            max_steps=100,
+            number_processes=1,
+            display_progress=False,
+        )
     finally:  # batch_run forces the "spawn" start method process-wide
         multiprocessing.set_start_method(method, force=True)
     assert sorted(r["deterrence_strength"] for r in rows) == [0.0, 2.0]
@@ -299,15 +323,19 @@ def test_mesa_batch_run():
 
 
 # --------------------------------------------------------------------------- 7. bad input
-@pytest.mark.parametrize(("kwargs", "must_mention"), [
-    ({"unknown_param": 1}, ["unknown_param"]),
-    ({"try_prob": 1.5}, ["try_prob", "[0, 1]"]),
-    ({"try_prob": -0.1}, ["try_prob", "[0, 1]"]),
-    ({"try_prob": "often"}, ["try_prob", "not a number"]),
-    ({"flights_per_week": {"2025-13-01": 1}}, ["flights_per_week", "2025-13-01"]),
-    ({"flights_per_week": {"2025-09-15": "lots"}}, ["flights_per_week", "not a number"]),
-    ({"start": "2025-06-01", "end": "2025-05-31"}, ["end"]),
-], ids=["unknown", "prob-high", "prob-low", "prob-text", "bad-date", "bad-value", "end-before-start"])
+@pytest.mark.parametrize(
+    ("kwargs", "must_mention"),
+    [
+        ({"unknown_param": 1}, ["unknown_param"]),
+        ({"try_prob": 1.5}, ["try_prob", "[0, 1]"]),
+        ({"try_prob": -0.1}, ["try_prob", "[0, 1]"]),
+        ({"try_prob": "often"}, ["try_prob", "not a number"]),
+        ({"flights_per_week": {"2025-13-01": 1}}, ["flights_per_week", "2025-13-01"]),
+        ({"flights_per_week": {"2025-09-15": "lots"}}, ["flights_per_week", "not a number"]),
+        ({"start": "2025-06-01", "end": "2025-05-31"}, ["end"]),
+    ],
+    ids=["unknown", "prob-high", "prob-low", "prob-text", "bad-date", "bad-value", "end-before-start"],
+)
 def test_bad_input_raises_one_line_config_error(kwargs, must_mention):
     with pytest.raises(ConfigError) as info:
         ChannelModel(rng=0, **kwargs)
@@ -326,8 +354,14 @@ def test_valid_edge_values_are_accepted_and_act():
     assert gone.today["waiting_in_france"] == 0
     assert gone.today["left_route"] == gone.c.initial_waiting + gone.today["newcomers"]
     for seed in range(20):
-        stay = ChannelModel(rng=seed, start="2025-06-01", end="2025-06-01", try_prob=1.0, leave_route_daily=0.0,
-                            flights_per_week={"2025-06-01": 1}).run()
+        stay = ChannelModel(
+            rng=seed,
+            start="2025-06-01",
+            end="2025-06-01",
+            try_prob=1.0,
+            leave_route_daily=0.0,
+            flights_per_week={"2025-06-01": 1},
+        ).run()
         assert stay.today["left_route"] == 0
         if stay.today["sea_viable"]:
             assert stay.today["attempts"] > 0
@@ -351,14 +385,16 @@ def test_default_2025_run_matches_headline_figures():
     for seed in range(20):
         df = run(seed, end="2025-12-31")
         by_nov20 = df.loc[:"2025-11-20"]
-        figures.append({
-            "arrivals": df["arrivals"].sum(),
-            "people_per_boat": df["arrivals"].sum() / df["boats"].sum(),
-            "prevented_share": df["prevented"].sum() / (df["prevented"].sum() + df["arrivals"].sum()),
-            "crossing_day_share": (df["arrivals"] > 0).mean(),
-            "removed_by_nov20": by_nov20["removed"].sum(),
-            "admitted_by_nov20": by_nov20["admitted_legal_route"].sum(),
-        })
+        figures.append(
+            {
+                "arrivals": df["arrivals"].sum(),
+                "people_per_boat": df["arrivals"].sum() / df["boats"].sum(),
+                "prevented_share": df["prevented"].sum() / (df["prevented"].sum() + df["arrivals"].sum()),
+                "crossing_day_share": (df["arrivals"] > 0).mean(),
+                "removed_by_nov20": by_nov20["removed"].sum(),
+                "admitted_by_nov20": by_nov20["admitted_legal_route"].sum(),
+            }
+        )
     mean = pd.DataFrame(figures).mean()
     assert mean["arrivals"] == pytest.approx(41_472, rel=0.10), mean
     assert mean["people_per_boat"] == pytest.approx(61.7, rel=0.10), mean
@@ -433,8 +469,9 @@ def test_run_equals_stepping_day_by_day():
     whole = ChannelModel(**kwargs).run()
     for model in (half, whole):
         np.testing.assert_array_equal(model.figures, stepped.figures)
-        pd.testing.assert_frame_equal(model.datacollector.get_model_vars_dataframe(),
-                                      stepped.datacollector.get_model_vars_dataframe())
+        pd.testing.assert_frame_equal(
+            model.datacollector.get_model_vars_dataframe(), stepped.datacollector.get_model_vars_dataframe()
+        )
         assert (model.steps, model.time, model.day) == (stepped.steps, stepped.time, stepped.day) == (123, 123, 123)
         assert model.agent_id_counter == stepped.agent_id_counter
         assert sorted(migrant_ids(model)) == sorted(migrant_ids(stepped))

@@ -23,7 +23,9 @@ def test_a_bug_whose_code_is_gone_stops_the_check_with_its_name():
     text = (mutation_check.PACKAGE / bug.file).read_text()
     assert "u[i] < (cr[i])" in mutation_check.patched(text, "demo", bug)
     # the same code over three lines with a comment inside: the same bug
-    reformatted = text.replace("(cc[i] if calm else cr[i])", "(\n                cc[i]  # calm\n                if calm else cr[i])")
+    reformatted = text.replace(
+        "(cc[i] if calm else cr[i])", "(\n                cc[i]  # calm\n                if calm else cr[i])"
+    )
     assert "u[i] < (\n                cr[i])" in mutation_check.patched(reformatted, "demo", bug)
     gone = re.escape("demo: rules/weather.py: `cc[i] if calm else cr[i]` occurs 0 times")
     with pytest.raises(SystemExit, match=gone):

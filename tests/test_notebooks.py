@@ -24,7 +24,7 @@ import build_notebooks
 NOTEBOOKS = Path(build_notebooks.__file__).resolve().parent
 
 KEEP_FIGURES = 'get_ipython().run_line_magic("config", "InlineBackend.close_figures = False")'
-DESCRIBE_FIGURES = r'''
+DESCRIBE_FIGURES = r"""
 import json as _json
 import numpy as _np
 import matplotlib.pyplot as _plt
@@ -60,7 +60,7 @@ for _n in _plt.get_fignums():
                             bbox_inches="tight")
 print("FIGURES=" + _json.dumps({_plt.figure(n).get_label(): [_describe(ax) for ax in _plt.figure(n).axes]
                                 for n in _plt.get_fignums()}))
-'''
+"""
 
 #: Where the test saves every figure of each notebook (README's notebook figure comes from here).
 ARTIFACTS = NOTEBOOKS.parent / "results" / "test-artifacts" / "notebooks"
@@ -114,21 +114,25 @@ def check_figure(label: str, axes: list[dict]) -> None:
         drawn = 0
         for series in ax["points"]:
             for x, y in series:
-                assert x0 - slack_x <= x <= x1 + slack_x and y0 - slack_y <= y <= y1 + slack_y, \
+                assert x0 - slack_x <= x <= x1 + slack_x and y0 - slack_y <= y <= y1 + slack_y, (
                     f"{label}: a point ({x:g}, {y:g}) lies outside the axes {ax['xlim']} x {ax['ylim']}"
+                )
                 drawn += 1
         for left, right, bottom, top in ax["bars"]:
-            assert x0 - slack_x <= min(left, right) and max(left, right) <= x1 + slack_x, \
+            assert x0 - slack_x <= min(left, right) and max(left, right) <= x1 + slack_x, (
                 f"{label}: a bar at x = {left:g}..{right:g} lies outside the axes {ax['xlim']}"
-            assert y0 - slack_y <= min(bottom, top) and max(bottom, top) <= y1 + slack_y, \
+            )
+            assert y0 - slack_y <= min(bottom, top) and max(bottom, top) <= y1 + slack_y, (
                 f"{label}: a bar's height lies outside the axes {ax['ylim']}"
+            )
             drawn += 1
         assert drawn, f"{label}: nothing is drawn"
         labels = [t for _, t in ax["xticks"] if t]
         assert labels, f"{label}: the x axis shows no tick labels"
         xs = [x for series in ax["points"] for x, _ in series] + [v for b in ax["bars"] for v in b[:2]]
-        assert (max(xs) - min(xs)) >= 0.4 * (x1 - x0), \
+        assert (max(xs) - min(xs)) >= 0.4 * (x1 - x0), (
             f"{label}: the data fill {min(xs):g}..{max(xs):g}, a sliver of the x axis {x0:g}..{x1:g}"
+        )
     main = axes[0]
     labels = [t for _, t in main["xticks"] if t]
     if label in EXPECTED_TICKS:
@@ -137,8 +141,9 @@ def check_figure(label: str, axes: list[dict]) -> None:
         assert main["xaxis_dates"], f"{label}: the x axis is not dates"
 
 
-@pytest.mark.parametrize("name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n
-                                  for n in build_notebooks.NOTEBOOKS])
+@pytest.mark.parametrize(
+    "name", [pytest.param(n, marks=pytest.mark.slow) if n in SLOW else n for n in build_notebooks.NOTEBOOKS]
+)
 def test_notebook_runs_and_its_figures_show_their_data(name):
     nb, figures, seconds = run_and_describe(name)
     code = [c for c in nb.cells if c.cell_type == "code"]
@@ -156,7 +161,8 @@ def test_committed_notebooks_are_the_built_ones_without_outputs():
         on_disk = nbformat.read(NOTEBOOKS / name, as_version=4)
         built = build_notebooks.build(name, cells)
         assert [c.source for c in on_disk.cells] == [c.source for c in built.cells], (
-            f"{name} differs from notebooks/build_notebooks.py: run that script")
+            f"{name} differs from notebooks/build_notebooks.py: run that script"
+        )
         assert not any(c.get("outputs") for c in on_disk.cells), f"{name} is committed with outputs"
 
 

@@ -42,8 +42,14 @@ def rule(x):
 def _two_file_package(root: Path, keyed: bool) -> Path:
     pkg = root / "twofile"
     pkg.mkdir()
-    init = ("from pathlib import Path\nfrom deterrence_sim.numba_cache import use_keyed_cache\n"
-            "use_keyed_cache(Path(__file__).parent)\n") if keyed else ""
+    init = (
+        (
+            "from pathlib import Path\nfrom deterrence_sim.numba_cache import use_keyed_cache\n"
+            "use_keyed_cache(Path(__file__).parent)\n"
+        )
+        if keyed
+        else ""
+    )
     (pkg / "__init__.py").write_text(init)
     (pkg / "caller.py").write_text(CALLER)
     (pkg / "callee.py").write_text(CALLEE.format(k=1))
@@ -51,12 +57,14 @@ def _two_file_package(root: Path, keyed: bool) -> Path:
 
 
 def _run(root: Path, code: str, cache: Path) -> str:
-    env = {**os.environ, "PYTHONPATH": f"{root}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
-           "NUMBA_CACHE_DIR": str(cache)}
+    env = {
+        **os.environ,
+        "PYTHONPATH": f"{root}{os.pathsep}{os.environ.get('PYTHONPATH', '')}",
+        "NUMBA_CACHE_DIR": str(cache),
+    }
     if cache == Path():  # numba's own default: beside the source
         env.pop("NUMBA_CACHE_DIR")
-    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True,
-                         timeout=900)
+    out = subprocess.run([sys.executable, "-c", code], env=env, cwd=root, capture_output=True, text=True, timeout=900)
     assert out.returncode == 0, out.stderr
     return out.stdout.strip()
 
@@ -96,16 +104,20 @@ def test_an_edited_rule_of_the_package_takes_effect(tmp_path):
     next run has no attempts (it would keep the cached compiled day without the keyed cache)."""
     copy = tmp_path / "deterrence_sim"
     shutil.copytree(PACKAGE, copy, ignore=shutil.ignore_patterns("__pycache__"))
-    code = ("import deterrence_sim, numba; from deterrence_sim import ChannelModel\n"
-            f"assert deterrence_sim.__file__.startswith({str(tmp_path)!r})\n"
-            "m = ChannelModel(rng=1, start='2025-08-01', end='2025-08-31').run()\n"
-            "print(int(sum(m.datacollector.model_vars['attempts'])))")
+    code = (
+        "import deterrence_sim, numba; from deterrence_sim import ChannelModel\n"
+        f"assert deterrence_sim.__file__.startswith({str(tmp_path)!r})\n"
+        "m = ChannelModel(rng=1, start='2025-08-01', end='2025-08-31').run()\n"
+        "print(int(sum(m.datacollector.model_vars['attempts'])))"
+    )
     cache = tmp_path / "cache"
     assert int(_run(tmp_path, code, cache)) > 0
     rule = copy / "rules" / "decision.py"
     text = rule.read_text()
-    edited = text.replace("    return np.minimum(1.0, base * (1.0 + impatience_per_month * months) * factor)",
-                          "    return 0.0 * np.minimum(1.0, base * (1.0 + impatience_per_month * months) * factor)")
+    edited = text.replace(
+        "    return np.minimum(1.0, base * (1.0 + impatience_per_month * months) * factor)",
+        "    return 0.0 * np.minimum(1.0, base * (1.0 + impatience_per_month * months) * factor)",
+    )
     assert edited != text
     rule.write_text(edited)
     assert int(_run(tmp_path, code, cache)) == 0

@@ -40,8 +40,9 @@ def writes_of_today() -> list[tuple[str, str, str, bool]]:
                 continue
             for t in targets:
                 if isinstance(t, ast.Attribute) and isinstance(t.value, ast.Name) and t.value.id == "today":
-                    func = max((f for f in funcs if f.lineno <= node.lineno <= (f.end_lineno or 0)),
-                               key=lambda f: f.lineno).name
+                    func = max(
+                        (f for f in funcs if f.lineno <= node.lineno <= (f.end_lineno or 0)), key=lambda f: f.lineno
+                    ).name
                     out.append((t.attr, path.relative_to(PACKAGE).as_posix(), func, isinstance(node, ast.AugAssign)))
     return out
 
@@ -64,8 +65,9 @@ def test_outputs_every_declared_column_is_written_by_its_rule():
         writers.setdefault(name, set()).update({file, f"{file}:{func}"})
     for o in OUTPUTS:
         allowed = {"daybook.py:record_levels"} if o.rule == "records" else {f"rules/{o.rule}.py", "model.py"}
-        assert writers.get(o.name, set()) & allowed, f"{o.name}: declared as written by {o.rule}, written by " \
-                                                     f"{sorted(writers.get(o.name, [])) or 'nothing'}"
+        assert writers.get(o.name, set()) & allowed, (
+            f"{o.name}: declared as written by {o.rule}, written by {sorted(writers.get(o.name, [])) or 'nothing'}"
+        )
 
 
 def test_outputs_every_written_figure_is_declared():
@@ -118,7 +120,7 @@ def test_outputs_arrivals_by_group_add_up_and_are_each_groups_own():
 def test_outputs_types_hold_in_the_stored_baseline(setting):
     """Counts are whole numbers; the float figures take other values too."""
     df = pd.read_csv(BASELINE / f"{setting}.csv")
-    assert list(df.columns[-len(DAILY_COLUMNS):]) == list(DAILY_COLUMNS)
+    assert list(df.columns[-len(DAILY_COLUMNS) :]) == list(DAILY_COLUMNS)
     for o in OUTPUTS:
         values = df[o.name].dropna()
         whole = bool((values == values.round()).all())

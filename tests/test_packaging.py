@@ -79,8 +79,15 @@ def test_every_shipped_file_the_package_reads_is_reached_through_the_package(mon
     files = _files_the_package_reads(monkeypatch, tmp_path)
     names = {f.name for f in files}
     # the loaders really ran: the three observed series, all standard scenarios, the calibrated set
-    assert {data.DAILY, data.WEEKLY, data.PILOT, calibration.MONTH_SD_FILE, "calibrated.toml",
-            "posterior_full.csv", "posterior_holdout.csv"} <= names
+    assert {
+        data.DAILY,
+        data.WEEKLY,
+        data.PILOT,
+        calibration.MONTH_SD_FILE,
+        "calibrated.toml",
+        "posterior_full.csv",
+        "posterior_holdout.csv",
+    } <= names
     assert {f"{name}.toml" for name in compare.STANDARD_ORDER} <= names
     outside = [f for f in files if not f.is_relative_to(PACKAGE / resources.DATA_ROOT)]
     assert not outside, f"read through the checkout, not the package (an installed wheel has no checkout): {outside}"
@@ -90,9 +97,13 @@ def test_package_data_patterns_cover_every_file_the_package_reads(monkeypatch, t
     """What setuptools puts in the wheel: the files matching ``[tool.setuptools.package-data]``,
     globbed from the package folder as setuptools does (following the _data links)."""
     patterns = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))["tool"]["setuptools"][
-        "package-data"]["deterrence_sim"]
-    in_wheel = {Path(p).resolve() for pat in patterns
-                for p in glob.glob(str(ROOT / "src" / "deterrence_sim" / pat), recursive=True)}
+        "package-data"
+    ]["deterrence_sim"]
+    in_wheel = {
+        Path(p).resolve()
+        for pat in patterns
+        for p in glob.glob(str(ROOT / "src" / "deterrence_sim" / pat), recursive=True)
+    }
     files = _files_the_package_reads(monkeypatch, tmp_path)
     missing = [f for f in files if f.resolve() not in in_wheel]
     assert files and not missing, f"read by the package but left out of the wheel: {missing}"
@@ -121,12 +132,16 @@ def test_wheel_in_a_fresh_venv_runs_compare_from_an_empty_folder(tmp_path):
     for name in ("pyproject.toml", "README.md"):
         shutil.copy2(ROOT / name, src / name)
     for name in ("src", "seeds", "experiments"):
-        shutil.copytree(ROOT / name, src / name, symlinks=True,
-                        ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.nbi", "*.nbc"))
+        shutil.copytree(
+            ROOT / name,
+            src / name,
+            symlinks=True,
+            ignore=shutil.ignore_patterns("__pycache__", "*.egg-info", "*.nbi", "*.nbc"),
+        )
     wheels = tmp_path / "wheels"
     run = dict(check=True, capture_output=True, text=True, timeout=1500)
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(wheels), str(src)], **run)
-    wheel, = wheels.glob("deterrence_sim-*.whl")
+    (wheel,) = wheels.glob("deterrence_sim-*.whl")
     venv = tmp_path / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], **run)
     py = venv / "bin" / "python"
@@ -134,13 +149,34 @@ def test_wheel_in_a_fresh_venv_runs_compare_from_an_empty_folder(tmp_path):
     work = tmp_path / "empty"
     work.mkdir()
     env = {k: v for k, v in os.environ.items() if k not in ("PYTHONPATH", "DETERRENCE_SIM_SEEDS", "VIRTUAL_ENV")}
-    where = subprocess.run([str(py), "-c", "import deterrence_sim; print(deterrence_sim.__file__)"], cwd=work,
-                           env=env, **run).stdout.strip()
+    where = subprocess.run(
+        [str(py), "-c", "import deterrence_sim; print(deterrence_sim.__file__)"], cwd=work, env=env, **run
+    ).stdout.strip()
     assert Path(where).is_relative_to(venv), where  # the installed copy, not the checkout
-    res = subprocess.run([str(venv / "bin" / "deterrence-sim"), "compare", "--replicates", "2",
-                          "--dose-replicates", "1", "--decomposition-replicates", "1",
-                          "--alternative-replicates", "1", "--workers", "1", "--out", "out"], cwd=work, env=env,
-                         check=False, capture_output=True, text=True, timeout=1500)
+    res = subprocess.run(
+        [
+            str(venv / "bin" / "deterrence-sim"),
+            "compare",
+            "--replicates",
+            "2",
+            "--dose-replicates",
+            "1",
+            "--decomposition-replicates",
+            "1",
+            "--alternative-replicates",
+            "1",
+            "--workers",
+            "1",
+            "--out",
+            "out",
+        ],
+        cwd=work,
+        env=env,
+        check=False,
+        capture_output=True,
+        text=True,
+        timeout=1500,
+    )
     assert res.returncode == 0, res.stderr[-3000:]
     out = work / "out"
     for name in ("report.md", "summary.csv", "dose_response.csv", "crossings_per_month.png", "dose_response.png"):
@@ -177,15 +213,27 @@ def test_worker_pools_never_fork_the_main_process(monkeypatch, tmp_path):
 
     monkeypatch.setattr(os, "fork", refuse)
     priors = {"a": calibration.CalibParam("a", calibration.Prior("a", "uniform", 0.0, 5.0), "test")}
-    res = calibration.run_fit(calibration.SETTINGS["full"], tmp_path, budget=60, population=20, seed=3, workers=2,
-                              priors=priors, progress=False, simulator=_noisy_identity, targets=_OneTarget(),
-                              max_generations=2, log=lambda *a: None)
+    res = calibration.run_fit(
+        calibration.SETTINGS["full"],
+        tmp_path,
+        budget=60,
+        population=20,
+        seed=3,
+        workers=2,
+        priors=priors,
+        progress=False,
+        simulator=_noisy_identity,
+        targets=_OneTarget(),
+        max_generations=2,
+        log=lambda *a: None,
+    )
     assert len(calibration.posterior(Path(res["db"]))) == 20
     setting = calibration.SETTINGS["full"]
     runs = month_sd._monthly_runs({}, setting, 0.0, 2, 1, 2, None, [np.arange(20)], "2023-01-20")
     assert runs.shape == (2, 1)
-    rs = validation.RunSet("test", setting, "2023-01-31", None, [{}, {}],
-                           TargetSet(start=setting.start, end="2023-01-31"))
+    rs = validation.RunSet(
+        "test", setting, "2023-01-31", None, [{}, {}], TargetSet(start=setting.start, end="2023-01-31")
+    )
     assert len(validation.run_set(rs, seed=1, workers=2, progress=False).daily) == 2
 
 
@@ -194,13 +242,25 @@ def test_fork_server_forks_its_workers_from_a_single_threaded_process(tmp_path):
     server with threads (Python's warning about fork() with threads, shown here with -W default,
     comes from the server's own stderr)."""
     script = tmp_path / "pool.py"
-    script.write_text("from deterrence_sim.workers import worker_pool\n"
-                      "if __name__ == '__main__':\n"
-                      "    with worker_pool(2, 4) as pool:\n"
-                      "        assert list(pool.map(abs, [-1, -2, -3, -4])) == [1, 2, 3, 4]\n", encoding="utf-8")
-    env = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS",
-                                                             "MKL_NUM_THREADS", "JE_ARROW_MALLOC_CONF")}
-    res = subprocess.run([sys.executable, "-W", "default", str(script)], cwd=tmp_path, env=env, capture_output=True,
-                         text=True, timeout=600)
+    script.write_text(
+        "from deterrence_sim.workers import worker_pool\n"
+        "if __name__ == '__main__':\n"
+        "    with worker_pool(2, 4) as pool:\n"
+        "        assert list(pool.map(abs, [-1, -2, -3, -4])) == [1, 2, 3, 4]\n",
+        encoding="utf-8",
+    )
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS", "JE_ARROW_MALLOC_CONF")
+    }
+    res = subprocess.run(
+        [sys.executable, "-W", "default", str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
     assert res.returncode == 0, res.stderr[-2000:]
     assert "use of fork()" not in res.stderr, res.stderr[-2000:]

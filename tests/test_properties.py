@@ -33,21 +33,68 @@ PILOT = Path(__file__).resolve().parents[1] / "experiments" / "scenarios" / "pil
 DAYS = 60
 STARTS = [dt.date(2025, 1, 1), dt.date(2025, 8, 4), dt.date(2025, 11, 1), dt.date(2026, 2, 28)]
 # upper bounds for the draws where the allowed range is far beyond a cheap 60-day run
-CHEAP_HIGH = {"inflow_per_year": 150_000, "initial_waiting": 8_000, "detention_capacity": 2_000,
-              "flights_per_week": 30, "seats_per_flight": 200, "france_weekly_cap": 2_000, "n_networks": 60,
-              "boats_initial": 50, "boat_supply_per_week": 30, "max_launches_per_day": 20,
-              "budget_median_gbp": 20_000, "savings_per_day_gbp": 200, "removal_salience": 10,
-              "impatience_per_month": 3}
-SCALARS = ["share_returnable_nationality", "share_family_ties", "share_scheme_eligible", "budget_median_gbp",
-           "budget_spread", "savings_per_day_gbp", "try_prob", "impatience_per_month", "leave_route_daily",
-           "deterrence_strength", "memory_half_life_days", "social_weight", "removal_salience", "n_networks",
-           "boats_initial", "boat_supply_per_week", "max_launches_per_day", "min_boat_fill", "people_per_boat_gain",
-           "taxi_boat_share", "price_response", "beach_prevention_prob", "taxi_prevention_prob",
-           "france_accept_returnable", "france_accept_other", "france_answer_days", "rescue_to_france_prob",
-           "death_prob", "referral_days", "removal_window_days", "biometric_fast_track", "challenge_prob",
-           "challenge_days", "challenge_success_prob", "returnee_recross_daily", "returnee_settle_daily",
-           "awareness_growth", "application_rate", "legal_processing_days", "legal_approval_prob", "parity_ratio",
-           "initial_waiting", "inflow_per_year", "inflow_month_sd"]
+CHEAP_HIGH = {
+    "inflow_per_year": 150_000,
+    "initial_waiting": 8_000,
+    "detention_capacity": 2_000,
+    "flights_per_week": 30,
+    "seats_per_flight": 200,
+    "france_weekly_cap": 2_000,
+    "n_networks": 60,
+    "boats_initial": 50,
+    "boat_supply_per_week": 30,
+    "max_launches_per_day": 20,
+    "budget_median_gbp": 20_000,
+    "savings_per_day_gbp": 200,
+    "removal_salience": 10,
+    "impatience_per_month": 3,
+}
+SCALARS = [
+    "share_returnable_nationality",
+    "share_family_ties",
+    "share_scheme_eligible",
+    "budget_median_gbp",
+    "budget_spread",
+    "savings_per_day_gbp",
+    "try_prob",
+    "impatience_per_month",
+    "leave_route_daily",
+    "deterrence_strength",
+    "memory_half_life_days",
+    "social_weight",
+    "removal_salience",
+    "n_networks",
+    "boats_initial",
+    "boat_supply_per_week",
+    "max_launches_per_day",
+    "min_boat_fill",
+    "people_per_boat_gain",
+    "taxi_boat_share",
+    "price_response",
+    "beach_prevention_prob",
+    "taxi_prevention_prob",
+    "france_accept_returnable",
+    "france_accept_other",
+    "france_answer_days",
+    "rescue_to_france_prob",
+    "death_prob",
+    "referral_days",
+    "removal_window_days",
+    "biometric_fast_track",
+    "challenge_prob",
+    "challenge_days",
+    "challenge_success_prob",
+    "returnee_recross_daily",
+    "returnee_settle_daily",
+    "awareness_growth",
+    "application_rate",
+    "legal_processing_days",
+    "legal_approval_prob",
+    "parity_ratio",
+    "initial_waiting",
+    "inflow_per_year",
+    "inflow_month_sd",
+]
 SCHEDULED = ["detention_capacity", "flights_per_week", "france_weekly_cap", "legal_route_open", "challenge_prob"]
 
 
@@ -76,8 +123,12 @@ def valid_sets(draw):
     ppb_max = draw(st.floats(1, 200))
     values |= {"people_per_boat_max": ppb_max, "people_per_boat_initial": draw(st.floats(1, ppb_max))}
     a_max = draw(st.floats(0, 1))
-    values |= {"awareness_max": a_max, "awareness_initial": draw(st.floats(0, a_max)),
-               "parity": draw(st.booleans()), "weather_mode": draw(st.sampled_from(["markov", "observed"]))}
+    values |= {
+        "awareness_max": a_max,
+        "awareness_initial": draw(st.floats(0, a_max)),
+        "parity": draw(st.booleans()),
+        "weather_mode": draw(st.sampled_from(["markov", "observed"])),
+    }
     return start, start + dt.timedelta(days=DAYS - 1), values
 
 
@@ -138,8 +189,11 @@ def invalid_values(draw):
     """One parameter name and a value it must refuse, with how it would be written after --set."""
     name = draw(st.sampled_from(NUMERIC))
     p = params.PARAMS[name]
-    kind = draw(st.sampled_from(["below", "above", "text", "bool", "nan", "fraction", "schedule_bad_date",
-                                 "schedule_empty", "list"]))
+    kind = draw(
+        st.sampled_from(
+            ["below", "above", "text", "bool", "nan", "fraction", "schedule_bad_date", "schedule_empty", "list"]
+        )
+    )
     if kind == "below" and p.low is not None:
         return name, p.low - draw(st.floats(1e-3, 1e6)), kind
     if kind == "above" and p.high is not None:

@@ -27,8 +27,9 @@ def test_reference_uses_or_refuses_every_parameter():
     assert not set(reference.NOT_IMPLEMENTED) - set(PARAMS)
 
 
-@pytest.mark.parametrize("name, value", [("comeback_share", 0.5), ("price_covers_removals", 1.0),
-                                         ("injunction_wave", {"2025-01-02": 1.0})])
+@pytest.mark.parametrize(
+    "name, value", [("comeback_share", 0.5), ("price_covers_removals", 1.0), ("injunction_wave", {"2025-01-02": 1.0})]
+)
 def test_reference_refuses_an_unimplemented_switch_in_one_line(name, value):
     with pytest.raises(ConfigError, match=rf"^{name}: the reference model does not implement") as e:
         ReferenceModel(rng=0, end="2025-01-02", **{name: value})

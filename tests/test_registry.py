@@ -32,9 +32,11 @@ def three(tmp_path):
     months = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05"]
     draws = [rng.normal(1500, 300, 50) for _ in months]
     f = write_forecast(tmp_path, "a", months, draws)
-    rows = [("before", "2025-12-20", "abc1234", "2025-12-19", "2026-01-01", "2026-05-31", f, "cmd"),
-            ("after", "2026-02-10", "abc1234", "2025-12-31", "2026-01-01", "2026-05-31", f, "cmd"),
-            ("future", "2026-04-30", "abc1234", "2026-04-30", "2026-05-01", "2026-08-31", f, "cmd")]
+    rows = [
+        ("before", "2025-12-20", "abc1234", "2025-12-19", "2026-01-01", "2026-05-31", f, "cmd"),
+        ("after", "2026-02-10", "abc1234", "2025-12-31", "2026-01-01", "2026-05-31", f, "cmd"),
+        ("future", "2026-04-30", "abc1234", "2026-04-30", "2026-05-01", "2026-08-31", f, "cmd"),
+    ]
     return tmp_path, registry_file(tmp_path, rows), months, draws
 
 
@@ -46,7 +48,9 @@ def test_registered_forecasts_are_scored_and_late_ones_flagged(three):
     assert len(notes["after"]["flags"]) == 1 and "registered after its period began" in notes["after"]["flags"][0]
     assert notes["future"]["status"] == "period not begun"  # the data end on 2026-04-30
     t = res["table"]
-    assert set(t.id) == {"before", "after"} and t[t.id == "after"].flagged.all() and not t[t.id == "before"].flagged.any()
+    assert (
+        set(t.id) == {"before", "after"} and t[t.id == "after"].flagged.all() and not t[t.id == "before"].flagged.any()
+    )
     mine = t[t.id == "before"].set_index("month")
     assert list(mine.index) == months[:4] + ["2026-01..2026-04"]  # May is not observed yet
     assert list(mine.observed) == [933, 1276, 2232, 1975, 6416]

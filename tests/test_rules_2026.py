@@ -41,7 +41,9 @@ def test_reform_factor_thins_the_same_newcomers_from_its_date_and_changes_nothin
     pd.testing.assert_frame_equal(base[before], reform[before])
     ratio = reform.loc[~before, "newcomers"].sum() / base.loc[~before, "newcomers"].sum()
     assert 0.55 < ratio < 0.65
-    assert reform.loc[~before, "left_route"].sum() < base.loc[~before, "left_route"].sum() + 50  # not counted as leavers
+    assert (
+        reform.loc[~before, "left_route"].sum() < base.loc[~before, "left_route"].sum() + 50
+    )  # not counted as leavers
 
 
 def test_reform_factor_of_one_is_the_model_without_it():

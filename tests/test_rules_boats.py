@@ -21,8 +21,15 @@ def tryers(hw, rows):
 def test_launch_seats_whole_loads_and_fills_boats_to_min_fill(hand_world):
     """One network, load 61.7 (61 whole seats), 6 boats, at most 5 launches, min fill 0.85: 200
     would-be crossers fill floor(200 / 51.85) = 3 boats, so 183 are seated, 61 a boat."""
-    hw = hand_world({"state": [WAITING] * 200}, n_networks=1, people_per_boat_initial=61.7, boats_initial=6,
-                    max_launches_per_day=5, min_boat_fill=0.85, taxi_boat_share=0.0)
+    hw = hand_world(
+        {"state": [WAITING] * 200},
+        n_networks=1,
+        people_per_boat_initial=61.7,
+        boats_initial=6,
+        max_launches_per_day=5,
+        min_boat_fill=0.85,
+        taxi_boat_share=0.0,
+    )
     tryers(hw, np.arange(200))
     today = hw.today(0)
     launch = smugglers.launch(0, hw.w, True, today, hw.rng)
@@ -63,20 +70,22 @@ def test_fill_boats_spreads_passengers_evenly():
 
 
 def test_load_rises_with_losses_up_to_the_maximum():
-    assert smugglers.adapt_load(np.array([61.0, 79.9]), np.array([2, 5]), 0.239, 80.0) == pytest.approx(
-        [61.478, 80.0])
+    assert smugglers.adapt_load(np.array([61.0, 79.9]), np.array([2, 5]), 0.239, 80.0) == pytest.approx([61.478, 80.0])
 
 
 def test_price_rises_with_demand_and_losses_and_stays_within_bounds():
     """Excess demand (200 customers for 100 seats, pressure 1) and half the boats lost: x e^(0.02 x 1.5)."""
-    price = smugglers.adapt_price(np.array([2000.0]), np.array([200]), np.array([100]), np.array([1]),
-                                  np.array([2]), 0.02, 1500.0, 10000.0)
+    price = smugglers.adapt_price(
+        np.array([2000.0]), np.array([200]), np.array([100]), np.array([1]), np.array([2]), 0.02, 1500.0, 10000.0
+    )
     assert price == pytest.approx([2000.0 * np.exp(0.03)])
-    low = smugglers.adapt_price(np.array([1600.0]), np.array([0]), np.array([100]), np.array([0]),
-                                np.array([1]), 0.5, 1500.0, 10000.0)
+    low = smugglers.adapt_price(
+        np.array([1600.0]), np.array([0]), np.array([100]), np.array([0]), np.array([1]), 0.5, 1500.0, 10000.0
+    )
     assert low.tolist() == [1500.0]  # the floor: 1600 x e^-0.5 = 970 would be below it
-    high = smugglers.adapt_price(np.array([9900.0]), np.array([500]), np.array([100]), np.array([1]),
-                                 np.array([1]), 0.5, 1500.0, 10000.0)
+    high = smugglers.adapt_price(
+        np.array([9900.0]), np.array([500]), np.array([100]), np.array([1]), np.array([1]), 0.5, 1500.0, 10000.0
+    )
     assert high.tolist() == [10000.0]
 
 
@@ -100,8 +109,13 @@ def test_adapt_sets_prices_only_on_viable_days(hand_world):
 def _launch(is_taxi, police_draw, network=None):
     n = len(is_taxi)
     network = np.zeros(n, np.int64) if network is None else np.asarray(network, np.int64)
-    return smugglers.Launch(np.arange(n, dtype=np.int64), np.arange(n, dtype=np.int64), network,
-                            np.asarray(is_taxi, bool), np.asarray(police_draw, float))
+    return smugglers.Launch(
+        np.arange(n, dtype=np.int64),
+        np.arange(n, dtype=np.int64),
+        network,
+        np.asarray(is_taxi, bool),
+        np.asarray(police_draw, float),
+    )
 
 
 def test_beach_patrols_stop_beach_launches_only(hand_world):
@@ -127,8 +141,9 @@ def test_people_intercepted_on_the_water_are_those_the_interception_adds(hand_wo
     interception on the water (2 + 3 = 5 people), boat 3 goes; with the gain at 0 nobody is
     intercepted on the water."""
     boat_of = np.array([0, 1, 1, 2, 2, 2, 3, 3, 3, 3])
-    launch = smugglers.Launch(np.arange(10), boat_of, np.zeros(4, np.int64), np.ones(4, bool),
-                              np.array([0.1, 0.25, 0.3, 0.5]))
+    launch = smugglers.Launch(
+        np.arange(10), boat_of, np.zeros(4, np.int64), np.ones(4, bool), np.array([0.1, 0.25, 0.3, 0.5])
+    )
     hw = hand_world({}, taxi_prevention_prob=0.19, at_sea_interception=1.0, at_sea_interception_gain=0.15)
     stopped = interception.stop_at_sea(0, hw.w, launch, hw.today(0))
     assert stopped.tolist() == [True, True, True, False] and hw.today(0).intercepted_at_sea == 5
@@ -142,10 +157,15 @@ def test_cross_sea_without_rescue_or_death_lands_everyone_not_stopped(hand_world
     """Three boats of two: boat 1 stopped. Rows 2-3 (a re-crosser among them) stay in France
     prevented; the four others arrive (three of the returnable group, one of the other group);
     the network lost one boat."""
-    hw = hand_world({"group": [RETURNABLE, OTHER, OTHER, OTHER, RETURNABLE, RETURNABLE],
-                     "times_returned": [0, 1, 1, 0, 0, 0]}, n_networks=2, rescue_to_france_prob=0.0, death_prob=0.0)
-    launch = smugglers.Launch(np.arange(6, dtype=np.int64), np.array([0, 0, 1, 1, 2, 2]), np.array([0, 1, 1]),
-                              np.zeros(3, bool), np.zeros(3))
+    hw = hand_world(
+        {"group": [RETURNABLE, OTHER, OTHER, OTHER, RETURNABLE, RETURNABLE], "times_returned": [0, 1, 1, 0, 0, 0]},
+        n_networks=2,
+        rescue_to_france_prob=0.0,
+        death_prob=0.0,
+    )
+    launch = smugglers.Launch(
+        np.arange(6, dtype=np.int64), np.array([0, 0, 1, 1, 2, 2]), np.array([0, 1, 1]), np.zeros(3, bool), np.zeros(3)
+    )
     today = hw.today(0)
     arrived = crossing.cross_sea(0, hw.w, launch, np.array([False, True, False]), today, hw.rng)
     assert arrived.tolist() == [0, 1, 4, 5]
@@ -158,8 +178,9 @@ def test_cross_sea_without_rescue_or_death_lands_everyone_not_stopped(hand_world
 def test_cross_sea_rescue_one_lands_everyone_back_in_france(hand_world):
     hw = hand_world({"state": [WAITING] * 4}, rescue_to_france_prob=1.0, death_prob=0.0)
     launch = _launch([False, False], [0.9, 0.9])
-    launch = smugglers.Launch(np.arange(4, dtype=np.int64), np.array([0, 0, 1, 1]), launch.network,
-                              launch.is_taxi, launch.police_draw)
+    launch = smugglers.Launch(
+        np.arange(4, dtype=np.int64), np.array([0, 0, 1, 1]), launch.network, launch.is_taxi, launch.police_draw
+    )
     today = hw.today(0)
     arrived = crossing.cross_sea(0, hw.w, launch, np.array([False, False]), today, hw.rng)
     assert len(arrived) == 0 and today.rescued == 4 and today.boats == 0
@@ -168,13 +189,19 @@ def test_cross_sea_rescue_one_lands_everyone_back_in_france(hand_world):
 
 def test_deaths_at_sea_grow_with_the_load(hand_world):
     hw = hand_world({"state": [WAITING] * 3}, rescue_to_france_prob=0.0, death_prob=1.0, death_crowding_exponent=0.0)
-    launch = smugglers.Launch(np.arange(3, dtype=np.int64), np.zeros(3, np.int64), np.zeros(1, np.int64),
-                              np.zeros(1, bool), np.ones(1))
+    launch = smugglers.Launch(
+        np.arange(3, dtype=np.int64), np.zeros(3, np.int64), np.zeros(1, np.int64), np.zeros(1, bool), np.ones(1)
+    )
     today = hw.today(0)
     arrived = crossing.cross_sea(0, hw.w, launch, np.array([False]), today, hw.rng)
     assert len(arrived) == 0 and today.deaths == 3 and (hw.p.state[:3] == DEAD).all()
     assert sorted(hw.leavers()) == [0, 1, 2]
-    dies = np.mean([crossing.deaths_at_sea(np.random.default_rng(s), np.array([120.0, 60.0]),
-                                             np.zeros(100, np.int64), 0.1, 1.0).mean()
-                    for s in range(50)])
+    dies = np.mean(
+        [
+            crossing.deaths_at_sea(
+                np.random.default_rng(s), np.array([120.0, 60.0]), np.zeros(100, np.int64), 0.1, 1.0
+            ).mean()
+            for s in range(50)
+        ]
+    )
     assert dies == pytest.approx(0.2, abs=0.02)  # 0.1 x (120 / 60)

@@ -55,8 +55,14 @@ def test_inflow_month_factors_are_mean_one_lognormal_one_per_month():
 
 
 def _constants(**over):
-    c = dict(share_returnable_nationality=0.1, share_family_ties=0.2, share_scheme_eligible=0.7,
-             budget_median_gbp=3000.0, budget_spread=0.5, n_networks=4)
+    c = dict(
+        share_returnable_nationality=0.1,
+        share_family_ties=0.2,
+        share_scheme_eligible=0.7,
+        budget_median_gbp=3000.0,
+        budget_spread=0.5,
+        n_networks=4,
+    )
     return SimpleNamespace(**(c | over))
 
 
@@ -88,7 +94,7 @@ def test_inflow_newcomers_enter_on_their_day_waiting_and_believing_their_groups_
     rows = slice(4, 4 + m)
     p = model.population.table
     assert (p.state[rows] == WAITING).all() and (p.since[rows] == t).all()
-    assert np.array_equal(p.group[rows], new.group[new.first[t]:new.first[t + 1]])
+    assert np.array_equal(p.group[rows], new.group[new.first[t] : new.first[t + 1]])
     assert np.array_equal(p.belief[rows], signal[p.group[rows]])
 
 
@@ -99,7 +105,10 @@ def test_inflow_stays_away_chance_by_hand():
     share = np.mean([inflow.stays_away(rng, 2.0, 1.5, 0.3) for _ in range(20_000)])
     assert share == pytest.approx(1 - np.exp(-0.9), abs=0.015)
     rng = np.random.default_rng(2)
-    assert not any(inflow.stays_away(rng, 0.0, 1.5, 0.3) or inflow.stays_away(rng, 2.0, 0.0, 0.3)
-                   or inflow.stays_away(rng, 2.0, 1.5, 0.0) for _ in range(100))
+    assert not any(
+        inflow.stays_away(rng, 0.0, 1.5, 0.3)
+        or inflow.stays_away(rng, 2.0, 0.0, 0.3)
+        or inflow.stays_away(rng, 2.0, 1.5, 0.0)
+        for _ in range(100)
+    )
     assert rng.random() == np.random.default_rng(2).random()
-

@@ -12,8 +12,18 @@ import pytest
 
 from deterrence_sim.daybook import as_records, rows_of
 from deterrence_sim.model import ChannelModel, people_day
-from deterrence_sim.population import (ADMITTED, ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, DETAINED, LEFT_ROUTE,
-                                       PROTECTION, RETURNABLE, RETURNED, WAITING)
+from deterrence_sim.population import (
+    ADMITTED,
+    ANSWER_ACCEPTED,
+    ANSWER_PENDING,
+    APPLIED,
+    DETAINED,
+    LEFT_ROUTE,
+    PROTECTION,
+    RETURNABLE,
+    RETURNED,
+    WAITING,
+)
 from deterrence_sim.rules import belief, decision, inflow, legal_route, returns
 
 QUIET = {"leave_route_daily": 0.0, "try_prob": 0.0, "deterrence_strength": 0.0}  # nobody leaves or tries
@@ -46,7 +56,8 @@ def test_zero_strength_leaves_every_choice_as_without_deterrence():
         assert decision.leave_probability(0.004, factor) == 0.004
         assert decision.try_probability(0.24, 0.5, 60, factor) == pytest.approx(0.24 * 2.0)
     assert decision.try_probability(0.24, 0.5, 60, decision.deterrence_factor(1.0, 3.0)) == pytest.approx(
-        0.48 * math.exp(-3.0))
+        0.48 * math.exp(-3.0)
+    )
 
 
 def test_people_day_waiting_people_leave_the_route_at_rate_one(hand_world):
@@ -70,9 +81,14 @@ def test_people_day_only_those_who_can_pay_try_on_a_viable_day(hand_world):
 def test_people_away_from_the_route_come_back_waiting_from_today(hand_world):
     """Structural alternative (b): a person away (RETURNED, never removed) comes back at rate one,
     the wait counted from today; a returnee (removed once) is rule 10's, not this step's."""
-    hw = hand_world({"state": [RETURNED, RETURNED], "since": [1, 1], "times_returned": [0, 1]},
-                    comeback_share=0.5, comeback_daily=1.0, returnee_recross_daily=0.0, returnee_settle_daily=0.0,
-                    **QUIET)
+    hw = hand_world(
+        {"state": [RETURNED, RETURNED], "since": [1, 1], "times_returned": [0, 1]},
+        comeback_share=0.5,
+        comeback_daily=1.0,
+        returnee_recross_daily=0.0,
+        returnee_settle_daily=0.0,
+        **QUIET,
+    )
     run_people_day(hw, 6)
     assert hw.p.state[:2].tolist() == [WAITING, RETURNED] and hw.p.since[:2].tolist() == [6, 1]
 
@@ -81,8 +97,13 @@ def test_newcomers_turn_back_only_on_the_day_they_arrive(hand_world):
     """Structural alternative (a) with a large elasticity: of three waiting people hearing a risk of
     1, the newcomer of today turns back (counted among those who left the route); one who arrived
     three days ago, and a returnee back on the coast today, do not."""
-    hw = hand_world({"state": [WAITING] * 3, "since": [9, 6, 9], "times_returned": [0, 0, 1], "belief": [1.0] * 3},
-                    inflow_outcome_elasticity=20.0, deterrence_strength=2.0, leave_route_daily=0.0, try_prob=0.0)
+    hw = hand_world(
+        {"state": [WAITING] * 3, "since": [9, 6, 9], "times_returned": [0, 0, 1], "belief": [1.0] * 3},
+        inflow_outcome_elasticity=20.0,
+        deterrence_strength=2.0,
+        leave_route_daily=0.0,
+        try_prob=0.0,
+    )
     today = run_people_day(hw, 9, signal=(1.0, 1.0, 1.0))
     assert hw.p.state[:3].tolist() == [LEFT_ROUTE, WAITING, WAITING]
     assert today.left_route == 1 and hw.leavers() == [0]
@@ -102,9 +123,17 @@ def test_risk_signal_by_hand():
 def test_belief_update_and_memory_by_hand(hand_world):
     assert belief.fade_factor(45.0) ** 45 == pytest.approx(0.5)
     assert belief.updated_belief(0.2, 0.6, 0.75) == pytest.approx(0.3)
-    hw = hand_world({"state": [WAITING, DETAINED, RETURNED], "group": [RETURNABLE, PROTECTION, RETURNABLE],
-                     "belief": [0.2, 0.2, 1.0], "times_returned": [0, 0, 1]},
-                    returnee_recross_daily=0.0, returnee_settle_daily=0.0, **QUIET)
+    hw = hand_world(
+        {
+            "state": [WAITING, DETAINED, RETURNED],
+            "group": [RETURNABLE, PROTECTION, RETURNABLE],
+            "belief": [0.2, 0.2, 1.0],
+            "times_returned": [0, 0, 1],
+        },
+        returnee_recross_daily=0.0,
+        returnee_settle_daily=0.0,
+        **QUIET,
+    )
     run_people_day(hw, 3, signal=(0.6, 0.0, 0.0), keep=0.75)
     assert hw.p.belief[:3] == pytest.approx([0.3, 0.15, 0.9])  # everyone in the simulation, detained too
     record = np.array([1.0, 2.0, 0.0])
@@ -114,20 +143,31 @@ def test_belief_update_and_memory_by_hand(hand_world):
 
 # --------------------------------------------------------------------------- rule 10: returns
 def test_returnees_go_back_to_the_coast_at_recross_one(hand_world):
-    hw = hand_world({"state": [RETURNED] * 3, "since": [1, 1, 1], "times_returned": [1, 1, 2]},
-                    returnee_recross_daily=1.0,
-                    returnee_settle_daily=0.0, **QUIET)
+    hw = hand_world(
+        {"state": [RETURNED] * 3, "since": [1, 1, 1], "times_returned": [1, 1, 2]},
+        returnee_recross_daily=1.0,
+        returnee_settle_daily=0.0,
+        **QUIET,
+    )
     run_people_day(hw, 7)
     assert hw.p.state[:3].tolist() == [WAITING] * 3 and hw.p.since[:3].tolist() == [7] * 3
 
 
 def test_returnees_stay_housed_at_recross_zero_or_give_up(hand_world):
-    hw = hand_world({"state": [RETURNED] * 3, "times_returned": [1] * 3}, returnee_recross_daily=0.0,
-                    returnee_settle_daily=0.0, **QUIET)
+    hw = hand_world(
+        {"state": [RETURNED] * 3, "times_returned": [1] * 3},
+        returnee_recross_daily=0.0,
+        returnee_settle_daily=0.0,
+        **QUIET,
+    )
     run_people_day(hw, 7)
     assert hw.p.state[:3].tolist() == [RETURNED] * 3
-    hw = hand_world({"state": [RETURNED] * 3, "times_returned": [1] * 3}, returnee_recross_daily=0.0,
-                    returnee_settle_daily=1.0, **QUIET)
+    hw = hand_world(
+        {"state": [RETURNED] * 3, "times_returned": [1] * 3},
+        returnee_recross_daily=0.0,
+        returnee_settle_daily=1.0,
+        **QUIET,
+    )
     today = run_people_day(hw, 7)
     assert hw.p.state[:3].tolist() == [LEFT_ROUTE] * 3 and today.left_route == 3
     assert sorted(hw.leavers()) == [0, 1, 2]
@@ -156,9 +196,17 @@ def _C(recross, settle):
 def test_people_with_ties_apply_unless_barred_or_detained(hand_world):
     """Route open, awareness 1, application rate 1: rows 0 (waiting, ties) applies; 1 (no ties),
     2 (barred, a returnee) and 3 (detained, with ties) do not."""
-    hw = hand_world({"state": [WAITING, WAITING, WAITING, DETAINED], "ties": [True, False, True, True],
-                     "barred": [False, False, True, False]}, legal_route_open=1.0, application_rate=1.0,
-                    legal_processing_days=40.0, **QUIET)
+    hw = hand_world(
+        {
+            "state": [WAITING, WAITING, WAITING, DETAINED],
+            "ties": [True, False, True, True],
+            "barred": [False, False, True, False],
+        },
+        legal_route_open=1.0,
+        application_rate=1.0,
+        legal_processing_days=40.0,
+        **QUIET,
+    )
     hw.model.k["awareness"] = 1.0
     today = run_people_day(hw, 5)
     assert hw.p.state[:4].tolist() == [APPLIED, WAITING, WAITING, DETAINED]
@@ -226,8 +274,9 @@ def test_admit_everyone_approved_without_parity(hand_world):
 
 
 def test_awareness_starts_on_the_first_open_day_and_grows_logistically(hand_world):
-    hw = hand_world({}, legal_route_open={"2025-09-03": 1.0}, awareness_initial=0.01, awareness_growth=0.5,
-                    awareness_max=0.9)
+    hw = hand_world(
+        {}, legal_route_open={"2025-09-03": 1.0}, awareness_initial=0.01, awareness_growth=0.5, awareness_max=0.9
+    )
     k = hw.model.k
     for t in range(2):
         legal_route.spread_awareness(t, hw.w)

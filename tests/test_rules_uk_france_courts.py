@@ -8,8 +8,19 @@ from __future__ import annotations
 
 import numpy as np
 
-from deterrence_sim.population import (ANSWER_ACCEPTED, ANSWER_PENDING, CHALLENGE_LOST, CHALLENGE_PENDING, DETAINED,
-                                       IN_UK_ASYLUM, OTHER, PROTECTION, RETURNABLE, RETURNED, WAITING)
+from deterrence_sim.population import (
+    ANSWER_ACCEPTED,
+    ANSWER_PENDING,
+    CHALLENGE_LOST,
+    CHALLENGE_PENDING,
+    DETAINED,
+    IN_UK_ASYLUM,
+    OTHER,
+    PROTECTION,
+    RETURNABLE,
+    RETURNED,
+    WAITING,
+)
 from deterrence_sim.rules import courts, france, uk
 
 
@@ -21,8 +32,12 @@ def detained(n, **columns):
 def test_uk_screen_detains_up_to_the_free_places_and_releases_the_rest(hand_world):
     """Capacity 3 with one person already held: 2 of the 5 eligible arrivals are detained, the
     other 3 enter asylum. Each case gets its referral and answer days."""
-    hw = hand_world({"state": [DETAINED, WAITING, WAITING, WAITING, WAITING, WAITING],
-                     "eligible": [True] * 6}, detention_capacity=3, referral_days=3, france_answer_days=14)
+    hw = hand_world(
+        {"state": [DETAINED, WAITING, WAITING, WAITING, WAITING, WAITING], "eligible": [True] * 6},
+        detention_capacity=3,
+        referral_days=3,
+        france_answer_days=14,
+    )
     t, today = 5, hw.today(5)
     new = uk.screen(t, hw.w, hw.rows(1, 2, 3, 4, 5), hw.rows(0), today, hw.rng)
     p = hw.p
@@ -49,16 +64,24 @@ def test_uk_screen_detains_recognised_recrossers_first(hand_world):
     """One free place, two eligible arrivals, one a returnee recognised by the fast track: the
     returnee gets the place, whatever the random order (ten draws)."""
     for seed in range(10):
-        hw = hand_world({"eligible": [True, True], "times_returned": [0, 1]}, detention_capacity=1,
-                        biometric_fast_track=1.0, biometric_match_prob=1.0)
+        hw = hand_world(
+            {"eligible": [True, True], "times_returned": [0, 1]},
+            detention_capacity=1,
+            biometric_fast_track=1.0,
+            biometric_match_prob=1.0,
+        )
         new = uk.screen(0, hw.w, hw.rows(0, 1), hw.rows(), hw.today(0), np.random.default_rng(seed))
         assert new.tolist() == [1] and bool(hw.p.fast_track[1])
         assert hw.p.state[0] == IN_UK_ASYLUM
 
 
 def test_uk_screen_fast_track_off_recognises_nobody(hand_world):
-    hw = hand_world({"eligible": [False], "times_returned": [1]}, detention_capacity=1,
-                    biometric_fast_track=0.0, biometric_match_prob=1.0)
+    hw = hand_world(
+        {"eligible": [False], "times_returned": [1]},
+        detention_capacity=1,
+        biometric_fast_track=0.0,
+        biometric_match_prob=1.0,
+    )
     new = uk.screen(0, hw.w, hw.rows(0), hw.rows(), hw.today(0), hw.rng)
     assert len(new) == 0 and hw.p.state[0] == IN_UK_ASYLUM
 
@@ -67,10 +90,18 @@ def test_uk_screen_fast_track_off_recognises_nobody(hand_world):
 def test_uk_fly_takes_the_cleared_and_bars_them_from_the_legal_route(hand_world):
     """One flight a day of 2 seats. Rows 0 and 1 are cleared; row 2 is accepted but its pending
     challenge keeps it off the flight (the injunction, rule 9); row 3 is not accepted yet."""
-    hw = hand_world(detained(4, answer=[ANSWER_ACCEPTED, ANSWER_ACCEPTED, ANSWER_ACCEPTED, ANSWER_PENDING],
-                             challenge=[0, CHALLENGE_LOST, CHALLENGE_PENDING, 0], arrived_day=[5, 3, 1, 1],
-                             group=[RETURNABLE, OTHER, OTHER, OTHER], belief=[0.1] * 4),
-                    flights_per_week=7.0, seats_per_flight=2.0)
+    hw = hand_world(
+        detained(
+            4,
+            answer=[ANSWER_ACCEPTED, ANSWER_ACCEPTED, ANSWER_ACCEPTED, ANSWER_PENDING],
+            challenge=[0, CHALLENGE_LOST, CHALLENGE_PENDING, 0],
+            arrived_day=[5, 3, 1, 1],
+            group=[RETURNABLE, OTHER, OTHER, OTHER],
+            belief=[0.1] * 4,
+        ),
+        flights_per_week=7.0,
+        seats_per_flight=2.0,
+    )
     t, today = 10, hw.today(10)
     still = uk.fly(t, hw.w, hw.rows(0, 1, 2, 3), today, hw.rng)
     p = hw.p
@@ -153,8 +184,12 @@ def _due(groups, answer_day):
 
 
 def test_france_accepts_only_returnable_nationalities_when_told_to(hand_world):
-    hw = hand_world(_due([RETURNABLE, PROTECTION, OTHER, RETURNABLE], [1, 1, 1, 1]),
-                    france_accept_returnable=1.0, france_accept_other=0.0, france_weekly_cap=100.0)
+    hw = hand_world(
+        _due([RETURNABLE, PROTECTION, OTHER, RETURNABLE], [1, 1, 1, 1]),
+        france_accept_returnable=1.0,
+        france_accept_other=0.0,
+        france_weekly_cap=100.0,
+    )
     today = hw.today(2)
     still = france.answer_referrals(2, hw.w, hw.rows(0, 1, 2, 3), today, hw.rng)
     assert still.tolist() == [0, 3]
@@ -175,8 +210,9 @@ def test_france_weekly_cap_takes_the_oldest_and_defers_the_rest_to_next_monday(h
 def test_france_week_starts_on_monday(hand_world):
     """A run starting on a Thursday, cap 1: Thursday's acceptance fills the week; a case due on
     Sunday (day 3) waits for Monday (day 4), when the count restarts and it is accepted."""
-    hw = hand_world(_due([RETURNABLE] * 2, [0, 3]), start="2025-09-04", france_accept_returnable=1.0,
-                    france_weekly_cap=1.0)
+    hw = hand_world(
+        _due([RETURNABLE] * 2, [0, 3]), start="2025-09-04", france_accept_returnable=1.0, france_weekly_cap=1.0
+    )
     assert hw.w.weekday0 == 3
     france.answer_referrals(0, hw.w, hw.rows(0, 1), hw.today(0), hw.rng)
     hw.p.answer_day[1] = 3

@@ -34,8 +34,9 @@ def test_simulate_dates_given_take_precedence():
     res = runner.simulate(KWARGS, seed=7, end="2025-08-10")
     assert len(res.dates) == 10 and res.dates[-1].isoformat() == "2025-08-10"
     # (a shorter run is not the start of a longer one: the newcomers are drawn for the whole run)
-    assert np.array_equal(res.figures, ChannelModel(rng=7, **{**KWARGS, "end": "2025-08-10"}).run().figures,
-                          equal_nan=True)
+    assert np.array_equal(
+        res.figures, ChannelModel(rng=7, **{**KWARGS, "end": "2025-08-10"}).run().figures, equal_nan=True
+    )
 
 
 @pytest.mark.parametrize("seed", [-1, 2**63, 1.5, True])

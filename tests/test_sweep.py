@@ -28,27 +28,42 @@ ROOT = Path(__file__).resolve().parents[1]
 SCENARIOS = ROOT / "experiments" / "scenarios"
 
 
-def write_spec(folder: Path, body: str = "", *, points="[0.5, 2.0, 4.0]", replicates=2, contrast=True,
-               contrast_start="2025-08-01", name="tiny") -> Path:
+def write_spec(
+    folder: Path,
+    body: str = "",
+    *,
+    points="[0.5, 2.0, 4.0]",
+    replicates=2,
+    contrast=True,
+    contrast_start="2025-08-01",
+    name="tiny",
+) -> Path:
     """A tiny sweep: the pilot from 2025-08-01 to 2025-10-31 (the pilot acting), deterrence x
     removal capacity, optionally against the pilot with its own capacity."""
-    (folder / "short_pilot.toml").write_text(textwrap.dedent(f"""\
+    (folder / "short_pilot.toml").write_text(
+        textwrap.dedent(f"""\
         name = "short_pilot"
-        extends = "{(SCENARIOS / 'pilot.toml').as_posix()}"
+        extends = "{(SCENARIOS / "pilot.toml").as_posix()}"
         start = 2025-08-01
         end = 2025-10-31
-        """), encoding="utf-8")
-    (folder / "short_contrast.toml").write_text(textwrap.dedent(f"""\
+        """),
+        encoding="utf-8",
+    )
+    (folder / "short_contrast.toml").write_text(
+        textwrap.dedent(f"""\
         name = "base_pilot"
-        extends = "{(SCENARIOS / 'pilot.toml').as_posix()}"
+        extends = "{(SCENARIOS / "pilot.toml").as_posix()}"
         start = {contrast_start}
         end = 2025-10-31
-        """), encoding="utf-8")
+        """),
+        encoding="utf-8",
+    )
     spec = folder / f"{name}.toml"
-    spec.write_text(textwrap.dedent(f"""\
+    spec.write_text(
+        textwrap.dedent(f"""\
         name = "{name}"
         scenario = {{ file = "short_pilot.toml", label = "scaled" }}
-        {'contrast = "short_contrast.toml"' if contrast else ''}
+        {'contrast = "short_contrast.toml"' if contrast else ""}
         seed = 7
         replicates = {replicates}
         outputs = ["arrivals", "removed", "waiting_in_france"]
@@ -64,7 +79,10 @@ def write_spec(folder: Path, body: str = "", *, points="[0.5, 2.0, 4.0]", replic
         from = 2025-09-01
         values = [1, 4]
         contrast = false
-        """) + textwrap.dedent(body), encoding="utf-8")
+        """)
+        + textwrap.dedent(body),
+        encoding="utf-8",
+    )
     return spec
 
 
@@ -73,19 +91,27 @@ def results_of(folder: Path) -> pd.DataFrame:
 
 
 # --------------------------------------------------------------------------- refusals
-@pytest.mark.parametrize(("edit", "must_say"), [
-    (lambda s: s.replace("[parameters.deterrence_strength]", "[parameters.deterence_strength]"),
-     ["deterence_strength", "deterrence_strength"]),
-    (lambda s: s.replace("values = [0.5, 2.0, 4.0]", "values = []"), ["deterrence_strength", "empty"]),
-    (lambda s: s.replace("values = [0.5, 2.0, 4.0]", "low = 2.0\nhigh = 2.0"), ["deterrence_strength", "empty range"]),
-    (lambda s: s.replace("values = [0.5, 2.0, 4.0]", "values = [0.5, 30.0]"), ["deterrence_strength", "30"]),
-    (lambda s: s.replace('kind = "grid"', 'kind = "lhs"\npoints = 4'), ["low and high"]),
-    # the spec's seeds are checked as every command checks --seed
-    (lambda s: s.replace("seed = 7", "seed = -1"), ["seed: -1 is out of range"]),
-    (lambda s: s.replace("seed = 7", f"seed = {2**63}"), ["seed:", "is out of range"]),
-    (lambda s: s.replace("seed = 7", "seed = 1.5"), ["seed: 1.5 is not a whole number"]),
-    (lambda s: s.replace('kind = "grid"', 'kind = "grid"\nseed = -3'), ["seed: -3 is out of range"]),
-])
+@pytest.mark.parametrize(
+    ("edit", "must_say"),
+    [
+        (
+            lambda s: s.replace("[parameters.deterrence_strength]", "[parameters.deterence_strength]"),
+            ["deterence_strength", "deterrence_strength"],
+        ),
+        (lambda s: s.replace("values = [0.5, 2.0, 4.0]", "values = []"), ["deterrence_strength", "empty"]),
+        (
+            lambda s: s.replace("values = [0.5, 2.0, 4.0]", "low = 2.0\nhigh = 2.0"),
+            ["deterrence_strength", "empty range"],
+        ),
+        (lambda s: s.replace("values = [0.5, 2.0, 4.0]", "values = [0.5, 30.0]"), ["deterrence_strength", "30"]),
+        (lambda s: s.replace('kind = "grid"', 'kind = "lhs"\npoints = 4'), ["low and high"]),
+        # the spec's seeds are checked as every command checks --seed
+        (lambda s: s.replace("seed = 7", "seed = -1"), ["seed: -1 is out of range"]),
+        (lambda s: s.replace("seed = 7", f"seed = {2**63}"), ["seed:", "is out of range"]),
+        (lambda s: s.replace("seed = 7", "seed = 1.5"), ["seed: 1.5 is not a whole number"]),
+        (lambda s: s.replace('kind = "grid"', 'kind = "grid"\nseed = -3'), ["seed: -3 is out of range"]),
+    ],
+)
 def test_bad_spec_refused_with_one_line_before_anything_runs(tmp_path, capsys, edit, must_say):
     spec = write_spec(tmp_path)
     spec.write_text(edit(spec.read_text(encoding="utf-8")), encoding="utf-8")
@@ -156,8 +182,9 @@ def test_rows_seeds_and_common_random_numbers(tmp_path):
     four = df[df["removal_capacity"] == 4.0]
     assert four["scaled-base_pilot/removed_2025"].mean() > 0
     # the contrast does not get the capacity lever: same contrast output at both capacities
-    pivot = df.pivot_table(index=["deterrence_strength", "replicate"], columns="removal_capacity",
-                           values="base_pilot/arrivals_2025")
+    pivot = df.pivot_table(
+        index=["deterrence_strength", "replicate"], columns="removal_capacity", values="base_pilot/arrivals_2025"
+    )
     assert (pivot[1.0] == pivot[4.0]).all()
 
 
@@ -216,8 +243,9 @@ def test_any_dask_client_one_worker_matches(tmp_path):
     plain = run_sweep(spec, tmp_path / "plain", workers=1, progress=False)["results"]
     with LocalCluster(n_workers=1, threads_per_worker=1, dashboard_address=None) as cluster, Client(cluster) as c:
         via_client = run_sweep(spec, tmp_path / "client", client=c, progress=False)["results"]
-        via_address = run_sweep(spec, tmp_path / "address", scheduler=cluster.scheduler_address,
-                                progress=False)["results"]
+        via_address = run_sweep(spec, tmp_path / "address", scheduler=cluster.scheduler_address, progress=False)[
+            "results"
+        ]
     pd.testing.assert_frame_equal(plain, via_client)
     pd.testing.assert_frame_equal(plain, via_address)
 
@@ -225,8 +253,20 @@ def test_any_dask_client_one_worker_matches(tmp_path):
 # --------------------------------------------------------------------------- killed, then resumed
 def _kill_part_way(spec: Path, out: Path, workers: int) -> subprocess.Popen:
     """Start the sweep in a subprocess and SIGKILL it once some, not all, runs are on disk."""
-    cmd = [sys.executable, "-m", "deterrence_sim", "sweep", str(spec), "--out", str(out), "--workers",
-           str(workers), "--quiet", "--flush-seconds", "0"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "deterrence_sim",
+        "sweep",
+        str(spec),
+        "--out",
+        str(out),
+        "--workers",
+        str(workers),
+        "--quiet",
+        "--flush-seconds",
+        "0",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and proc.poll() is None:
@@ -289,8 +329,20 @@ def test_sigkill_of_a_two_worker_sweep_leaves_no_worker_and_resumes_exactly(tmp_
     spec = load_spec(spec_file)
     straight = run_sweep(spec, tmp_path / "straight", workers=1, progress=False)["results"]
     out = tmp_path / "killed"
-    cmd = [sys.executable, "-m", "deterrence_sim", "sweep", str(spec_file), "--out", str(out), "--workers", "2",
-           "--quiet", "--flush-seconds", "0"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "deterrence_sim",
+        "sweep",
+        str(spec_file),
+        "--out",
+        str(out),
+        "--workers",
+        "2",
+        "--quiet",
+        "--flush-seconds",
+        "0",
+    ]
     proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline and len(store.part_files(out)) < 2 and proc.poll() is None:
@@ -300,8 +352,9 @@ def test_sigkill_of_a_two_worker_sweep_leaves_no_worker_and_resumes_exactly(tmp_
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     gone_by = time.monotonic() + 30
-    while time.monotonic() < gone_by and any(psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"
-                                             for p in workers):
+    while time.monotonic() < gone_by and any(
+        psutil.pid_exists(p) and psutil.Process(p).status() != "zombie" for p in workers
+    ):
         time.sleep(0.2)
     alive = [p for p in workers if psutil.pid_exists(p) and psutil.Process(p).status() != "zombie"]
     assert not alive, f"worker processes outlived the killed sweep: {alive}"
@@ -332,21 +385,31 @@ def test_sobol_indices_of_ishigami_come_out_right(tmp_path):
 
 def test_sensitivity_averages_replicates_per_point(tmp_path):
     spec = load_spec(write_spec(tmp_path))
-    df = pd.DataFrame({"point": [0, 0, 1, 1, 2, 2], "replicate": [0, 1] * 3, "error": [None, None, None, "x", None,
-                                                                                      None],
-                       "y": [1.0, 3.0, 10.0, np.nan, 5.0, 7.0]})
+    df = pd.DataFrame(
+        {
+            "point": [0, 0, 1, 1, 2, 2],
+            "replicate": [0, 1] * 3,
+            "error": [None, None, None, "x", None, None],
+            "y": [1.0, 3.0, 10.0, np.nan, 5.0, 7.0],
+        }
+    )
     assert sensitivity.point_means(spec, df, "y").tolist() == [2.0, 10.0, 6.0]
 
 
 def test_morris_sensitivity_command_end_to_end(tmp_path, capsys):
-    spec_file = write_spec(tmp_path, body="""
+    spec_file = write_spec(
+        tmp_path,
+        body="""
         [sensitivity]
         outputs = ["scaled-base_pilot/removed_2025"]
-        """, replicates=1)
+        """,
+        replicates=1,
+    )
     text = spec_file.read_text(encoding="utf-8")
     text = text.replace('kind = "grid"', 'kind = "morris"\ntrajectories = 3\nlevels = 4')
-    text = text.replace("values = [0.5, 2.0, 4.0]", "low = 0.1\nhigh = 4.0").replace("values = [1, 4]",
-                                                                                      "low = 1\nhigh = 8")
+    text = text.replace("values = [0.5, 2.0, 4.0]", "low = 0.1\nhigh = 4.0").replace(
+        "values = [1, 4]", "low = 1\nhigh = 8"
+    )
     spec_file.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     assert cli.main(["sensitivity", str(spec_file), "--out", str(out), "--workers", "1", "--quiet"]) == 0

@@ -47,16 +47,24 @@ def test_a_scenarios_own_lever_wins_over_the_draw_and_set_wins_over_both():
     p = apply_draw(review.params, pilot.params, draw, review.start)
     assert p["challenge_success_prob"] == {"2025-01-01": 0.5, "2026-07-01": 0.05}  # drawn until its own date
     assert p["deterrence_strength"] == 2.0
-    assert apply_draw(review.params, pilot.params, draw, review.start, {"deterrence_strength": 1})[
-        "deterrence_strength"] == 1
+    assert (
+        apply_draw(review.params, pilot.params, draw, review.start, {"deterrence_strength": 1})["deterrence_strength"]
+        == 1
+    )
 
 
 def test_a_scenario_compared_with_itself_has_zero_effect_in_every_replicate(tmp_path):
     twin = tmp_path / "twin.toml"
     twin.write_text(f'name = "twin"\nextends = "{SCEN / "no_deal.toml"}"\n', encoding="utf-8")
     out = tmp_path / "out"
-    compare.compare([SCEN / "no_deal.toml", twin, SCEN / "pilot.toml"], replicates=4, horizon_end="2025-12-31",
-                    out=out, seed=5, **QUICK)
+    compare.compare(
+        [SCEN / "no_deal.toml", twin, SCEN / "pilot.toml"],
+        replicates=4,
+        horizon_end="2025-12-31",
+        out=out,
+        seed=5,
+        **QUICK,
+    )
     daily = {n: pd.read_parquet(out / "daily" / f"{n}.parquet") for n in ("no_deal", "twin", "pilot")}
     pd.testing.assert_frame_equal(daily["twin"], daily["no_deal"])
     head = pd.read_csv(out / "headline.csv")
@@ -71,8 +79,9 @@ def test_degenerate_prior_gives_the_old_conditional_headline(tmp_path):
     """With nothing drawn, the headline's pairs are exactly the old conditional runs: the same
     scenario runs at the calibrated values, replicate by replicate on the same seeds."""
     files = [SCEN / "no_deal.toml", SCEN / "rampup_x5.toml"]
-    head = compare.compare(files, replicates=3, horizon_end="2026-08-31", out=tmp_path, seed=9,
-                           uncertainty="fixed", **QUICK)
+    head = compare.compare(
+        files, replicates=3, horizon_end="2026-08-31", out=tmp_path, seed=9, uncertainty="fixed", **QUICK
+    )
     old = {}
     for f in files:
         sc = scenario.load(f).with_overrides(end="2026-08-31")
@@ -89,33 +98,58 @@ def test_degenerate_prior_gives_the_old_conditional_headline(tmp_path):
 
 def test_decomposition_parts_add_up_and_vanish_where_they_should(tmp_path):
     files = [SCEN / "no_deal.toml", SCEN / "rampup_x5.toml"]
-    compare.compare(files, replicates=3, horizon_end="2026-12-31", out=tmp_path, seed=4, workers=1,
-                    progress=False, with_dose=False, decomposition_replicates=3, alternative_replicates=0)
+    compare.compare(
+        files,
+        replicates=3,
+        horizon_end="2026-12-31",
+        out=tmp_path,
+        seed=4,
+        workers=1,
+        progress=False,
+        with_dose=False,
+        decomposition_replicates=3,
+        alternative_replicates=0,
+    )
     dec = pd.read_csv(tmp_path / "decomposition.csv")
     raw = {n: pd.read_parquet(tmp_path / "daily" / f"{n}.parquet") for n in ("no_deal", "rampup_x5")}
-    total = (raw["rampup_x5"].groupby("replicate")["arrivals"].sum()
-             - raw["no_deal"].groupby("replicate")["arrivals"].sum()).mean()
+    total = (
+        raw["rampup_x5"].groupby("replicate")["arrivals"].sum() - raw["no_deal"].groupby("replicate")["arrivals"].sum()
+    ).mean()
     d = dec[(dec.scenario == "rampup_x5") & (dec.period == "all") & (dec.against == "no_deal")].set_index("part")
     assert d.loc["total", "change_mean"] == pytest.approx(total, rel=1e-5)  # the headline's own pairs
-    assert d.loc[["removals themselves", "deterrence by removals", "legal route"], "change_mean"].sum() == \
-        pytest.approx(total, rel=1e-5)
+    assert d.loc[
+        ["removals themselves", "deterrence by removals", "legal route"], "change_mean"
+    ].sum() == pytest.approx(total, rel=1e-5)
     assert d.loc["legal route", "change_mean"] < 0  # the legal route takes people off the coast
     # with deterrence fixed at zero, deterrence by removals is exactly nothing
     out0 = tmp_path / "zero"
-    compare.compare(files, replicates=2, horizon_end="2026-12-31", out=out0, seed=4, workers=1, progress=False,
-                    with_dose=False, decomposition_replicates=2, alternative_replicates=0,
-                    sets={"deterrence_strength": 0.0})
+    compare.compare(
+        files,
+        replicates=2,
+        horizon_end="2026-12-31",
+        out=out0,
+        seed=4,
+        workers=1,
+        progress=False,
+        with_dose=False,
+        decomposition_replicates=2,
+        alternative_replicates=0,
+        sets={"deterrence_strength": 0.0},
+    )
     d0 = pd.read_csv(out0 / "decomposition.csv")
     part = d0[(d0.part == "deterrence by removals")]
     assert (part["change_mean"] == 0).all() and (part["change_lo"] == 0).all() and (part["change_hi"] == 0).all()
 
 
-@pytest.mark.parametrize("bad, message", [
-    ('name = "../../evil"\nextends = "{no_deal}"\n', "not allowed"),
-    ('name = ""\nextends = "{no_deal}"\n', "not allowed"),
-    ('name = "no_deal"\nextends = "{pilot}"\n', "reserved for the baseline"),
-    ('name = "pilot"\nextends = "{pilot}"\n', "share the name"),
-])
+@pytest.mark.parametrize(
+    "bad, message",
+    [
+        ('name = "../../evil"\nextends = "{no_deal}"\n', "not allowed"),
+        ('name = ""\nextends = "{no_deal}"\n', "not allowed"),
+        ('name = "no_deal"\nextends = "{pilot}"\n', "reserved for the baseline"),
+        ('name = "pilot"\nextends = "{pilot}"\n', "share the name"),
+    ],
+)
 def test_bad_scenario_names_are_refused_before_any_work(tmp_path, bad, message):
     f = tmp_path / "s.toml"
     f.write_text(bad.format(no_deal=SCEN / "no_deal.toml", pilot=SCEN / "pilot.toml"), encoding="utf-8")
@@ -127,31 +161,62 @@ def test_bad_scenario_names_are_refused_before_any_work(tmp_path, bad, message):
 
 def test_horizon_before_the_ramp_up_is_refused_for_the_dose_response(tmp_path):
     with pytest.raises(ConfigError, match="ramp-up date"):
-        compare.compare([SCEN / "pilot.toml"], replicates=2, horizon_end="2025-12-31", out=tmp_path / "o",
-                        workers=1, progress=False)
+        compare.compare(
+            [SCEN / "pilot.toml"], replicates=2, horizon_end="2025-12-31", out=tmp_path / "o", workers=1, progress=False
+        )
     with pytest.raises(ConfigError, match="is an existing file"):
         (tmp_path / "file").write_text("x")
         compare.compare([SCEN / "pilot.toml"], replicates=2, out=tmp_path / "file", **QUICK)
 
 
 def _cli(*args, **kw):
-    return subprocess.Popen([sys.executable, "-m", "deterrence_sim", "compare", *args], cwd=ROOT,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    return subprocess.Popen(
+        [sys.executable, "-m", "deterrence_sim", "compare", *args],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        **kw,
+    )
 
 
 def _files(folder: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(folder)): p.read_bytes() for p in sorted(folder.rglob("*"))
-            if p.is_file() and p.name != "timing.json"}
+    return {
+        str(p.relative_to(folder)): p.read_bytes()
+        for p in sorted(folder.rglob("*"))
+        if p.is_file() and p.name != "timing.json"
+    }
 
 
 def test_resume_after_a_kill_gives_the_files_of_a_run_straight_through(tmp_path):
     files = [SCEN / "pilot.toml", SCEN / "rampup_x5.toml"]
-    settings = dict(replicates=3, horizon_end="2026-07-31", decomposition_replicates=2, alternative_replicates=0,
-                    dose_replicates=1, seed=3)
+    settings = dict(
+        replicates=3,
+        horizon_end="2026-07-31",
+        decomposition_replicates=2,
+        alternative_replicates=0,
+        dose_replicates=1,
+        seed=3,
+    )
     straight, killed = tmp_path / "straight", tmp_path / "killed"
     compare.compare(files, out=straight, workers=1, progress=False, **settings)
-    args = [*map(str, files), "--replicates", "3", "--horizon-end", "2026-07-31", "--decomposition-replicates", "2",
-            "--alternative-replicates", "0", "--dose-replicates", "1", "--workers", "1", "--seed", "3"]
+    args = [
+        *map(str, files),
+        "--replicates",
+        "3",
+        "--horizon-end",
+        "2026-07-31",
+        "--decomposition-replicates",
+        "2",
+        "--alternative-replicates",
+        "0",
+        "--dose-replicates",
+        "1",
+        "--workers",
+        "1",
+        "--seed",
+        "3",
+    ]
     p = _cli(*args, "--out", str(killed))
     deadline = time.time() + 600
     while not (killed / "daily" / "pilot.parquet").exists() and time.time() < deadline and p.poll() is None:
@@ -169,8 +234,15 @@ def test_resume_after_a_kill_gives_the_files_of_a_run_straight_through(tmp_path)
     assert _files(killed) == _files(straight)
     # a later run with other settings replaces what differs, even with --resume: here only the
     # decomposition runs (their first two replicates are the same) are kept
-    compare.compare(files, out=killed, workers=1, progress=False, resume=True,
-                    **{**settings, "replicates": 2, "dose_replicates": 0}, with_dose=False)
+    compare.compare(
+        files,
+        out=killed,
+        workers=1,
+        progress=False,
+        resume=True,
+        **{**settings, "replicates": 2, "dose_replicates": 0},
+        with_dose=False,
+    )
     assert not (killed / "dose_response.csv").exists() and not list((killed / "runs").glob("dose__*"))
     assert json.loads((killed / "timing.json").read_text())["runs_kept"] == 2 * 3 * 2  # 2 scenarios x 3 worlds x 2
     assert pd.read_parquet(killed / "daily" / "pilot.parquet")["replicate"].nunique() == 2

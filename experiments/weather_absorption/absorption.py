@@ -68,13 +68,21 @@ def main() -> None:
         to2025_0, _ = run(seed, 0.0, cut)
         sel = (truth["date"] >= WINDOW[0]) & (truth["date"] <= WINDOW[1])
         zero_days = zero["arrivals"].to_numpy() > 0
-        rows.append({"seed": seed, "truth": window(truth), "no_deterrence": window(zero),
-                     "replayed_strength": window(replayed_s), "replayed_zero": window(replayed_0),
-                     "to2025_strength": window(to2025_s), "to2025_zero": window(to2025_0),
-                     "viable_days": int(markov[sel.to_numpy()].sum()),
-                     "crossing_days_truth": int(crossing_days[sel.to_numpy()].sum()),
-                     "crossing_days_no_deterrence": int(zero_days[sel.to_numpy()].sum()),
-                     "risk_mean": float(truth.loc[sel, "perceived_removal_risk"].mean())})
+        rows.append(
+            {
+                "seed": seed,
+                "truth": window(truth),
+                "no_deterrence": window(zero),
+                "replayed_strength": window(replayed_s),
+                "replayed_zero": window(replayed_0),
+                "to2025_strength": window(to2025_s),
+                "to2025_zero": window(to2025_0),
+                "viable_days": int(markov[sel.to_numpy()].sum()),
+                "crossing_days_truth": int(crossing_days[sel.to_numpy()].sum()),
+                "crossing_days_no_deterrence": int(zero_days[sel.to_numpy()].sum()),
+                "risk_mean": float(truth.loc[sel, "perceived_removal_risk"].mean()),
+            }
+        )
     df = pd.DataFrame(rows)
     df.to_csv(HERE / "absorption.csv", index=False)
     s = df.sum()
@@ -86,12 +94,16 @@ def main() -> None:
     print(f"  deterrence effect, crossing days replayed:       {100 * e_replayed:+.1f}%")
     print(f"  share of the effect absorbed by the replay:      {100 * (1 - e_replayed / e_model):.0f}%")
     print(f"  deterrence effect, replayed to 2025, Markov 2026: {100 * e_2025:+.1f}%")
-    print(f"  sea-viable days {df['viable_days'].mean():.1f}, crossing days with deterrence "
-          f"{df['crossing_days_truth'].mean():.1f}, without {df['crossing_days_no_deterrence'].mean():.1f} "
-          f"(means over replicates); mean perceived risk {df['risk_mean'].mean():.3f}")
+    print(
+        f"  sea-viable days {df['viable_days'].mean():.1f}, crossing days with deterrence "
+        f"{df['crossing_days_truth'].mean():.1f}, without {df['crossing_days_no_deterrence'].mean():.1f} "
+        f"(means over replicates); mean perceived risk {df['risk_mean'].mean():.3f}"
+    )
     per = (df["replayed_strength"] / df["replayed_zero"] - 1) / (df["truth"] / df["no_deterrence"] - 1)
-    print(f"  absorbed share by replicate: median {100 * (1 - per.median()):.0f}%, "
-          f"range {100 * (1 - per.max()):.0f}% to {100 * (1 - per.min()):.0f}%")
+    print(
+        f"  absorbed share by replicate: median {100 * (1 - per.median()):.0f}%, "
+        f"range {100 * (1 - per.max()):.0f}% to {100 * (1 - per.min()):.0f}%"
+    )
 
 
 if __name__ == "__main__":

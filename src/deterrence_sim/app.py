@@ -37,8 +37,7 @@ import solara.lab
 from .analyses import compare
 from . import compiling, scenario
 from . import params as parameters
-from .app_panels import (CHART_PANELS, belief_spread_figure, daily_frame, status_text, totals_html,
-                         waiting_beliefs)
+from .app_panels import CHART_PANELS, belief_spread_figure, daily_frame, status_text, totals_html, waiting_beliefs
 from .limits import seed_problem
 from .model import ChannelModel
 
@@ -84,8 +83,9 @@ LEVERS = (
     Lever("challenge_success_prob", "Legal challenges that succeed", 1, 0.05, "{:.0%}"),
     Lever("beach_prevention_prob", "French prevention: beach launches stopped", 1, 0.01, "{:.0%}"),
     Lever("deterrence_strength", "Deterrence strength", 5, 0.01, "{:.2f}", whole_run=True),
-    Lever("returnee_recross_daily", "Re-crossing: a returnee's chance per day", 0.01, 0.00001, "{:.3%}",
-          whole_run=True),
+    Lever(
+        "returnee_recross_daily", "Re-crossing: a returnee's chance per day", 0.01, 0.00001, "{:.3%}", whole_run=True
+    ),
 )
 LEVER = {lever.name: lever for lever in LEVERS}
 
@@ -102,8 +102,10 @@ def scenario_levels(name: str) -> dict[str, float]:
     kwargs = scenario_kwargs(name)
     start = parameters.parse_date(kwargs["start"], "start")
     const, daily = parameters.build(kwargs["values"], start, (LEVERS_FROM - start).days + 1)
-    return {lever.name: float(getattr(daily, lever.name)[-1] if hasattr(daily, lever.name)
-                              else getattr(const, lever.name)) for lever in LEVERS}
+    return {
+        lever.name: float(getattr(daily, lever.name)[-1] if hasattr(daily, lever.name) else getattr(const, lever.name))
+        for lever in LEVERS
+    }
 
 
 def apply_lever(kwargs: dict, lever: Lever, value: float) -> None:
@@ -197,8 +199,12 @@ def snapshot(model: AppModel) -> dict:
     """What the panels show, read from the model in one go (the play loop waits meanwhile)."""
     with model.lock:
         df = daily_frame(model)
-        return {"df": df, "beliefs": waiting_beliefs(model), "status": status_text(model),
-                "totals": totals_html(model, df)}
+        return {
+            "df": df,
+            "beliefs": waiting_beliefs(model),
+            "status": status_text(model),
+            "totals": totals_html(model, df),
+        }
 
 
 @solara.component
@@ -207,8 +213,11 @@ def Panels(model, playing: bool):
     frame = FRAME.value
     shot = solara.use_memo(lambda: snapshot(model), [model, frame])
     solara.use_effect(model.frame_shown.set, [model, frame])  # effects run once the frame is on its way
-    speed = (f" · playing at {SPEED.value:.0f} simulated days a second, charts redrawn every {FRAME_DAYS.value} days"
-             if playing and SPEED.value else "")
+    speed = (
+        f" · playing at {SPEED.value:.0f} simulated days a second, charts redrawn every {FRAME_DAYS.value} days"
+        if playing and SPEED.value
+        else ""
+    )
     Html(f"{shot['status']}{speed} · scenario <b>{model.scenario_name}</b>, seed <b>{model.seed}</b>")
     with solara.ColumnsResponsive(12, large=6):
         for draw in CHART_PANELS:
@@ -229,8 +238,9 @@ def LeverSlider(lever: Lever, values: solara.Reactive):
             values.set({**values.value, lever.name: float(v)})
 
     Html(lever.text(value), tag="label")  # above its slider: the sidebar is too narrow for both on one line
-    solara.SliderFloat("", value=value, min=lever.low, max=lever.high, step=lever.step, on_value=set_value,
-                       thumb_label=False)
+    solara.SliderFloat(
+        "", value=value, min=lever.low, max=lever.high, step=lever.step, on_value=set_value, thumb_label=False
+    )
 
 
 def play_frames(m: AppModel, playing: solara.Reactive) -> None:
@@ -262,33 +272,40 @@ def play_frames(m: AppModel, playing: solara.Reactive) -> None:
     playing.set(False)
 
 
-def _run_card(m: AppModel, ready: bool, playing: bool, play_speed: int, step, toggle_play,
-              set_play_speed) -> None:
+def _run_card(m: AppModel, ready: bool, playing: bool, play_speed: int, step, toggle_play, set_play_speed) -> None:
     """The sidebar's Run card: Step, Play or Pause, the play speed, and a word at the end of the run."""
     with solara.Card("Run"):
         if not ready:
             solara.Info(compiling.COMPILING_MESSAGE.capitalize() + ". Step and Play work when it is done.")
         with solara.Row():
-            solara.Button("Step 1 day", color="primary", on_click=step,
-                          disabled=playing or not m.running or not ready)
-            solara.Button("Pause" if playing else "Play", color="primary",
-                          on_click=toggle_play,
-                          disabled=not m.running or not ready)
+            solara.Button("Step 1 day", color="primary", on_click=step, disabled=playing or not m.running or not ready)
+            solara.Button(
+                "Pause" if playing else "Play",
+                color="primary",
+                on_click=toggle_play,
+                disabled=not m.running or not ready,
+            )
         Html(f"Play speed: {play_speed} simulated days a second", tag="label")
         solara.SliderInt("", value=play_speed, min=5, max=120, step=5, on_value=set_play_speed)
         if not m.running:
             solara.Info("The run has reached its end, 31 Dec 2027. Apply and restart to run again.")
 
 
-def _settings_cards(chosen: solara.Reactive, choose_scenario, seed_text: solara.Reactive, seed_error: str,
-                    levers: solara.Reactive) -> None:
+def _settings_cards(
+    chosen: solara.Reactive, choose_scenario, seed_text: solara.Reactive, seed_error: str, levers: solara.Reactive
+) -> None:
     """The sidebar's settings: the scenario and the seed, the policy levers from the ramp-up date,
     and the levers about people, for the whole run."""
     with solara.Card("Scenario and seed"):
-        solara.Select("Scenario (a file in experiments/scenarios/)", values=list(SCENARIOS),
-                      value=chosen.value, on_value=choose_scenario)
-        solara.InputText("Random seed (a whole number, 0 or more)", value=seed_text, continuous_update=True,
-                         error=bool(seed_error))
+        solara.Select(
+            "Scenario (a file in experiments/scenarios/)",
+            values=list(SCENARIOS),
+            value=chosen.value,
+            on_value=choose_scenario,
+        )
+        solara.InputText(
+            "Random seed (a whole number, 0 or more)", value=seed_text, continuous_update=True, error=bool(seed_error)
+        )
         if seed_error:
             solara.Error(f"Not applied: {seed_error}.")
     with solara.Card(f"Policy levers, from {LEVERS_FROM:%d %b %Y}"):
@@ -300,9 +317,11 @@ def _settings_cards(chosen: solara.Reactive, choose_scenario, seed_text: solara.
         for lever in LEVERS:
             if lever.whole_run:
                 LeverSlider(lever, levers)
-        Html("Deterrence strength: 0, removals change nobody's choices; "
-             f"{parameters.PARAMS['deterrence_strength'].default:g}, calibrated; "
-             "3, the scale of the Australian turnbacks.")
+        Html(
+            "Deterrence strength: 0, removals change nobody's choices; "
+            f"{parameters.PARAMS['deterrence_strength'].default:g}, calibrated; "
+            "3, the scale of the Australian turnbacks."
+        )
 
 
 @solara.component
@@ -349,8 +368,9 @@ def Page():
         applied.set((chosen.value, levers.value, seed_text.value.strip()))
         FRAME.set(0)
         SPEED.set(0.0)
-        message.set(f"Restarted from 1 Jan 2025: {chosen.value}, seed {parse_seed(seed_text.value)}, "
-                    "with the settings shown.")
+        message.set(
+            f"Restarted from 1 Jan 2025: {chosen.value}, seed {parse_seed(seed_text.value)}, with the settings shown."
+        )
 
     def step():
         with m.lock:
@@ -379,10 +399,13 @@ def Page():
         _run_card(m, ready.value, playing.value, play_speed.value, step, toggle_play, set_play_speed)
         _settings_cards(chosen, choose_scenario, seed_text, seed_error, levers)
         if pending:
-            solara.Warning("Settings changed: the run shown still uses the old ones. "
-                           "Press Apply and restart to start again from 1 Jan 2025 with the new settings.")
-        solara.Button("Apply and restart", color="primary" if pending else None, on_click=apply,
-                      disabled=bool(seed_error))
+            solara.Warning(
+                "Settings changed: the run shown still uses the old ones. "
+                "Press Apply and restart to start again from 1 Jan 2025 with the new settings."
+            )
+        solara.Button(
+            "Apply and restart", color="primary" if pending else None, on_click=apply, disabled=bool(seed_error)
+        )
         if message.value and not pending:
             solara.Success(message.value)
 

@@ -57,8 +57,9 @@ def _month_bars(ax, monthly: pd.Series, color: str, label: str, share: float = 1
     ax.bar(left, monthly.to_numpy(), width=share * days, align="edge", color=color, label=label)
 
 
-def _label_panels(fig: Figure, top, bottom, model: ChannelModel, top_label: str, bottom_label: str,
-                  from_zero: bool = True) -> Figure:
+def _label_panels(
+    fig: Figure, top, bottom, model: ChannelModel, top_label: str, bottom_label: str, from_zero: bool = True
+) -> Figure:
     """Finish a two-panel chart: the panels' y labels, the date axis, and y from zero."""
     top.set_ylabel(top_label, fontsize=8)
     bottom.set_ylabel(bottom_label, fontsize=8)
@@ -77,8 +78,7 @@ def monthly_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
         monthly = df[["arrivals", "removed", "admitted_legal_route"]].resample("MS").sum()
         _month_bars(top, monthly["arrivals"], "C0", "arrivals in the UK by small boat")
         _month_bars(bottom, monthly["removed"], "C3", "removed to France", share=0.5)
-        _month_bars(bottom, monthly["admitted_legal_route"], "C2", "admitted by the legal route", share=0.5,
-                    offset=0.5)
+        _month_bars(bottom, monthly["admitted_legal_route"], "C2", "admitted by the legal route", share=0.5, offset=0.5)
         bottom.legend(fontsize=7, loc="upper left", ncols=2, framealpha=0.9)
         bottom.set_ylim(0, 1.35 * max(1, monthly[["removed", "admitted_legal_route"]].to_numpy().max()))
     return _label_panels(fig, top, bottom, model, "arrivals\n(people/month)", "removed, admitted\n(people/month)")
@@ -100,8 +100,9 @@ def belief_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
         top.plot(df.index, 100 * df["perceived_removal_risk"], color="C2")
         weekly = df["removed"].resample("W-MON", label="left", closed="left").sum()
         bottom.fill_between(weekly.index, weekly.to_numpy(), step="post", color="C3", alpha=0.8, lw=0)
-    return _label_panels(fig, top, bottom, model, "perceived chance\nof removal (%)",
-                         "removed to France\n(people/week)")
+    return _label_panels(
+        fig, top, bottom, model, "perceived chance\nof removal (%)", "removed to France\n(people/week)"
+    )
 
 
 def smugglers_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
@@ -114,14 +115,16 @@ def smugglers_figure(model: ChannelModel, df: pd.DataFrame) -> Figure:
         load = (arrivals / boats.where(boats > 0)).dropna()
         top.plot(load.index, load.to_numpy(), color="C4")
         bottom.plot(df.index, df["price_gbp"], color="C5")
-    return _label_panels(fig, top, bottom, model, "people per boat\n(14-day mean)", "price of a seat\n(GBP)",
-                         from_zero=False)
+    return _label_panels(
+        fig, top, bottom, model, "people per boat\n(14-day mean)", "price of a seat\n(GBP)", from_zero=False
+    )
 
 
 def waiting_beliefs(model: ChannelModel) -> np.ndarray:
     """Perceived removal risk of each person waiting on the coast today, read from the Migrant agents."""
-    return np.array([a.perceived_removal_risk for a in model.agents_by_type.get(Migrant, [])
-                     if a.state == "waiting"], dtype=float)
+    return np.array(
+        [a.perceived_removal_risk for a in model.agents_by_type.get(Migrant, []) if a.state == "waiting"], dtype=float
+    )
 
 
 def belief_spread_figure(beliefs: np.ndarray) -> Figure:
@@ -170,6 +173,10 @@ def totals_html(model: ChannelModel, df: pd.DataFrame) -> str:
         ("detained in the UK now", now["detained"]),
         ("awareness of the legal route", f"{model.awareness:.0%}"),
     ]
-    cells = "".join(f"<tr><td>{name}</td><td style='text-align:right'>{value:,}</td></tr>" if isinstance(value, int)
-                    else f"<tr><td>{name}</td><td style='text-align:right'>{value}</td></tr>" for name, value in rows)
+    cells = "".join(
+        f"<tr><td>{name}</td><td style='text-align:right'>{value:,}</td></tr>"
+        if isinstance(value, int)
+        else f"<tr><td>{name}</td><td style='text-align:right'>{value}</td></tr>"
+        for name, value in rows
+    )
     return f"<table class='totals'><tr><th>since 1 Jan 2025</th><th>people</th></tr>{cells}</table>"

@@ -36,8 +36,10 @@ class DailyCollector(mesa.DataCollector):
         n = len(self._collection_steps)
         if self._vars_n != n:
             values = self._figures[:n]
-            self._vars = {name: (values[:, i] if name in FLOAT_COLUMNS else values[:, i].astype(np.int64)).tolist()
-                          for i, name in enumerate(DAILY_COLUMNS)}
+            self._vars = {
+                name: (values[:, i] if name in FLOAT_COLUMNS else values[:, i].astype(np.int64)).tolist()
+                for i, name in enumerate(DAILY_COLUMNS)
+            }
             self._vars.update(running_totals(values, self._years[:n]))
             self._vars_n = n
         return self._vars

@@ -19,8 +19,10 @@ import time
 
 from numba.core import event
 
-COMPILING_MESSAGE = ("compiling the model once, about a minute (first run on this machine, or after the "
-                     "model's code changed); later runs start in about a second")
+COMPILING_MESSAGE = (
+    "compiling the model once, about a minute (first run on this machine, or after the "
+    "model's code changed); later runs start in about a second"
+)
 #: Loading the compiled model from the cache takes about a second; longer means numba compiles.
 ANNOUNCE_AFTER_S = 3.0
 #: Once compiling is announced, a line of progress this often.
@@ -47,8 +49,8 @@ class Progress(event.Listener):
 
     def line(self) -> str:
         now = f", now {self.compiling[-1]}" if self.compiling else ""
-        return (f"compiling: {time.perf_counter() - self.started:.0f} s so far, {self.done} compiled functions "
-                f"done{now}")
+        return f"compiling: {time.perf_counter() - self.started:.0f} s so far, {self.done} compiled functions done{now}"
+
 
 _done = threading.Event()
 _lock = threading.Lock()
@@ -68,8 +70,10 @@ def ensure_compiled(announce=None, after_s: float = ANNOUNCE_AFTER_S) -> None:
     if _done.is_set():
         return
     if announce is None:
+
         def announce(text):
             print(f"deterrence-sim: {text}", file=sys.stderr, flush=True)
+
     progress, stop = Progress(), threading.Event()
 
     def report():

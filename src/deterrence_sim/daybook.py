@@ -51,8 +51,13 @@ OUTPUTS = (
     Output("arrivals", EVENT, "int", "crossing", "people who landed in the UK"),
     Output("boats", EVENT, "int", "crossing", "boats that reached the UK (neither stopped nor rescued)"),
     Output("attempts", EVENT, "int", "smugglers", "people seated on a boat that launched"),
-    Output("prevented", EVENT, "int", "crossing",
-           "people on boats stopped by the police, on the beach or at sea (person-attempts, as SB02)"),
+    Output(
+        "prevented",
+        EVENT,
+        "int",
+        "crossing",
+        "people on boats stopped by the police, on the beach or at sea (person-attempts, as SB02)",
+    ),
     Output("deaths", EVENT, "int", "crossing", "people who died at sea"),
     Output("waiting_in_france", LEVEL, "int", "records", "people waiting on the French coast"),
     Output("detained", LEVEL, "int", "records", "people held in UK detention for removal"),
@@ -69,21 +74,46 @@ OUTPUTS = (
     Output("newcomers", EVENT, "int", "inflow", "people who reached the French coast"),
     Output("left_route", EVENT, "int", "decision", "people who gave up the route (the returnees who gave up too)"),
     Output("rescued", EVENT, "int", "crossing", "people on boats rescued back to France"),
-    Output("entered_asylum", EVENT, "int", "uk",
-           "arrivals placed in the asylum system (not detained, released, refused by France, or out of time)"),
+    Output(
+        "entered_asylum",
+        EVENT,
+        "int",
+        "uk",
+        "arrivals placed in the asylum system (not detained, released, refused by France, or out of time)",
+    ),
     Output("returned_in_france", LEVEL, "int", "records", "people removed to France and housed there"),
     Output("legal_applications", EVENT, "int", "legal_route", "applications to the legal route"),
     Output("applied_legal_route", LEVEL, "int", "records", "people with an application pending or approved"),
     Output("sea_viable", LEVEL, "int", "weather", "1 if the sea allowed crossings that day, else 0"),
     Output("detentions", EVENT, "int", "uk", "arrivals detained for removal"),
-    Output("intercepted_at_sea", EVENT, "int", "interception",
-           "people on taxi boats stopped by the interventions on the water (a part of prevented)"),
-    Output("arrivals_returnable", EVENT, "int", "crossing",
-           "arrivals of the returnable nationality group (a part of arrivals)"),
-    Output("arrivals_protection", EVENT, "int", "crossing",
-           "arrivals of the protection nationality group (a part of arrivals)"),
-    Output("arrivals_other", EVENT, "int", "crossing",
-           "arrivals of the other nationality group (neither returnable nor protection; a part of arrivals)"),
+    Output(
+        "intercepted_at_sea",
+        EVENT,
+        "int",
+        "interception",
+        "people on taxi boats stopped by the interventions on the water (a part of prevented)",
+    ),
+    Output(
+        "arrivals_returnable",
+        EVENT,
+        "int",
+        "crossing",
+        "arrivals of the returnable nationality group (a part of arrivals)",
+    ),
+    Output(
+        "arrivals_protection",
+        EVENT,
+        "int",
+        "crossing",
+        "arrivals of the protection nationality group (a part of arrivals)",
+    ),
+    Output(
+        "arrivals_other",
+        EVENT,
+        "int",
+        "crossing",
+        "arrivals of the other nationality group (neither returnable nor protection; a part of arrivals)",
+    ),
 )
 #: The daily figures of arrivals by nationality group, in the order of ``population.GROUP_NAMES``
 #: (they add up to ``arrivals`` every day).
@@ -173,8 +203,26 @@ person_pass = njit(cache=True, _nrt=False)
 #: ``rng.random()`` on the model's generator, which the steps are also given), and ``memo``, the
 #: day's deterrence factors remembered per nationality group and eligibility
 #: (``decision.remembered_factor``).
-World = namedtuple("World", ["p", "c", "d", "net", "k", "memory", "new", "sea_viable", "weekday0",
-                             "leavers", "tryers", "ready", "held", "stream", "memo"])
+World = namedtuple(
+    "World",
+    [
+        "p",
+        "c",
+        "d",
+        "net",
+        "k",
+        "memory",
+        "new",
+        "sea_viable",
+        "weekday0",
+        "leavers",
+        "tryers",
+        "ready",
+        "held",
+        "stream",
+        "memo",
+    ],
+)
 
 
 @day_step
@@ -187,7 +235,7 @@ def push(lst, i):
 @day_step
 def rows_of(lst):
     """The rows listed so far."""
-    return lst.rows[:lst.n[0]]
+    return lst.rows[: lst.n[0]]
 
 
 @day_step

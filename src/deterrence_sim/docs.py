@@ -43,6 +43,7 @@ def mechanism_title(mechanism: str) -> tuple[tuple[int, str], str]:
     number, letter, title = match.groups()
     return (int(number), letter), f"Rule {number}{letter}: {' '.join(title.split())} (rules/{mechanism}.py)"
 
+
 COLUMNS = ("name", "default", "unit", "allowed", "schedulable", "source", "meaning")
 
 
@@ -82,8 +83,15 @@ def _schedulable(param: Param) -> str:
 
 
 def _row(param: Param) -> str:
-    cells = (f"`{param.name}`", format_value(param.default), param.unit, param.range_text(),
-             _schedulable(param), param.source, param.doc)
+    cells = (
+        f"`{param.name}`",
+        format_value(param.default),
+        param.unit,
+        param.range_text(),
+        _schedulable(param),
+        param.source,
+        param.doc,
+    )
     return "| " + " | ".join(_cell(c) for c in cells) + " |"
 
 
@@ -107,15 +115,16 @@ def _split(text: str, path) -> tuple[str, str]:
     begin = text.find(ODD_TABLE_BEGIN)
     end = text.find(ODD_TABLE_END)
     if begin < 0 or end < 0 or end < begin:
-        raise ValueError(f"{path}: the markers {ODD_TABLE_BEGIN!r} and {ODD_TABLE_END!r} must both appear, "
-                         f"in that order")
+        raise ValueError(
+            f"{path}: the markers {ODD_TABLE_BEGIN!r} and {ODD_TABLE_END!r} must both appear, in that order"
+        )
     return text[: begin + len(ODD_TABLE_BEGIN)], text[end:]
 
 
 def table_in_odd(text: str) -> str:
     """The text between the markers of an ODD document (without surrounding blank lines)."""
     head, tail = _split(text, "ODD text")
-    return text[len(head): len(text) - len(tail)].strip("\n")
+    return text[len(head) : len(text) - len(tail)].strip("\n")
 
 
 def refresh_odd(path) -> bool:
@@ -145,8 +154,15 @@ def main() -> None:
     print(f"{path}: parameter table {'updated' if changed else 'already up to date'}")
 
 
-__all__ = ["ODD_TABLE_BEGIN", "ODD_TABLE_END", "parameter_table_markdown", "format_value", "table_in_odd",
-           "refresh_odd", "default_odd_path"]
+__all__ = [
+    "ODD_TABLE_BEGIN",
+    "ODD_TABLE_END",
+    "parameter_table_markdown",
+    "format_value",
+    "table_in_odd",
+    "refresh_odd",
+    "default_odd_path",
+]
 
 if __name__ == "__main__":
     main()

@@ -53,8 +53,10 @@ def stream_words(generator: np.random.Generator) -> np.ndarray:
     keeps the halves the other way round)."""
     bit_generator = generator.bit_generator
     if type(bit_generator) is not np.random.PCG64:
-        raise ConfigError(f"rng: the model draws from numpy's PCG64 (a seed, or np.random.default_rng(seed)); "
-                          f"got a generator on {type(bit_generator).__name__}")
+        raise ConfigError(
+            f"rng: the model draws from numpy's PCG64 (a seed, or np.random.default_rng(seed)); "
+            f"got a generator on {type(bit_generator).__name__}"
+        )
     pcg_state = ctypes.c_void_p.from_address(bit_generator.ctypes.state_address).value  # pcg64_state.pcg_state
     words = np.ctypeslib.as_array((ctypes.c_uint64 * 4).from_address(pcg_state))
     reported = bit_generator.state["state"]
@@ -104,8 +106,10 @@ def _next64(typingctx, words):
         i128, i64 = ir.IntType(128), ir.IntType(64)
         state_at = builder.bitcast(array.data, i128.as_pointer())
         increment_at = builder.gep(state_at, [ir.Constant(ir.IntType(32), 1)])
-        state = builder.add(builder.mul(builder.load(state_at, align=8), ir.Constant(i128, MULTIPLIER)),
-                            builder.load(increment_at, align=8))
+        state = builder.add(
+            builder.mul(builder.load(state_at, align=8), ir.Constant(i128, MULTIPLIER)),
+            builder.load(increment_at, align=8),
+        )
         builder.store(state, state_at, align=8)
         x = builder.xor(builder.trunc(builder.lshr(state, ir.Constant(i128, 64)), i64), builder.trunc(state, i64))
         rot = builder.trunc(builder.lshr(state, ir.Constant(i128, 122)), i64)
@@ -118,25 +122,31 @@ def _next64(typingctx, words):
 @overload(uniform, inline="always")
 def _uniform(rng):
     if isinstance(rng, types.Array):
+
         def from_words(rng):
             return (_next64(rng) >> np.uint64(11)) * _TWO_TO_MINUS_53
+
         return from_words
 
     def from_generator(rng):
         return rng.random()
+
     return from_generator
 
 
 @overload(uniforms, inline="always")
 def _uniforms(rng, n):
     if isinstance(rng, types.Array):
+
         def from_words(rng, n):
             out = np.empty(n)
             for j in range(n):
                 out[j] = (_next64(rng) >> np.uint64(11)) * _TWO_TO_MINUS_53
             return out
+
         return from_words
 
     def from_generator(rng, n):
         return rng.random(n)
+
     return from_generator

@@ -77,8 +77,10 @@ def max_end(start: dt.date) -> dt.date:
 def check_horizon(start: dt.date, end: dt.date, key: str = "end") -> None:
     """Refuse an end date more than :data:`MAX_HORIZON_YEARS` years after ``start``."""
     if end > max_end(start):
-        raise ConfigError(f"{key}: {end} is {(end - start).days / 365.25:.0f} years after the start {start}; "
-                          f"the horizon is {horizon_text()} (latest end {max_end(start)})")
+        raise ConfigError(
+            f"{key}: {end} is {(end - start).days / 365.25:.0f} years after the start {start}; "
+            f"the horizon is {horizon_text()} (latest end {max_end(start)})"
+        )
 
 
 def check_replicates(replicates: int, key: str = "replicates") -> None:
@@ -123,7 +125,9 @@ def check_fits(replicates: int, days: int, workers: int, runs: int = 1, availabl
     est = estimate(replicates, days, workers, runs)
     available = available_memory() if available is None else available
     if available is not None and est["bytes"] > available:
-        raise ConfigError(f"{replicates} replicate(s) of {days:,} days would need {describe(est)}, more than the "
-                          f"{available / 2**30:.1f} GB of memory available; use fewer replicates or a shorter "
-                          f"horizon")
+        raise ConfigError(
+            f"{replicates} replicate(s) of {days:,} days would need {describe(est)}, more than the "
+            f"{available / 2**30:.1f} GB of memory available; use fewer replicates or a shorter "
+            f"horizon"
+        )
     return est

@@ -54,12 +54,46 @@ from .agents import Court, FrenchAuthority, Migrant, Smuggler, UKAuthority, add_
 from .collector import DailyCollector
 from .draws import stream_words
 from .errors import ConfigError
-from .daybook import (DAILY_COLUMNS, EVENT_COLUMNS, FLOAT_COLUMNS, World, as_records, counter_record, new_counters,
-                      new_figures, person_pass, push, record_levels, rows_of)
-from .population import (APPLIED, COMPACT_MIN_ROWS, COMPACT_SHARE, DETAINED,
-                         FIRST_EXIT, N_GROUPS, RETURNED, WAITING, Population, compact)
-from .rules import (belief, courts, crossing, decision, france, inflow, interception, legal_route, returns,
-                    smugglers, uk, weather)
+from .daybook import (
+    DAILY_COLUMNS,
+    EVENT_COLUMNS,
+    FLOAT_COLUMNS,
+    World,
+    as_records,
+    counter_record,
+    new_counters,
+    new_figures,
+    person_pass,
+    push,
+    record_levels,
+    rows_of,
+)
+from .population import (
+    APPLIED,
+    COMPACT_MIN_ROWS,
+    COMPACT_SHARE,
+    DETAINED,
+    FIRST_EXIT,
+    N_GROUPS,
+    RETURNED,
+    WAITING,
+    Population,
+    compact,
+)
+from .rules import (
+    belief,
+    courts,
+    crossing,
+    decision,
+    france,
+    inflow,
+    interception,
+    legal_route,
+    returns,
+    smugglers,
+    uk,
+    weather,
+)
 from .rules.belief import Memory
 from .rules.inflow import Newcomers
 from .rules.smugglers import Networks
@@ -67,7 +101,12 @@ from .schedule import run_calendar
 
 __all__ = ["ChannelModel", "DAILY_COLUMNS", "EVENT_COLUMNS", "simulate_day"]
 
-STREAM_WEATHER, STREAM_INFLOW, STREAM_INFLOW_MONTHS, STREAM_INFLOW_POLICY = 1, 2, 3, 4  # streams derived from the seed (docs/ODD.md 4)
+STREAM_WEATHER, STREAM_INFLOW, STREAM_INFLOW_MONTHS, STREAM_INFLOW_POLICY = (
+    1,
+    2,
+    3,
+    4,
+)  # streams derived from the seed (docs/ODD.md 4)
 #: Newcomers are drawn (rule 1) for at most this many days at a time, so that what a model holds
 #: for them does not grow with its horizon (about 2 MB per simulated year). A run this long or
 #: shorter draws all of them when it is built; a longer one draws the next block when it gets
@@ -87,8 +126,16 @@ class ChannelModel(mesa.Model):
     ``replay`` is for counterfactual runs only (:meth:`_replay`).
     """
 
-    def __init__(self, *, start="2025-01-01", end="2025-12-31", rng=None, replay=None,
-                 values: parameters.Parameters | None = None, **params):
+    def __init__(
+        self,
+        *,
+        start="2025-01-01",
+        end="2025-12-31",
+        rng=None,
+        replay=None,
+        values: parameters.Parameters | None = None,
+        **params,
+    ):
         super().__init__(rng=rng)
         stream_words(self.rng)  # refuses, before any work, a generator the compiled day cannot draw from
         self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
@@ -105,19 +152,25 @@ class ChannelModel(mesa.Model):
         self.sea_viable = self._draw_weather(np.random.default_rng([self.stream_seed, STREAM_WEATHER]))
         days = np.datetime64(self.start_date, "D") + np.arange(self.n_days)  # self.dates as an array
         self.inflow_month_factor = inflow.month_multipliers(  # own stream: sd = 0 leaves every other draw alone
-            np.random.default_rng([self.stream_seed, STREAM_INFLOW_MONTHS]), days, self.c.inflow_month_sd)
+            np.random.default_rng([self.stream_seed, STREAM_INFLOW_MONTHS]), days, self.c.inflow_month_sd
+        )
         self.expected_newcomers = inflow.expected_newcomers_per_day(
-            days, self.daily.inflow_per_year, self.c.inflow_seasonality) * self._replay(replay)
+            days, self.daily.inflow_per_year, self.c.inflow_seasonality
+        ) * self._replay(replay)
         self._weekday0 = self.start_date.weekday()
 
         c = self.c
         self.population = Population()
         n_net = c.n_networks
-        self.net = Networks(boats=np.full(n_net, c.boats_initial, dtype=np.int64),
-                            load=np.full(n_net, c.people_per_boat_initial, dtype=np.float64),
-                            price=np.full(n_net, c.price_initial_gbp, dtype=np.float64),
-                            customers=np.zeros(n_net, dtype=np.int64), seats=np.zeros(n_net, dtype=np.int64),
-                            launched=np.zeros(n_net, dtype=np.int64), lost=np.zeros(n_net, dtype=np.int64))
+        self.net = Networks(
+            boats=np.full(n_net, c.boats_initial, dtype=np.int64),
+            load=np.full(n_net, c.people_per_boat_initial, dtype=np.float64),
+            price=np.full(n_net, c.price_initial_gbp, dtype=np.float64),
+            customers=np.zeros(n_net, dtype=np.int64),
+            seats=np.zeros(n_net, dtype=np.int64),
+            launched=np.zeros(n_net, dtype=np.int64),
+            lost=np.zeros(n_net, dtype=np.int64),
+        )
         self.networks = {"boats": self.net.boats, "load": self.net.load, "price": self.net.price}  # same arrays
         self.counters = new_counters()  # the institutions' running figures (daybook.COUNTERS)
         self.k = counter_record(self.counters)  # the same, by name: model.k["removed_total"]
@@ -161,8 +214,9 @@ class ChannelModel(mesa.Model):
         if self.c.weather_mode != "markov":  # observed, or observed to 2025 and the chain after
             from .observed.data import observed_crossing_days
 
-            path = weather.observed_weather(self.dates, weather.replayed_days(observed_crossing_days(),
-                                                                              self.c.weather_mode), path)
+            path = weather.observed_weather(
+                self.dates, weather.replayed_days(observed_crossing_days(), self.c.weather_mode), path
+            )
         return path
 
     def _add_initial_people(self, n: int) -> None:
@@ -173,11 +227,14 @@ class ChannelModel(mesa.Model):
         rng = self.inflow_rng
         who = inflow.draw_newcomers(rng, n, self.c)
         since = -rng.integers(0, 31, size=n)
-        signal = belief.risk_signal(self.removed_record, self.arrived_record, self.c.social_weight,
-                                    self.c.removal_salience,
-                                    self.c.announcement_weight * self.daily.announced_intent[0])
-        self.population.add(n, self.agent_id_counter, state=WAITING, since=since, belief=signal[who["group"]],
-                            **who)
+        signal = belief.risk_signal(
+            self.removed_record,
+            self.arrived_record,
+            self.c.social_weight,
+            self.c.removal_salience,
+            self.c.announcement_weight * self.daily.announced_intent[0],
+        )
+        self.population.add(n, self.agent_id_counter, state=WAITING, since=since, belief=signal[who["group"]], **who)
         self.agent_id_counter += n
 
     def _draw_newcomers(self) -> None:
@@ -192,12 +249,18 @@ class ChannelModel(mesa.Model):
             self._newcomers_base += int(self.newcomers.first[lo])
         per_day = rng.poisson(self.expected_newcomers[lo:hi])
         first = np.zeros(self.n_days + 1, dtype=np.int64)
-        np.cumsum(per_day, out=first[lo + 1:hi + 1])
-        first[hi + 1:] = first[hi]
+        np.cumsum(per_day, out=first[lo + 1 : hi + 1])
+        first[hi + 1 :] = first[hi]
         who = inflow.draw_newcomers(rng, int(first[hi]), self.c)
-        self.newcomers = Newcomers(group=who["group"].astype(np.int64), ties=who["ties"], eligible=who["eligible"],
-                                   budget=who["budget"], network=who["network"].astype(np.int64), first=first,
-                                   policy_draw=self.inflow_policy_rng.random(int(first[hi])))
+        self.newcomers = Newcomers(
+            group=who["group"].astype(np.int64),
+            ties=who["ties"],
+            eligible=who["eligible"],
+            budget=who["budget"],
+            network=who["network"].astype(np.int64),
+            first=first,
+            policy_draw=self.inflow_policy_rng.random(int(first[hi])),
+        )
         self._newcomers_through = hi
         self.population.expect(self.population.n_initial + self._newcomers_base + int(first[hi]))
 
@@ -243,8 +306,18 @@ class ChannelModel(mesa.Model):
             entered_before = pop.n_initial + self._newcomers_base  # entry number of the block's first newcomer
             id_offset = self.agent_id_counter - (entered_before + int(new.first[t]))
             self.day, pop.n, pop.n_exited, pop.n_left = simulate_days(
-                t, stop, self.world(), pop.n, pop.n_exited, entered_before, id_offset, as_records(self.figures),
-                pop.left, pop.n_left, self.rng)
+                t,
+                stop,
+                self.world(),
+                pop.n,
+                pop.n_exited,
+                entered_before,
+                id_offset,
+                as_records(self.figures),
+                pop.left,
+                pop.n_left,
+                self.rng,
+            )
             self.agent_id_counter += int(new.first[self.day] - new.first[t])
             pop.n_entered = entered_before + int(new.first[self.day])
 
@@ -254,10 +327,23 @@ class ChannelModel(mesa.Model):
         community's memory, the newcomers, the weather and the row lists of the day."""
         pop = self.population
         leavers, tryers, ready, held = pop.scratch
-        return World(p=pop.table, c=self._c, d=self._d, net=self.net, k=self.k, memory=self.memory,
-                     new=self.newcomers, sea_viable=self.sea_viable, weekday0=self._weekday0, leavers=leavers,
-                     tryers=tryers, ready=ready, held=held, stream=stream_words(self.rng),
-                     memo=decision.factor_memo(2 * N_GROUPS))
+        return World(
+            p=pop.table,
+            c=self._c,
+            d=self._d,
+            net=self.net,
+            k=self.k,
+            memory=self.memory,
+            new=self.newcomers,
+            sea_viable=self.sea_viable,
+            weekday0=self._weekday0,
+            leavers=leavers,
+            tryers=tryers,
+            ready=ready,
+            held=held,
+            stream=stream_words(self.rng),
+            memo=decision.factor_memo(2 * N_GROUPS),
+        )
 
     # ------------------------------------------------------------------ the Mesa agents
     def sync_agents(self) -> None:
@@ -309,9 +395,17 @@ class ChannelModel(mesa.Model):
         ``newcomers``, and the exits ``removed``, ``admitted``, ``in_uk_asylum``, ``left_route``
         and ``dead``."""
         days = as_records(self.figures)[: self.day]
-        out = {total: int(days[column].sum()) for total, column in (
-            ("newcomers", "newcomers"), ("removed", "removed"), ("admitted", "admitted_legal_route"),
-            ("in_uk_asylum", "entered_asylum"), ("left_route", "left_route"), ("dead", "deaths"))}
+        out = {
+            total: int(days[column].sum())
+            for total, column in (
+                ("newcomers", "newcomers"),
+                ("removed", "removed"),
+                ("admitted", "admitted_legal_route"),
+                ("in_uk_asylum", "entered_asylum"),
+                ("left_route", "left_route"),
+                ("dead", "deaths"),
+            )
+        }
         out["initial"] = self.c.initial_waiting
         return out
 
@@ -329,8 +423,12 @@ class ChannelModel(mesa.Model):
     def in_simulation(self) -> dict[str, int]:
         """People currently in each non-exit state."""
         pop = self.population
-        return {"waiting": pop.count(WAITING), "applied": pop.count(APPLIED), "detained": pop.count(DETAINED),
-                "returned": pop.count(RETURNED)}
+        return {
+            "waiting": pop.count(WAITING),
+            "applied": pop.count(APPLIED),
+            "detained": pop.count(DETAINED),
+            "returned": pop.count(RETURNED),
+        }
 
 
 # ====================================================================== the compiled day
@@ -340,6 +438,7 @@ class ChannelModel(mesa.Model):
 # parameters ``w.c`` and ``w.d``, the networks, the counters ``w.k``, the community's memory, the
 # row lists of today's leavers, would-be crossers and approved applicants), and ``today``, the
 # record of the day's figures (daybook.DAILY_COLUMNS).
+
 
 @njit(cache=True)
 def simulate_days(t, t_end, w, n, n_gone, n_initial, id_offset, days, left, n_left, rng):

@@ -58,7 +58,7 @@ def _package_imports(path: Path, package_dir: Path) -> set[Path]:
             if node.level:  # relative: from . import x, from ..rules import y
                 if node.level - 1 > len(here):
                     continue
-                base = here[:len(here) - (node.level - 1)] + module
+                base = here[: len(here) - (node.level - 1)] + module
             elif module and module[0] == package_dir.name:
                 base = module[1:]
             else:
@@ -137,9 +137,12 @@ def use_keyed_cache(package_dir: Path = PACKAGE_DIR) -> Path | None:
 def _prune(root: Path, current: Path) -> None:
     """Remove all but the KEEP most recently used cache folders."""
     try:
-        folders = sorted((p for p in root.glob("deterrence-sim-*") if p.is_dir() and p != current),
-                         key=lambda p: p.stat().st_mtime, reverse=True)
+        folders = sorted(
+            (p for p in root.glob("deterrence-sim-*") if p.is_dir() and p != current),
+            key=lambda p: p.stat().st_mtime,
+            reverse=True,
+        )
     except OSError:
         return
-    for old in folders[KEEP - 1:]:
+    for old in folders[KEEP - 1 :]:
         shutil.rmtree(old, ignore_errors=True)

@@ -168,7 +168,7 @@ class Population:
     def take_leavers_agents(self) -> list:
         """The Mesa agents of people who left since the last sync, no longer kept here (people
         who came and went between two syncs never had one)."""
-        entries = self.left[self.n_left_synced: self.n_left]
+        entries = self.left[self.n_left_synced : self.n_left]
         self.n_left_synced = self.n_left
         entries = entries[entries < self.n_with_agents].tolist()
         agents = list(map(self._agents.__getitem__, entries))

@@ -36,6 +36,8 @@ def path(relative: str) -> Path:
     if not isinstance(target, Path):  # zip import: extract to a temporary folder for the session
         target = _extracted.enter_context(importlib.resources.as_file(target))
     if not target.exists():
-        raise ConfigError(f"package data {DATA_ROOT}/{relative} not found in {Path(str(target)).parent}; "
-                          "reinstall the package (a source checkout needs symbolic links enabled)")
+        raise ConfigError(
+            f"package data {DATA_ROOT}/{relative} not found in {Path(str(target)).parent}; "
+            "reinstall the package (a source checkout needs symbolic links enabled)"
+        )
     return Path(target)

@@ -39,8 +39,6 @@ def worker_pool(workers: int | None, jobs: int):
         yield pool
 
 
-
-
 class ScenarioWarning(UserWarning):
     """Something in a scenario that has no effect on its run (a schedule date after the end)."""
 
@@ -74,8 +72,9 @@ class Result:
     def daily(self) -> pd.DataFrame:
         """The run's daily table: ``date``, then every daily figure (counts as whole numbers),
         as written to ``daily.csv``."""
-        df = pd.DataFrame({name: self[name] if name in FLOAT_COLUMNS else self[name].astype(np.int64)
-                           for name in DAILY_COLUMNS})
+        df = pd.DataFrame(
+            {name: self[name] if name in FLOAT_COLUMNS else self[name].astype(np.int64) for name in DAILY_COLUMNS}
+        )
         df.insert(0, "date", pd.to_datetime(list(self.dates)))
         return df
 
@@ -98,8 +97,12 @@ def simulate(params: Mapping, *, seed: int, start=None, end=None) -> Result:
     if end is not None:
         kwargs["end"] = end
     model = ChannelModel(rng=check_seed(seed), **kwargs).run()
-    return Result(seed=int(seed), dates=tuple(model.dates[: model.day]), figures=model.figures[: model.day].copy(),
-                  network_load=model.net.load.copy())
+    return Result(
+        seed=int(seed),
+        dates=tuple(model.dates[: model.day]),
+        figures=model.figures[: model.day].copy(),
+        network_load=model.net.load.copy(),
+    )
 
 
 def run_one(kwargs: dict, seed: int, replicate: int) -> pd.DataFrame:
@@ -113,8 +116,7 @@ def _run_star(args):
     return run_one(*args)
 
 
-def submit_replicates(scenario: Scenario, replicates: int, seed: int,
-                      pool: ProcessPoolExecutor | None = None) -> list:
+def submit_replicates(scenario: Scenario, replicates: int, seed: int, pool: ProcessPoolExecutor | None = None) -> list:
     """Queue the replicates of ``scenario`` on ``pool`` (or, without a pool, prepare them to run
     here when gathered); returns handles for :func:`gather`. The scenario, the seed and the
     replicate count are checked first, so bad input fails before any work starts; what in the
@@ -148,8 +150,14 @@ def progress_bar(total: int, label: str, progress: bool | None):
     return tqdm(total=total, desc=label, unit="run", disable=disable, leave=False)
 
 
-def run_replicates(scenario: Scenario, replicates: int, seed: int, workers: int | None = None,
-                   progress: bool | None = None, label: str | None = None) -> pd.DataFrame:
+def run_replicates(
+    scenario: Scenario,
+    replicates: int,
+    seed: int,
+    workers: int | None = None,
+    progress: bool | None = None,
+    label: str | None = None,
+) -> pd.DataFrame:
     """All replicates of ``scenario``, stacked, ordered by replicate then date."""
     with worker_pool(workers, replicates) as pool:
         handles = submit_replicates(scenario, replicates, seed, pool)
@@ -178,8 +186,13 @@ def write_run(out: Path, scenario: Scenario, daily: pd.DataFrame, seed: int) -> 
     safeio.write_csv(out / "daily.csv", daily, date_format="%Y-%m-%d", float_format="%.6g")
     per_rep = totals(daily)
     summary = {
-        "scenario": {"name": scenario.name, "description": scenario.description, "file": scenario.path,
-                     "start": scenario.start.isoformat(), "end": scenario.end.isoformat()},
+        "scenario": {
+            "name": scenario.name,
+            "description": scenario.description,
+            "file": scenario.path,
+            "start": scenario.start.isoformat(),
+            "end": scenario.end.isoformat(),
+        },
         "seed": seed,
         "replicates": int(daily["replicate"].nunique()),
         "replicate_seeds": [replicate_seed(seed, int(i)) for i in sorted(daily["replicate"].unique())],

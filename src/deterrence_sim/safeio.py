@@ -135,8 +135,9 @@ def read_toml(path: str | os.PathLike, what: str = "file") -> dict:
     path = Path(path)
     try:
         if not path.is_file():
-            raise ConfigError(f"{what} {shown(path)} not found" if not path.exists()
-                              else f"{what} {shown(path)} is not a file")
+            raise ConfigError(
+                f"{what} {shown(path)} not found" if not path.exists() else f"{what} {shown(path)} is not a file"
+            )
         text = path.read_text(encoding="utf-8")
         return tomllib.loads(text)
     except ConfigError:
@@ -201,8 +202,10 @@ def check_free_space(folder: str | os.PathLike, needed: int, what: str = "the re
     except OSError:
         return  # unknown: the write itself will tell
     if needed > free:
-        raise ConfigError(f"{shown(folder)}: not enough space for {what} (about {needed / 2**20:,.1f} MB needed, "
-                          f"{free / 2**20:,.1f} MB free)")
+        raise ConfigError(
+            f"{shown(folder)}: not enough space for {what} (about {needed / 2**20:,.1f} MB needed, "
+            f"{free / 2**20:,.1f} MB free)"
+        )
 
 
 def check_new_file(path: str | os.PathLike) -> Path:

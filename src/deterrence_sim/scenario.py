@@ -75,8 +75,10 @@ class Scenario:
         out = []
         for name, late in parameters.schedule_dates_after(self.values, self.end).items():
             days = ", ".join(d.isoformat() for d in late[:3]) + (f" and {len(late) - 3} more" if len(late) > 3 else "")
-            out.append(f"{self.name}: {name} changes on {days}, after the end of the run ({self.end}); "
-                       f"{'that change has' if len(late) == 1 else 'those changes have'} no effect")
+            out.append(
+                f"{self.name}: {name} changes on {days}, after the end of the run ({self.end}); "
+                f"{'that change has' if len(late) == 1 else 'those changes have'} no effect"
+            )
         return out
 
     def model_kwargs(self) -> dict:
@@ -89,8 +91,10 @@ def check_name(name, where: str = "name") -> str:
     """A scenario name, checked: 1 to 64 letters, digits, ``_`` or ``-`` (it becomes a file name,
     so ``../x``, ``a/b`` or an empty name would write elsewhere or nowhere)."""
     if not isinstance(name, str) or not NAME_PATTERN.fullmatch(name):
-        raise ConfigError(f"{where}: {name!r} is not allowed as a scenario name; use 1 to 64 letters, digits, _ or - "
-                          f"(it is used as a file name)")
+        raise ConfigError(
+            f"{where}: {name!r} is not allowed as a scenario name; use 1 to 64 letters, digits, _ or - "
+            f"(it is used as a file name)"
+        )
     return name
 
 
@@ -102,17 +106,22 @@ def load(path: str | Path, _seen: tuple = ()) -> Scenario:
     raw = read_toml(path, "scenario file")
     unknown = set(raw) - TOP_LEVEL_KEYS
     if unknown:
-        raise ConfigError(f"{path}: unknown key {sorted(unknown)[0]!r}; allowed top-level keys: "
-                          f"{', '.join(sorted(TOP_LEVEL_KEYS))} (parameters go under [params])")
+        raise ConfigError(
+            f"{path}: unknown key {sorted(unknown)[0]!r}; allowed top-level keys: "
+            f"{', '.join(sorted(TOP_LEVEL_KEYS))} (parameters go under [params])"
+        )
     try:
-        name = check_name(raw.get("name", path.stem),
-                          "name" if "name" in raw else "name (taken from the file name; set name = \"...\")")
+        name = check_name(
+            raw.get("name", path.stem), "name" if "name" in raw else 'name (taken from the file name; set name = "...")'
+        )
         if not isinstance(raw.get("description", ""), str):
             raise ConfigError("description: must be a string")
         extends = raw.get("extends")
         if extends is not None and not (isinstance(extends, str) and extends.strip()):
-            raise ConfigError(f"extends: {extends!r} is not a file name; write the scenario it builds on as a "
-                              f"string, for example extends = \"pilot.toml\"")
+            raise ConfigError(
+                f"extends: {extends!r} is not a file name; write the scenario it builds on as a "
+                f'string, for example extends = "pilot.toml"'
+            )
         base = load(path.parent / extends, _seen + (path.resolve(),)) if extends is not None else None
         own = raw.get("params", {})
         if not isinstance(own, dict):
@@ -127,5 +136,6 @@ def load(path: str | Path, _seen: tuple = ()) -> Scenario:
         if str(exc).startswith(str(path)):
             raise
         raise ConfigError(f"{path}: {exc}") from None
-    return Scenario(name=name, description=raw.get("description", "").strip(), start=start, end=end, values=values,
-                    path=str(path))
+    return Scenario(
+        name=name, description=raw.get("description", "").strip(), start=start, end=end, values=values, path=str(path)
+    )

@@ -81,5 +81,5 @@ def expand(pairs, baseline, start: dt.date, n_days: int, dtype=float) -> np.ndar
     if pairs:
         for day, value in pairs:
             offset = (day - start).days
-            out[max(offset, 0):] = value
+            out[max(offset, 0) :] = value
     return out

@@ -38,8 +38,12 @@ PRELOAD = ["deterrence_sim.model"]
 #: thread via pandas), and the server would fork every worker from a multi-threaded process, the
 #: very risk forkserver avoids (Python warns). Workers run one model each, so one BLAS thread is
 #: also what they should use. A value the user has set is kept.
-SERVER_ENV = {"OPENBLAS_NUM_THREADS": "1", "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1",
-              "JE_ARROW_MALLOC_CONF": "background_thread:false"}
+SERVER_ENV = {
+    "OPENBLAS_NUM_THREADS": "1",
+    "OMP_NUM_THREADS": "1",
+    "MKL_NUM_THREADS": "1",
+    "JE_ARROW_MALLOC_CONF": "background_thread:false",
+}
 _PR_SET_PDEATHSIG = 1
 
 
@@ -155,8 +159,12 @@ def open_pool(workers: int | None, jobs: int, setup=None, setup_args: tuple = ()
     if workers <= 1 or jobs <= 1:
         return None
     me = os.getpid()
-    return ProcessPoolExecutor(max_workers=min(workers, jobs), mp_context=mp_context(),
-                               initializer=worker_init, initargs=(me, _start_time(me), setup, setup_args))
+    return ProcessPoolExecutor(
+        max_workers=min(workers, jobs),
+        mp_context=mp_context(),
+        initializer=worker_init,
+        initargs=(me, _start_time(me), setup, setup_args),
+    )
 
 
 def stop_pool(pool: ProcessPoolExecutor | None, wait: bool = True) -> None:

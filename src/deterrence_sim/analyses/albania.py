@@ -48,8 +48,11 @@ END = "2026-06-30"
 STRENGTHS = (0.1, 0.2, 0.45, 0.77, 1.5, 3.0, 5.0)  # spanning the prior (5%: 0.15, median 0.77, 95%: 4)
 REMOVAL_CHANCES = (0.3, 0.6, 0.9)
 #: The quarters of the episode read from albania_analogue.csv (as Q1 2022, Q3 2022, Q1 2023).
-QUARTERS = {"q1_2022": ("2022-01-01", "2022-03-31"), "q3_2022": ("2022-07-01", "2022-09-30"),
-            "q1_2023": ("2023-01-01", "2023-03-31")}
+QUARTERS = {
+    "q1_2022": ("2022-01-01", "2022-03-31"),
+    "q3_2022": ("2022-07-01", "2022-09-30"),
+    "q1_2023": ("2023-01-01", "2023-03-31"),
+}
 
 
 def seasonal_q1_over_q3(skip: int = 2022, min_q3: int = 100) -> float:
@@ -62,8 +65,11 @@ def seasonal_q1_over_q3(skip: int = 2022, min_q3: int = 100) -> float:
 
     sb01 = data.daily_arrivals()
     q = pd.Series(sb01["arrivals"], index=pd.DatetimeIndex(sb01["date"])).resample("QS").sum()
-    ratios = [q[f"{y + 1}-01-01"] / q[f"{y}-07-01"] for y in range(q.index[0].year, q.index[-1].year)
-              if y != skip and q[f"{y}-07-01"] >= min_q3]
+    ratios = [
+        q[f"{y + 1}-01-01"] / q[f"{y}-07-01"]
+        for y in range(q.index[0].year, q.index[-1].year)
+        if y != skip and q[f"{y}-07-01"] >= min_q3
+    ]
     return float(np.median(ratios))
 
 
@@ -133,8 +139,9 @@ def _job(args):
     return group_arrivals(*args)
 
 
-def simulate(replicates: int = 4, seed: int = 20221213, workers=None, strengths=STRENGTHS,
-             chances=REMOVAL_CHANCES) -> pd.DataFrame:
+def simulate(
+    replicates: int = 4, seed: int = 20221213, workers=None, strengths=STRENGTHS, chances=REMOVAL_CHANCES
+) -> pd.DataFrame:
     """albania.csv: per strength and removal chance, the group's crossings in the quarter after
     the regime starts against the paired run without it (mean and range over replicates)."""
     check_seed(seed, "--seed")
@@ -149,14 +156,25 @@ def simulate(replicates: int = 4, seed: int = 20221213, workers=None, strengths=
     off = len(strengths) * replicates
     for k, (s, p) in enumerate(points):
         for q in WINDOWS:
-            ref = np.array([r[q] for r in results[strengths.index(s) * replicates:(strengths.index(s) + 1) * replicates]])
-            got = np.array([r[q] for r in results[off + k * replicates: off + (k + 1) * replicates]])
+            ref = np.array(
+                [r[q] for r in results[strengths.index(s) * replicates : (strengths.index(s) + 1) * replicates]]
+            )
+            got = np.array([r[q] for r in results[off + k * replicates : off + (k + 1) * replicates]])
             fall = 1.0 - got / np.maximum(ref, 1.0)
-            rows.append({"deterrence_strength": s, "removal_chance": p, "quarter": q,
-                         "group_crossings_without": ref.mean(), "group_crossings_with": got.mean(),
-                         "fall_mean": fall.mean(), "fall_min": fall.min(), "fall_max": fall.max(),
-                         "replicates": replicates,
-                         "compatible_with_deal_causing_most": bool(fall.mean() >= threshold)})
+            rows.append(
+                {
+                    "deterrence_strength": s,
+                    "removal_chance": p,
+                    "quarter": q,
+                    "group_crossings_without": ref.mean(),
+                    "group_crossings_with": got.mean(),
+                    "fall_mean": fall.mean(),
+                    "fall_min": fall.min(),
+                    "fall_max": fall.max(),
+                    "replicates": replicates,
+                    "compatible_with_deal_causing_most": bool(fall.mean() >= threshold),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -167,13 +185,17 @@ def verdict(table: pd.DataFrame) -> str:
     ok = top[top["fall_mean"] >= low]
     best = top.loc[top["fall_mean"].idxmax()]
     if ok.empty:
-        return (f"No strength up to {table['deterrence_strength'].max():g} makes the model's group fall by "
-                f"{low:.0%} in either quarter after the regime starts, even at a "
-                f"{best['removal_chance']:.0%} removal chance: the most is {best['fall_mean']:.0%} (strength "
-                f"{best['deterrence_strength']:g}, {best['quarter']}).")
+        return (
+            f"No strength up to {table['deterrence_strength'].max():g} makes the model's group fall by "
+            f"{low:.0%} in either quarter after the regime starts, even at a "
+            f"{best['removal_chance']:.0%} removal chance: the most is {best['fall_mean']:.0%} (strength "
+            f"{best['deterrence_strength']:g}, {best['quarter']})."
+        )
     s = ok["deterrence_strength"].min()
-    return (f"Only strengths of about {s:g} or more let the model's group fall by {low:.0%} or more "
-            f"within two quarters at a {top['removal_chance'].iloc[0]:.0%} removal chance.")
+    return (
+        f"Only strengths of about {s:g} or more let the model's group fall by {low:.0%} or more "
+        f"within two quarters at a {top['removal_chance'].iloc[0]:.0%} removal chance."
+    )
 
 
 def write(out: Path, table: pd.DataFrame) -> None:
@@ -181,47 +203,63 @@ def write(out: Path, table: pd.DataFrame) -> None:
 
     prior = PRIORS["deterrence_strength"]
     seen = observed()
-    share = (1 - _prior_cdf(prior, table["deterrence_strength"][table["compatible_with_deal_causing_most"]].min())
-             if table["compatible_with_deal_causing_most"].any() else 0.0)
-    lines = ["# Albania check of the deterrence strength", "",
-             "Written by `deterrence-sim albania`. The model's `returnable` group faces, from "
-             f"{REGIME_START} (the communique's point in the year), removal with the chance shown on arrival; the "
-             f"table gives the fall of its crossings in the two quarters after (Q1: {WINDOWS['Q1'][0]}..{WINDOWS['Q1'][1]}; "
-             f"Q2: {WINDOWS['Q2'][0]}..{WINDOWS['Q2'][1]}, as Q1 and Q2 2023) against the paired run without "
-             f"the regime (same seed; mean and range over {int(table['replicates'].iloc[0])} replicates). Other "
-             "parameters at their calibrated values.", "",
-             f"Observed (seeds/albania_analogue.csv): Albanian arrivals fell to {seen['q1_2023']:,.0f} in Q1 2023, "
-             f"{seen['fall_low']:.0%}-{seen['fall_high']:.0%} below any reasonable counterfactual "
-             f"({seen['q1_2022']:,.0f} in Q1 2022; about {seen['q1_2023_seasonal']:,.0f} had Q1 2023 followed the "
-             f"{seen['q3_2022']:,.0f} of Q3 2022 as Q1 follows Q3 in the other years of SB01, "
-             f"a median {seen['seasonal_ratio']:.2f}).", "",
-             "| strength | removal chance | quarter | group crossings without | with | fall (mean) | fall (range) |",
-             "|---:|---:|---|---:|---:|---:|---:|"]
+    share = (
+        1 - _prior_cdf(prior, table["deterrence_strength"][table["compatible_with_deal_causing_most"]].min())
+        if table["compatible_with_deal_causing_most"].any()
+        else 0.0
+    )
+    lines = [
+        "# Albania check of the deterrence strength",
+        "",
+        "Written by `deterrence-sim albania`. The model's `returnable` group faces, from "
+        f"{REGIME_START} (the communique's point in the year), removal with the chance shown on arrival; the "
+        f"table gives the fall of its crossings in the two quarters after (Q1: {WINDOWS['Q1'][0]}..{WINDOWS['Q1'][1]}; "
+        f"Q2: {WINDOWS['Q2'][0]}..{WINDOWS['Q2'][1]}, as Q1 and Q2 2023) against the paired run without "
+        f"the regime (same seed; mean and range over {int(table['replicates'].iloc[0])} replicates). Other "
+        "parameters at their calibrated values.",
+        "",
+        f"Observed (seeds/albania_analogue.csv): Albanian arrivals fell to {seen['q1_2023']:,.0f} in Q1 2023, "
+        f"{seen['fall_low']:.0%}-{seen['fall_high']:.0%} below any reasonable counterfactual "
+        f"({seen['q1_2022']:,.0f} in Q1 2022; about {seen['q1_2023_seasonal']:,.0f} had Q1 2023 followed the "
+        f"{seen['q3_2022']:,.0f} of Q3 2022 as Q1 follows Q3 in the other years of SB01, "
+        f"a median {seen['seasonal_ratio']:.2f}).",
+        "",
+        "| strength | removal chance | quarter | group crossings without | with | fall (mean) | fall (range) |",
+        "|---:|---:|---|---:|---:|---:|---:|",
+    ]
     for _, r in table.iterrows():
-        lines.append(f"| {r['deterrence_strength']:g} | {r['removal_chance']:.0%} | {r['quarter']} | "
-                     f"{r['group_crossings_without']:,.0f} | "
-                     f"{r['group_crossings_with']:,.0f} | {r['fall_mean']:.0%} | {r['fall_min']:.0%} to "
-                     f"{r['fall_max']:.0%} |")
+        lines.append(
+            f"| {r['deterrence_strength']:g} | {r['removal_chance']:.0%} | {r['quarter']} | "
+            f"{r['group_crossings_without']:,.0f} | "
+            f"{r['group_crossings_with']:,.0f} | {r['fall_mean']:.0%} | {r['fall_min']:.0%} to "
+            f"{r['fall_max']:.0%} |"
+        )
     q1 = table[table["quarter"] == "Q1"]
     best_q1 = q1.loc[q1["fall_mean"].idxmax()]
-    lines += ["", "## What it says", "",
-              verdict(table) + f" Under the prior ({prior.describe()}), {share:.0%} of the draws are that strong. "
-              f"Within the first quarter no tested strength gets there: the most is {best_q1['fall_mean']:.0%} "
-              f"(strength {best_q1['deterrence_strength']:g}, removal chance {best_q1['removal_chance']:.0%}), because in "
-              "the model deterrence builds up only as removals are seen and remembered, and acts only on people "
-              "already on the coast.", "",
-              "- If the deal caused most of the Albanian fall, the model would need a strength at the very top of "
-              "the prior, or a channel it lacks by default: people further up the route staying away (structural "
-              "alternative (a), `inflow_outcome_elasticity`), or a quicker effect of the announcement itself.",
-              "- But the fall began before the deal (November 2022 was already far below its seasonal level, after "
-              "Albanian police action and UK messaging), asylum grant rates for Albanians fell at the same time, "
-              "Albanians had other routes, and a person returned to Albania was home, unlike a person returned to "
-              "France, who can try again. The episode therefore shows what a group facing near-certain, quick, "
-              "publicised removal home can do; it does not show that the Channel population as a whole, facing "
-              "removal to France, would respond as strongly, and it cannot rule out the low strengths.",
-              "- Use for the prior: kept as it is. The check argues against cutting the prior's upper tail (strengths "
-              "of 3-5 are needed for the episode's scale) but gives no honest ground to narrow it: one confounded, "
-              "single-nationality episode would claim more than the evidence gives.", ""]
+    lines += [
+        "",
+        "## What it says",
+        "",
+        verdict(table) + f" Under the prior ({prior.describe()}), {share:.0%} of the draws are that strong. "
+        f"Within the first quarter no tested strength gets there: the most is {best_q1['fall_mean']:.0%} "
+        f"(strength {best_q1['deterrence_strength']:g}, removal chance {best_q1['removal_chance']:.0%}), because in "
+        "the model deterrence builds up only as removals are seen and remembered, and acts only on people "
+        "already on the coast.",
+        "",
+        "- If the deal caused most of the Albanian fall, the model would need a strength at the very top of "
+        "the prior, or a channel it lacks by default: people further up the route staying away (structural "
+        "alternative (a), `inflow_outcome_elasticity`), or a quicker effect of the announcement itself.",
+        "- But the fall began before the deal (November 2022 was already far below its seasonal level, after "
+        "Albanian police action and UK messaging), asylum grant rates for Albanians fell at the same time, "
+        "Albanians had other routes, and a person returned to Albania was home, unlike a person returned to "
+        "France, who can try again. The episode therefore shows what a group facing near-certain, quick, "
+        "publicised removal home can do; it does not show that the Channel population as a whole, facing "
+        "removal to France, would respond as strongly, and it cannot rule out the low strengths.",
+        "- Use for the prior: kept as it is. The check argues against cutting the prior's upper tail (strengths "
+        "of 3-5 are needed for the episode's scale) but gives no honest ground to narrow it: one confounded, "
+        "single-nationality episode would claim more than the evidence gives.",
+        "",
+    ]
     safeio.write_csv(out / "albania.csv", table, index=False, float_format="%.6g")
     safeio.write_text(out / "albania.md", "\n".join(lines))
 

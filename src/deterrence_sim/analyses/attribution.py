@@ -79,30 +79,62 @@ class Cause:
 
 #: The candidate causes, in the order of the tables (each switchable parameter in one cause only).
 CAUSES: tuple[Cause, ...] = (
-    Cause("removals", "removals (deterrence and the removals themselves)",
-          ("announced_intent", "detention_capacity", "flights_per_week", "seats_per_flight", "france_weekly_cap",
-           "france_accept_returnable", "france_accept_other", "biometric_fast_track", "challenge_prob",
-           "challenge_success_prob", "injunction_wave"),
-          what="the pilot's removals: detention, flights, France's cap and acceptances, the courts, the announcement"),
+    Cause(
+        "removals",
+        "removals (deterrence and the removals themselves)",
+        (
+            "announced_intent",
+            "detention_capacity",
+            "flights_per_week",
+            "seats_per_flight",
+            "france_weekly_cap",
+            "france_accept_returnable",
+            "france_accept_other",
+            "biometric_fast_track",
+            "challenge_prob",
+            "challenge_success_prob",
+            "injunction_wave",
+        ),
+        what="the pilot's removals: detention, flights, France's cap and acceptances, the courts, the announcement",
+    ),
     Cause("legal_route", "legal route", ("legal_route_open",), what="the legal route ('one in') open or not"),
-    Cause("french_prevention", "French prevention (beach and water)",
-          ("beach_prevention_prob", "taxi_prevention_prob", "force_restraint", "at_sea_interception"),
-          what="beach prevention, taxi-boat prevention and the interventions on the water"),
-    Cause("weather", "weather", replay=("sea_viable",),
-          what="the window's sea-viable days replaced by the against-window's (same calendar position)"),
-    Cause("inflow", "inflow to the coast", ("inflow_per_year",), replay=("inflow_month_factor",),
-          what="the yearly inflow level and the window's month-to-month factors"),
-    Cause("asylum_reform", "UK asylum reform", ("asylum_reform_inflow_factor",),
-          what="the factor of the UK asylum reform on the inflow"),
-    Cause("boat_supply", "boat and engine supply", ("boat_supply_factor", "boat_supply_per_week"),
-          what="the measures against the supply of boats and engines"),
+    Cause(
+        "french_prevention",
+        "French prevention (beach and water)",
+        ("beach_prevention_prob", "taxi_prevention_prob", "force_restraint", "at_sea_interception"),
+        what="beach prevention, taxi-boat prevention and the interventions on the water",
+    ),
+    Cause(
+        "weather",
+        "weather",
+        replay=("sea_viable",),
+        what="the window's sea-viable days replaced by the against-window's (same calendar position)",
+    ),
+    Cause(
+        "inflow",
+        "inflow to the coast",
+        ("inflow_per_year",),
+        replay=("inflow_month_factor",),
+        what="the yearly inflow level and the window's month-to-month factors",
+    ),
+    Cause(
+        "asylum_reform",
+        "UK asylum reform",
+        ("asylum_reform_inflow_factor",),
+        what="the factor of the UK asylum reform on the inflow",
+    ),
+    Cause(
+        "boat_supply",
+        "boat and engine supply",
+        ("boat_supply_factor", "boat_supply_per_week"),
+        what="the measures against the supply of boats and engines",
+    ),
 )
 NOT_SWITCHED = "not switched (coast at the window's start, calendar, chance)"
 LEFT = "left (observed minus modelled)"
 MODELLED = "modelled change"
 OBSERVED = "observed"
-OUTPUT_PATTERNS = ("attribution.md", "attribution.csv", "attribution_draws.csv", "waterfall.png",
-                   "attribution.json")
+OUTPUT_PATTERNS = ("attribution.md", "attribution.csv", "attribution_draws.csv", "waterfall.png", "attribution.json")
 
 
 # ------------------------------------------------------------------------------ input
@@ -158,11 +190,15 @@ def windows(window: str, against, run_start: dt.date, folder: str | None = None)
     if a_start < first or a_end > last:
         raise ConfigError(f"--against {year}: no observed data for {a_start}..{a_end} (data {first}..{last})")
     if a_end >= start:
-        raise ConfigError(f"--against {year}: the against-window {a_start}..{a_end} must end before the window "
-                          f"starts ({start}); give an earlier year")
+        raise ConfigError(
+            f"--against {year}: the against-window {a_start}..{a_end} must end before the window "
+            f"starts ({start}); give an earlier year"
+        )
     if a_start < run_start:
-        raise ConfigError(f"--against {year}: the model's runs start on {run_start} (the calibrated state of the "
-                          f"coast), after {a_start}; give {run_start.year} or later")
+        raise ConfigError(
+            f"--against {year}: the model's runs start on {run_start} (the calibrated state of the "
+            f"coast), after {a_start}; give {run_start.year} or later"
+        )
     return Windows(start, end, a_start, a_end)
 
 
@@ -182,7 +218,7 @@ def switched_back(values: dict, names, w: Windows, run_start: dt.date, n_days: i
         pairs = value if isinstance(value, tuple) else None
         path = expand(pairs, param.baseline_value if pairs else value, run_start, n_days)
         new = path.copy()
-        new[t_aend + 1:] = path[t_aend]
+        new[t_aend + 1 :] = path[t_aend]
         inside = np.arange(t_start, n_days)
         new[inside] = path[np.minimum(inside - t_start + t_astart, t_aend)]
         if not np.array_equal(new, path):  # else left as given, so that the world is the same run
@@ -236,8 +272,13 @@ def make_switches(kwargs: dict, w: Windows) -> dict[str, tuple[dict, dict]]:
     start = dt.date.fromisoformat(kwargs["start"])
     _, _, n_days, _ = run_calendar(kwargs["start"], kwargs["end"])
     values = world_values(kwargs)
-    return {c.name: (switched_back(values, c.params, w, start, n_days),
-                     {series: replay_days(w, start) for series in c.replay}) for c in CAUSES}
+    return {
+        c.name: (
+            switched_back(values, c.params, w, start, n_days),
+            {series: replay_days(w, start) for series in c.replay},
+        )
+        for c in CAUSES
+    }
 
 
 def fingerprint(obj) -> str:
@@ -275,11 +316,13 @@ def window_sums(args) -> dict:
     return out
 
 
-DEFAULT_SOURCE_TEXT = ("the main job's draws: the joint fit's posterior sample to 2026-04-30 "
-                       "(experiments/calibration/posterior_joint.csv) for the fitted parameters, the deterrence "
-                       "strength, leaving the route, salience and 2026's dated mechanisms among them; the priors "
-                       "(uncertainty.PRIORS) for what the data do not touch; the priors of 2026's mechanisms "
-                       "(uncertainty.MECHANISM_PRIORS) only for a mechanism the sample lacks")
+DEFAULT_SOURCE_TEXT = (
+    "the main job's draws: the joint fit's posterior sample to 2026-04-30 "
+    "(experiments/calibration/posterior_joint.csv) for the fitted parameters, the deterrence "
+    "strength, leaving the route, salience and 2026's dated mechanisms among them; the priors "
+    "(uncertainty.PRIORS) for what the data do not touch; the priors of 2026's mechanisms "
+    "(uncertainty.MECHANISM_PRIORS) only for a mechanism the sample lacks"
+)
 
 
 def default_source(posterior=None) -> Uncertainty:
@@ -295,8 +338,10 @@ def observed_change(w: Windows, folder: str | None = None) -> tuple[int, int]:
     """Observed arrivals (SB01) in the window and in the against-window."""
     d = data.daily_arrivals(folder)
     dates = d["date"].astype(object)
+
     def total(a, b):
         return int(d["arrivals"][(dates >= a) & (dates <= b)].sum())
+
     return total(w.start, w.end), total(w.against_start, w.against_end)
 
 
@@ -316,9 +361,18 @@ def parts_of_draw(values: dict[frozenset, float], obs: float) -> dict:
     return row
 
 
-def attribute(window: str = "2026-01-01:2026-04-30", against="2025", draws: int = 100,
-              out: Path = Path("results/attribution"), workers=None, seed: int = 20250710, resume: bool = False,
-              source=None, progress=None, command: str | None = None) -> dict:
+def attribute(
+    window: str = "2026-01-01:2026-04-30",
+    against="2025",
+    draws: int = 100,
+    out: Path = Path("results/attribution"),
+    workers=None,
+    seed: int = 20250710,
+    resume: bool = False,
+    source=None,
+    progress=None,
+    command: str | None = None,
+) -> dict:
     """Run the attribution and write its outputs (see the module docstring); return the tables."""
     check_seed(seed, "--seed")
     if isinstance(draws, bool) or not isinstance(draws, int) or draws < 1:
@@ -331,8 +385,10 @@ def attribute(window: str = "2026-01-01:2026-04-30", against="2025", draws: int 
     obs_w, obs_a = observed_change(w)
     obs = obs_w - obs_a
     t0 = time.perf_counter()
-    wins = {"window": (w.start.isoformat(), w.end.isoformat()),
-            "against": (w.against_start.isoformat(), w.against_end.isoformat())}
+    wins = {
+        "window": (w.start.isoformat(), w.end.isoformat()),
+        "against": (w.against_start.isoformat(), w.against_end.isoformat()),
+    }
     # every draw's worlds (parameters checked here, before any run)
     plans = []
     for i in range(draws):
@@ -342,19 +398,33 @@ def attribute(window: str = "2026-01-01:2026-04-30", against="2025", draws: int 
     kept = _clean(out, runs_dir, plans, resume)
     todo = [i for i in range(draws) if f"draw_{i:05d}.json" not in kept]
     n_jobs = sum(len(plans[i][1]) for i in todo)
-    settings = {"command": "attribute", "window": window, "against": str(against), "draws": draws, "seed": seed,
-                "version": __version__}
+    settings = {
+        "command": "attribute",
+        "window": window,
+        "against": str(against),
+        "draws": draws,
+        "seed": seed,
+        "version": __version__,
+    }
     with safeio.partial_output(out, settings):
         runs_dir.mkdir(exist_ok=True)
         run_draws(plans, todo, runs_dir, seed, wins, workers, n_jobs, progress)
         per_draw, against_spread = per_draw_table(plans, runs_dir, obs)
         seconds = time.perf_counter() - t0
         table = summary_table(per_draw, obs)
-        meta = {**settings, "windows": wins, "observed": {"window": obs_w, "against": obs_a, "change": obs},
-                "seconds": round(seconds, 1), "runs": int(sum(len(p[1]) for p in plans)),
-                "runs_now": n_jobs, "draws_kept": draws - len(todo), "workers": workers,
-                "against_window_spread": _spread(against_spread), "command": command,
-                "source": getattr(source, "description", DEFAULT_SOURCE_TEXT)}
+        meta = {
+            **settings,
+            "windows": wins,
+            "observed": {"window": obs_w, "against": obs_a, "change": obs},
+            "seconds": round(seconds, 1),
+            "runs": int(sum(len(p[1]) for p in plans)),
+            "runs_now": n_jobs,
+            "draws_kept": draws - len(todo),
+            "workers": workers,
+            "against_window_spread": _spread(against_spread),
+            "command": command,
+            "source": getattr(source, "description", DEFAULT_SOURCE_TEXT),
+        }
         safeio.write_csv(out / "attribution.csv", table, index=False, float_format="%.1f")
         safeio.write_csv(out / "attribution_draws.csv", per_draw, index=False, float_format="%.1f")
         waterfall(table, out / "waterfall.png", w)
@@ -363,8 +433,9 @@ def attribute(window: str = "2026-01-01:2026-04-30", against="2025", draws: int 
     return {"table": table, "draws": per_draw, "meta": meta}
 
 
-def run_draws(plans: list, todo: list[int], runs_dir: Path, seed: int, wins: dict, workers, n_jobs: int,
-              progress) -> None:
+def run_draws(
+    plans: list, todo: list[int], runs_dir: Path, seed: int, wins: dict, workers, n_jobs: int, progress
+) -> None:
     """Run the worlds of the draws ``todo`` (all queued at once), each draw's window sums written
     to ``runs_dir/draw_<i>.json`` as soon as its worlds are done (kept when interrupted)."""
     with runner.worker_pool(workers, n_jobs) as pool, runner.progress_bar(n_jobs, "attribution", progress) as bar:
@@ -391,15 +462,24 @@ def per_draw_table(plans: list, runs_dir: Path, obs: float) -> tuple[pd.DataFram
         factual = sums[keys[frozenset(c.name for c in CAUSES)]]
         values = {on: sums[k]["window"] - factual["against"] for on, k in keys.items()}
         against_spread.extend(sums[k]["against"] - factual["against"] for k in set(keys.values()))
-        rows.append({"draw": i, "runs": len(worlds), "against_window": factual["against"],
-                     "window": factual["window"], **parts_of_draw(values, obs)})
+        rows.append(
+            {
+                "draw": i,
+                "runs": len(worlds),
+                "against_window": factual["against"],
+                "window": factual["window"],
+                **parts_of_draw(values, obs),
+            }
+        )
     return pd.DataFrame(rows), against_spread
 
 
 def _spread(values) -> dict:
     a = np.asarray(values, float)
-    return {"max_abs": float(np.abs(a).max()) if len(a) else 0.0, "p95_abs": float(np.quantile(np.abs(a), 0.95))
-            if len(a) else 0.0}
+    return {
+        "max_abs": float(np.abs(a).max()) if len(a) else 0.0,
+        "p95_abs": float(np.quantile(np.abs(a), 0.95)) if len(a) else 0.0,
+    }
 
 
 def _clean(out: Path, runs_dir: Path, plans, resume: bool) -> set[str]:
@@ -429,10 +509,17 @@ def components() -> list[tuple[str, str]]:
 def summary_table(per_draw: pd.DataFrame, obs: float) -> pd.DataFrame:
     """attribution.csv: one row per part (they add up, draw by draw, to the observed change), the
     modelled change, the interaction of the causes, and the observed change."""
+
     def row(component, kind, s):
         s = pd.Series(s, dtype=float)
-        return {"component": component, "kind": kind, "effect_p05": s.quantile(0.05), "effect_p50": s.median(),
-                "effect_p95": s.quantile(0.95), "effect_mean": s.mean()}
+        return {
+            "component": component,
+            "kind": kind,
+            "effect_p05": s.quantile(0.05),
+            "effect_p50": s.median(),
+            "effect_p95": s.quantile(0.95),
+            "effect_mean": s.mean(),
+        }
 
     rows = []
     for col, label in components():
@@ -443,14 +530,35 @@ def summary_table(per_draw: pd.DataFrame, obs: float) -> pd.DataFrame:
         rows.append(r)
     causes = [c.name for c in CAUSES]
     shap_total = per_draw[causes].sum(axis=1)
-    rows.append(row("interaction (switched back one at a time: remainder)", "interaction",
-                    shap_total - per_draw[[f"last:{c}" for c in causes]].sum(axis=1)))
-    rows.append(row("interaction (switched on one at a time: remainder)", "interaction",
-                    shap_total - per_draw[[f"alone:{c}" for c in causes]].sum(axis=1)))
+    rows.append(
+        row(
+            "interaction (switched back one at a time: remainder)",
+            "interaction",
+            shap_total - per_draw[[f"last:{c}" for c in causes]].sum(axis=1),
+        )
+    )
+    rows.append(
+        row(
+            "interaction (switched on one at a time: remainder)",
+            "interaction",
+            shap_total - per_draw[[f"alone:{c}" for c in causes]].sum(axis=1),
+        )
+    )
     rows.append(row(MODELLED, "total", per_draw[MODELLED]))
     rows.append(row(OBSERVED, "observed", np.full(len(per_draw), obs)))
-    return pd.DataFrame(rows, columns=["component", "kind", "effect_p05", "effect_p50", "effect_p95", "effect_mean",
-                                       "last_switched_p50", "alone_p50"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "component",
+            "kind",
+            "effect_p05",
+            "effect_p50",
+            "effect_p95",
+            "effect_mean",
+            "last_switched_p50",
+            "alone_p50",
+        ],
+    )
 
 
 def waterfall(table: pd.DataFrame, path: Path, w: Windows) -> None:
@@ -489,8 +597,10 @@ def waterfall_figure(table: pd.DataFrame, w: Windows):
     ax.set_xticks(range(len(labels)), [_wrap(s) for s in labels], fontsize=8)
     ax.set_ylabel("change in arrivals (people)")
     ax.set_xlabel("part of the change (bar: mean over draws, from where the last ended; line: 90% interval)")
-    ax.set_title(f"Arrivals {w.start:%d %b %Y}-{w.end:%d %b %Y} against {w.against_start:%d %b %Y}-"
-                 f"{w.against_end:%d %b %Y}: what made the change")
+    ax.set_title(
+        f"Arrivals {w.start:%d %b %Y}-{w.end:%d %b %Y} against {w.against_start:%d %b %Y}-"
+        f"{w.against_end:%d %b %Y}: what made the change"
+    )
     fig.tight_layout()
     return fig
 
@@ -509,17 +619,20 @@ def where_the_rest_is(per_draw: pd.DataFrame, obs: dict, w: Windows) -> str:
     """Which window the model misses: its arrivals in each window (median and 90% range over the
     draws, the world as it was) beside the observed ones. The part left unexplained is the miss in
     the window minus the miss in the against-window."""
+
     def q(col):
         lo, mid, hi = np.percentile(per_draw[col].to_numpy(float), [5, 50, 95])
         return mid, f"{_fmt(mid).lstrip('+')} (90% range {_fmt(lo).lstrip('+')} to {_fmt(hi).lstrip('+')})"
+
     (m_win, t_win), (m_ag, t_ag) = q("window"), q("against_window")
     miss_win, miss_ag = m_win - obs["window"], m_ag - obs["against"]
-    worse = (f"{w.against_start}..{w.against_end}" if abs(miss_ag) > abs(miss_win)
-             else f"{w.start}..{w.end}")
-    return (f"* Where the rest comes from: the model's arrivals are {t_win} in {w.start}..{w.end} (observed "
-            f"{obs['window']:,}) and {t_ag} in {w.against_start}..{w.against_end} (observed {obs['against']:,}); "
-            f"the medians miss by {miss_win:+,.0f} and {miss_ag:+,.0f}, so the part left unexplained is mostly the "
-            f"model's miss of {worse}.")
+    worse = f"{w.against_start}..{w.against_end}" if abs(miss_ag) > abs(miss_win) else f"{w.start}..{w.end}"
+    return (
+        f"* Where the rest comes from: the model's arrivals are {t_win} in {w.start}..{w.end} (observed "
+        f"{obs['window']:,}) and {t_ag} in {w.against_start}..{w.against_end} (observed {obs['against']:,}); "
+        f"the medians miss by {miss_win:+,.0f} and {miss_ag:+,.0f}, so the part left unexplained is mostly the "
+        f"model's miss of {worse}."
+    )
 
 
 def report(table: pd.DataFrame, per_draw: pd.DataFrame, w: Windows, meta: dict) -> str:
@@ -537,47 +650,66 @@ def report(table: pd.DataFrame, per_draw: pd.DataFrame, w: Windows, meta: dict) 
         return f"{_fmt(r['effect_p50'])} (90% interval {_fmt(r['effect_p05'])} to {_fmt(r['effect_p95'])})"
 
     lines = [f"# What changed arrivals: {w.start}..{w.end} against {w.against_start}..{w.against_end}", ""]
-    lines += [f"Observed: {obs['window']:,} arrivals against {obs['against']:,}, a change of "
-              f"**{obs['change']:+,}** people.", ""]
+    lines += [
+        f"Observed: {obs['window']:,} arrivals against {obs['against']:,}, a change of **{obs['change']:+,}** people.",
+        "",
+    ]
     lines += ["## In plain words", ""]
-    lines += [f"* The model, run as the pilot happened with the observed sea-viable days, makes a change of "
-              f"{iv(modelled)} people over {n} parameter draws; the rest of the observed change, "
-              f"{iv(left)}, it does not explain."]
+    lines += [
+        f"* The model, run as the pilot happened with the observed sea-viable days, makes a change of "
+        f"{iv(modelled)} people over {n} parameter draws; the rest of the observed change, "
+        f"{iv(left)}, it does not explain."
+    ]
     lines.append(where_the_rest_is(per_draw, obs, w))
     for c in ranked:
         r = part(c.label)
-        lines.append(f"* **{c.label}**: {iv(r)} people; below zero (a cause of fewer arrivals) in "
-                     f"{100 * cut(c):.0f}% of draws.")
+        lines.append(
+            f"* **{c.label}**: {iv(r)} people; below zero (a cause of fewer arrivals) in {100 * cut(c):.0f}% of draws."
+        )
     ns = part(NOT_SWITCHED)
-    lines.append(f"* With every cause switched back to {w.against_start.year}, the model still makes a change of "
-                 f"{iv(ns)} (the state of the coast when the window starts, the calendar, chance).")
+    lines.append(
+        f"* With every cause switched back to {w.against_start.year}, the model still makes a change of "
+        f"{iv(ns)} (the state of the coast when the window starts, the calendar, chance)."
+    )
     strongest = min(causes, key=lambda c: part(c.label)["effect_p50"])  # the sentence quotes the median
     sure = [c.label for c in causes if min(cut(c), 1 - cut(c)) <= 0.05 and abs(part(c.label)["effect_p50"]) >= 1]
-    lines.append(f"* How confident: the largest part the model finds for the fall is {strongest.label} "
-                 f"(median {_fmt(part(strongest.label)['effect_p50'])}). Parts whose sign holds in at least 95% of "
-                 f"draws: {', '.join(sure) if sure else 'none'}. The intervals cover the parameter draws and the "
-                 f"model's own chance; with {n} draws the 5th and 95th percentiles are rough.")
+    lines.append(
+        f"* How confident: the largest part the model finds for the fall is {strongest.label} "
+        f"(median {_fmt(part(strongest.label)['effect_p50'])}). Parts whose sign holds in at least 95% of "
+        f"draws: {', '.join(sure) if sure else 'none'}. The intervals cover the parameter draws and the "
+        f"model's own chance; with {n} draws the 5th and 95th percentiles are rough."
+    )
     inter = table[table["kind"] == "interaction"].set_index("component")
-    lines.append(f"* The causes interact: switched back one at a time from the world as it was, their effects sum "
-                 f"to the Shapley total minus {iv(inter.iloc[0])}; the Shapley split shares that interaction "
-                 f"among the causes that make it, so the split does not depend on an order.")
+    lines.append(
+        f"* The causes interact: switched back one at a time from the world as it was, their effects sum "
+        f"to the Shapley total minus {iv(inter.iloc[0])}; the Shapley split shares that interaction "
+        f"among the causes that make it, so the split does not depend on an order."
+    )
     return "\n".join(lines + _parts_lines(table) + _method_lines(w, meta))
 
 
 def _parts_lines(table: pd.DataFrame) -> list[str]:
     """attribution.md's table of the parts, and what each cause switches back."""
     lines = ["", "## The parts (people; they add up, draw by draw, to the observed change)", ""]
-    lines += ["| part | median | 90% interval | mean | switched back alone (median) | switched on alone (median) |",
-              "|---|---:|---:|---:|---:|---:|"]
+    lines += [
+        "| part | median | 90% interval | mean | switched back alone (median) | switched on alone (median) |",
+        "|---|---:|---:|---:|---:|---:|",
+    ]
     for _, r in table.iterrows():
         alone = "" if pd.isna(r["alone_p50"]) else _fmt(r["alone_p50"])
         last = "" if pd.isna(r["last_switched_p50"]) else _fmt(r["last_switched_p50"])
-        lines.append(f"| {r['component']} | {_fmt(r['effect_p50'])} | {_fmt(r['effect_p05'])} to "
-                     f"{_fmt(r['effect_p95'])} | {_fmt(r['effect_mean'])} | {last} | {alone} |")
-    lines += ["", "\"Switched back alone\" is the change a cause makes in the world as it was when it alone is "
-              "switched back (sign: its contribution, v(all) - v(all without it)); \"switched on alone\" is what "
-              "it makes on its own in the against-window's world (v(it) - v(none)). The interaction rows are the "
-              "Shapley total minus the sum of each column.", ""]
+        lines.append(
+            f"| {r['component']} | {_fmt(r['effect_p50'])} | {_fmt(r['effect_p05'])} to "
+            f"{_fmt(r['effect_p95'])} | {_fmt(r['effect_mean'])} | {last} | {alone} |"
+        )
+    lines += [
+        "",
+        '"Switched back alone" is the change a cause makes in the world as it was when it alone is '
+        'switched back (sign: its contribution, v(all) - v(all without it)); "switched on alone" is what '
+        "it makes on its own in the against-window's world (v(it) - v(none)). The interaction rows are the "
+        "Shapley total minus the sum of each column.",
+        "",
+    ]
     lines += ["## What each cause switches back", ""]
     for c in CAUSES:
         what = ", ".join(f"`{p}`" for p in c.params) or "-"
@@ -590,25 +722,31 @@ def _method_lines(w: Windows, meta: dict) -> list[str]:
     """attribution.md's method and caveats, and how it was made."""
     causes = list(CAUSES)
     sp = meta["against_window_spread"]
-    return ["", "## Method and caveats", "",
-              f"Every draw is one run of the `pilot` scenario (the policy as it happened) from its start to "
-              f"{w.end}, with the observed crossing days as the sea-viable days, and one run of each distinct "
-              f"counterfactual world (2^{len(causes)} = {2 ** len(causes)} combinations of causes switched back; "
-              f"worlds identical in their parameters are run once). A cause is switched back by giving its dated "
-              f"parameters, after {w.against_end}, their values in the against-window; the weather and the "
-              f"inflow's month factors by replaying the against-window's days in the window, same seed. The split "
-              f"is the exact Shapley value of each cause (docs/ODD.md, the attribution).",
-              "",
-              "* The sea-viable days are read off the days with at least one arrival. A day on which nobody "
-              "crossed because of deterrence or prevention then counts as a rough day, so the weather part may "
-              "absorb some of their effect. How much, in a synthetic world where the truth is known: "
-              "experiments/forecast/weather_absorption/weather_absorption.md (docs/ODD.md section 11).",
-              f"* Switching a cause back changes some draws of the newcomers made before the switch (who they are "
-              f"is drawn in one block), so the against-window's arrivals differ slightly between worlds: by at most "
-              f"{sp['max_abs']:,.0f} people ({sp['p95_abs']:,.0f} for 95% of worlds). That noise is inside the parts.",
-              f"* Draws: {meta['source']}.",
-              "", f"Made by `{meta.get('command') or 'deterrence-sim attribute'}` in {meta['seconds']:.0f} s "
-              f"({meta['runs']} runs, {meta['runs_now']} run now); seed {meta['seed']}; version {meta['version']}.", ""]
+    return [
+        "",
+        "## Method and caveats",
+        "",
+        f"Every draw is one run of the `pilot` scenario (the policy as it happened) from its start to "
+        f"{w.end}, with the observed crossing days as the sea-viable days, and one run of each distinct "
+        f"counterfactual world (2^{len(causes)} = {2 ** len(causes)} combinations of causes switched back; "
+        f"worlds identical in their parameters are run once). A cause is switched back by giving its dated "
+        f"parameters, after {w.against_end}, their values in the against-window; the weather and the "
+        f"inflow's month factors by replaying the against-window's days in the window, same seed. The split "
+        f"is the exact Shapley value of each cause (docs/ODD.md, the attribution).",
+        "",
+        "* The sea-viable days are read off the days with at least one arrival. A day on which nobody "
+        "crossed because of deterrence or prevention then counts as a rough day, so the weather part may "
+        "absorb some of their effect. How much, in a synthetic world where the truth is known: "
+        "experiments/forecast/weather_absorption/weather_absorption.md (docs/ODD.md section 11).",
+        f"* Switching a cause back changes some draws of the newcomers made before the switch (who they are "
+        f"is drawn in one block), so the against-window's arrivals differ slightly between worlds: by at most "
+        f"{sp['max_abs']:,.0f} people ({sp['p95_abs']:,.0f} for 95% of worlds). That noise is inside the parts.",
+        f"* Draws: {meta['source']}.",
+        "",
+        f"Made by `{meta.get('command') or 'deterrence-sim attribute'}` in {meta['seconds']:.0f} s "
+        f"({meta['runs']} runs, {meta['runs_now']} run now); seed {meta['seed']}; version {meta['version']}.",
+        "",
+    ]
 
 
 __all__ = ["attribute", "CAUSES", "windows", "parse_window", "world", "parts_of_draw", "summary_table", "waterfall"]

@@ -45,9 +45,21 @@ from .uncertainty import Uncertainty, apply_draw
 
 SCENARIO_DIR = resources.path("experiments/scenarios")  # the standard set, shipped with the package
 BASELINE = "no_deal"
-STANDARD_ORDER = ("no_deal", "pilot", "rampup_x2", "rampup_x5", "rampup_x10", "parity", "rampup_flights_only",
-                  "modern_slavery_review", "french_force_restraint", "biometric_fast_track",
-                  "legal_route_awareness", "danish_style", "rwanda_style")
+STANDARD_ORDER = (
+    "no_deal",
+    "pilot",
+    "rampup_x2",
+    "rampup_x5",
+    "rampup_x10",
+    "parity",
+    "rampup_flights_only",
+    "modern_slavery_review",
+    "french_force_restraint",
+    "biometric_fast_track",
+    "legal_route_awareness",
+    "danish_style",
+    "rwanda_style",
+)
 #: Deterrence strengths for the dose-response curve: weak (US border studies), calibrated
 #: (the model default), strong (Australian turnbacks). See docs/ODD.md.
 DOSE_STRENGTHS = {"weak": 0.2, "calibrated": None, "strong": 3.0}
@@ -89,11 +101,15 @@ def dose_scenario(base: scenario.Scenario, level: float, strength: float | None)
     return base.with_overrides(overrides=p)
 
 
-def dose_scenarios(base: scenario.Scenario, strengths: dict | None = None,
-                   levels=DOSE_LEVELS) -> list[tuple[str, float, scenario.Scenario]]:
+def dose_scenarios(
+    base: scenario.Scenario, strengths: dict | None = None, levels=DOSE_LEVELS
+) -> list[tuple[str, float, scenario.Scenario]]:
     """(strength label, capacity multiple, scenario) for every point of the dose-response curve."""
-    return [(label, level, dose_scenario(base, level, strength))
-            for label, strength in (strengths or DOSE_STRENGTHS).items() for level in levels]
+    return [
+        (label, level, dose_scenario(base, level, strength))
+        for label, strength in (strengths or DOSE_STRENGTHS).items()
+        for level in levels
+    ]
 
 
 def after_ramp(daily: pd.DataFrame) -> pd.DataFrame:
@@ -114,20 +130,37 @@ def dose_table(points: list[tuple[str, float, scenario.Scenario]], totals: list[
         share = g["removed"] / g["arrivals"].clip(lower=1)
         change = g["arrivals"] / base["arrivals"] - 1.0
         change_att = g["attempts"] / base["attempts"] - 1.0
-        rows.append({"deterrence": label, "removed": g["removed"].mean(), "attempts": g["attempts"].mean(),
-                     "arrivals": g["arrivals"].mean(),
-                     "strength": sc.values["deterrence_strength"],
-                     "capacity_multiple": level, "removal_share": share.mean(),
-                     "removal_share_p05": share.quantile(0.05), "removal_share_p95": share.quantile(0.95),
-                     "crossings_change": change.mean(), "crossings_change_p05": change.quantile(0.05),
-                     "crossings_change_p95": change.quantile(0.95),
-                     "attempts_change": change_att.mean(), "attempts_change_p05": change_att.quantile(0.05),
-                     "attempts_change_p95": change_att.quantile(0.95)})
+        rows.append(
+            {
+                "deterrence": label,
+                "removed": g["removed"].mean(),
+                "attempts": g["attempts"].mean(),
+                "arrivals": g["arrivals"].mean(),
+                "strength": sc.values["deterrence_strength"],
+                "capacity_multiple": level,
+                "removal_share": share.mean(),
+                "removal_share_p05": share.quantile(0.05),
+                "removal_share_p95": share.quantile(0.95),
+                "crossings_change": change.mean(),
+                "crossings_change_p05": change.quantile(0.05),
+                "crossings_change_p95": change.quantile(0.95),
+                "attempts_change": change_att.mean(),
+                "attempts_change_p05": change_att.quantile(0.05),
+                "attempts_change_p95": change_att.quantile(0.95),
+            }
+        )
     return pd.DataFrame(rows)
 
 
-def dose_response(base: scenario.Scenario, replicates: int, seed: int, workers, progress,
-                  strengths: dict | None = None, levels=DOSE_LEVELS) -> pd.DataFrame:
+def dose_response(
+    base: scenario.Scenario,
+    replicates: int,
+    seed: int,
+    workers,
+    progress,
+    strengths: dict | None = None,
+    levels=DOSE_LEVELS,
+) -> pd.DataFrame:
     """The dose-response table (see :func:`dose_table`) for each deterrence strength
     (``{label: strength, or None for the scenario's own}``, default :data:`DOSE_STRENGTHS`) and
     capacity level (the first level is the reference), at the scenario's own parameters."""
@@ -147,14 +180,19 @@ def check_names(scenarios: list[scenario.Scenario]) -> None:
     for sc in scenarios:
         where = sc.path or "a scenario"
         if not scenario.NAME_PATTERN.fullmatch(sc.name):
-            raise ConfigError(f"{where}: scenario name {sc.name!r} is not allowed; use 1-64 letters, digits, "
-                              "_ or - (it becomes a file name)")
+            raise ConfigError(
+                f"{where}: scenario name {sc.name!r} is not allowed; use 1-64 letters, digits, "
+                "_ or - (it becomes a file name)"
+            )
         if sc.name in seen:
-            raise ConfigError(f"two scenarios share the name {sc.name!r} ({seen[sc.name]} and {where}); "
-                              "give each its own name")
+            raise ConfigError(
+                f"two scenarios share the name {sc.name!r} ({seen[sc.name]} and {where}); give each its own name"
+            )
         if sc.name == BASELINE and sc.path and Path(sc.path).resolve() != baseline_file:
-            raise ConfigError(f"{where}: the name {BASELINE!r} is reserved for the baseline "
-                              f"({baseline_file.relative_to(SCENARIO_DIR.resolve().parents[1])}); give this scenario another name")
+            raise ConfigError(
+                f"{where}: the name {BASELINE!r} is reserved for the baseline "
+                f"({baseline_file.relative_to(SCENARIO_DIR.resolve().parents[1])}); give this scenario another name"
+            )
         seen[sc.name] = where
 
 
@@ -162,12 +200,16 @@ def check_period(scenarios: list[scenario.Scenario], horizon_end, with_dose: boo
     base = next(s for s in scenarios if s.name == BASELINE)
     for sc in scenarios:
         if sc.start != base.start:
-            raise ConfigError(f"{sc.path or sc.name}: starts on {sc.start}, the baseline on {base.start}; "
-                              "compare pairs each scenario with the baseline over the same period")
+            raise ConfigError(
+                f"{sc.path or sc.name}: starts on {sc.start}, the baseline on {base.start}; "
+                "compare pairs each scenario with the baseline over the same period"
+            )
     ramp = pd.Timestamp(RAMP_DATE).date()
     if with_dose and base.end < ramp:
-        raise ConfigError(f"--horizon-end {horizon_end}: the dose-response measures crossings after the ramp-up "
-                          f"date {RAMP_DATE}, so the horizon must end after it (or add --no-dose)")
+        raise ConfigError(
+            f"--horizon-end {horizon_end}: the dose-response measures crossings after the ramp-up "
+            f"date {RAMP_DATE}, so the horizon must end after it (or add --no-dose)"
+        )
 
 
 # ------------------------------------------------------------------------------ the plan
@@ -204,32 +246,75 @@ def jobs_for(sc: scenario.Scenario, base_params: dict, draws: list[dict], fixed:
     return out
 
 
-def plan(scenarios, pilot, unc: Uncertainty, seed, replicates, decomposition_replicates, alternative_replicates,
-         dose_replicates, with_dose, sets, out: Path) -> dict[str, list[Unit]]:
+def plan(
+    scenarios,
+    pilot,
+    unc: Uncertainty,
+    seed,
+    replicates,
+    decomposition_replicates,
+    alternative_replicates,
+    dose_replicates,
+    with_dose,
+    sets,
+    out: Path,
+) -> dict[str, list[Unit]]:
     """Every unit of work, in the order it is queued."""
     draws = unc.draws(seed, max(replicates, decomposition_replicates, alternative_replicates))
     names = {s.name: s for s in scenarios}
     units = {"scenario": [], "decomposition": [], "alternative": [], "dose": []}
     for sc in scenarios:
-        units["scenario"].append(Unit(sc.name, "scenario", sc, jobs_for(sc, pilot.params, draws[:replicates], sets),
-                                      out / "daily" / f"{sc.name}.parquet", seed))
+        units["scenario"].append(
+            Unit(
+                sc.name,
+                "scenario",
+                sc,
+                jobs_for(sc, pilot.params, draws[:replicates], sets),
+                out / "daily" / f"{sc.name}.parquet",
+                seed,
+            )
+        )
     if decomposition_replicates:
         for name in [n for n in DECOMPOSED if n in names]:
             for variant, overrides in VARIANTS.items():
                 jobs = jobs_for(names[name], pilot.params, draws[:decomposition_replicates], {**sets, **overrides})
-                units["decomposition"].append(Unit((name, variant), "decomposition", names[name], jobs,
-                                                   out / "runs" / f"decomposition__{name}__{variant}.parquet", seed))
+                units["decomposition"].append(
+                    Unit(
+                        (name, variant),
+                        "decomposition",
+                        names[name],
+                        jobs,
+                        out / "runs" / f"decomposition__{name}__{variant}.parquet",
+                        seed,
+                    )
+                )
     if alternative_replicates:
         for alt in ALTERNATIVES:
             for name in [n for n in ALTERNATIVE_SCENARIOS if n in names and (n != BASELINE or alt.affects_baseline)]:
                 jobs = jobs_for(names[name], pilot.params, draws[:alternative_replicates], {**sets, **alt.overrides})
-                units["alternative"].append(Unit((alt.name, name), "alternative", names[name], jobs,
-                                                 out / "runs" / f"alternative__{alt.name}__{name}.parquet", seed))
+                units["alternative"].append(
+                    Unit(
+                        (alt.name, name),
+                        "alternative",
+                        names[name],
+                        jobs,
+                        out / "runs" / f"alternative__{alt.name}__{name}.parquet",
+                        seed,
+                    )
+                )
     if with_dose:
         for label, level, sc in dose_scenarios(pilot.with_overrides(overrides=sets)):
             kw = sc.model_kwargs()
-            units["dose"].append(Unit((label, level), "dose", sc, [kw] * dose_replicates,
-                                      out / "runs" / f"dose__{label}__{level:g}.parquet", seed))
+            units["dose"].append(
+                Unit(
+                    (label, level),
+                    "dose",
+                    sc,
+                    [kw] * dose_replicates,
+                    out / "runs" / f"dose__{label}__{level:g}.parquet",
+                    seed,
+                )
+            )
     return units
 
 
@@ -256,11 +341,24 @@ def draws_table(unc: Uncertainty, seed: int, n: int) -> pd.DataFrame:
 
 
 # ------------------------------------------------------------------------------ the job
-def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", out: Path = Path("results/compare"),
-            seed: int = 20250710, workers=None, dose_replicates: int = 2, progress=None, with_dose: bool = True,
-            sets: dict | None = None, uncertainty: str = "full", decomposition_replicates: int = 100,
-            alternative_replicates: int = 40, resume: bool = False, posterior: str | Path | None = None,
-            before: str | Path | None = "default") -> pd.DataFrame:
+def compare(
+    files=None,
+    replicates: int = 200,
+    horizon_end: str = "2027-12-31",
+    out: Path = Path("results/compare"),
+    seed: int = 20250710,
+    workers=None,
+    dose_replicates: int = 2,
+    progress=None,
+    with_dose: bool = True,
+    sets: dict | None = None,
+    uncertainty: str = "full",
+    decomposition_replicates: int = 100,
+    alternative_replicates: int = 40,
+    resume: bool = False,
+    posterior: str | Path | None = None,
+    before: str | Path | None = "default",
+) -> pd.DataFrame:
     """Run the comparison and write its outputs; return the headline table.
 
     ``posterior`` is the posterior sample the fitted parameters are drawn from (default: the joint
@@ -273,8 +371,12 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
     ``before`` folder, the output folder); only then does any simulation start.
     """
     t0 = time.perf_counter()
-    check_counts(replicates=replicates, decomposition_replicates=decomposition_replicates,
-                 alternative_replicates=alternative_replicates, dose_replicates=dose_replicates)
+    check_counts(
+        replicates=replicates,
+        decomposition_replicates=decomposition_replicates,
+        alternative_replicates=alternative_replicates,
+        dose_replicates=dose_replicates,
+    )
     sets = dict(sets or {})
     scenarios = load_scenarios(files, horizon_end, sets, with_dose)
     pilot = scenario.load(SCENARIO_DIR / "pilot.toml").with_overrides(end=horizon_end)
@@ -286,22 +388,46 @@ def compare(files=None, replicates: int = 200, horizon_end: str = "2027-12-31", 
     out = safeio.prepare_output_dir(out)
     for sub in ("daily", "runs"):
         safeio.prepare_output_dir(out / sub)
-    units = plan(scenarios, pilot, unc, seed, replicates, decomposition_replicates, alternative_replicates,
-                 dose_replicates, with_dose, sets, out)
+    units = plan(
+        scenarios,
+        pilot,
+        unc,
+        seed,
+        replicates,
+        decomposition_replicates,
+        alternative_replicates,
+        dose_replicates,
+        with_dose,
+        sets,
+        out,
+    )
     all_units = [u for group in units.values() for u in group]
-    settings = {"version": __version__, "seed": seed, "horizon_end": str(horizon_end), "uncertainty": uncertainty,
-                "posterior": posterior_label(posterior) if uncertainty == "full" else None,
-                "units": {str(u.path.relative_to(out)): u.fingerprint for u in all_units}}
+    settings = {
+        "version": __version__,
+        "seed": seed,
+        "horizon_end": str(horizon_end),
+        "uncertainty": uncertainty,
+        "posterior": posterior_label(posterior) if uncertainty == "full" else None,
+        "units": {str(u.path.relative_to(out)): u.fingerprint for u in all_units},
+    }
     kept = _keep_or_clear(out, settings, resume)
     safeio.write_json(out / SETTINGS_FILE, settings)
 
     with safeio.partial_output(out, settings):
         stored, n_runs = run_units(out, all_units, kept, workers, progress)
         result = _tables(units, stored, unc, seed, replicates)
-        timing = {"seconds": time.perf_counter() - t0, "runs": n_runs, "runs_kept": sum(
-            len(u.jobs) for u in all_units) - n_runs, "workers": workers or runner.default_workers()}
-        counts = {"replicates": replicates, "decomposition_replicates": decomposition_replicates,
-                  "alternative_replicates": alternative_replicates, "dose_replicates": dose_replicates}
+        timing = {
+            "seconds": time.perf_counter() - t0,
+            "runs": n_runs,
+            "runs_kept": sum(len(u.jobs) for u in all_units) - n_runs,
+            "workers": workers or runner.default_workers(),
+        }
+        counts = {
+            "replicates": replicates,
+            "decomposition_replicates": decomposition_replicates,
+            "alternative_replicates": alternative_replicates,
+            "dose_replicates": dose_replicates,
+        }
         report.write_all(out, result, report_info(counts, scenarios, settings, unc, sets, earlier))
         safeio.write_json(out / "timing.json", timing)
     _LAST_TIMING.clear()
@@ -314,11 +440,20 @@ def report_info(counts: dict, scenarios: list, settings: dict, unc: Uncertainty,
     seed and the uncertainty, the scenarios' descriptions, what was drawn (and the deterrence
     strength's posterior interval when drawn), 2025 as observed and the earlier comparison."""
     full = settings["uncertainty"] == "full"
-    return {**counts, "start": scenarios[0].start, "end": scenarios[0].end, "seed": settings["seed"],
-            "uncertainty": settings["uncertainty"], "sets": sets,
-            "descriptions": {s.name: s.description for s in scenarios}, "drawn": unc.names(),
-            "observed_2025": _observed_2025(), "before": earlier, "posterior": settings["posterior"],
-            "strength_posterior": strength_interval(unc) if full else None}
+    return {
+        **counts,
+        "start": scenarios[0].start,
+        "end": scenarios[0].end,
+        "seed": settings["seed"],
+        "uncertainty": settings["uncertainty"],
+        "sets": sets,
+        "descriptions": {s.name: s.description for s in scenarios},
+        "drawn": unc.names(),
+        "observed_2025": _observed_2025(),
+        "before": earlier,
+        "posterior": settings["posterior"],
+        "strength_posterior": strength_interval(unc) if full else None,
+    }
 
 
 def check_counts(**counts: int) -> None:
@@ -336,8 +471,9 @@ def load_scenarios(files, horizon_end: str, sets: dict, with_dose: bool) -> list
     paths = [Path(f) for f in files] if files else standard_scenarios()
     scenarios = [scenario.load(p).with_overrides(end=horizon_end, overrides=sets) for p in paths]
     if BASELINE not in [s.name for s in scenarios]:
-        scenarios.insert(0, scenario.load(SCENARIO_DIR / f"{BASELINE}.toml").with_overrides(end=horizon_end,
-                                                                                           overrides=sets))
+        scenarios.insert(
+            0, scenario.load(SCENARIO_DIR / f"{BASELINE}.toml").with_overrides(end=horizon_end, overrides=sets)
+        )
     check_names(scenarios)
     check_period(scenarios, horizon_end, with_dose)
     scenarios.sort(key=lambda s: s.name != BASELINE)  # the baseline first
@@ -399,8 +535,10 @@ def read_before(folder: str | Path) -> dict:
         headline = pd.read_csv(folder / "headline.csv")
         settings = json.loads((folder / SETTINGS_FILE).read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ConfigError(f"--before {folder}: not the folder of a finished comparison ({type(exc).__name__}: "
-                          f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})") from None
+        raise ConfigError(
+            f"--before {folder}: not the folder of a finished comparison ({type(exc).__name__}: "
+            f"{str(exc).splitlines()[0] if str(exc) else 'unreadable'})"
+        ) from None
     if "against" not in headline.columns:
         raise ConfigError(f"--before {folder}: its headline.csv has no 'against' column (made by an older version)")
     draws = pd.read_csv(folder / "draws.csv") if (folder / "draws.csv").is_file() else None
@@ -412,7 +550,7 @@ def shown_folder(folder: Path) -> str:
     repository (``experiments/...``), any other as given."""
     parts = Path(folder).parts
     if resources.DATA_ROOT in parts:
-        return Path(*parts[parts.index(resources.DATA_ROOT) + 1:]).as_posix()
+        return Path(*parts[parts.index(resources.DATA_ROOT) + 1 :]).as_posix()
     return str(folder)
 
 
@@ -442,9 +580,9 @@ def last_timing() -> dict:
 def _note_monthly(unit, daily, stored):
     m = daily.assign(month=pd.to_datetime(daily["date"]).dt.to_period("M").dt.to_timestamp())
     monthly = m.groupby(["replicate", "month"])["arrivals"].sum().unstack("replicate")
-    stored[("monthly", unit.key)] = pd.DataFrame({"p05": monthly.quantile(0.05, axis=1),
-                                                  "p50": monthly.median(axis=1),
-                                                  "p95": monthly.quantile(0.95, axis=1)})
+    stored[("monthly", unit.key)] = pd.DataFrame(
+        {"p05": monthly.quantile(0.05, axis=1), "p50": monthly.median(axis=1), "p95": monthly.quantile(0.95, axis=1)}
+    )
 
 
 def _keep_or_clear(out: Path, settings: dict, resume: bool) -> set[str]:
@@ -457,8 +595,11 @@ def _keep_or_clear(out: Path, settings: dict, resume: bool) -> set[str]:
         except (OSError, ValueError):
             old = {}
         for rel, fp in settings["units"].items():
-            if old.get("units", {}).get(rel) == fp and old.get("version") == settings["version"] and \
-                    (out / rel).is_file():
+            if (
+                old.get("units", {}).get(rel) == fp
+                and old.get("version") == settings["version"]
+                and (out / rel).is_file()
+            ):
                 kept.add(rel)
     for sub in ("daily", "runs"):
         safeio.remove_stale(out / sub, {Path(r).name for r in kept if r.startswith(sub + "/")}, ("*.parquet",))
@@ -478,24 +619,38 @@ def _tables(units, stored, unc, seed, replicates) -> dict:
 
     metrics = {u.key: stored[u.key] for u in units["scenario"]}
     eff = effects.contrasts(metrics, BASELINE)
-    res = {"metrics": metrics, "effects": eff, "headline": effects.headline_table(eff),
-           "summary": effects.summarise(metrics, BASELINE),
-           "draws": draws_table(unc, seed, replicates) if not unc.is_degenerate else None,
-           "monthly": {u.key: stored[("monthly", u.key)] for u in units["scenario"]}}
-    res["decomposition"] = decomposition.table(metrics, {u.key: stored[u.key] for u in units["decomposition"]},
-                                               BASELINE)
-    res["alternatives"] = alternatives.table(metrics, {u.key: stored[u.key] for u in units["alternative"]},
-                                             BASELINE, res["draws"], _observed_2025())
-    res["dose"] = dose_table([(k[0], k[1], u.scenario) for u in units["dose"] for k in [u.key]],
-                             [stored[u.key] for u in units["dose"]]) if units["dose"] else None
+    res = {
+        "metrics": metrics,
+        "effects": eff,
+        "headline": effects.headline_table(eff),
+        "summary": effects.summarise(metrics, BASELINE),
+        "draws": draws_table(unc, seed, replicates) if not unc.is_degenerate else None,
+        "monthly": {u.key: stored[("monthly", u.key)] for u in units["scenario"]},
+    }
+    res["decomposition"] = decomposition.table(
+        metrics, {u.key: stored[u.key] for u in units["decomposition"]}, BASELINE
+    )
+    res["alternatives"] = alternatives.table(
+        metrics, {u.key: stored[u.key] for u in units["alternative"]}, BASELINE, res["draws"], _observed_2025()
+    )
+    res["dose"] = (
+        dose_table(
+            [(k[0], k[1], u.scenario) for u in units["dose"] for k in [u.key]], [stored[u.key] for u in units["dose"]]
+        )
+        if units["dose"]
+        else None
+    )
     last = max(effects.years(metrics[BASELINE]))
     shown = [n for n in report.HEADLINE_SCENARIOS if n in metrics]
     res["bands"] = effects.by_strength(eff, res["draws"], last, shown)
     res["delay"] = effects.delay_table(metrics, BASELINE, scenarios=shown)
     if res["draws"] is not None:
-        res["drivers"] = effects.drivers(eff[eff["against"] == BASELINE], res["draws"].drop(columns="seed"),
-                                         [n for n in report.HEADLINE_SCENARIOS if n in metrics],
-                                         max(effects.years(metrics[BASELINE])))
+        res["drivers"] = effects.drivers(
+            eff[eff["against"] == BASELINE],
+            res["draws"].drop(columns="seed"),
+            [n for n in report.HEADLINE_SCENARIOS if n in metrics],
+            max(effects.years(metrics[BASELINE])),
+        )
     return res
 
 

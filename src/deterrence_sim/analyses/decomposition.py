@@ -46,8 +46,12 @@ VARIANTS = {
     "no_deterrence_legal_closed": {"legal_route_open": 0.0, "deterrence_strength": 0.0},
 }
 #: Which causes are on in each world.
-WORLDS = {"scenario": frozenset(CAUSES), "legal_closed": frozenset({"deterrence by removals"}),
-          "no_deterrence": frozenset({"legal route"}), "no_deterrence_legal_closed": frozenset()}
+WORLDS = {
+    "scenario": frozenset(CAUSES),
+    "legal_closed": frozenset({"deterrence by removals"}),
+    "no_deterrence": frozenset({"legal route"}),
+    "no_deterrence_legal_closed": frozenset(),
+}
 PARTS = ("removals themselves", "deterrence by removals", "legal route")
 INTERACTION = "interaction (deterrence x legal route, shared equally)"
 #: Bootstrap resamples and the interval's coverage.
@@ -73,14 +77,22 @@ def parts(worlds: dict[str, pd.DataFrame], baseline: pd.DataFrame, year) -> pd.D
     b = _crossings(baseline.loc[idx], year)
     v = {WORLDS[name]: (_crossings(m.loc[idx], year) - b).to_numpy() for name, m in worlds.items()}
     phi = shapley(tuple(CAUSES), v)
-    out = pd.DataFrame({"removals themselves": v[frozenset()], **phi,
-                        INTERACTION: interaction(tuple(CAUSES), v), "total": v[frozenset(CAUSES)],
-                        "baseline": b.to_numpy()}, index=idx)
+    out = pd.DataFrame(
+        {
+            "removals themselves": v[frozenset()],
+            **phi,
+            INTERACTION: interaction(tuple(CAUSES), v),
+            "total": v[frozenset(CAUSES)],
+            "baseline": b.to_numpy(),
+        },
+        index=idx,
+    )
     return out
 
 
-def bootstrap(values: pd.DataFrame, total: str = "total", n: int = BOOTSTRAP, level: float = LEVEL,
-              seed: int = 0) -> pd.DataFrame:
+def bootstrap(
+    values: pd.DataFrame, total: str = "total", n: int = BOOTSTRAP, level: float = LEVEL, seed: int = 0
+) -> pd.DataFrame:
     """Mean of each column and of each column's share of ``total``, with percentile bootstrap
     intervals (replicates resampled with replacement, the same resamples for every column, so
     the shares of one resample add up to one). Rows: the columns; columns: mean, lo, hi,
@@ -98,26 +110,60 @@ def bootstrap(values: pd.DataFrame, total: str = "total", n: int = BOOTSTRAP, le
     with warnings.catch_warnings():  # no share where the total is zero in every resample (before a ramp-up)
         warnings.simplefilter("ignore", RuntimeWarning)
         share_lo, share_hi = np.nanquantile(shares, a, axis=0), np.nanquantile(shares, 1 - a, axis=0)
-    return pd.DataFrame({"mean": mean, "lo": np.quantile(means, a, axis=0), "hi": np.quantile(means, 1 - a, axis=0),
-                         "share": mean / t if t else np.nan, "share_lo": share_lo, "share_hi": share_hi},
-                        index=values.columns)
+    return pd.DataFrame(
+        {
+            "mean": mean,
+            "lo": np.quantile(means, a, axis=0),
+            "hi": np.quantile(means, 1 - a, axis=0),
+            "share": mean / t if t else np.nan,
+            "share_lo": share_lo,
+            "share_hi": share_hi,
+        },
+        index=values.columns,
+    )
 
 
 def _rows(name, against, period, people: pd.DataFrame, reference: pd.Series) -> list[dict]:
     cols = [*PARTS, INTERACTION, "total"]
     rel = people[cols].div(reference.where(reference > 0), axis=0).dropna()
     bp, br = bootstrap(people[cols]), bootstrap(rel)
-    return [{"scenario": name, "against": against, "period": str(period), "part": part,
-             "change_mean": bp.loc[part, "mean"], "change_lo": bp.loc[part, "lo"], "change_hi": bp.loc[part, "hi"],
-             "effect_mean": br.loc[part, "mean"], "effect_lo": br.loc[part, "lo"], "effect_hi": br.loc[part, "hi"],
-             "share_of_total": np.nan if part == "total" else br.loc[part, "share"],
-             "share_lo": np.nan if part == "total" else br.loc[part, "share_lo"],
-             "share_hi": np.nan if part == "total" else br.loc[part, "share_hi"], "n_pairs": len(rel)}
-            for part in cols]
+    return [
+        {
+            "scenario": name,
+            "against": against,
+            "period": str(period),
+            "part": part,
+            "change_mean": bp.loc[part, "mean"],
+            "change_lo": bp.loc[part, "lo"],
+            "change_hi": bp.loc[part, "hi"],
+            "effect_mean": br.loc[part, "mean"],
+            "effect_lo": br.loc[part, "lo"],
+            "effect_hi": br.loc[part, "hi"],
+            "share_of_total": np.nan if part == "total" else br.loc[part, "share"],
+            "share_lo": np.nan if part == "total" else br.loc[part, "share_lo"],
+            "share_hi": np.nan if part == "total" else br.loc[part, "share_hi"],
+            "n_pairs": len(rel),
+        }
+        for part in cols
+    ]
 
 
-COLUMNS = ["scenario", "against", "period", "part", "change_mean", "change_lo", "change_hi", "effect_mean",
-           "effect_lo", "effect_hi", "share_of_total", "share_lo", "share_hi", "n_pairs"]
+COLUMNS = [
+    "scenario",
+    "against",
+    "period",
+    "part",
+    "change_mean",
+    "change_lo",
+    "change_hi",
+    "effect_mean",
+    "effect_lo",
+    "effect_hi",
+    "share_of_total",
+    "share_lo",
+    "share_hi",
+    "n_pairs",
+]
 
 
 def table(metrics: dict[str, pd.DataFrame], runs: dict[tuple, pd.DataFrame], baseline: str) -> pd.DataFrame:

@@ -35,18 +35,18 @@ MIN_PAIRS = 200
 METRIC_DEFINITIONS = {
     "crossings_YYYY": "people arriving in the UK by small boat in calendar year YYYY",
     "effect": "crossings in the scenario over crossings in its paired no_deal run, minus one (same parameter "
-              "draw, same seed); -10% means one in ten crossings fewer",
+    "draw, same seed); -10% means one in ten crossings fewer",
     "effect_p05 / effect_p50 / effect_p95": "5th percentile, median and 95th percentile of the effect over the "
-                                            "replicates (the 90% interval covers the parameter uncertainty and "
-                                            "the model's own chance)",
+    "replicates (the 90% interval covers the parameter uncertainty and "
+    "the model's own chance)",
     "prob_cut_over_10pct": "share of replicates in which crossings fall by more than 10%",
     "prob_cut_over_50pct": "share of replicates in which crossings fall by more than half",
     "against": "the comparator: no_deal (no deal at all) or pilot (the deal as it runs; the decision to scale up "
-               "is taken against it), paired replicate by replicate",
+    "is taken against it), paired replicate by replicate",
     "in_france_at_end": "people still in northern France on the last day who could cross later: waiting on the "
-                        "coast, applied to the legal route, or returned to France",
+    "coast, applied to the legal route, or returned to France",
     "removed / admitted / recrossings": "people removed to France, admitted by the legal route, and arrivals of "
-                                        "people removed before, over the whole run",
+    "people removed before, over the whole run",
     "net_flow": "arrivals minus removals plus admissions over the whole run",
 }
 
@@ -56,17 +56,19 @@ def replicate_metrics(daily: pd.DataFrame) -> pd.DataFrame:
     d = daily.copy()
     d["year"] = pd.to_datetime(d["date"]).dt.year
     g = d.groupby("replicate")
-    out = pd.DataFrame({
-        "arrivals": g["arrivals"].sum(),
-        "removed": g["removed"].sum(),
-        "admitted": g["admitted_legal_route"].sum(),
-        "recrossings": g["recrossings"].sum(),
-        "deaths": g["deaths"].sum(),
-        "people_detained": g["detentions"].sum(),
-        "legal_challenges": g["legal_challenges_filed"].sum(),
-        "attempts": g["attempts"].sum(),
-        "mean_price_gbp": g["price_gbp"].mean(),
-    })
+    out = pd.DataFrame(
+        {
+            "arrivals": g["arrivals"].sum(),
+            "removed": g["removed"].sum(),
+            "admitted": g["admitted_legal_route"].sum(),
+            "recrossings": g["recrossings"].sum(),
+            "deaths": g["deaths"].sum(),
+            "people_detained": g["detentions"].sum(),
+            "legal_challenges": g["legal_challenges_filed"].sum(),
+            "attempts": g["attempts"].sum(),
+            "mean_price_gbp": g["price_gbp"].mean(),
+        }
+    )
     out["net_flow"] = out["arrivals"] - out["removed"] + out["admitted"]
     out["in_france_at_end"] = in_france_at_end(d)
     per_year = d.pivot_table(index="replicate", columns="year", values="arrivals", aggfunc="sum")
@@ -99,18 +101,23 @@ def summarise(metrics: dict[str, pd.DataFrame], baseline: str) -> pd.DataFrame:
     for name, m in metrics.items():
         for metric in m.columns:
             v = m[metric]
-            row = {"scenario": name, "metric": metric, "mean": v.mean(), "p05": v.quantile(0.05),
-                   "p95": v.quantile(0.95)}
+            row = {
+                "scenario": name,
+                "metric": metric,
+                "mean": v.mean(),
+                "p05": v.quantile(0.05),
+                "p95": v.quantile(0.95),
+            }
             if base is not None and metric in base.columns:
                 diff = (v - base[metric]).dropna()
                 row.update(diff_mean=diff.mean(), diff_p05=diff.quantile(0.05), diff_p95=diff.quantile(0.95))
             rows.append(row)
-    return pd.DataFrame(rows, columns=["scenario", "metric", "mean", "p05", "p95", "diff_mean", "diff_p05",
-                                       "diff_p95"])
+    return pd.DataFrame(rows, columns=["scenario", "metric", "mean", "p05", "p95", "diff_mean", "diff_p05", "diff_p95"])
 
 
-def contrasts(metrics: dict[str, pd.DataFrame], baseline: str,
-              comparator: str | None = DECISION_COMPARATOR) -> pd.DataFrame:
+def contrasts(
+    metrics: dict[str, pd.DataFrame], baseline: str, comparator: str | None = DECISION_COMPARATOR
+) -> pd.DataFrame:
     """Every scenario against ``comparator`` (the decision's contrast: the pilot; every scenario
     but the baseline and the comparator itself) first, then against ``baseline``: the long table
     of :func:`paired_effects` with the column ``against``."""
@@ -136,9 +143,18 @@ def paired_effects(metrics: dict[str, pd.DataFrame], baseline: str) -> pd.DataFr
         for year in years(m):
             col = f"crossings_{year}"
             s, b = m.loc[common, col].astype(float), base.loc[common, col].astype(float)
-            rows.append(pd.DataFrame({"scenario": name, "year": year, "replicate": common, "crossings": s.values,
-                                      "baseline_crossings": b.values,
-                                      "effect": relative_change(s.values, b.values)}))
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "scenario": name,
+                        "year": year,
+                        "replicate": common,
+                        "crossings": s.values,
+                        "baseline_crossings": b.values,
+                        "effect": relative_change(s.values, b.values),
+                    }
+                )
+            )
     if not rows:
         return pd.DataFrame(columns=["scenario", "year", "replicate", "crossings", "baseline_crossings", "effect"])
     return pd.concat(rows, ignore_index=True)
@@ -148,8 +164,9 @@ def relative_change(value, reference):
     """value / reference - 1, with 0 where both are zero and NaN where only the reference is."""
     value, reference = np.asarray(value, float), np.asarray(reference, float)
     with np.errstate(divide="ignore", invalid="ignore"):
-        out = np.where(reference > 0, value / np.where(reference > 0, reference, 1.0) - 1.0,
-                       np.where(value == 0, 0.0, np.nan))
+        out = np.where(
+            reference > 0, value / np.where(reference > 0, reference, 1.0) - 1.0, np.where(value == 0, 0.0, np.nan)
+        )
     return out
 
 
@@ -161,16 +178,41 @@ def headline_table(effects: pd.DataFrame) -> pd.DataFrame:
         effects = effects.assign(against="no_deal")
     for (name, against, year), g in effects.groupby(["scenario", "against", "year"], sort=False):
         e = g["effect"].dropna()
-        rows.append({"scenario": name, "against": against, "year": int(year), "effect_p05": e.quantile(0.05),
-                     "effect_p50": e.quantile(0.5), "effect_p95": e.quantile(0.95), "effect_mean": e.mean(),
-                     "prob_cut_over_10pct": float((e < CUT_THRESHOLD).mean()) if len(e) else np.nan,
-                     "prob_cut_over_50pct": float((e < COLLAPSE_THRESHOLD).mean()) if len(e) else np.nan,
-                     "prob_any_cut": float((e < 0).mean()) if len(e) else np.nan,
-                     "crossings_p50": g["crossings"].median(), "baseline_crossings_p50": g["baseline_crossings"].median(),
-                     "n_pairs": int(len(e))})
-    return pd.DataFrame(rows, columns=["scenario", "against", "year", "effect_p05", "effect_p50", "effect_p95",
-                                       "effect_mean", "prob_cut_over_10pct", "prob_cut_over_50pct", "prob_any_cut", "crossings_p50",
-                                       "baseline_crossings_p50", "n_pairs"])
+        rows.append(
+            {
+                "scenario": name,
+                "against": against,
+                "year": int(year),
+                "effect_p05": e.quantile(0.05),
+                "effect_p50": e.quantile(0.5),
+                "effect_p95": e.quantile(0.95),
+                "effect_mean": e.mean(),
+                "prob_cut_over_10pct": float((e < CUT_THRESHOLD).mean()) if len(e) else np.nan,
+                "prob_cut_over_50pct": float((e < COLLAPSE_THRESHOLD).mean()) if len(e) else np.nan,
+                "prob_any_cut": float((e < 0).mean()) if len(e) else np.nan,
+                "crossings_p50": g["crossings"].median(),
+                "baseline_crossings_p50": g["baseline_crossings"].median(),
+                "n_pairs": int(len(e)),
+            }
+        )
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "scenario",
+            "against",
+            "year",
+            "effect_p05",
+            "effect_p50",
+            "effect_p95",
+            "effect_mean",
+            "prob_cut_over_10pct",
+            "prob_cut_over_50pct",
+            "prob_any_cut",
+            "crossings_p50",
+            "baseline_crossings_p50",
+            "n_pairs",
+        ],
+    )
 
 
 def drivers(effects: pd.DataFrame, draws: pd.DataFrame, scenarios, year: int) -> pd.DataFrame:
@@ -196,8 +238,14 @@ def band_label(lo: float, hi: float) -> str:
     return f"> {lo:g}" if np.isinf(hi) else f"{lo:g}-{hi:g}"
 
 
-def by_strength(effects: pd.DataFrame, draws: pd.DataFrame, year: int, scenarios, bands=STRENGTH_BANDS,
-                parameter: str = "deterrence_strength") -> pd.DataFrame:
+def by_strength(
+    effects: pd.DataFrame,
+    draws: pd.DataFrame,
+    year: int,
+    scenarios,
+    bands=STRENGTH_BANDS,
+    parameter: str = "deterrence_strength",
+) -> pd.DataFrame:
     """The effect in ``year`` by band of the drawn deterrence strength, per scenario and
     comparator: the number of replicates in the band, the median effect, its 90% range, P(cut >
     10%) and P(cut > 50%). Shows where the distribution's tail comes from."""
@@ -207,23 +255,33 @@ def by_strength(effects: pd.DataFrame, draws: pd.DataFrame, year: int, scenarios
     if "against" not in e.columns:
         e["against"] = "no_deal"
     s = draws[parameter].reindex(e["replicate"]).to_numpy()
-    e["band"] = pd.cut(s, bins=list(bands), right=False,
-                       labels=[band_label(lo, hi) for lo, hi in itertools.pairwise(bands)])
+    e["band"] = pd.cut(
+        s, bins=list(bands), right=False, labels=[band_label(lo, hi) for lo, hi in itertools.pairwise(bands)]
+    )
     rows = []
     for (name, against), g in e.groupby(["scenario", "against"], sort=False):
         for band, b in g.groupby("band", observed=False, sort=True):
             x = b["effect"].dropna()
-            rows.append({"scenario": name, "against": against, "year": year, "band": str(band), "n": len(x),
-                         "effect_p50": x.median() if len(x) else np.nan,
-                         "effect_p05": x.quantile(0.05) if len(x) else np.nan,
-                         "effect_p95": x.quantile(0.95) if len(x) else np.nan,
-                         "prob_cut_over_10pct": float((x < CUT_THRESHOLD).mean()) if len(x) else np.nan,
-                         "prob_cut_over_50pct": float((x < COLLAPSE_THRESHOLD).mean()) if len(x) else np.nan})
+            rows.append(
+                {
+                    "scenario": name,
+                    "against": against,
+                    "year": year,
+                    "band": str(band),
+                    "n": len(x),
+                    "effect_p50": x.median() if len(x) else np.nan,
+                    "effect_p05": x.quantile(0.05) if len(x) else np.nan,
+                    "effect_p95": x.quantile(0.95) if len(x) else np.nan,
+                    "prob_cut_over_10pct": float((x < CUT_THRESHOLD).mean()) if len(x) else np.nan,
+                    "prob_cut_over_50pct": float((x < COLLAPSE_THRESHOLD).mean()) if len(x) else np.nan,
+                }
+            )
     return pd.DataFrame(rows)
 
 
-def delay_table(metrics: dict[str, pd.DataFrame], baseline: str, comparator: str | None = DECISION_COMPARATOR,
-                scenarios=None) -> pd.DataFrame:
+def delay_table(
+    metrics: dict[str, pd.DataFrame], baseline: str, comparator: str | None = DECISION_COMPARATOR, scenarios=None
+) -> pd.DataFrame:
     """Deterrence or delay: per scenario and comparator, the people still in northern France at
     the horizon who may cross later (:func:`in_france_at_end`; mean, and mean difference from the
     comparator's paired run), the effect on the last year's crossings (median), and the same
@@ -246,14 +304,23 @@ def delay_table(metrics: dict[str, pd.DataFrame], baseline: str, comparator: str
             cut = r["arrivals"] - a["arrivals"]
             eff = relative_change(a[col], r[col])
             later = relative_change(a[col] + a["in_france_at_end"], r[col] + r["in_france_at_end"])
-            rows.append({"scenario": name, "against": against, "year": last,
-                         "in_france_at_end": a["in_france_at_end"].mean(),
-                         "comparator_in_france_at_end": r["in_france_at_end"].mean(),
-                         "extra_in_france_mean": extra.mean(), "extra_in_france_p05": extra.quantile(0.05),
-                         "extra_in_france_p95": extra.quantile(0.95),
-                         "effect_p50": np.nanmedian(eff), "effect_counting_later_p50": np.nanmedian(later),
-                         "effect_mean": np.nanmean(eff), "effect_counting_later_mean": np.nanmean(later),
-                         "cut_whole_run_mean": cut.mean(),
-                         "delay_share_of_cut": extra.mean() / cut.mean() if cut.mean() > 0 else np.nan,
-                         "n_pairs": len(idx)})
+            rows.append(
+                {
+                    "scenario": name,
+                    "against": against,
+                    "year": last,
+                    "in_france_at_end": a["in_france_at_end"].mean(),
+                    "comparator_in_france_at_end": r["in_france_at_end"].mean(),
+                    "extra_in_france_mean": extra.mean(),
+                    "extra_in_france_p05": extra.quantile(0.05),
+                    "extra_in_france_p95": extra.quantile(0.95),
+                    "effect_p50": np.nanmedian(eff),
+                    "effect_counting_later_p50": np.nanmedian(later),
+                    "effect_mean": np.nanmean(eff),
+                    "effect_counting_later_mean": np.nanmean(later),
+                    "cut_whole_run_mean": cut.mean(),
+                    "delay_share_of_cut": extra.mean() / cut.mean() if cut.mean() > 0 else np.nan,
+                    "n_pairs": len(idx),
+                }
+            )
     return pd.DataFrame(rows)

@@ -154,65 +154,150 @@ class Prior:
 
 #: The priors of the unidentified parameters that matter for the answer (one place; the report
 #: and docs/ODD.md section 8 print this table). Ranges bracket the model default.
-PRIORS: dict[str, Prior] = {p.name: p for p in [
-    Prior("deterrence_strength", "lognormal", 0.82, 0.86,
-          "derived by simulating the anchor episodes in the model itself (deterrence-sim prior, "
-          "experiments/prior/prior.md; docs/ODD.md section 8): the Australian turnbacks of 2013-14 (a 99.2% fall) "
-          "are reproduced from a strength of about 2.7, the Albania episode of 2022-23 (88% or more) from about "
-          "4.2, each read as caused by the policy alone, so their geometric mean 3.4 is the 95th percentile; the "
-          "median is the geometric middle of that and the US border build-up's 0.2 (not simulated); truncated at "
-          "twice the larger episode strength", high=8.3),
-    Prior("leave_route_daily", "loguniform", 0.001, 0.016,
-          "assumption: the mean time before a person on the coast gives up (asylum in France, moving on) is "
-          "between about 2 months and 3 years when no removal risk is perceived (default 0.004, 8 months); no "
-          "series of people leaving the camps exists"),
-    Prior("removal_salience", "loguniform", 1.0, 4.0,
-          "assumption: a removal weighs between as much as a plain count (1) and four times as much (returned "
-          "people live freely in French centres and tell their story, seed 001); default 2"),
-    Prior("impatience_per_month", "uniform", 0.0, 1.0,
-          "assumption: the try probability rises by 0-100% per month waited (default 50%); the waiting times of "
-          "the camps are not observed"),
-    Prior("memory_half_life_days", "loguniform", 20.0, 120.0,
-          "assumption: news of removals fades with a half-life between three weeks and four months (default "
-          "45 days)"),
-    Prior("share_family_ties", "uniform", 0.05, 0.20,
-          "assumption: the legal route is for people with family in the UK; 5-20% of people on the coast "
-          "(default 10%); PILOT: 350 admitted by 2026-01-27 is far below any of these pools, so parity binds"),
-    Prior("application_rate", "loguniform", 0.02, 0.10,
-          "assumption: an aware, eligible person applies within 10-50 days on average (default 0.05/day, 20 days)"),
-    Prior("legal_approval_prob", "uniform", 0.5, 0.9,
-          "assumption: 50-90% of applications approved (default 0.7); not published"),
-    Prior("share_scheme_eligible", "uniform", 0.55, 0.85,
-          "assumption: the pilot takes adults who are not excluded (children, families, some vulnerable people); "
-          "adult men are about three quarters of small-boat arrivals (Home Office), default 0.70"),
-    Prior("challenge_prob", "uniform", 0.3, 0.8,
-          "assumption: the first three planned flights left empty after last-minute challenges (seed 000), so "
-          "most detained people challenge; 30-80% (default 55%)"),
-    Prior("challenge_success_prob", "uniform", 0.15, 0.55,
-          "assumption: share of challenges (judicial review, modern-slavery claims) that succeed; 15-55% "
-          "(default 35%); not published for the pilot"),
-    Prior("limbo_give_up_daily", "loguniform", 0.003, 0.03,
-          "assumption: an approved applicant kept waiting for parity room gives up after about 1 to 11 months on "
-          "average (default 0.01/day, 100 days); nothing is published on these waits"),
-    Prior("limbo_max_days", "uniform", 30, 180,
-          "assumption around the 90-day validity of a UK visa vignette (default 90): an approval not used within "
-          "one to six months lapses", whole=True),
-    Prior("ineligible_risk_weight", "uniform", 0.0, 1.0,
-          "issue 21, assumption: people the scheme cannot remove (children, families; about 30% of arrivals) most "
-          "likely know it (0 with probability 0.5); otherwise they misperceive their own risk as a share, up to all, "
-          "of what their group hears (default 0)", p_none=0.5, none_value=0.0),
-]}
+PRIORS: dict[str, Prior] = {
+    p.name: p
+    for p in [
+        Prior(
+            "deterrence_strength",
+            "lognormal",
+            0.82,
+            0.86,
+            "derived by simulating the anchor episodes in the model itself (deterrence-sim prior, "
+            "experiments/prior/prior.md; docs/ODD.md section 8): the Australian turnbacks of 2013-14 (a 99.2% fall) "
+            "are reproduced from a strength of about 2.7, the Albania episode of 2022-23 (88% or more) from about "
+            "4.2, each read as caused by the policy alone, so their geometric mean 3.4 is the 95th percentile; the "
+            "median is the geometric middle of that and the US border build-up's 0.2 (not simulated); truncated at "
+            "twice the larger episode strength",
+            high=8.3,
+        ),
+        Prior(
+            "leave_route_daily",
+            "loguniform",
+            0.001,
+            0.016,
+            "assumption: the mean time before a person on the coast gives up (asylum in France, moving on) is "
+            "between about 2 months and 3 years when no removal risk is perceived (default 0.004, 8 months); no "
+            "series of people leaving the camps exists",
+        ),
+        Prior(
+            "removal_salience",
+            "loguniform",
+            1.0,
+            4.0,
+            "assumption: a removal weighs between as much as a plain count (1) and four times as much (returned "
+            "people live freely in French centres and tell their story, seed 001); default 2",
+        ),
+        Prior(
+            "impatience_per_month",
+            "uniform",
+            0.0,
+            1.0,
+            "assumption: the try probability rises by 0-100% per month waited (default 50%); the waiting times of "
+            "the camps are not observed",
+        ),
+        Prior(
+            "memory_half_life_days",
+            "loguniform",
+            20.0,
+            120.0,
+            "assumption: news of removals fades with a half-life between three weeks and four months (default 45 days)",
+        ),
+        Prior(
+            "share_family_ties",
+            "uniform",
+            0.05,
+            0.20,
+            "assumption: the legal route is for people with family in the UK; 5-20% of people on the coast "
+            "(default 10%); PILOT: 350 admitted by 2026-01-27 is far below any of these pools, so parity binds",
+        ),
+        Prior(
+            "application_rate",
+            "loguniform",
+            0.02,
+            0.10,
+            "assumption: an aware, eligible person applies within 10-50 days on average (default 0.05/day, 20 days)",
+        ),
+        Prior(
+            "legal_approval_prob",
+            "uniform",
+            0.5,
+            0.9,
+            "assumption: 50-90% of applications approved (default 0.7); not published",
+        ),
+        Prior(
+            "share_scheme_eligible",
+            "uniform",
+            0.55,
+            0.85,
+            "assumption: the pilot takes adults who are not excluded (children, families, some vulnerable people); "
+            "adult men are about three quarters of small-boat arrivals (Home Office), default 0.70",
+        ),
+        Prior(
+            "challenge_prob",
+            "uniform",
+            0.3,
+            0.8,
+            "assumption: the first three planned flights left empty after last-minute challenges (seed 000), so "
+            "most detained people challenge; 30-80% (default 55%)",
+        ),
+        Prior(
+            "challenge_success_prob",
+            "uniform",
+            0.15,
+            0.55,
+            "assumption: share of challenges (judicial review, modern-slavery claims) that succeed; 15-55% "
+            "(default 35%); not published for the pilot",
+        ),
+        Prior(
+            "limbo_give_up_daily",
+            "loguniform",
+            0.003,
+            0.03,
+            "assumption: an approved applicant kept waiting for parity room gives up after about 1 to 11 months on "
+            "average (default 0.01/day, 100 days); nothing is published on these waits",
+        ),
+        Prior(
+            "limbo_max_days",
+            "uniform",
+            30,
+            180,
+            "assumption around the 90-day validity of a UK visa vignette (default 90): an approval not used within "
+            "one to six months lapses",
+            whole=True,
+        ),
+        Prior(
+            "ineligible_risk_weight",
+            "uniform",
+            0.0,
+            1.0,
+            "issue 21, assumption: people the scheme cannot remove (children, families; about 30% of arrivals) most "
+            "likely know it (0 with probability 0.5); otherwise they misperceive their own risk as a share, up to all, "
+            "of what their group hears (default 0)",
+            p_none=0.5,
+            none_value=0.0,
+        ),
+    ]
+}
 
 #: The priors of the structural alternatives that have one (docs/ODD.md section 8.3): a weight on
 #: the structure being there at all (the point mass at 0 is today's model). Not drawn by the main
 #: job's headline; the brief shows each structure beside it or mixes them with these weights.
-STRUCTURE_PRIORS: dict[str, Prior] = {p.name: p for p in [
-    Prior("inflow_outcome_elasticity", "uniform", 0.0, 1.0,
-          "structural alternative (a), assumption: people further up the route hear of removals less directly "
-          "than people on the coast; 0 (today's model, the inflow ignores the UK) with probability 0.5, otherwise "
-          "up to as strongly deterred as people on the coast (1, relative to deterrence_strength)",
-          p_none=0.5, none_value=0.0),
-]}
+STRUCTURE_PRIORS: dict[str, Prior] = {
+    p.name: p
+    for p in [
+        Prior(
+            "inflow_outcome_elasticity",
+            "uniform",
+            0.0,
+            1.0,
+            "structural alternative (a), assumption: people further up the route hear of removals less directly "
+            "than people on the coast; 0 (today's model, the inflow ignores the UK) with probability 0.5, otherwise "
+            "up to as strongly deterred as people on the coast (1, relative to deterrence_strength)",
+            p_none=0.5,
+            none_value=0.0,
+        ),
+    ]
+}
 
 #: The priors of the dated mechanisms that may explain the fall in crossings of 2026 (docs/ODD.md
 #: section 7.13), in one place for the fit (issue 24) and the attribution to read. Each puts mass on
@@ -220,35 +305,77 @@ STRUCTURE_PRIORS: dict[str, Prior] = {p.name: p for p in [
 #: crossings; the rest spreads over effects of a plausible size. A draw is a dated schedule from the
 #: day the measure took effect. The main job (:data:`PRIORS`) does not draw them: they act alike on
 #: every scenario from 2026, and what they are is for the fit to 2026-04-30 to say.
-MECHANISM_PRIORS: dict[str, Prior] = {p.name: p for p in [
-    Prior("at_sea_interception_gain", "uniform", 0.0, 0.1,
-          "EVENTS: a handful of interceptions on the water documented from mid-January 2026 (2026-01-17 at "
-          "Gravelines, 2026-03-03 near Dunkirk; officers may act only before people board). Half the mass on no "
-          "effect; otherwise up to 0.1 added to the 0.19 chance of stopping a taxi boat: at 0.1 the model stops about 7-10 "
-          "taxi boats (450-600 people) on the water in January-April 2026 (2 seeds), against a handful documented",
-          p_none=0.5, none_value=0.0),
-    Prior("asylum_reform_inflow_factor", "uniform", 0.7, 1.0,
-          "EVENTS: the UK asylum reform (announced 2025-11-17; 30-month status for new adult claims from "
-          "2026-03-02). Half the mass on no effect (1); otherwise up to 30% fewer people setting out for the coast "
-          "from the day the status took effect (assumption: no study of its effect exists)",
-          p_none=0.5, none_value=1.0, from_date="2026-03-02"),
-    Prior("boat_supply_factor", "uniform", 0.5, 1.0,
-          "EVENTS: Germany's law against storing boats and engines for smuggling to the UK (2025-12-19) and the "
-          "UK-China engine agreement (2026-01-29), taken together from the first. Half the mass on no effect (1); "
-          "otherwise the networks' supply of boats falls by up to half (assumption)",
-          p_none=0.5, none_value=1.0, from_date="2025-12-19"),
-]}
+MECHANISM_PRIORS: dict[str, Prior] = {
+    p.name: p
+    for p in [
+        Prior(
+            "at_sea_interception_gain",
+            "uniform",
+            0.0,
+            0.1,
+            "EVENTS: a handful of interceptions on the water documented from mid-January 2026 (2026-01-17 at "
+            "Gravelines, 2026-03-03 near Dunkirk; officers may act only before people board). Half the mass on no "
+            "effect; otherwise up to 0.1 added to the 0.19 chance of stopping a taxi boat: at 0.1 the model stops about 7-10 "
+            "taxi boats (450-600 people) on the water in January-April 2026 (2 seeds), against a handful documented",
+            p_none=0.5,
+            none_value=0.0,
+        ),
+        Prior(
+            "asylum_reform_inflow_factor",
+            "uniform",
+            0.7,
+            1.0,
+            "EVENTS: the UK asylum reform (announced 2025-11-17; 30-month status for new adult claims from "
+            "2026-03-02). Half the mass on no effect (1); otherwise up to 30% fewer people setting out for the coast "
+            "from the day the status took effect (assumption: no study of its effect exists)",
+            p_none=0.5,
+            none_value=1.0,
+            from_date="2026-03-02",
+        ),
+        Prior(
+            "boat_supply_factor",
+            "uniform",
+            0.5,
+            1.0,
+            "EVENTS: Germany's law against storing boats and engines for smuggling to the UK (2025-12-19) and the "
+            "UK-China engine agreement (2026-01-29), taken together from the first. Half the mass on no effect (1); "
+            "otherwise the networks' supply of boats falls by up to half (assumption)",
+            p_none=0.5,
+            none_value=1.0,
+            from_date="2025-12-19",
+        ),
+    ]
+}
 
 #: Columns of the posterior sample and the model parameters they become (``inflow_20XX`` and the
 #: two beach-prevention levels are put back into their dated schedules, as ``calibrated.toml`` does).
-POSTERIOR_COLUMNS = ("inflow_2023", "inflow_2024", "inflow_2025", "try_prob", "beach_prevention_prob",
-                     "beach_prevention_2025h2", "people_per_boat_gain", "returnee_recross_daily")
-CALIBRATED_PARAMS = ("inflow_per_year", "try_prob", "beach_prevention_prob", "people_per_boat_gain",
-                     "returnee_recross_daily")
+POSTERIOR_COLUMNS = (
+    "inflow_2023",
+    "inflow_2024",
+    "inflow_2025",
+    "try_prob",
+    "beach_prevention_prob",
+    "beach_prevention_2025h2",
+    "people_per_boat_gain",
+    "returnee_recross_daily",
+)
+CALIBRATED_PARAMS = (
+    "inflow_per_year",
+    "try_prob",
+    "beach_prevention_prob",
+    "people_per_boat_gain",
+    "returnee_recross_daily",
+)
 #: Columns of the joint fit's sample that replace a prior of :data:`PRIORS` (or a mechanism's
 #: default) when present: drawn with the rest of their row.
-JOINT_COLUMNS = ("deterrence_strength", "leave_route_daily", "removal_salience", "at_sea_interception_gain",
-                 "asylum_reform_inflow_factor", "boat_supply_factor")
+JOINT_COLUMNS = (
+    "deterrence_strength",
+    "leave_route_daily",
+    "removal_salience",
+    "at_sea_interception_gain",
+    "asylum_reform_inflow_factor",
+    "boat_supply_factor",
+)
 #: Days from which a mechanism drawn from the joint sample acts (the measure's date; the parameter
 #: keeps its default before).
 JOINT_FROM = {p.name: p.from_date for p in MECHANISM_PRIORS.values() if p.from_date}
@@ -273,11 +400,16 @@ def _posterior_params(row) -> dict:
 
 def _calibrated_params(row) -> dict:
     return {
-        "inflow_per_year": {"2023-01-01": float(row["inflow_2023"]), "2024-01-01": float(row["inflow_2024"]),
-                            "2025-01-01": float(row["inflow_2025"])},
+        "inflow_per_year": {
+            "2023-01-01": float(row["inflow_2023"]),
+            "2024-01-01": float(row["inflow_2024"]),
+            "2025-01-01": float(row["inflow_2025"]),
+        },
         "try_prob": float(row["try_prob"]),
-        "beach_prevention_prob": {"2023-01-01": float(row["beach_prevention_prob"]),
-                                  "2025-07-01": float(row["beach_prevention_2025h2"])},
+        "beach_prevention_prob": {
+            "2023-01-01": float(row["beach_prevention_prob"]),
+            "2025-07-01": float(row["beach_prevention_2025h2"]),
+        },
         "people_per_boat_gain": float(row["people_per_boat_gain"]),
         "returnee_recross_daily": float(row["returnee_recross_daily"]),
     }
@@ -301,8 +433,12 @@ class Uncertainty:
         rows, weights = read_posterior(posterior_file or POSTERIOR_FILE)
         fixed = frozenset(fixed_names)
         fitted = set(rows[0]) & set(JOINT_COLUMNS)
-        return cls(priors=tuple(p for p in PRIORS.values() if p.name not in fixed | fitted), posterior=tuple(rows),
-                   weights=tuple(weights), fixed_names=fixed)
+        return cls(
+            priors=tuple(p for p in PRIORS.values() if p.name not in fixed | fitted),
+            posterior=tuple(rows),
+            weights=tuple(weights),
+            fixed_names=fixed,
+        )
 
     @classmethod
     def fixed(cls) -> Uncertainty:
@@ -398,9 +534,17 @@ def prior_table(unc: Uncertainty | None = None) -> list[dict]:
     joint fit's posterior sample holds are drawn from it (one row says which, with their posterior
     5%, 50% and 95%); only the others are drawn from their priors, said so row by row."""
     unc = Uncertainty.full() if unc is None else unc
-    rows = [{"parameter": p.name, "distribution": "prior (the data cannot touch it): " + p.describe(),
-             "p05": p.quantile(0.05), "p50": p.quantile(0.5), "p95": p.quantile(0.95), "source": p.source}
-            for p in unc.priors]
+    rows = [
+        {
+            "parameter": p.name,
+            "distribution": "prior (the data cannot touch it): " + p.describe(),
+            "p05": p.quantile(0.05),
+            "p50": p.quantile(0.5),
+            "p95": p.quantile(0.95),
+            "source": p.source,
+        }
+        for p in unc.priors
+    ]
     if unc.posterior:
         w = np.asarray(unc.weights, float)
         for name in [n for n in JOINT_COLUMNS if n in unc.posterior[0]] + ["inflow_2026"]:
@@ -410,11 +554,25 @@ def prior_table(unc: Uncertainty | None = None) -> list[dict]:
             order = np.argsort(x)
             cdf = (np.cumsum(w[order]) - 0.5 * w[order]) / w.sum()
             q = np.interp([0.05, 0.5, 0.95], cdf, x[order])
-            rows.append({"parameter": name, "distribution": "joint posterior (data to 2026-04-30)",
-                         "p05": q[0], "p50": q[1], "p95": q[2],
-                         "source": "joint fit, experiments/calibration/posterior_joint.csv (docs/ODD.md section 10)"})
-        rows.append({"parameter": ", ".join(n for n in CALIBRATED_PARAMS if n not in unc.fixed_names),
-                     "distribution": "joint posterior (rows)", "p05": np.nan, "p50": np.nan, "p95": np.nan,
-                     "source": "fitted to SB01 2023-2026-04, SB02 to 2026-04-26 and the pilot's returns "
-                               "(experiments/calibration/posterior_joint.csv)"})
+            rows.append(
+                {
+                    "parameter": name,
+                    "distribution": "joint posterior (data to 2026-04-30)",
+                    "p05": q[0],
+                    "p50": q[1],
+                    "p95": q[2],
+                    "source": "joint fit, experiments/calibration/posterior_joint.csv (docs/ODD.md section 10)",
+                }
+            )
+        rows.append(
+            {
+                "parameter": ", ".join(n for n in CALIBRATED_PARAMS if n not in unc.fixed_names),
+                "distribution": "joint posterior (rows)",
+                "p05": np.nan,
+                "p50": np.nan,
+                "p95": np.nan,
+                "source": "fitted to SB01 2023-2026-04, SB02 to 2026-04-26 and the pilot's returns "
+                "(experiments/calibration/posterior_joint.csv)",
+            }
+        )
     return rows

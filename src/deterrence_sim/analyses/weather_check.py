@@ -90,8 +90,9 @@ def run(kwargs: dict, seed: int, replay: dict | None = None):
     return np.array(result.dates, dtype="datetime64[D]"), result["arrivals"], result["sea_viable"].astype(bool)
 
 
-def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = REPLICATES, seed: int = SEED,
-            window=WINDOW) -> dict:
+def measure(
+    scenario: str = SCENARIO, strong: float = STRONG, replicates: int = REPLICATES, seed: int = SEED, window=WINDOW
+) -> dict:
     from .. import scenario as sc
     from ..runner import replicate_seed
 
@@ -99,8 +100,9 @@ def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = 
     base["end"] = max(base["end"], window[1])
     lo, hi = np.datetime64(window[0]), np.datetime64(window[1])
     t0 = time.perf_counter()
-    out: dict[str, list] = {k: [] for k in ("off", "strong", "replayed", "chain", "viable", "days_off", "days_strong",
-                           "days_chain")}
+    out: dict[str, list] = {
+        k: [] for k in ("off", "strong", "replayed", "chain", "viable", "days_off", "days_strong", "days_chain")
+    }
     strong_runs, off_runs = [], []  # the runs without deterrence serve the chain arm too
     for i in range(replicates):
         s = replicate_seed(seed, i)
@@ -108,8 +110,9 @@ def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = 
         _, a_on, viable_on = run({**base, "deterrence_strength": strong}, s)
         assert (viable == viable_on).all()  # common random numbers: the same true weather
         w = (d >= lo) & (d <= hi)
-        _, a_rep, _ = run({**base, "deterrence_strength": 0.0}, s,
-                          replay=weather_replay(viable, np.where(w, a_on > 0, viable)))
+        _, a_rep, _ = run(
+            {**base, "deterrence_strength": 0.0}, s, replay=weather_replay(viable, np.where(w, a_on > 0, viable))
+        )
         strong_runs.append((d, a_on > 0, w))
         off_runs.append((d, a_off, viable))
         out["off"].append(a_off[w].sum())
@@ -122,28 +125,43 @@ def measure(scenario: str = SCENARIO, strong: float = STRONG, replicates: int = 
     flags = np.array([r[1][r[2]] for r in strong_runs])
     chain_strong = chain_from_flags(d, flags)
     d_off = off_runs
-    chain_truth = chain_from_flags(np.array([x[0][(x[0] >= lo) & (x[0] <= hi)] for x in d_off]),
-                                   np.array([x[2][(x[0] >= lo) & (x[0] <= hi)] for x in d_off]))
+    chain_truth = chain_from_flags(
+        np.array([x[0][(x[0] >= lo) & (x[0] <= hi)] for x in d_off]),
+        np.array([x[2][(x[0] >= lo) & (x[0] <= hi)] for x in d_off]),
+    )
     for i, (dd, a_tr, viable) in enumerate(d_off):
         w = (dd >= lo) & (dd <= hi)
         # the window's days drawn from the re-estimated chain, replayed inside the window only (the
         # chain has no estimate for the months outside it), in the world without deterrence
         drawn = chain_days(np.random.default_rng([seed, 31, i]), dd[w], chain_strong)
-        _, a_ch, _ = run({**base, "deterrence_strength": 0.0}, replicate_seed(seed, i),
-                         replay=weather_replay(viable, in_window(viable, w, drawn)))
+        _, a_ch, _ = run(
+            {**base, "deterrence_strength": 0.0},
+            replicate_seed(seed, i),
+            replay=weather_replay(viable, in_window(viable, w, drawn)),
+        )
         out["chain"].append(a_ch[w].sum() - a_tr[w].sum())
         out["days_chain"].append(int((a_ch[w] > 0).sum()))
     off, on = np.array(out["off"]), np.array(out["strong"])
     fall = off - on
-    res: dict = {"scenario": scenario, "deterrence_strength": strong, "window": list(window), "replicates": replicates,
-           "arrivals_off": float(off.mean()), "arrivals_strong": float(on.mean()),
-           "fall": float(fall.mean()), "fall_share": float(fall.mean() / off.mean()),
-           "viable_days": float(np.mean(out["viable"])), "crossing_days_off": float(np.mean(out["days_off"])),
-           "crossing_days_strong": float(np.mean(out["days_strong"])),
-           "crossing_days_chain": float(np.mean(out["days_chain"])),
-           "replayed_fall": float((off - np.array(out["replayed"])).mean()),
-           "chain_fall": float(-np.mean(out["chain"])),
-           "chain_truth": chain_truth, "chain_strong": chain_strong, "seconds": time.perf_counter() - t0}
+    res: dict = {
+        "scenario": scenario,
+        "deterrence_strength": strong,
+        "window": list(window),
+        "replicates": replicates,
+        "arrivals_off": float(off.mean()),
+        "arrivals_strong": float(on.mean()),
+        "fall": float(fall.mean()),
+        "fall_share": float(fall.mean() / off.mean()),
+        "viable_days": float(np.mean(out["viable"])),
+        "crossing_days_off": float(np.mean(out["days_off"])),
+        "crossing_days_strong": float(np.mean(out["days_strong"])),
+        "crossing_days_chain": float(np.mean(out["days_chain"])),
+        "replayed_fall": float((off - np.array(out["replayed"])).mean()),
+        "chain_fall": float(-np.mean(out["chain"])),
+        "chain_truth": chain_truth,
+        "chain_strong": chain_strong,
+        "seconds": time.perf_counter() - t0,
+    }
     res["absorbed_replayed"] = res["replayed_fall"] / res["fall"] if res["fall"] else float("nan")
     res["absorbed_chain"] = res["chain_fall"] / res["fall"] if res["fall"] else float("nan")
     return res
@@ -153,31 +171,37 @@ def write(out: Path, res: dict, command: str) -> None:
     safeio.prepare_output_dir(out)
     safeio.write_json(out / "weather_absorption.json", res)
     r = res
-    L = ["# How much of a deterrence-driven fall the crossing-day weather absorbs", "",
-         f"Made by `{command}` on {dt.date.today()} in {r['seconds']:.0f} s. Scenario `{r['scenario']}`, "
-         f"{r['replicates']} replicates, window {r['window'][0]}..{r['window'][1]}; deterrence strength "
-         f"{r['deterrence_strength']:g} against 0, each pair with the same seed and so the same true weather.", "",
-         f"* True weather: {r['viable_days']:.0f} sea-viable days in the window (mean). Without deterrence "
-         f"{r['arrivals_off']:,.0f} arrivals on {r['crossing_days_off']:.0f} crossing days; with it "
-         f"{r['arrivals_strong']:,.0f} on {r['crossing_days_strong']:.0f}: a fall of {r['fall']:,.0f} "
-         f"({r['fall_share']:.0%}) and {r['crossing_days_off'] - r['crossing_days_strong']:.0f} crossing days fewer.",
-         f"* **Replaying the strong-deterrence run's crossing days as the weather** (what a fit does inside its "
-         f"window), the world without deterrence falls by {r['replayed_fall']:,.0f}: "
-         f"**{r['absorbed_replayed']:.0%} of the fall is absorbed as weather.**",
-         f"* **Re-estimating the monthly chain from those crossing days** (what the forecast's chain would do if "
-         f"learnt from the pilot's months) gives {r['crossing_days_chain']:.0f} crossing days in the window and "
-         + chain_sentence(r), "",
-         "Why the two can differ: the replayed record puts the crossing days exactly where the strong-deterrence "
-         "run had them, while a chain spreads about as many over the window at random, and the model's queue "
-         "(people wait for the next viable day) and the networks' launches a day decide how many people a calm or "
-         f"rough day moves. This is a strong case (strength {r['deterrence_strength']:g}, above the prior's 95th "
-         "percentile of 3.3; removals ten times the pilot's); the shares bound what the record can hide, they do "
-         "not say how much it hides in 2026.", "",
-         "What the project does about it: forecasts and backtests learn the weather chain from the crossing days "
-         "of 2022-2024 only (`forecast.WEATHER_LAST_YEAR`), before the pilot's first returns and the dated French "
-         "and UK measures of late 2025 and 2026, so the chain cannot take the pilot's effect, or theirs, on "
-         "crossing days for weather. Fits that replay the record of 2025-2026 as the weather inside their window "
-         "can, by up to the first share (docs/ODD.md, section 11)."]
+    L = [
+        "# How much of a deterrence-driven fall the crossing-day weather absorbs",
+        "",
+        f"Made by `{command}` on {dt.date.today()} in {r['seconds']:.0f} s. Scenario `{r['scenario']}`, "
+        f"{r['replicates']} replicates, window {r['window'][0]}..{r['window'][1]}; deterrence strength "
+        f"{r['deterrence_strength']:g} against 0, each pair with the same seed and so the same true weather.",
+        "",
+        f"* True weather: {r['viable_days']:.0f} sea-viable days in the window (mean). Without deterrence "
+        f"{r['arrivals_off']:,.0f} arrivals on {r['crossing_days_off']:.0f} crossing days; with it "
+        f"{r['arrivals_strong']:,.0f} on {r['crossing_days_strong']:.0f}: a fall of {r['fall']:,.0f} "
+        f"({r['fall_share']:.0%}) and {r['crossing_days_off'] - r['crossing_days_strong']:.0f} crossing days fewer.",
+        f"* **Replaying the strong-deterrence run's crossing days as the weather** (what a fit does inside its "
+        f"window), the world without deterrence falls by {r['replayed_fall']:,.0f}: "
+        f"**{r['absorbed_replayed']:.0%} of the fall is absorbed as weather.**",
+        f"* **Re-estimating the monthly chain from those crossing days** (what the forecast's chain would do if "
+        f"learnt from the pilot's months) gives {r['crossing_days_chain']:.0f} crossing days in the window and "
+        + chain_sentence(r),
+        "",
+        "Why the two can differ: the replayed record puts the crossing days exactly where the strong-deterrence "
+        "run had them, while a chain spreads about as many over the window at random, and the model's queue "
+        "(people wait for the next viable day) and the networks' launches a day decide how many people a calm or "
+        f"rough day moves. This is a strong case (strength {r['deterrence_strength']:g}, above the prior's 95th "
+        "percentile of 3.3; removals ten times the pilot's); the shares bound what the record can hide, they do "
+        "not say how much it hides in 2026.",
+        "",
+        "What the project does about it: forecasts and backtests learn the weather chain from the crossing days "
+        "of 2022-2024 only (`forecast.WEATHER_LAST_YEAR`), before the pilot's first returns and the dated French "
+        "and UK measures of late 2025 and 2026, so the chain cannot take the pilot's effect, or theirs, on "
+        "crossing days for weather. Fits that replay the record of 2025-2026 as the weather inside their window "
+        "can, by up to the first share (docs/ODD.md, section 11).",
+    ]
     safeio.write_text(out / "weather_absorption.md", "\n".join(L) + "\n")
 
 
@@ -188,11 +212,15 @@ def chain_sentence(r: dict) -> str:
     """What the re-estimated chain does to the world without deterrence, said the right way round
     when it raises arrivals (a negative share: it would make a deterrence effect look larger)."""
     if r["chain_fall"] >= 0:
-        return (f"a fall of {r['chain_fall']:,.0f} without any deterrence: **{r['absorbed_chain']:.0%} of the fall "
-                "is absorbed.**")
-    return (f"{-r['chain_fall']:,.0f} more arrivals than the true weather gives, without any deterrence: **none of "
-            f"the fall is absorbed**; a chain learnt from the pilot's months would make a deterrence effect look "
-            f"larger by {-r['absorbed_chain']:.0%} of it, not smaller.")
+        return (
+            f"a fall of {r['chain_fall']:,.0f} without any deterrence: **{r['absorbed_chain']:.0%} of the fall "
+            "is absorbed.**"
+        )
+    return (
+        f"{-r['chain_fall']:,.0f} more arrivals than the true weather gives, without any deterrence: **none of "
+        f"the fall is absorbed**; a chain learnt from the pilot's months would make a deterrence effect look "
+        f"larger by {-r['absorbed_chain']:.0%} of it, not smaller."
+    )
 
 
 def main(argv=None) -> int:
@@ -207,8 +235,10 @@ def main(argv=None) -> int:
     out = Path(argv[0] if argv else "experiments/forecast/weather_absorption")
     res = measure()
     write(out, res, "python -m deterrence_sim.analyses.weather_check " + str(out))
-    print(f"fall {res['fall']:,.0f} ({res['fall_share']:.0%}); absorbed: replayed {res['absorbed_replayed']:.0%}, "
-          f"re-estimated chain {res['absorbed_chain']:.0%}; {res['seconds']:.0f} s")
+    print(
+        f"fall {res['fall']:,.0f} ({res['fall_share']:.0%}); absorbed: replayed {res['absorbed_replayed']:.0%}, "
+        f"re-estimated chain {res['absorbed_chain']:.0%}; {res['seconds']:.0f} s"
+    )
     return 0
 
 

@@ -60,9 +60,15 @@ class SummaryRegression:
         if self.kind == "linear":
             reg = Ridge(alpha=1.0)
         elif self.kind == "mlp":
-            reg = MLPRegressor(hidden_layer_sizes=self.hidden, alpha=1e-3, early_stopping=True,
-                               validation_fraction=0.15, n_iter_no_change=20, max_iter=600,
-                               random_state=self.seed)
+            reg = MLPRegressor(
+                hidden_layer_sizes=self.hidden,
+                alpha=1e-3,
+                early_stopping=True,
+                validation_fraction=0.15,
+                n_iter_no_change=20,
+                max_iter=600,
+                random_state=self.seed,
+            )
         else:
             raise ValueError(f"unknown regression {self.kind!r}")
         self.model = make_pipeline(StandardScaler(), reg).fit(x, z)
@@ -80,8 +86,9 @@ class RegressionABC:
     (runs x features); ``train``: boolean mask of the runs that train the regression (the others
     are the reference runs of the rejection step)."""
 
-    def __init__(self, z: np.ndarray, x: np.ndarray, train: np.ndarray, kind: str = "mlp", seed: int = 0,
-                 accept: int = 200):
+    def __init__(
+        self, z: np.ndarray, x: np.ndarray, train: np.ndarray, kind: str = "mlp", seed: int = 0, accept: int = 200
+    ):
         self.z, self.x = np.asarray(z, float), np.asarray(x, float)
         self.train = np.asarray(train, bool)
         self.ref = np.flatnonzero(~self.train)
@@ -117,7 +124,7 @@ class RegressionABC:
         d = np.sqrt((((self.s_ref - s_obs) / self.scale) ** 2).sum(axis=1))
         if exclude is not None:
             d = np.where(self.ref == exclude, np.inf, d)
-        keep = np.argsort(d, kind="stable")[:self.accept]
+        keep = np.argsort(d, kind="stable")[: self.accept]
         h = d[keep[-1]] * 1.0001 if d[keep[-1]] > 0 else 1.0
         w = 1.0 - (d[keep] / h) ** 2
         w = w / w.sum()

@@ -78,13 +78,22 @@ def simulate_australia(replicates: int = 2, seed: int = 20131219, workers=None, 
     n = len(strengths) * replicates
     rows = []
     for k, s in enumerate(strengths):
-        without = np.array(res[k * replicates:(k + 1) * replicates])
-        with_ = np.array(res[n + k * replicates: n + (k + 1) * replicates])
+        without = np.array(res[k * replicates : (k + 1) * replicates])
+        with_ = np.array(res[n + k * replicates : n + (k + 1) * replicates])
         fall = 1.0 - with_ / np.maximum(without, 1.0)
-        rows.append({"episode": "australia", "deterrence_strength": s, "crossings_without": without.mean(),
-                     "crossings_with": with_.mean(), "fall_mean": fall.mean(), "fall_min": fall.min(),
-                     "fall_max": fall.max(), "observed_fall": observed_falls()["australia"],
-                     "replicates": replicates})
+        rows.append(
+            {
+                "episode": "australia",
+                "deterrence_strength": s,
+                "crossings_without": without.mean(),
+                "crossings_with": with_.mean(),
+                "fall_mean": fall.mean(),
+                "fall_min": fall.min(),
+                "fall_max": fall.max(),
+                "observed_fall": observed_falls()["australia"],
+                "replicates": replicates,
+            }
+        )
     return pd.DataFrame(rows)
 
 
@@ -101,8 +110,12 @@ def albania_table(path=None) -> pd.DataFrame:
     its two quarters (the episode's window)."""
     t = pd.read_csv(path or resources.path("experiments/albania/albania.csv"))
     t = t[t["removal_chance"] == t["removal_chance"].max()]
-    g = t.groupby("deterrence_strength").agg(fall_mean=("fall_mean", "max"), fall_min=("fall_min", "max"),
-                                            fall_max=("fall_max", "max"), replicates=("replicates", "max"))
+    g = t.groupby("deterrence_strength").agg(
+        fall_mean=("fall_mean", "max"),
+        fall_min=("fall_min", "max"),
+        fall_max=("fall_max", "max"),
+        replicates=("replicates", "max"),
+    )
     return g.reset_index().assign(episode="albania", observed_fall=observed_falls()["albania"])
 
 
@@ -141,8 +154,14 @@ def derive(anchors: dict[str, float]) -> dict:
     upper = float(np.exp(np.mean(np.log(list(anchors.values())))))
     median = float(np.sqrt(US_ANCHOR * upper))
     sigma = float(np.log(upper / median) / Z95)
-    return {"median": round(median, 2), "sigma": round(sigma, 2), "high": round(2 * max(anchors.values()), 1),
-            "upper_anchor": upper, "lower_anchor": US_ANCHOR, "anchors": anchors}
+    return {
+        "median": round(median, 2),
+        "sigma": round(sigma, 2),
+        "high": round(2 * max(anchors.values()), 1),
+        "upper_anchor": upper,
+        "lower_anchor": US_ANCHOR,
+        "anchors": anchors,
+    }
 
 
 def run(out: Path, replicates: int = 2, seed: int = 20131219, workers=None) -> dict:
@@ -156,29 +175,55 @@ def run(out: Path, replicates: int = 2, seed: int = 20131219, workers=None) -> d
 
 
 def write(out: Path, table: pd.DataFrame, prior: dict) -> None:
-    cols = ["episode", "deterrence_strength", "crossings_without", "crossings_with", "fall_mean", "fall_min",
-            "fall_max", "observed_fall", "replicates"]
-    lines = ["# The deterrence prior from the anchor episodes, simulated in the model", "",
-             "Written by `deterrence-sim prior` (method: `src/deterrence_sim/calibration/deterrence_prior.py`, docs/ODD.md section 8). "
-             "Fall of crossings against the paired run without the policy, at each strength (mean and range over "
-             "replicates); other parameters at their calibrated values.", "",
-             "| episode | strength | crossings without | with | fall (mean) | fall (range) | observed |",
-             "|---|---:|---:|---:|---:|---:|---:|"]
+    cols = [
+        "episode",
+        "deterrence_strength",
+        "crossings_without",
+        "crossings_with",
+        "fall_mean",
+        "fall_min",
+        "fall_max",
+        "observed_fall",
+        "replicates",
+    ]
+    lines = [
+        "# The deterrence prior from the anchor episodes, simulated in the model",
+        "",
+        "Written by `deterrence-sim prior` (method: `src/deterrence_sim/calibration/deterrence_prior.py`, docs/ODD.md section 8). "
+        "Fall of crossings against the paired run without the policy, at each strength (mean and range over "
+        "replicates); other parameters at their calibrated values.",
+        "",
+        "| episode | strength | crossings without | with | fall (mean) | fall (range) | observed |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
     for _, r in table.iterrows():
         cw = "" if pd.isna(r.get("crossings_without")) else f"{r['crossings_without']:,.0f}"
         cp = "" if pd.isna(r.get("crossings_with")) else f"{r['crossings_with']:,.0f}"
-        lines.append(f"| {r['episode']} | {r['deterrence_strength']:g} | {cw} | {cp} | {r['fall_mean']:.1%} | "
-                     f"{r['fall_min']:.1%} to {r['fall_max']:.1%} | {r['observed_fall']:.1%} |")
+        lines.append(
+            f"| {r['episode']} | {r['deterrence_strength']:g} | {cw} | {cp} | {r['fall_mean']:.1%} | "
+            f"{r['fall_min']:.1%} to {r['fall_max']:.1%} | {r['observed_fall']:.1%} |"
+        )
     lines += ["", "## The strengths that reproduce each episode", ""]
     for name, s in prior["anchors"].items():
-        lines.append(f"- **{name}**: " + (f"about {s:.2g} (the smallest strength at which the simulated range "
-                                          "reaches the observed fall, interpolated)" if prior["reached"][name] else
-                                          f"no tested strength up to {s:g} reaches it; {s:g} is a lower bound"))
-    lines += ["", "## The prior", "",
-              f"Upper anchor (geometric mean of the episodes, each read as caused by the policy alone): "
-              f"{prior['upper_anchor']:.2f}. Lower anchor (US border build-up, not simulated): {US_ANCHOR:g}. "
-              f"Prior: lognormal with median sqrt({US_ANCHOR:g} x {prior['upper_anchor']:.2f}) = {prior['median']:g}, "
-              f"sigma {prior['sigma']:g} (95th percentile at the upper anchor), truncated at {prior['high']:g}.", ""]
+        lines.append(
+            f"- **{name}**: "
+            + (
+                f"about {s:.2g} (the smallest strength at which the simulated range "
+                "reaches the observed fall, interpolated)"
+                if prior["reached"][name]
+                else f"no tested strength up to {s:g} reaches it; {s:g} is a lower bound"
+            )
+        )
+    lines += [
+        "",
+        "## The prior",
+        "",
+        f"Upper anchor (geometric mean of the episodes, each read as caused by the policy alone): "
+        f"{prior['upper_anchor']:.2f}. Lower anchor (US border build-up, not simulated): {US_ANCHOR:g}. "
+        f"Prior: lognormal with median sqrt({US_ANCHOR:g} x {prior['upper_anchor']:.2f}) = {prior['median']:g}, "
+        f"sigma {prior['sigma']:g} (95th percentile at the upper anchor), truncated at {prior['high']:g}.",
+        "",
+    ]
     safeio.write_csv(out / "prior.csv", table[cols], index=False, float_format="%.6g")
     safeio.write_json(out / "prior.json", prior)
     safeio.write_text(out / "prior.md", "\n".join(lines))

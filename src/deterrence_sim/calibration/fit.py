@@ -167,14 +167,30 @@ def _quiet_pyabc():
 
 
 def _setup_record(setting, priors, population, seed, targets) -> dict:
-    return {"fit": setting.name, "setting": dataclasses.asdict(setting), "population": population, "seed": seed,
-            "priors": {k: p.prior.as_dict() for k, p in priors.items()},
-            "targets": dict(zip(targets.names, targets.observed.round(6).tolist()))}
+    return {
+        "fit": setting.name,
+        "setting": dataclasses.asdict(setting),
+        "population": population,
+        "seed": seed,
+        "priors": {k: p.prior.as_dict() for k, p in priors.items()},
+        "targets": dict(zip(targets.names, targets.observed.round(6).tolist())),
+    }
 
 
-def run_fit(setting: Setting, out: Path, budget: int, population: int, seed: int, workers: int,
-            priors: dict[str, CalibParam] | None = None, progress: bool = True, simulator=None,
-            targets: TargetSet | None = None, max_generations: int | None = None, log=print) -> dict:
+def run_fit(
+    setting: Setting,
+    out: Path,
+    budget: int,
+    population: int,
+    seed: int,
+    workers: int,
+    priors: dict[str, CalibParam] | None = None,
+    progress: bool = True,
+    simulator=None,
+    targets: TargetSet | None = None,
+    max_generations: int | None = None,
+    log=print,
+) -> dict:
     """Run (or continue) one ABC-SMC fit; the history is ``out/<fit>.db``. Returns a summary dict.
 
     ``simulator(theta, seed) -> stats`` replaces the model (used by tests with synthetic models).
@@ -193,12 +209,16 @@ def run_fit(setting: Setting, out: Path, budget: int, population: int, seed: int
         record["simulator"] = getattr(simulator, "__name__", "custom")
 
     prior = pyabc.Distribution(**{k: p.prior.rv() for k, p in priors.items()})
-    bar = tqdm(total=budget, desc=f"calibrate {setting.name}", unit="sim", disable=not progress,
-               dynamic_ncols=True)
+    bar = tqdm(total=budget, desc=f"calibrate {setting.name}", unit="sim", disable=not progress, dynamic_ncols=True)
     sampler = SeededSampler(seed, workers, progress=bar.update)
-    abc = pyabc.ABCSMC(_SimModel(setting, targets, simulator), prior, _Distance(targets),
-                       population_size=population, sampler=sampler,
-                       eps=_epsilon())
+    abc = pyabc.ABCSMC(
+        _SimModel(setting, targets, simulator),
+        prior,
+        _Distance(targets),
+        population_size=population,
+        sampler=sampler,
+        eps=_epsilon(),
+    )
     history = _open_history(abc, out, setting.name, record, targets, log)
     bar.update(min(budget, history.total_nr_simulations if history.max_t >= 0 else 0))
     t_start = time.perf_counter()
@@ -206,7 +226,9 @@ def run_fit(setting: Setting, out: Path, budget: int, population: int, seed: int
     while True:
         done = history.total_nr_simulations if history.max_t >= 0 else 0
         left = budget - done
-        if left < _expected_cost(history, population) or (max_generations is not None and generations_run >= max_generations):
+        if left < _expected_cost(history, population) or (
+            max_generations is not None and generations_run >= max_generations
+        ):
             break
         sampler.budget_left = left
         abc._initial_population = None  # pyabc caches it across run() calls; read it afresh
@@ -220,14 +242,21 @@ def run_fit(setting: Setting, out: Path, budget: int, population: int, seed: int
         pops = history.get_all_populations()
         last = pops[pops.t == history.max_t].iloc[0]
         bar.set_postfix_str(f"generation {history.max_t}, epsilon {last.epsilon:.3g}")
-        tqdm.write(f"{setting.name}: generation {history.max_t} epsilon {last.epsilon:.4g}, accepted "
-                   f"{population}/{int(last.samples)}; {history.total_nr_simulations} simulations so far",
-                   file=sys.stderr) if progress else None
+        tqdm.write(
+            f"{setting.name}: generation {history.max_t} epsilon {last.epsilon:.4g}, accepted "
+            f"{population}/{int(last.samples)}; {history.total_nr_simulations} simulations so far",
+            file=sys.stderr,
+        ) if progress else None
     bar.close()
     if history.max_t < 0:
         raise ConfigError(f"--budget {budget} is too small for one generation of {population} particles")
-    return {"fit": setting.name, "db": str(db_path), "generations": int(history.max_t) + 1,
-            "simulations": int(history.total_nr_simulations), "seconds_this_call": time.perf_counter() - t_start}
+    return {
+        "fit": setting.name,
+        "db": str(db_path),
+        "generations": int(history.max_t) + 1,
+        "simulations": int(history.total_nr_simulations),
+        "seconds_this_call": time.perf_counter() - t_start,
+    }
 
 
 def _open_history(abc, out: Path, name: str, record: dict, targets: TargetSet, log):
@@ -240,12 +269,16 @@ def _open_history(abc, out: Path, name: str, record: dict, targets: TargetSet, l
         return abc.new(db, {"s": targets.observed})
     previous = json.loads(record_path.read_text()) if record_path.exists() else None
     if previous != json.loads(json.dumps(record)):
-        raise ConfigError(f"{out}: an earlier calibration ({name}) with different settings is stored "
-                          f"there; use another --out folder or delete {db_path.name}")
+        raise ConfigError(
+            f"{out}: an earlier calibration ({name}) with different settings is stored "
+            f"there; use another --out folder or delete {db_path.name}"
+        )
     history = abc.load(db, 1)
     if history.max_t >= 0:
-        log(f"{name}: continuing from generation {history.max_t} "
-            f"({history.total_nr_simulations} simulations already done)")
+        log(
+            f"{name}: continuing from generation {history.max_t} "
+            f"({history.total_nr_simulations} simulations already done)"
+        )
     return history
 
 
@@ -277,4 +310,3 @@ def generations(db_path: Path):
 
     h = pyabc.History(f"sqlite:///{Path(db_path).resolve()}", _id=1)
     return h.get_all_populations()
-

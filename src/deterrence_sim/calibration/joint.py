@@ -108,10 +108,16 @@ MAIN_JOB_PRIORS = ("deterrence_strength",)
 def joint_params() -> dict[str, JointParam]:
     """The joint fit's parameters, in a fixed order (the order of the table's ``u`` draws)."""
     out = [_main_job(uncertainty.PRIORS[n]) if n in MAIN_JOB_PRIORS else _calibrated(n) for n in CALIBRATED]
-    out.append(JointParam("inflow_2026_step", f"normal(0, {INFLOW_STEP_SD:g})",
-                          "log of the 2026 inflow level over 2025's: a random walk whose step is the root mean square "
-                          "of the observed year-on-year log change of 12-month arrivals, 2022-12..2025-12 "
-                          "(docs/ODD.md section 11: 0.33-0.37)", _step_ppf))
+    out.append(
+        JointParam(
+            "inflow_2026_step",
+            f"normal(0, {INFLOW_STEP_SD:g})",
+            "log of the 2026 inflow level over 2025's: a random walk whose step is the root mean square "
+            "of the observed year-on-year log change of 12-month arrivals, 2022-12..2025-12 "
+            "(docs/ODD.md section 11: 0.33-0.37)",
+            _step_ppf,
+        )
+    )
     for name in ("leave_route_daily", "removal_salience"):
         out.append(_main_job(uncertainty.PRIORS[name]))
     for prior in getattr(uncertainty, "MECHANISM_PRIORS", {}).values():
@@ -201,9 +207,14 @@ def table_record(seed: int) -> dict:
 
     targets = TargetSet(JOINT_SETTING.start, JOINT_SETTING.end, JOINT_SETTING.fit_end)
     params = joint_params()
-    return {"seed": int(seed), "setting": dataclasses.asdict(JOINT_SETTING),
-            "weather_observed_until": WEATHER_OBSERVED_UNTIL, "inflow_month_sd": MONTH_SD,
-            "parameters": {n: p.text for n, p in params.items()}, "targets": targets.names}
+    return {
+        "seed": int(seed),
+        "setting": dataclasses.asdict(JOINT_SETTING),
+        "weather_observed_until": WEATHER_OBSERVED_UNTIL,
+        "inflow_month_sd": MONTH_SD,
+        "parameters": {n: p.text for n, p in params.items()},
+        "targets": targets.names,
+    }
 
 
 def build_table(out: Path, simulations: int, seed: int, workers: int = 1, log=print, chunk: int = 8) -> dict:
@@ -218,8 +229,10 @@ def build_table(out: Path, simulations: int, seed: int, workers: int = 1, log=pr
     if meta_path.exists():
         previous = json.loads(meta_path.read_text())
         if previous != json.loads(json.dumps(record)):
-            raise ConfigError(f"{out}: a reference table with other settings (seed, parameters or targets) is stored "
-                              f"there; use another --out folder")
+            raise ConfigError(
+                f"{out}: a reference table with other settings (seed, parameters or targets) is stored "
+                f"there; use another --out folder"
+            )
     else:
         meta_path.write_text(json.dumps(record, indent=1) + "\n")
     store.clean_temporaries(out)
@@ -251,7 +264,7 @@ def load_table(folder: Path):
     runs = df["run"].to_numpy()
     gaps = np.flatnonzero(runs != np.arange(len(runs)))
     if len(gaps):
-        df = df.iloc[:gaps[0]]
+        df = df.iloc[: gaps[0]]
     return df.reset_index(drop=True)
 
 

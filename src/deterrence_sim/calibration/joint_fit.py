@@ -53,8 +53,10 @@ def accept_count(n_reference: int) -> int:
 
 
 def target_sets() -> dict[str, TargetSet]:
-    return {"to_2025": TargetSet(JOINT_SETTING.start, JOINT_SETTING.end, CUT_2025),
-            "to_2026_04": TargetSet(JOINT_SETTING.start, JOINT_SETTING.end, JOINT_SETTING.fit_end)}
+    return {
+        "to_2025": TargetSet(JOINT_SETTING.start, JOINT_SETTING.end, CUT_2025),
+        "to_2026_04": TargetSet(JOINT_SETTING.start, JOINT_SETTING.end, JOINT_SETTING.fit_end),
+    }
 
 
 def features(values: np.ndarray, targets: TargetSet) -> np.ndarray:
@@ -87,8 +89,7 @@ class JointFit:
             if missing:
                 raise ConfigError(f"the reference table has no column for target {missing[0]!r}; build a new table")
             self.x[cut] = features(table[[f"t:{n}" for n in targets.names]].to_numpy(float), targets)
-            self.estimators[cut] = RegressionABC(self.z, self.x[cut], self.train, seed=seed % 2**32,
-                                                 accept=self.accept)
+            self.estimators[cut] = RegressionABC(self.z, self.x[cut], self.train, seed=seed % 2**32, accept=self.accept)
 
     def values(self, z: np.ndarray) -> np.ndarray:
         """Parameter values from probit-scale draws."""
@@ -118,11 +119,18 @@ def identification(fit: JointFit, posts: dict[str, pd.DataFrame]) -> list[dict]:
     rows = []
     for name in fit.names:
         p = fit.params[name]
-        rows.append({"parameter": name, "prior_width90": p.value(0.95) - p.value(0.05),
-                     "posterior_width90_to_2025": width90(posts["to_2025"][name].to_numpy(),
-                                                          posts["to_2025"]["weight"].to_numpy()),
-                     "posterior_width90_to_2026_04": width90(posts["to_2026_04"][name].to_numpy(),
-                                                             posts["to_2026_04"]["weight"].to_numpy())})
+        rows.append(
+            {
+                "parameter": name,
+                "prior_width90": p.value(0.95) - p.value(0.05),
+                "posterior_width90_to_2025": width90(
+                    posts["to_2025"][name].to_numpy(), posts["to_2025"]["weight"].to_numpy()
+                ),
+                "posterior_width90_to_2026_04": width90(
+                    posts["to_2026_04"][name].to_numpy(), posts["to_2026_04"]["weight"].to_numpy()
+                ),
+            }
+        )
     return rows
 
 
@@ -153,10 +161,17 @@ def run_sbc(fit: JointFit, n_random: int, seed: int, cut: str = "to_2026_04") ->
             qa = weighted_quantiles(za, wa, [0.05, 0.95])
             for j, name in enumerate(fit.names):
                 truth = fit.z[i, j]
-                rows.append({"group": group, "run": int(fit.table["run"].iloc[i]), "parameter": name,
-                             "true_probit": truth, "rank": float(w[z[:, j] < truth].sum()),
-                             "covered": bool(q[0, j] <= truth <= q[1, j]),
-                             "covered_adjusted": bool(qa[0, j] <= truth <= qa[1, j])})
+                rows.append(
+                    {
+                        "group": group,
+                        "run": int(fit.table["run"].iloc[i]),
+                        "parameter": name,
+                        "true_probit": truth,
+                        "rank": float(w[z[:, j] < truth].sum()),
+                        "covered": bool(q[0, j] <= truth <= q[1, j]),
+                        "covered_adjusted": bool(qa[0, j] <= truth <= qa[1, j]),
+                    }
+                )
     return pd.DataFrame(rows)
 
 
@@ -168,10 +183,17 @@ def coverage_table(sbc: pd.DataFrame) -> pd.DataFrame:
     for group, g in groups:
         for name, h in g.groupby("parameter", sort=False):
             n = len(h)
-            rows.append({"group": group, "parameter": name, "n": n, "coverage90": h["covered"].mean(),
-                         "binomial_se": float(np.sqrt(0.9 * 0.1 / n)),
-                         "coverage90_adjusted": h["covered_adjusted"].mean(),
-                         "rank_ks_pvalue": _ks_uniform(h["rank"].to_numpy())})
+            rows.append(
+                {
+                    "group": group,
+                    "parameter": name,
+                    "n": n,
+                    "coverage90": h["covered"].mean(),
+                    "binomial_se": float(np.sqrt(0.9 * 0.1 / n)),
+                    "coverage90_adjusted": h["covered_adjusted"].mean(),
+                    "rank_ks_pvalue": _ks_uniform(h["rank"].to_numpy()),
+                }
+            )
     return pd.DataFrame(rows)
 
 
@@ -197,7 +219,7 @@ def plot_ranks(sbc: pd.DataFrame, path: Path) -> None:
         ax.axhline(len(r) / 10, color="grey", lw=1)
         ax.set_title(name, fontsize=8)
         ax.tick_params(labelsize=7)
-    for ax in np.ravel(axes)[len(names):]:
+    for ax in np.ravel(axes)[len(names) :]:
         ax.axis("off")
     fig.suptitle("SBC: rank of the true value in its posterior (flat when calibrated)", fontsize=10)
     fig.tight_layout()
@@ -219,8 +241,13 @@ def fit_and_check(table_dir: Path, out: Path, seed: int, sbc: int = 300, command
     safeio.write_csv(out / "posterior_joint_to_2025.csv", posts["to_2025"])
     ident = identification(fit, posts)
     safeio.write_csv(out / "identification.csv", pd.DataFrame(ident))
-    result = {"runs": len(table), "reference": fit.n_reference, "accept": fit.accept,
-              "local_linear_adjustment": bool(fit.estimators["to_2026_04"].adjusts), "identification": ident}
+    result = {
+        "runs": len(table),
+        "reference": fit.n_reference,
+        "accept": fit.accept,
+        "local_linear_adjustment": bool(fit.estimators["to_2026_04"].adjusts),
+        "identification": ident,
+    }
     if sbc:
         (out / "sbc").mkdir(exist_ok=True)
         t1 = time.perf_counter()

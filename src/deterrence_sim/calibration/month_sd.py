@@ -33,8 +33,10 @@ def _monthly_runs(theta, setting, sd, replicates, seed, workers, weather, months
     from ..observed.data import use_folder
     from ..runner import replicate_seed
 
-    jobs = [({**theta, "inflow_month_sd": float(sd)}, setting, end, weather, replicate_seed(seed, i), months)
-            for i in range(replicates)]
+    jobs = [
+        ({**theta, "inflow_month_sd": float(sd)}, setting, end, weather, replicate_seed(seed, i), months)
+        for i in range(replicates)
+    ]
     seeds = os.environ.get("DETERRENCE_SIM_SEEDS")  # the workers read the data folder the parent reads
     with worker_pool(workers, len(jobs), use_folder, (seeds,)) as pool:
         out = list((pool.map if pool else map)(_monthly_arrivals_job, jobs))
@@ -57,9 +59,15 @@ def month_residual_variance(log_x: np.ndarray, center: np.ndarray, year: np.ndar
     return out if np.ndim(log_x) == 2 else float(out[0])
 
 
-def estimate_inflow_month_sd(theta: dict, setting: Setting, replicates: int = MONTH_SD_REPLICATES,
-                             seed: int = DEFAULT_SEED, workers: int = 1, weather: str = "observed",
-                             log=None) -> dict:
+def estimate_inflow_month_sd(
+    theta: dict,
+    setting: Setting,
+    replicates: int = MONTH_SD_REPLICATES,
+    seed: int = DEFAULT_SEED,
+    workers: int = 1,
+    weather: str = "observed",
+    log=None,
+) -> dict:
     """Estimate ``inflow_month_sd`` by the (simulated) method of moments: a step of ``calibrate``.
 
     The ABC fit sets the inflow's yearly levels and everything else with the month noise off
@@ -125,16 +133,29 @@ def estimate_inflow_month_sd(theta: dict, setting: Setting, replicates: int = MO
         return _monthly_runs(theta, setting, sd, replicates, seed, workers, weather, months, end)
 
     t0 = time.perf_counter()
-    out = {"setting": setting.name, "weather": weather, "months": len(monthly), "first_month": monthly[0].name[-7:],
-           "last_month": monthly[-1].name[-7:], "replicates": replicates, "seed": seed,
-           "theta": {k: float(v) for k, v in theta.items()}}
+    out = {
+        "setting": setting.name,
+        "weather": weather,
+        "months": len(monthly),
+        "first_month": monthly[0].name[-7:],
+        "last_month": monthly[-1].name[-7:],
+        "replicates": replicates,
+        "seed": seed,
+        "theta": {k: float(v) for k, v in theta.items()},
+    }
     out.update(moment_estimate(log_obs, year, run))
     out["seconds"] = time.perf_counter() - t0
-    say(f"inflow_month_sd ({setting.name}, {weather} weather): observed moment {out['observed_moment']:.4f}, model "
+    say(
+        f"inflow_month_sd ({setting.name}, {weather} weather): observed moment {out['observed_moment']:.4f}, model "
         f"at sd = 0 {out['model_moment_sd0']:.4f}; first estimate {out['first_sd']:.3f}"
-        + (f"; transmission to arrivals k = {out['transmission']:.3f}; estimate {out['sd_unrounded']:.3f} (rough 90% "
-           f"interval {out['approx_90'][0]:.2f}-{out['approx_90'][1]:.2f}), model moment there "
-           f"{out['model_moment_at_sd']:.4f}" if out["transmission"] else "; estimate 0"))
+        + (
+            f"; transmission to arrivals k = {out['transmission']:.3f}; estimate {out['sd_unrounded']:.3f} (rough 90% "
+            f"interval {out['approx_90'][0]:.2f}-{out['approx_90'][1]:.2f}), model moment there "
+            f"{out['model_moment_at_sd']:.4f}"
+            if out["transmission"]
+            else "; estimate 0"
+        )
+    )
     return out
 
 
@@ -151,18 +172,25 @@ def moment_estimate(log_obs: np.ndarray, year: np.ndarray, run) -> dict:
     loo = (center * replicates - s0) / (replicates - 1)  # leave-one-out centre of each replicate
     t_0 = float(np.mean([month_residual_variance(s0[r], loo[r], year) for r in range(replicates)]))
     simple_var = float(np.var(log_obs - np.log(np.exp(s0).mean(axis=0)), ddof=1) - np.var(s0, axis=0, ddof=1).mean())
-    out = {"observed_moment": v_obs, "model_moment_sd0": t_0, "simple_sd": float(np.sqrt(max(0.0, simple_var))),
-           "first_sd": float(np.sqrt(max(0.0, v_obs - t_0)))}
+    out = {
+        "observed_moment": v_obs,
+        "model_moment_sd0": t_0,
+        "simple_sd": float(np.sqrt(max(0.0, simple_var))),
+        "first_sd": float(np.sqrt(max(0.0, v_obs - t_0))),
+    }
     if v_obs <= t_0:
-        out.update(sd=0.0, sd_unrounded=0.0, approx_90=None, transmission=None, model_moment_sd1=None,
-                   model_moment_at_sd=t_0)
+        out.update(
+            sd=0.0, sd_unrounded=0.0, approx_90=None, transmission=None, model_moment_sd1=None, model_moment_at_sd=t_0
+        )
         return out
     sd1 = out["first_sd"]
     t_1 = float(np.mean(month_residual_variance(run(sd1), center, year)))
     k = (t_1 - t_0) / sd1**2
     if k <= 0:
-        raise ConfigError(f"inflow_month_sd: the month noise did not add to the model's monthly scatter "
-                          f"(moment {t_1:.4f} at sd {sd1:.3f} against {t_0:.4f} at 0); use more replicates")
+        raise ConfigError(
+            f"inflow_month_sd: the month noise did not add to the model's monthly scatter "
+            f"(moment {t_1:.4f} at sd {sd1:.3f} against {t_0:.4f} at 0); use more replicates"
+        )
     sd = float(min(1.0, np.sqrt((v_obs - t_0) / k)))
     t_sd = float(np.mean(month_residual_variance(run(sd), center, year)))
     # sampling error of V_obs alone (months - years degrees of freedom, residuals taken as
@@ -170,8 +198,14 @@ def moment_estimate(log_obs: np.ndarray, year: np.ndarray, run) -> dict:
     dof = len(year) - len(np.unique(year))
     v_lo, v_hi = v_obs * dof / stats.chi2.ppf([0.95, 0.05], dof)
     interval = [float(min(1.0, np.sqrt(max(0.0, v - t_0) / k))) for v in (v_lo, v_hi)]
-    out.update(sd=round(sd, 2), sd_unrounded=sd, approx_90=interval, transmission=float(k), model_moment_sd1=t_1,
-               model_moment_at_sd=t_sd)
+    out.update(
+        sd=round(sd, 2),
+        sd_unrounded=sd,
+        approx_90=interval,
+        transmission=float(k),
+        model_moment_sd1=t_1,
+        model_moment_at_sd=t_sd,
+    )
     return out
 
 
@@ -184,5 +218,7 @@ def read_month_sd(folder: Path) -> dict[str, float]:
         raw = json.loads(path.read_text(encoding="utf-8"))
         return {name: float(r["sd"]) for name, r in raw.items()}
     except (ValueError, KeyError, TypeError, AttributeError):
-        raise ConfigError(f"{path}: not a valid inflow_month_sd estimate; rerun `deterrence-sim calibrate "
-                          f"--only-inflow-month-sd --out {folder}`") from None
+        raise ConfigError(
+            f"{path}: not a valid inflow_month_sd estimate; rerun `deterrence-sim calibrate "
+            f"--only-inflow-month-sd --out {folder}`"
+        ) from None

@@ -31,10 +31,19 @@ def parameter_table(post, priors: dict[str, CalibParam]) -> list[dict]:
         d = p.prior.scipy()
         lo, hi = d.ppf([0.05, 0.95])
         q = weighted_quantile(post[name], post["weight"], [0.05, 0.5, 0.95])
-        rows.append({"parameter": name, "prior": p.prior.describe(), "prior_median": float(d.median()),
-                     "prior_p05": float(lo), "prior_p95": float(hi), "post_median": float(q[1]),
-                     "post_p05": float(q[0]), "post_p95": float(q[2]),
-                     "width_ratio": float((q[2] - q[0]) / (hi - lo))})
+        rows.append(
+            {
+                "parameter": name,
+                "prior": p.prior.describe(),
+                "prior_median": float(d.median()),
+                "prior_p05": float(lo),
+                "prior_p95": float(hi),
+                "post_median": float(q[1]),
+                "post_p05": float(q[0]),
+                "post_p95": float(q[2]),
+                "width_ratio": float((q[2] - q[0]) / (hi - lo)),
+            }
+        )
     return rows
 
 
@@ -49,12 +58,17 @@ def _fmt(x: float) -> str:
 
 
 def parameter_markdown(rows: list[dict]) -> str:
-    lines = ["| parameter | prior | prior median [90%] | posterior median | posterior 90% interval | "
-             "posterior/prior width |", "|---|---|---|---|---|---|"]
+    lines = [
+        "| parameter | prior | prior median [90%] | posterior median | posterior 90% interval | "
+        "posterior/prior width |",
+        "|---|---|---|---|---|---|",
+    ]
     for r in rows:
-        lines.append(f"| `{r['parameter']}` | {r['prior']} | {_fmt(r['prior_median'])} "
-                     f"[{_fmt(r['prior_p05'])}, {_fmt(r['prior_p95'])}] | {_fmt(r['post_median'])} | "
-                     f"[{_fmt(r['post_p05'])}, {_fmt(r['post_p95'])}] | {r['width_ratio']:.2f} |")
+        lines.append(
+            f"| `{r['parameter']}` | {r['prior']} | {_fmt(r['prior_median'])} "
+            f"[{_fmt(r['prior_p05'])}, {_fmt(r['prior_p95'])}] | {_fmt(r['post_median'])} | "
+            f"[{_fmt(r['post_p05'])}, {_fmt(r['post_p95'])}] | {r['width_ratio']:.2f} |"
+        )
     return "\n".join(lines)
 
 
@@ -74,11 +88,19 @@ def plot_prior_posterior(posts: dict, priors: dict[str, CalibParam], path: Path)
         xs = np.linspace(lo, hi, 300)
         ax.plot(xs, d.pdf(xs), color="grey", lw=1.5, label="prior")
         for (label, post), colour in zip(posts.items(), ("tab:blue", "tab:orange")):
-            ax.hist(post[name], weights=post["weight"], bins=25, range=(lo, hi), density=True, alpha=0.45,
-                    color=colour, label=f"posterior ({label})")
+            ax.hist(
+                post[name],
+                weights=post["weight"],
+                bins=25,
+                range=(lo, hi),
+                density=True,
+                alpha=0.45,
+                color=colour,
+                label=f"posterior ({label})",
+            )
         ax.set_title(name, fontsize=9)
         ax.tick_params(labelsize=7)
-    for ax in np.ravel(axes)[len(names):]:
+    for ax in np.ravel(axes)[len(names) :]:
         ax.axis("off")
     np.ravel(axes)[0].legend(fontsize=7)
     fig.suptitle("Prior (line) and ABC-SMC posterior (histograms)")
@@ -89,8 +111,7 @@ def plot_prior_posterior(posts: dict, priors: dict[str, CalibParam], path: Path)
 
 def point_estimate(post) -> dict:
     """The calibrated parameter set: the posterior median of each parameter."""
-    return {k: float(weighted_quantile(post[k], post["weight"], 0.5)) for k in post.columns
-            if k not in ("weight",)}
+    return {k: float(weighted_quantile(post[k], post["weight"], 0.5)) for k in post.columns if k not in ("weight",)}
 
 
 def state_on(theta: dict, setting: Setting, day: str, seeds=range(8)) -> dict:
@@ -114,8 +135,17 @@ def default_values(theta: dict, setting: Setting) -> dict:
     values["inflow_seasonality"] = list(setting.fixed()["inflow_seasonality"])
     values["initial_waiting"] = start_state["initial_waiting"]
     values["people_per_boat_initial"] = min(start_state["people_per_boat_initial"], 80.0)
-    order = ("inflow_per_year", "inflow_seasonality", "initial_waiting", "try_prob", "deterrence_strength",
-             "people_per_boat_initial", "people_per_boat_gain", "beach_prevention_prob", "returnee_recross_daily")
+    order = (
+        "inflow_per_year",
+        "inflow_seasonality",
+        "initial_waiting",
+        "try_prob",
+        "deterrence_strength",
+        "people_per_boat_initial",
+        "people_per_boat_gain",
+        "beach_prevention_prob",
+        "returnee_recross_daily",
+    )
     return {k: values[k] for k in order if k in values} | {k: v for k, v in values.items() if k not in order}
 
 
@@ -140,9 +170,13 @@ MONTH_SD_COMMENT = (
 def month_sd_toml_lines(estimate: dict) -> list[str]:
     k = estimate.get("transmission")
     text = "\n".join(MONTH_SD_COMMENT).format(
-        replicates=estimate["replicates"], file=MONTH_SD_FILE, k="-" if k is None else f"{k:.2f}",
-        first=estimate.get("first_month", "?"), last=estimate.get("last_month", "?"),
-        weather=estimate.get("weather", "observed"))
+        replicates=estimate["replicates"],
+        file=MONTH_SD_FILE,
+        k="-" if k is None else f"{k:.2f}",
+        first=estimate.get("first_month", "?"),
+        last=estimate.get("last_month", "?"),
+        weather=estimate.get("weather", "observed"),
+    )
     return [*text.splitlines(), f"inflow_month_sd = {_toml_value(float(estimate['sd']))}"]
 
 
@@ -189,7 +223,7 @@ def calibrated_toml(values: dict, theta: dict, meta: dict) -> str:
         f"# people_per_boat_initial = {theta['people_per_boat_initial']:.1f} and initial_waiting = 3000.",
         'name = "calibrated"',
         'description = "The calibrated parameter set (ABC-SMC fit to SB01/SB02/pilot data 2023-2025); the '
-        'model\'s defaults."',
+        "model's defaults.\"",
         "",
         "[params]",
     ]
@@ -202,21 +236,34 @@ def write_outputs(out: Path, priors, fits: dict, meta: dict, setting: Setting) -
     posts = {name: posterior(Path(info["db"])) for name, info in fits.items()}
     for name, post in posts.items():
         post.to_csv(out / f"posterior_{name}.csv", index=False, float_format="%.6g")
-    lines = ["# Calibration: parameter table", "",
-             f"Written by `{meta['command']}` on {meta['date']}. ABC-SMC with pyabc; budget {meta['budget']} "
-             f"simulations per fit, population {meta['population']}, seed {meta['seed']}.", ""]
+    lines = [
+        "# Calibration: parameter table",
+        "",
+        f"Written by `{meta['command']}` on {meta['date']}. ABC-SMC with pyabc; budget {meta['budget']} "
+        f"simulations per fit, population {meta['population']}, seed {meta['seed']}.",
+        "",
+    ]
     tables = {}
     for name, post in posts.items():
         info, s = fits[name], SETTINGS[name]
         pops = generations(Path(info["db"]))
         rows = parameter_table(post, priors)
         tables[name] = rows
-        lines += [f"## Fit `{name}`: {s.describe()}", "",
-                  f"{info['generations']} generations, {info['simulations']} simulations; epsilon by generation: "
-                  + ", ".join(f"{e:.3g}" for e in pops.epsilon if np.isfinite(e)) + ".", "",
-                  parameter_markdown(rows), ""]
-    lines += ["`posterior/prior width` is the width of the posterior 90% interval over the prior's: near 1 means the "
-              "data say little about that parameter.", ""]
+        lines += [
+            f"## Fit `{name}`: {s.describe()}",
+            "",
+            f"{info['generations']} generations, {info['simulations']} simulations; epsilon by generation: "
+            + ", ".join(f"{e:.3g}" for e in pops.epsilon if np.isfinite(e))
+            + ".",
+            "",
+            parameter_markdown(rows),
+            "",
+        ]
+    lines += [
+        "`posterior/prior width` is the width of the posterior 90% interval over the prior's: near 1 means the "
+        "data say little about that parameter.",
+        "",
+    ]
     (out / "parameters.md").write_text("\n".join(lines), encoding="utf-8")
     plot_prior_posterior(posts, priors, out / "prior_posterior.png")
     result = {"tables": tables}
@@ -224,8 +271,12 @@ def write_outputs(out: Path, priors, fits: dict, meta: dict, setting: Setting) -
         theta = point_estimate(posts["full"])
         values = default_values(theta, setting)
         pops = generations(Path(fits["full"]["db"]))
-        meta = {**meta, "generations": fits["full"]["generations"], "simulations": fits["full"]["simulations"],
-                "epsilon": float(pops.epsilon.iloc[-1])}
+        meta = {
+            **meta,
+            "generations": fits["full"]["generations"],
+            "simulations": fits["full"]["simulations"],
+            "epsilon": float(pops.epsilon.iloc[-1]),
+        }
         (out / "calibrated.toml").write_text(calibrated_toml(values, theta, meta), encoding="utf-8")
         result["theta"], result["values"] = theta, values
     return result

@@ -29,8 +29,14 @@ FIT_START = "2023-01-01"
 #: The day the second-half-2025 beach prevention takes over (SB02's share stopped fell).
 BEACH_2025H2_FROM = "2025-07-01"
 _INFLOW_YEAR = re.compile(r"inflow_(\d{4})")
-_SCALARS = ("try_prob", "people_per_boat_initial", "people_per_boat_gain", "returnee_recross_daily",
-            "deterrence_strength", "inflow_month_sd")
+_SCALARS = (
+    "try_prob",
+    "people_per_boat_initial",
+    "people_per_boat_gain",
+    "returnee_recross_daily",
+    "deterrence_strength",
+    "inflow_month_sd",
+)
 
 
 @dataclasses.dataclass(frozen=True)
@@ -52,15 +58,21 @@ class Setting:
         being noisier than it need be. Its size is estimated afterwards from the fit's monthly
         residuals (:mod:`~deterrence_sim.calibration.month_sd`); a ``theta`` that carries
         ``inflow_month_sd`` switches it on (:func:`fitted_params`)."""
-        return {"weather_mode": "observed", "initial_waiting": 3000, "inflow_month_sd": 0.0,
-                "inflow_seasonality": monthly_seasonality(*self.seasonality_years)}
+        return {
+            "weather_mode": "observed",
+            "initial_waiting": 3000,
+            "inflow_month_sd": 0.0,
+            "inflow_seasonality": monthly_seasonality(*self.seasonality_years),
+        }
 
     def targets(self) -> TargetSet:
         return TargetSet(self.start, self.end, self.fit_end)
 
     def describe(self) -> str:
-        return (f"simulated {self.start}..{self.end}, observed data up to {self.fit_end}, "
-                f"inflow seasonality from {self.seasonality_years[0]}-{self.seasonality_years[1]}")
+        return (
+            f"simulated {self.start}..{self.end}, observed data up to {self.fit_end}, "
+            f"inflow seasonality from {self.seasonality_years[0]}-{self.seasonality_years[1]}"
+        )
 
 
 SETTINGS = {

@@ -95,7 +95,7 @@ def design(y: np.ndarray, month_of_year: np.ndarray, features=LEVEL_FEATURES) ->
     t = np.arange(first, len(y))
     for name in features:
         if name.startswith("log_mean"):
-            k = int(name[len("log_mean"):])
+            k = int(name[len("log_mean") :])
             cols.append(np.log1p((c[t] - c[t - k]) / k))
         elif name == "crossed_yesterday":
             cols.append((y[t - 1] > 0).astype(float))
@@ -104,8 +104,9 @@ def design(y: np.ndarray, month_of_year: np.ndarray, features=LEVEL_FEATURES) ->
     return np.column_stack(cols)
 
 
-def fit_count_model(dates: np.ndarray, y: np.ndarray, origin: dt.date, features=LEVEL_FEATURES,
-                    first: str = COUNT_FIT_FIRST) -> dict:
+def fit_count_model(
+    dates: np.ndarray, y: np.ndarray, origin: dt.date, features=LEVEL_FEATURES, first: str = COUNT_FIT_FIRST
+) -> dict:
     """Maximum-likelihood NB2 regression of daily arrivals (statsmodels) on the days from
     ``first`` to ``origin``; returns the coefficients, the dispersion ``alpha`` (variance
     ``mu + alpha mu^2``) and their standard errors."""
@@ -120,11 +121,18 @@ def fit_count_model(dates: np.ndarray, y: np.ndarray, origin: dt.date, features=
     dates, y = dates[start:], y[start:]
     moy = dates.astype("datetime64[M]").astype(int) % 12 + 1
     X = design(y, moy, features)
-    res = NegativeBinomial(y[max(LAGS):], X, loglike_method="nb2").fit(method="newton", maxiter=200, disp=0)
+    res = NegativeBinomial(y[max(LAGS) :], X, loglike_method="nb2").fit(method="newton", maxiter=200, disp=0)
     params = np.asarray(res.params, dtype=float)
-    return {"beta": params[:-1], "alpha": float(params[-1]), "se": np.asarray(res.bse, dtype=float),
-            "features": tuple(features), "history": y[-max(LAGS):], "origin": origin, "converged":
-            bool(res.mle_retvals.get("converged", True)), "days": int(len(y) - max(LAGS))}
+    return {
+        "beta": params[:-1],
+        "alpha": float(params[-1]),
+        "se": np.asarray(res.bse, dtype=float),
+        "features": tuple(features),
+        "history": y[-max(LAGS) :],
+        "origin": origin,
+        "converged": bool(res.mle_retvals.get("converged", True)),
+        "days": int(len(y) - max(LAGS)),
+    }
 
 
 def next_day_mean(fit: dict, history: np.ndarray, month: int) -> np.ndarray:
@@ -134,7 +142,7 @@ def next_day_mean(fit: dict, history: np.ndarray, month: int) -> np.ndarray:
     x = [np.ones(len(h))] + [np.full(len(h), float(month == m)) for m in range(2, 13)]
     for name in fit["features"]:
         if name.startswith("log_mean"):
-            k = int(name[len("log_mean"):])
+            k = int(name[len("log_mean") :])
             x.append(np.log1p(h[:, -k:].mean(axis=1)))
         else:  # crossed_yesterday
             x.append((h[:, -1] > 0).astype(float))

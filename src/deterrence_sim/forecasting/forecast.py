@@ -98,8 +98,10 @@ def cut_data(source: Path, folder: Path, origin: dt.date) -> Path:
     for name in DATA_FILES:
         path = Path(source) / name
         if not path.is_file():
-            raise ConfigError(f"missing data file {path}; it ships in the repository's seeds/ folder "
-                              f"(or set DETERRENCE_SIM_SEEDS to the folder holding it)")
+            raise ConfigError(
+                f"missing data file {path}; it ships in the repository's seeds/ folder "
+                f"(or set DETERRENCE_SIM_SEEDS to the folder holding it)"
+            )
         lines = path.read_text(encoding="utf-8").splitlines()
         kept = [lines[0]] + [ln for ln in lines[1:] if ln.split(",", 1)[0].strip() <= origin.isoformat()]
         (folder / name).write_text("\n".join(kept) + "\n", encoding="utf-8")
@@ -153,8 +155,9 @@ def local_level(log_monthly: np.ndarray) -> dict:
 
     from statsmodels.tsa.statespace.structural import UnobservedComponents
 
-    model = UnobservedComponents(np.asarray(log_monthly, dtype=float), level="local level", seasonal=12,
-                                 stochastic_seasonal=False)
+    model = UnobservedComponents(
+        np.asarray(log_monthly, dtype=float), level="local level", seasonal=12, stochastic_seasonal=False
+    )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # convergence chatter of the optimiser; the result is checked below
         res = model.fit(disp=0)
@@ -163,10 +166,16 @@ def local_level(log_monthly: np.ndarray) -> dict:
     s2 = max(s2, 1e-8)
     log_se = se / s2 if np.isfinite(se) else 1.0
     band = [float(np.sqrt(12 * s2 * np.exp(min(z * log_se, 50.0)))) for z in (-1.645, 1.645)]  # no overflow
-    return {"sigma2_level": s2, "sigma2_level_se": se, "log_sigma2_level_se": float(log_se),
-            "sigma2_irregular": float(res.params[names.index("sigma2.irregular")]),
-            "sd_year": float(np.sqrt(12 * s2)), "sd_year_90": band, "months": int(len(log_monthly)),
-            "converged": bool(res.mle_retvals.get("converged", True))}
+    return {
+        "sigma2_level": s2,
+        "sigma2_level_se": se,
+        "log_sigma2_level_se": float(log_se),
+        "sigma2_irregular": float(res.params[names.index("sigma2.irregular")]),
+        "sd_year": float(np.sqrt(12 * s2)),
+        "sd_year_90": band,
+        "months": int(len(log_monthly)),
+        "converged": bool(res.mle_retvals.get("converged", True)),
+    }
 
 
 def level_drift(origin: dt.date) -> dict:
@@ -175,8 +184,10 @@ def level_drift(origin: dt.date) -> dict:
     origin (at least :data:`DRIFT_MIN_MONTHS` months)."""
     m = complete_months_up_to(origin)
     if len(m) < DRIFT_MIN_MONTHS or (m <= 0).any():
-        raise ConfigError(f"--origin {origin}: need {DRIFT_MIN_MONTHS} complete months of arrivals from "
-                          f"{DRIFT_FIRST_MONTH} to estimate the drift of the inflow level")
+        raise ConfigError(
+            f"--origin {origin}: need {DRIFT_MIN_MONTHS} complete months of arrivals from "
+            f"{DRIFT_FIRST_MONTH} to estimate the drift of the inflow level"
+        )
     return {**local_level(np.log(m.to_numpy())), "first_month": m.index[0], "last_month": m.index[-1]}
 
 
@@ -275,8 +286,11 @@ def draw_thetas(post: pd.DataFrame, priors_used, n: int, seed: int, uncertainty:
     fitted = draw(post, n, seed) if uncertainty else [cal.point_estimate(post)] * n
     out = []
     for theta in fitted:
-        extra = {k: (prior_draw(p.prior, rng) if uncertainty else float(p.prior.scipy().median()))
-                 for k, p in cal.CALIBRATED.items() if k in FROM_PRIOR and k not in priors_used}
+        extra = {
+            k: (prior_draw(p.prior, rng) if uncertainty else float(p.prior.scipy().median()))
+            for k, p in cal.CALIBRATED.items()
+            if k in FROM_PRIOR and k not in priors_used
+        }
         out.append({**theta, **extra})
     return out
 
@@ -303,8 +317,15 @@ def _run_job(args) -> dict:
     months = np.array(result.dates, dtype="datetime64[D]").astype("datetime64[M]")
     keep = np.array(result.dates) > origin
     arrivals = result["arrivals"][keep]
-    df = pd.DataFrame({"month": months[keep], "arrivals": arrivals, "returns": result["removed"][keep],
-                       "crossing_days": arrivals > 0, "boats": result["boats"][keep]})
+    df = pd.DataFrame(
+        {
+            "month": months[keep],
+            "arrivals": arrivals,
+            "returns": result["removed"][keep],
+            "crossing_days": arrivals > 0,
+            "boats": result["boats"][keep],
+        }
+    )
     g = df.groupby("month").sum()
     return {"month": g.index.to_numpy(), **{c: g[c].to_numpy(float) for c in RUN_COLUMNS}}
 
@@ -334,8 +355,10 @@ def check_dates(origin, to) -> tuple[dt.date, dt.date]:
     origin, to = parse_date(origin, "--origin"), parse_date(to, "--to")
     last = data.daily_arrivals()["date"][-1].astype(object)
     if origin < FIRST_ORIGIN or origin > last:
-        raise ConfigError(f"--origin {origin}: must be between {FIRST_ORIGIN} (six observed months after the fit "
-                          f"start 2023-01-01) and {last} (the last observed day)")
+        raise ConfigError(
+            f"--origin {origin}: must be between {FIRST_ORIGIN} (six observed months after the fit "
+            f"start 2023-01-01) and {last} (the last observed day)"
+        )
     if to <= origin:
         raise ConfigError(f"--to {to}: must be after --origin {origin}")
     if (to - origin).days > MAX_HORIZON_DAYS:
@@ -351,8 +374,10 @@ def check_numbers(draws: int, budget: int, population: int) -> None:
     if not 10 <= population <= 10_000:
         raise ConfigError(f"--population {population} is out of range; allowed: 10..10000")
     if budget < 2 * population or budget > 10_000_000:
-        raise ConfigError(f"--budget {budget} is out of range; allowed: {2 * population}..10000000 simulations "
-                          f"(at least two generations of --population {population})")
+        raise ConfigError(
+            f"--budget {budget} is out of range; allowed: {2 * population}..10000000 simulations "
+            f"(at least two generations of --population {population})"
+        )
 
 
 # --------------------------------------------------------------------------- fits at an origin
@@ -369,7 +394,7 @@ def fit_origin_of(folder: Path) -> dt.date | None:
     if len(records) != 1 or not all((folder / f).is_file() for f in FIT_FILES):
         return None
     try:
-        return dt.date.fromisoformat(records[0].name[len("origin-"):-len("_setup.json")])
+        return dt.date.fromisoformat(records[0].name[len("origin-") : -len("_setup.json")])
     except ValueError:
         return None
 
@@ -411,8 +436,16 @@ def read_fit(folder: Path) -> tuple[pd.DataFrame, float, dict]:
     return post, float(month["sd"]), info
 
 
-def fit_at_origin(origin: dt.date, fit_dir: Path, budget: int, population: int, seed: int, workers: int,
-                  progress: bool = False, log=print) -> tuple[pd.DataFrame, float, dict]:
+def fit_at_origin(
+    origin: dt.date,
+    fit_dir: Path,
+    budget: int,
+    population: int,
+    seed: int,
+    workers: int,
+    progress: bool = False,
+    log=print,
+) -> tuple[pd.DataFrame, float, dict]:
     """The ABC-SMC fit on the data up to ``origin`` and its month-noise estimate, written to
     ``fit_dir`` (call inside :func:`data_up_to`). A fit already in ``fit_dir`` is continued."""
     setting = cal.origin_setting(origin)
@@ -424,12 +457,14 @@ def fit_at_origin(origin: dt.date, fit_dir: Path, budget: int, population: int, 
     if msd_file.is_file():  # made by an earlier call on the same fit
         month = json.loads(msd_file.read_text(encoding="utf-8"))
     else:
-        month = cal.estimate_inflow_month_sd(cal.point_estimate(post), setting, replicates=MONTH_SD_REPLICATES,
-                                             seed=seed, workers=workers, log=log)
+        month = cal.estimate_inflow_month_sd(
+            cal.point_estimate(post), setting, replicates=MONTH_SD_REPLICATES, seed=seed, workers=workers, log=log
+        )
         safeio.write_json(msd_file, month)
     fit = {**fit, "population": population, "budget": budget}
-    safeio.write_json(fit_dir / "fit.json", {k: fit[k] for k in ("fit", "generations", "simulations", "budget",
-                                                                 "population")})
+    safeio.write_json(
+        fit_dir / "fit.json", {k: fit[k] for k in ("fit", "generations", "simulations", "budget", "population")}
+    )
     return post, float(month["sd"]), fit
 
 
@@ -447,16 +482,31 @@ def reuse_fit(origin: dt.date, fit_dir: Path, log=print) -> tuple[pd.DataFrame, 
             if (source / f).is_file():
                 shutil.copyfile(source / f, Path(fit_dir) / f)
     post, month_sd, info = read_fit(source)
-    size = (f"{info['generations']} generations, {info['simulations']} simulations, population {info['population']}"
-            if "simulations" in info else f"population {info['population']}")
+    size = (
+        f"{info['generations']} generations, {info['simulations']} simulations, population {info['population']}"
+        if "simulations" in info
+        else f"population {info['population']}"
+    )
     log(f"reusing the committed fit at {origin} ({shown_path(source)}: {size}); --refit fits anew")
     return post, month_sd, {**info, "reused": True}
 
 
 # --------------------------------------------------------------------------- making a forecast
-def prepare(origin: dt.date, to: dt.date, scenario_path: Path, fit_dir: Path, draws: int, budget: int,
-            population: int, seed: int, workers: int, parameter_uncertainty: bool = True,
-            progress: bool = False, log=print, refit: bool = False) -> Plan:
+def prepare(
+    origin: dt.date,
+    to: dt.date,
+    scenario_path: Path,
+    fit_dir: Path,
+    draws: int,
+    budget: int,
+    population: int,
+    seed: int,
+    workers: int,
+    parameter_uncertainty: bool = True,
+    progress: bool = False,
+    log=print,
+    refit: bool = False,
+) -> Plan:
     """The fit at the origin, its month-noise estimate and everything drawn for the runs (call
     inside :func:`data_up_to`). A committed fit at the same origin is reused (unless ``refit``);
     a fit already in ``fit_dir`` is continued, not redone."""
@@ -465,8 +515,17 @@ def prepare(origin: dt.date, to: dt.date, scenario_path: Path, fit_dir: Path, dr
     return build_plan(origin, to, scenario_path, post, month_sd, draws, seed, parameter_uncertainty, fit)
 
 
-def build_plan(origin: dt.date, to: dt.date, scenario_path: Path, post: pd.DataFrame, month_sd: float, draws: int,
-               seed: int, parameter_uncertainty: bool = True, fit: dict | None = None) -> Plan:
+def build_plan(
+    origin: dt.date,
+    to: dt.date,
+    scenario_path: Path,
+    post: pd.DataFrame,
+    month_sd: float,
+    draws: int,
+    seed: int,
+    parameter_uncertainty: bool = True,
+    fit: dict | None = None,
+) -> Plan:
     """The runs' plan from a posterior fitted at ``origin`` (its columns: the fitted parameters and
     ``weight``) and a month-noise size (call inside :func:`data_up_to`)."""
     name, policy, own = scenario_policy(scenario_path)
@@ -476,8 +535,22 @@ def build_plan(origin: dt.date, to: dt.date, scenario_path: Path, post: pd.DataF
     thetas = draw_thetas(post, fitted, draws, seed, parameter_uncertainty)
     fit = {**(fit or {}), "scenario": name, "scenario_own_calibrated": own}
     drift = level_drift(origin)
-    return Plan(origin, to, setting, policy, thetas, drift, drift_draws(drift, draws, seed, parameter_uncertainty),
-                month_sd, chain, seed, parameter_uncertainty, fitted, [k for k in FROM_PRIOR if k not in fitted], fit)
+    return Plan(
+        origin,
+        to,
+        setting,
+        policy,
+        thetas,
+        drift,
+        drift_draws(drift, draws, seed, parameter_uncertainty),
+        month_sd,
+        chain,
+        seed,
+        parameter_uncertainty,
+        fitted,
+        [k for k in FROM_PRIOR if k not in fitted],
+        fit,
+    )
 
 
 def quantile_table(runs: dict) -> pd.DataFrame:
@@ -498,10 +571,22 @@ def observed_monthly(first: str | None = None) -> pd.Series:
     return m[m.index >= first] if first else m
 
 
-def make_forecast(origin, to, scenario_path=None, out: Path | None = None, draws: int = DEFAULT_DRAWS,
-                  budget: int = DEFAULT_BUDGET, population: int = DEFAULT_POPULATION, seed: int = DEFAULT_SEED,
-                  workers: int | None = None, parameter_uncertainty: bool = True, progress: bool = False,
-                  log=print, fit_dir: Path | None = None, refit: bool = False) -> dict:
+def make_forecast(
+    origin,
+    to,
+    scenario_path=None,
+    out: Path | None = None,
+    draws: int = DEFAULT_DRAWS,
+    budget: int = DEFAULT_BUDGET,
+    population: int = DEFAULT_POPULATION,
+    seed: int = DEFAULT_SEED,
+    workers: int | None = None,
+    parameter_uncertainty: bool = True,
+    progress: bool = False,
+    log=print,
+    fit_dir: Path | None = None,
+    refit: bool = False,
+) -> dict:
     """A forecast from ``origin`` to ``to``; returns the plan, the runs and the quantile table.
     Nothing is written except the fit (``fit_dir``) unless :func:`write_forecast` is called."""
     from ..workers import default_workers
@@ -517,22 +602,44 @@ def make_forecast(origin, to, scenario_path=None, out: Path | None = None, draws
     fit_dir = safeio.prepare_output_dir(fit_dir or (out / "fit" if out else tempfile.mkdtemp(prefix="dsim-fit-")))
     t0 = time.perf_counter()
     with data_up_to(origin) as folder, safeio.os_errors_as_config(fit_dir):
-        plan = prepare(origin, to, scenario_path, fit_dir, draws, budget, population, seed, workers,
-                       parameter_uncertainty, progress, log, refit)
+        plan = prepare(
+            origin,
+            to,
+            scenario_path,
+            fit_dir,
+            draws,
+            budget,
+            population,
+            seed,
+            workers,
+            parameter_uncertainty,
+            progress,
+            log,
+            refit,
+        )
         runs = run_plan(plan, draws, workers, str(folder), progress)
     return {"plan": plan, "runs": runs, "table": quantile_table(runs), "seconds": time.perf_counter() - t0}
 
 
-def forecast_from_posterior(origin, to, post: pd.DataFrame, month_sd: float, scenario_path=None,
-                            draws: int = DEFAULT_DRAWS, seed: int = DEFAULT_SEED, workers: int = 1,
-                            parameter_uncertainty: bool = True) -> dict:
+def forecast_from_posterior(
+    origin,
+    to,
+    post: pd.DataFrame,
+    month_sd: float,
+    scenario_path=None,
+    draws: int = DEFAULT_DRAWS,
+    seed: int = DEFAULT_SEED,
+    workers: int = 1,
+    parameter_uncertainty: bool = True,
+) -> dict:
     """The runs of a forecast from a posterior already fitted on the data up to ``origin`` (no
     fit, no month-noise estimate): as :func:`make_forecast` otherwise."""
     origin, to = check_dates(origin, to)
     t0 = time.perf_counter()
     with data_up_to(origin) as folder:
-        plan = build_plan(origin, to, Path(scenario_path or DEFAULT_SCENARIO), post, month_sd, draws, seed,
-                          parameter_uncertainty)
+        plan = build_plan(
+            origin, to, Path(scenario_path or DEFAULT_SCENARIO), post, month_sd, draws, seed, parameter_uncertainty
+        )
         runs = run_plan(plan, draws, workers, str(folder))
     return {"plan": plan, "runs": runs, "table": quantile_table(runs), "seconds": time.perf_counter() - t0}
 
@@ -555,55 +662,86 @@ def write_forecast(out: Path, res: dict, command: str) -> dict:
     draws = pd.concat([draws, pd.DataFrame(runs["returns"], columns=[f"returns {m}" for m in months])], axis=1)
     draws.insert(0, "run", range(len(draws)))
     safeio.write_csv(out / "forecast_draws.csv", draws, float_format="%.0f")
-    tot = {c: dict(zip(("p05", "p25", "p50", "p75", "p95"), np.percentile(totals(runs, c), QUANTILES).tolist()))
-           for c in ("arrivals", "returns")}
-    summary = {"command": command, "origin": plan.origin.isoformat(), "to": plan.to.isoformat(),
-               "scenario": plan.fit["scenario"], "draws": len(runs["arrivals"]),
-               "parameter_uncertainty": plan.parameter_uncertainty, "seed": plan.seed,
-               "inflow_month_sd": plan.month_sd, "level_drift_sd_per_year": plan.drift_sd,
-               "level_drift": plan.drift,
-               "fitted": plan.fitted, "from_prior": plan.from_prior,
-               "fit": {k: v for k, v in plan.fit.items() if k not in ("db",)}, "totals": tot,
-               "first_month": months[0], "last_month": months[-1], "seconds": res["seconds"]}
+    tot = {
+        c: dict(zip(("p05", "p25", "p50", "p75", "p95"), np.percentile(totals(runs, c), QUANTILES).tolist()))
+        for c in ("arrivals", "returns")
+    }
+    summary = {
+        "command": command,
+        "origin": plan.origin.isoformat(),
+        "to": plan.to.isoformat(),
+        "scenario": plan.fit["scenario"],
+        "draws": len(runs["arrivals"]),
+        "parameter_uncertainty": plan.parameter_uncertainty,
+        "seed": plan.seed,
+        "inflow_month_sd": plan.month_sd,
+        "level_drift_sd_per_year": plan.drift_sd,
+        "level_drift": plan.drift,
+        "fitted": plan.fitted,
+        "from_prior": plan.from_prior,
+        "fit": {k: v for k, v in plan.fit.items() if k not in ("db",)},
+        "totals": tot,
+        "first_month": months[0],
+        "last_month": months[-1],
+        "seconds": res["seconds"],
+    }
     safeio.write_json(out / "forecast.json", summary)
     fan_chart(out / "fan_chart.png", table, obs, plan)
     a, r = tot["arrivals"], tot["returns"]
-    lines = [f"# Forecast from {plan.origin} to {plan.to} ({plan.fit['scenario']})", "",
-             f"Made by `{command}` on {dt.date.today()}.", "",
-             f"**Arrivals {months[0]}..{months[-1]}: median {a['p50']:,.0f}, 90% band "
-             f"{a['p05']:,.0f}-{a['p95']:,.0f}** "
-             f"(50% band {a['p25']:,.0f}-{a['p75']:,.0f}). Returns to France: median {r['p50']:,.0f}, 90% band "
-             f"{r['p05']:,.0f}-{r['p95']:,.0f}.", "",
-             "How it was made (docs/ODD.md, section 11):", "",
-             f"* a fit on the data up to {plan.origin} only"
-             + (" (a committed fit at the same origin, reused)" if plan.fit.get("reused") else "")
-             + f": ABC-SMC, {plan.fit.get('generations', '?')} generations, {plan.fit.get('simulations', '?')} "
-             f"simulations (budget {plan.fit.get('budget', '?')}, population {plan.fit.get('population', '?')}); "
-             f"fitted: {', '.join(plan.fitted)}"
-             + (f"; from their priors (nothing before the origin informs them): {', '.join(plan.from_prior)}"
-                if plan.from_prior else ""),
-             f"* {len(runs['arrivals'])} runs, each with "
-             + ("its own parameter set resampled from the posterior" if plan.parameter_uncertainty
-                else "the posterior medians (parameter uncertainty off)"),
-             f"* month-to-month inflow noise `inflow_month_sd` = {plan.month_sd:g} (method of moments at the origin); "
-             f"drift of the inflow level after the origin: a random walk in log level, {plan.drift_sd:.3f} per year "
-             f"(90% interval {plan.drift['sd_year_90'][0]:.2f}-{plan.drift['sd_year_90'][1]:.2f}; local-level model "
-             f"of the log monthly arrivals {plan.drift['first_month']}..{plan.drift['last_month']}"
-             + ("; each run draws its own size from that uncertainty)" if plan.parameter_uncertainty else ")"),
-             f"* stochastic weather after the origin: the monthly Markov chain fitted to the crossing days "
-             f"{WEATHER_FIRST_YEAR}-01-01..{min(plan.origin, dt.date(WEATHER_LAST_YEAR, 12, 31))} (never the pilot's "
-             f"months); the observed crossing days before the origin",
-             f"* the policy path of scenario `{plan.fit['scenario']}`"
-             + (f" (its own values kept for {', '.join(plan.fit['scenario_own_calibrated'])})"
-                if plan.fit["scenario_own_calibrated"] else ""), "",
-             "| month | arrivals p05 | p25 | p50 | p75 | p95 | observed | returns p50 [p05, p95] |",
-             "|---|---|---|---|---|---|---|---|"]
+    lines = [
+        f"# Forecast from {plan.origin} to {plan.to} ({plan.fit['scenario']})",
+        "",
+        f"Made by `{command}` on {dt.date.today()}.",
+        "",
+        f"**Arrivals {months[0]}..{months[-1]}: median {a['p50']:,.0f}, 90% band "
+        f"{a['p05']:,.0f}-{a['p95']:,.0f}** "
+        f"(50% band {a['p25']:,.0f}-{a['p75']:,.0f}). Returns to France: median {r['p50']:,.0f}, 90% band "
+        f"{r['p05']:,.0f}-{r['p95']:,.0f}.",
+        "",
+        "How it was made (docs/ODD.md, section 11):",
+        "",
+        f"* a fit on the data up to {plan.origin} only"
+        + (" (a committed fit at the same origin, reused)" if plan.fit.get("reused") else "")
+        + f": ABC-SMC, {plan.fit.get('generations', '?')} generations, {plan.fit.get('simulations', '?')} "
+        f"simulations (budget {plan.fit.get('budget', '?')}, population {plan.fit.get('population', '?')}); "
+        f"fitted: {', '.join(plan.fitted)}"
+        + (
+            f"; from their priors (nothing before the origin informs them): {', '.join(plan.from_prior)}"
+            if plan.from_prior
+            else ""
+        ),
+        f"* {len(runs['arrivals'])} runs, each with "
+        + (
+            "its own parameter set resampled from the posterior"
+            if plan.parameter_uncertainty
+            else "the posterior medians (parameter uncertainty off)"
+        ),
+        f"* month-to-month inflow noise `inflow_month_sd` = {plan.month_sd:g} (method of moments at the origin); "
+        f"drift of the inflow level after the origin: a random walk in log level, {plan.drift_sd:.3f} per year "
+        f"(90% interval {plan.drift['sd_year_90'][0]:.2f}-{plan.drift['sd_year_90'][1]:.2f}; local-level model "
+        f"of the log monthly arrivals {plan.drift['first_month']}..{plan.drift['last_month']}"
+        + ("; each run draws its own size from that uncertainty)" if plan.parameter_uncertainty else ")"),
+        f"* stochastic weather after the origin: the monthly Markov chain fitted to the crossing days "
+        f"{WEATHER_FIRST_YEAR}-01-01..{min(plan.origin, dt.date(WEATHER_LAST_YEAR, 12, 31))} (never the pilot's "
+        f"months); the observed crossing days before the origin",
+        f"* the policy path of scenario `{plan.fit['scenario']}`"
+        + (
+            f" (its own values kept for {', '.join(plan.fit['scenario_own_calibrated'])})"
+            if plan.fit["scenario_own_calibrated"]
+            else ""
+        ),
+        "",
+        "| month | arrivals p05 | p25 | p50 | p75 | p95 | observed | returns p50 [p05, p95] |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
     for _, row in table.iterrows():
         o = row["observed_arrivals"]
-        lines.append(f"| {row['month']} | {row['arrivals_p05']:,.0f} | {row['arrivals_p25']:,.0f} | "
-                     f"{row['arrivals_p50']:,.0f} | {row['arrivals_p75']:,.0f} | {row['arrivals_p95']:,.0f} | "
-                     f"{'-' if pd.isna(o) else f'{o:,.0f}'} | {row['returns_p50']:,.0f} [{row['returns_p05']:,.0f}, "
-                     f"{row['returns_p95']:,.0f}] |")
+        lines.append(
+            f"| {row['month']} | {row['arrivals_p05']:,.0f} | {row['arrivals_p25']:,.0f} | "
+            f"{row['arrivals_p50']:,.0f} | {row['arrivals_p75']:,.0f} | {row['arrivals_p95']:,.0f} | "
+            f"{'-' if pd.isna(o) else f'{o:,.0f}'} | {row['returns_p50']:,.0f} [{row['returns_p05']:,.0f}, "
+            f"{row['returns_p95']:,.0f}] |"
+        )
     safeio.write_text(out / "forecast.md", "\n".join(lines) + "\n")
     return summary
 
@@ -619,8 +757,10 @@ def fan_chart(path: Path, table: pd.DataFrame, obs: pd.Series, plan: Plan, title
     fig, axes = plt.subplots(2, 1, figsize=(10, 7), sharex=False, height_ratios=(2, 1))
     first = (pd.Timestamp(plan.origin) - pd.DateOffset(months=24)).strftime("%Y-%m")
     seen = obs[(obs.index >= first)]
-    for ax, col, label in ((axes[0], "arrivals", "Arrivals per month"),
-                           (axes[1], "returns", "Returns to France per month")):
+    for ax, col, label in (
+        (axes[0], "arrivals", "Arrivals per month"),
+        (axes[1], "returns", "Returns to France per month"),
+    ):
         ax.fill_between(x, table[f"{col}_p05"], table[f"{col}_p95"], color="tab:blue", alpha=0.2, label="90% band")
         ax.fill_between(x, table[f"{col}_p25"], table[f"{col}_p75"], color="tab:blue", alpha=0.35, label="50% band")
         ax.plot(x, table[f"{col}_p50"], color="tab:blue", lw=2, label="median")

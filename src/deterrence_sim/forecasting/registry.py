@@ -52,8 +52,9 @@ def read_registry(path: Path | None = None) -> pd.DataFrame:
             try:
                 dt.date.fromisoformat(v)
             except ValueError:
-                raise ConfigError(f"{safeio.shown(path)}: row {i + 1} ({reg.id[i]}): {col} {v!r} is not a date "
-                                  f"YYYY-MM-DD") from None
+                raise ConfigError(
+                    f"{safeio.shown(path)}: row {i + 1} ({reg.id[i]}): {col} {v!r} is not a date YYYY-MM-DD"
+                ) from None
     if reg.id.duplicated().any():
         raise ConfigError(f"{safeio.shown(path)}: id {reg.id[reg.id.duplicated()].iloc[0]!r} is registered twice")
     bad = reg[reg.period_end < reg.period_start]
@@ -109,8 +110,7 @@ def score_forecast(row, observed: pd.Series, root: Path | None = None) -> list[d
     if len(months) > 1:
         x = draws[[cols[m] for m in months]].to_numpy(float).sum(axis=1)
         y = float(observed[months].sum())
-        out.append({"month": f"{months[0]}..{months[-1]}", "observed": y, **_quantiles(x),
-                    **scores.score_all(x, y)})
+        out.append({"month": f"{months[0]}..{months[-1]}", "observed": y, **_quantiles(x), **scores.score_all(x, y)})
     return out
 
 
@@ -139,10 +139,16 @@ def score_registry(path: Path | None = None, out: Path | None = None, root: Path
             continue
         scored = score_forecast(row, observed, root)
         for r in scored:
-            rows.append({"id": row["id"], "made_on": row["made_on"], "data_end": row["data_end"],
-                         "flagged": bool(f), **r})
-        notes.append({"id": row["id"], "status": f"{len([r for r in scored if '..' not in r['month']])} month(s) "
-                                                 f"scored", "flags": f})
+            rows.append(
+                {"id": row["id"], "made_on": row["made_on"], "data_end": row["data_end"], "flagged": bool(f), **r}
+            )
+        notes.append(
+            {
+                "id": row["id"],
+                "status": f"{len([r for r in scored if '..' not in r['month']])} month(s) scored",
+                "flags": f,
+            }
+        )
     table = pd.DataFrame(rows)
     safeio.write_csv(out / "scores.csv", table, float_format="%.6g")
     write_report(out / "scores.md", reg, table, notes, data_end)
@@ -150,21 +156,35 @@ def score_registry(path: Path | None = None, out: Path | None = None, root: Path
 
 
 def write_report(path: Path, reg: pd.DataFrame, table: pd.DataFrame, notes: list[dict], data_end: str) -> None:
-    L = ["# Scores of the registered forecasts", "",
-         f"Every forecast in `registry.csv` whose period has begun, against the observed monthly arrivals (SB01) "
-         f"in `seeds/`, data to {data_end} (complete months only). Made by `deterrence-sim score-forecasts`. CRPS in "
-         "people (lower is better); PIT is the share of the forecast's draws below the observed figure; a flagged "
-         "forecast was made after its period began or saw data from it, and is no evidence of skill.", ""]
+    L = [
+        "# Scores of the registered forecasts",
+        "",
+        f"Every forecast in `registry.csv` whose period has begun, against the observed monthly arrivals (SB01) "
+        f"in `seeds/`, data to {data_end} (complete months only). Made by `deterrence-sim score-forecasts`. CRPS in "
+        "people (lower is better); PIT is the share of the forecast's draws below the observed figure; a flagged "
+        "forecast was made after its period began or saw data from it, and is no evidence of skill.",
+        "",
+    ]
     for n in notes:
         row = reg[reg.id == n["id"]].iloc[0]
-        L += [f"## {n['id']}: {row['period_start']} to {row['period_end']}, made {row['made_on']} on data to "
-              f"{row['data_end']}", "", f"Status: {n['status']}."]
+        L += [
+            f"## {n['id']}: {row['period_start']} to {row['period_end']}, made {row['made_on']} on data to "
+            f"{row['data_end']}",
+            "",
+            f"Status: {n['status']}.",
+        ]
         L += [f"**Flagged: {x}.**" for x in n["flags"]]
         t = table[table.id == n["id"]] if len(table) else table
         if len(t):
-            L += ["", "| months | observed | median | 90% interval | PIT | inside 90% | CRPS |", "|---|---|---|---|---|---|---|"]
+            L += [
+                "",
+                "| months | observed | median | 90% interval | PIT | inside 90% | CRPS |",
+                "|---|---|---|---|---|---|---|",
+            ]
             for _, r in t.iterrows():
-                L.append(f"| {r.month} | {r.observed:,.0f} | {r.p50:,.0f} | {r.p05:,.0f}-{r.p95:,.0f} | {r.pit:.2f} | "
-                         f"{'yes' if r.in90 else 'no'} | {r.crps:,.0f} |")
+                L.append(
+                    f"| {r.month} | {r.observed:,.0f} | {r.p50:,.0f} | {r.p05:,.0f}-{r.p95:,.0f} | {r.pit:.2f} | "
+                    f"{'yes' if r.in90 else 'no'} | {r.crps:,.0f} |"
+                )
         L.append("")
     safeio.write_text(path, "\n".join(L))

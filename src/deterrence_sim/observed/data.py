@@ -67,8 +67,10 @@ def read_table(path: Path | str, columns: dict) -> dict[str, list]:
     """
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"missing data file {path}; it ships in the repository's seeds/ folder "
-                          f"(or set DETERRENCE_SIM_SEEDS to the folder holding it)")
+        raise ConfigError(
+            f"missing data file {path}; it ships in the repository's seeds/ folder "
+            f"(or set DETERRENCE_SIM_SEEDS to the folder holding it)"
+        )
     out = {name: [] for name in columns}
     with path.open(newline="", encoding="utf-8") as fh:
         reader = csv.DictReader(fh)
@@ -90,8 +92,9 @@ def read_table(path: Path | str, columns: dict) -> dict[str, list]:
 @functools.cache
 def daily_arrivals(folder: str | None = None) -> dict[str, np.ndarray]:
     """SB01: people and boats arriving each day, 2018-2025 (dates as numpy datetime64[D])."""
-    t = read_table(Path(folder or seeds_dir()) / DAILY,
-                   {"date": _date, "migrants_arrived": _int, "boats_arrived": _int})
+    t = read_table(
+        Path(folder or seeds_dir()) / DAILY, {"date": _date, "migrants_arrived": _int, "boats_arrived": _int}
+    )
     dates = np.array(t["date"], dtype="datetime64[D]")
     if len(dates) > 1 and np.any(np.diff(dates) != np.timedelta64(1, "D")):
         bad = int(np.flatnonzero(np.diff(dates) != np.timedelta64(1, "D"))[0]) + 3
@@ -102,27 +105,41 @@ def daily_arrivals(folder: str | None = None) -> dict[str, np.ndarray]:
 @functools.cache
 def weekly_preventions(folder: str | None = None) -> dict[str, np.ndarray]:
     """SB02: weekly arrivals and French preventions (NaN before the series starts in May 2024)."""
-    t = read_table(Path(folder or seeds_dir()) / WEEKLY,
-                   {"week_ending": _date, "migrants_arrived": _int, "migrants_prevented": _int_or_none})
+    t = read_table(
+        Path(folder or seeds_dir()) / WEEKLY,
+        {"week_ending": _date, "migrants_arrived": _int, "migrants_prevented": _int_or_none},
+    )
     prevented = np.array([np.nan if v is None else v for v in t["migrants_prevented"]], dtype=float)
-    return {"week_ending": np.array(t["week_ending"], dtype="datetime64[D]"),
-            "arrivals": np.array(t["migrants_arrived"]), "prevented": prevented}
+    return {
+        "week_ending": np.array(t["week_ending"], dtype="datetime64[D]"),
+        "arrivals": np.array(t["migrants_arrived"]),
+        "prevented": prevented,
+    }
 
 
 @functools.cache
 def pilot_observations(folder: str | None = None) -> dict[str, np.ndarray]:
     """The pilot's cumulative returns and admissions on each reported date, and the quality of
     each row (``reported`` or ``weak``)."""
-    t = read_table(Path(folder or seeds_dir()) / PILOT,
-                   {"date": _date, "returned_to_france_cumulative": _int_or_none,
-                    "admitted_to_uk_cumulative": _int_or_none, "quality": str.strip})
+    t = read_table(
+        Path(folder or seeds_dir()) / PILOT,
+        {
+            "date": _date,
+            "returned_to_france_cumulative": _int_or_none,
+            "admitted_to_uk_cumulative": _int_or_none,
+            "quality": str.strip,
+        },
+    )
 
     def none_nan(xs):
         return np.array([np.nan if v is None else v for v in xs], dtype=float)
 
-    return {"date": np.array(t["date"], dtype="datetime64[D]"),
-            "returned": none_nan(t["returned_to_france_cumulative"]),
-            "admitted": none_nan(t["admitted_to_uk_cumulative"]), "quality": np.array(t["quality"])}
+    return {
+        "date": np.array(t["date"], dtype="datetime64[D]"),
+        "returned": none_nan(t["returned_to_france_cumulative"]),
+        "admitted": none_nan(t["admitted_to_uk_cumulative"]),
+        "quality": np.array(t["quality"]),
+    }
 
 
 @functools.cache

@@ -41,11 +41,23 @@ import numpy as np
 
 from . import data
 
-GROUP_WEIGHTS = {"yearly": 3.0, "monthly": 2.0, "ppb": 1.0, "prevented": 1.0, "attempts": 1.0, "returns": 1.0,
-                 "admissions": 1.0, "recrossings": 0.5}
+GROUP_WEIGHTS = {
+    "yearly": 3.0,
+    "monthly": 2.0,
+    "ppb": 1.0,
+    "prevented": 1.0,
+    "attempts": 1.0,
+    "returns": 1.0,
+    "admissions": 1.0,
+    "recrossings": 0.5,
+}
 #: Periods of the prevented-share targets (SB02 weeks whose last day falls inside).
-PREVENTED_PERIODS = (("2024", "2024-01-01", "2024-12-31"), ("2025H1", "2025-01-01", "2025-06-30"),
-                     ("2025H2", "2025-07-01", "2025-12-31"), ("2026", "2026-01-01", "2026-12-31"))
+PREVENTED_PERIODS = (
+    ("2024", "2024-01-01", "2024-12-31"),
+    ("2025H1", "2025-01-01", "2025-06-30"),
+    ("2025H2", "2025-07-01", "2025-12-31"),
+    ("2026", "2026-01-01", "2026-12-31"),
+)
 #: A pilot row of this quality counts with its scale multiplied by WEAK_SCALE.
 WEAK_SCALE = 2.0
 RECROSSINGS_OBSERVED = 2  # EVENTS: 2025-10-18 and 2025-11-10
@@ -132,12 +144,16 @@ class TargetSet:
                 if a >= first_obs and b <= last_obs:
                     people, n_boats = observed_between(a, b)
                     if n_boats:
-                        self._add(f"people per boat {year}Q{q + 1}", "ppb", people / n_boats, 2.5, "ratio",
-                                  self._days(a, b))
+                        self._add(
+                            f"people per boat {year}Q{q + 1}", "ppb", people / n_boats, 2.5, "ratio", self._days(a, b)
+                        )
         wk = data.weekly_preventions(folder)
         for label, a, b in PREVENTED_PERIODS:
-            s = ((wk["week_ending"] >= np.datetime64(a)) & (wk["week_ending"] <= np.datetime64(b))
-                 & ~np.isnan(wk["prevented"]))
+            s = (
+                (wk["week_ending"] >= np.datetime64(a))
+                & (wk["week_ending"] <= np.datetime64(b))
+                & ~np.isnan(wk["prevented"])
+            )
             if not s.any():
                 continue
             prevented, arrived = wk["prevented"][s].sum(), wk["arrivals"][s].sum()
@@ -147,8 +163,15 @@ class TargetSet:
             if days is not None:
                 # only the days of the weeks that have a prevention figure
                 in_weeks = np.isin(self.dates[days], (ends[:, None] - np.arange(7).astype("timedelta64[D]")).ravel())
-                self._add(f"prevented share {label}", "prevented", prevented / (prevented + arrived), 0.03,
-                          "share", days[in_weeks], column="prevented")
+                self._add(
+                    f"prevented share {label}",
+                    "prevented",
+                    prevented / (prevented + arrived),
+                    0.03,
+                    "share",
+                    days[in_weeks],
+                    column="prevented",
+                )
         self._add_attempts(wk)
         pilot = data.pilot_observations(folder)
         quality = pilot["quality"]
@@ -156,12 +179,21 @@ class TargetSet:
             d = _to_date(day)
             days = self._days(self.start, d)
             trust = WEAK_SCALE if quality[i] == "weak" else 1.0
-            for col, group, column in (("returned", "returns", "removed"),
-                                       ("admitted", "admissions", "admitted_legal_route")):
+            for col, group, column in (
+                ("returned", "returns", "removed"),
+                ("admitted", "admissions", "admitted_legal_route"),
+            ):
                 obs = pilot[col][i]
                 self._add(f"{group} by {d}", group, obs, trust * (0.12 * obs + 8), "cumulative", days, column=column)
-        self._add(f"re-crossings by {RECROSSINGS_BY}", "recrossings", RECROSSINGS_OBSERVED, 1.5, "cumulative",
-                  self._days(self.start, RECROSSINGS_BY), column="recrossings")
+        self._add(
+            f"re-crossings by {RECROSSINGS_BY}",
+            "recrossings",
+            RECROSSINGS_OBSERVED,
+            1.5,
+            "cumulative",
+            self._days(self.start, RECROSSINGS_BY),
+            column="recrossings",
+        )
 
     def _add_attempts(self, wk) -> None:
         """Attempts per month: SB02's arrivals plus French preventions over the weeks whose last day
@@ -175,8 +207,14 @@ class TargetSet:
                 continue
             first, last = _to_date(ends[s].min() - np.timedelta64(6, "D")), _to_date(ends[s].max())
             obs = float(wk["prevented"][s].sum() + wk["arrivals"][s].sum())
-            self._add(f"attempts {_to_date(month):%Y-%m}", "attempts", obs, 0.15 * obs + 100, "attempts",
-                      self._days(first, last))
+            self._add(
+                f"attempts {_to_date(month):%Y-%m}",
+                "attempts",
+                obs,
+                0.15 * obs + 100,
+                "attempts",
+                self._days(first, last),
+            )
 
     # ------------------------------------------------------------------ simulated side
     def simulated(self, daily) -> np.ndarray:

@@ -7,8 +7,18 @@ import math
 
 import mesa
 
-from ..population import (ADMITTED, ANSWER_ACCEPTED, ANSWER_PENDING, CHALLENGE_LOST, CHALLENGE_NONE,
-                          CHALLENGE_PENDING, DETAINED, IN_UK_ASYLUM, RETURNABLE, RETURNED)
+from ..population import (
+    ADMITTED,
+    ANSWER_ACCEPTED,
+    ANSWER_PENDING,
+    CHALLENGE_LOST,
+    CHALLENGE_NONE,
+    CHALLENGE_PENDING,
+    DETAINED,
+    IN_UK_ASYLUM,
+    RETURNABLE,
+    RETURNED,
+)
 from .people import Migrant
 
 FLIGHT_EPSILON = 1e-9  # rule 8: 1.5 flights a week is exactly 3 every 14 days despite rounding
@@ -41,8 +51,11 @@ class UKAuthority(mesa.Agent):
         c = m.c
         if not self.approved:
             return
-        room = (len(self.approved) if not c.parity
-                else max(0, math.floor(c.parity_ratio * self.removed_total) - self.admitted_total))
+        room = (
+            len(self.approved)
+            if not c.parity
+            else max(0, math.floor(c.parity_ratio * self.removed_total) - self.admitted_total)
+        )
         self.approved.sort(key=lambda a: (a.application_day, a.unique_id))
         admitted, self.approved = self.approved[:room], self.approved[room:]
         for person in admitted:
@@ -116,8 +129,7 @@ class UKAuthority(mesa.Agent):
         n = len(board)
         self.removed_total += n
         m.totals["removed"] += n
-        flights = (min(n_flights, math.ceil(n / p["seats_per_flight"]))
-                   if n and p["seats_per_flight"] > 0 else 0)
+        flights = min(n_flights, math.ceil(n / p["seats_per_flight"])) if n and p["seats_per_flight"] > 0 else 0
         self.flights_total += flights
         today["removed"] = n
         today["flights"] = flights

@@ -13,8 +13,20 @@ from .. import params as parameters
 from ..collector import reporter
 from ..errors import ConfigError
 from ..daybook import DAILY_COLUMNS
-from ..population import (ADMITTED, APPLIED, DEAD, DETAINED, IN_UK_ASYLUM, LEFT_ROUTE, N_GROUPS, OTHER, PROTECTION,
-                          RETURNABLE, RETURNED, WAITING)
+from ..population import (
+    ADMITTED,
+    APPLIED,
+    DEAD,
+    DETAINED,
+    IN_UK_ASYLUM,
+    LEFT_ROUTE,
+    N_GROUPS,
+    OTHER,
+    PROTECTION,
+    RETURNABLE,
+    RETURNED,
+    WAITING,
+)
 from ..schedule import run_calendar
 
 from .institutions import Court, FrenchAuthority, UKAuthority
@@ -41,16 +53,19 @@ def refuse_unimplemented(values: Mapping) -> None:
         if isinstance(value, tuple) and value and isinstance(value[0], tuple):  # a schedule: on if any day is
             value = next((v for _, v in value if v != defaults[name]), defaults[name])
         if value != defaults[name]:
-            raise ConfigError(f"{name}: the reference model does not implement {what}; leave it at its default "
-                              f"{parameters.to_jsonable({name: defaults[name]})[name]!r} (ChannelModel has it)")
+            raise ConfigError(
+                f"{name}: the reference model does not implement {what}; leave it at its default "
+                f"{parameters.to_jsonable({name: defaults[name]})[name]!r} (ChannelModel has it)"
+            )
 
 
 class ReferenceModel(mesa.Model):
     """The plain per-agent statement of ChannelModel's rules (same keyword interface:
     ``start``, ``end``, ``rng``, checked ``values`` and any parameter of ``deterrence_sim.params.PARAMS``)."""
 
-    def __init__(self, *, start="2025-01-01", end="2025-12-31", rng=None,
-                 values: parameters.Parameters | None = None, **params):
+    def __init__(
+        self, *, start="2025-01-01", end="2025-12-31", rng=None, values: parameters.Parameters | None = None, **params
+    ):
         super().__init__(rng=rng)
         self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
         self.values = values.replace(params) if values is not None else parameters.validate(params)
@@ -88,8 +103,7 @@ class ReferenceModel(mesa.Model):
         self.signal = self.risk_signal()
         for _ in range(c.initial_waiting):
             self.add_newcomer(since=-self.random.randint(0, 30))
-        self.datacollector = mesa.DataCollector(
-            model_reporters={name: reporter(name) for name in DAILY_COLUMNS})
+        self.datacollector = mesa.DataCollector(model_reporters={name: reporter(name) for name in DAILY_COLUMNS})
 
     # ------------------------------------------------------------------ rules held by the model
     def _todays_values(self) -> dict:
@@ -109,9 +123,15 @@ class ReferenceModel(mesa.Model):
         sd = self.c.inflow_month_sd
         if (date.year, date.month) not in self.month_factor:
             self.month_factor[date.year, date.month] = (
-                math.exp(sd * self.random.gauss(0.0, 1.0) - sd * sd / 2) if sd > 0 else 1.0)
-        return (self.p["inflow_per_year"] * w[date.month - 1] / total / days_in_month
-                * self.month_factor[date.year, date.month])
+                math.exp(sd * self.random.gauss(0.0, 1.0) - sd * sd / 2) if sd > 0 else 1.0
+            )
+        return (
+            self.p["inflow_per_year"]
+            * w[date.month - 1]
+            / total
+            / days_in_month
+            * self.month_factor[date.year, date.month]
+        )
 
     def add_newcomer(self, since: int) -> Migrant:
         """Rule 1 (rules/inflow.py): one newcomer, their nationality group, ties, eligibility,
@@ -120,12 +140,16 @@ class ReferenceModel(mesa.Model):
         u = random.random()
         rho = c.share_returnable_nationality
         group = RETURNABLE if u < rho else PROTECTION if u < rho + (1.0 - rho) * 2 / 3 else OTHER
-        return Migrant(self, group=group,
-                       ties=random.random() < c.share_family_ties,
-                       eligible=random.random() < c.share_scheme_eligible,
-                       budget=c.budget_median_gbp * math.exp(c.budget_spread * random.gauss(0.0, 1.0)),
-                       network=random.randrange(c.n_networks),
-                       since=since, belief=self.signal[group])
+        return Migrant(
+            self,
+            group=group,
+            ties=random.random() < c.share_family_ties,
+            eligible=random.random() < c.share_scheme_eligible,
+            budget=c.budget_median_gbp * math.exp(c.budget_spread * random.gauss(0.0, 1.0)),
+            network=random.randrange(c.n_networks),
+            since=since,
+            belief=self.signal[group],
+        )
 
     def draw_weather(self) -> bool:
         """Rule 2 (rules/weather.py): the month's two-state chain (the first day at its stationary
@@ -201,8 +225,9 @@ class ReferenceModel(mesa.Model):
         """A person leaves the simulation: the exit state is recorded and the agent removed."""
         person.state = state
         person.remove()
-        self.totals[{IN_UK_ASYLUM: "in_uk_asylum", ADMITTED: "admitted", LEFT_ROUTE: "left_route",
-                     DEAD: "dead"}[state]] += 1
+        self.totals[
+            {IN_UK_ASYLUM: "in_uk_asylum", ADMITTED: "admitted", LEFT_ROUTE: "left_route", DEAD: "dead"}[state]
+        ] += 1
 
     # ------------------------------------------------------------------ the daily tick
     def step(self) -> None:
@@ -272,8 +297,12 @@ class ReferenceModel(mesa.Model):
         counts = [0] * 4
         for person in self.agents_by_type[Migrant]:
             counts[person.state] += 1
-        return {"waiting": counts[WAITING], "applied": counts[APPLIED], "detained": counts[DETAINED],
-                "returned": counts[RETURNED]}
+        return {
+            "waiting": counts[WAITING],
+            "applied": counts[APPLIED],
+            "detained": counts[DETAINED],
+            "returned": counts[RETURNED],
+        }
 
     def run(self) -> ReferenceModel:
         """Simulate every remaining day up to ``end``."""

@@ -7,8 +7,7 @@ import math
 
 import mesa
 
-from ..population import (ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, CHALLENGE_NONE, LEFT_ROUTE, RETURNED,
-                          WAITING)
+from ..population import ANSWER_ACCEPTED, ANSWER_PENDING, APPLIED, CHALLENGE_NONE, LEFT_ROUTE, RETURNED, WAITING
 
 STOCK_DAYS = 3  # rule 5: a network keeps at most this many days of launches in stock
 
@@ -87,8 +86,9 @@ class Migrant(mesa.Agent):
         once limbo_max_days have passed since the decision (0 turns either off); they go back to
         waiting, barred from applying again."""
         waited = t - self.application_day
-        if (c.limbo_max_days > 0 and waited >= c.limbo_max_days) or \
-                (c.limbo_give_up_daily > 0 and waited > 0 and random.random() < c.limbo_give_up_daily):
+        if (c.limbo_max_days > 0 and waited >= c.limbo_max_days) or (
+            c.limbo_give_up_daily > 0 and waited > 0 and random.random() < c.limbo_give_up_daily
+        ):
             self.state = WAITING
             self.barred = True
             self.model.uk.approved.remove(self)
@@ -107,8 +107,13 @@ class Migrant(mesa.Agent):
         1 - exp(-inflow_outcome_elasticity x strength x their group's signal)."""
         m = self.model
         s = p["deterrence_strength"]
-        if (self.since == t and self.times_returned == 0 and c.inflow_outcome_elasticity > 0 and s > 0
-                and random.random() < 1.0 - math.exp(-c.inflow_outcome_elasticity * s * m.signal[self.group])):
+        if (
+            self.since == t
+            and self.times_returned == 0
+            and c.inflow_outcome_elasticity > 0
+            and s > 0
+            and random.random() < 1.0 - math.exp(-c.inflow_outcome_elasticity * s * m.signal[self.group])
+        ):
             m.exit(self, LEFT_ROUTE)  # rule 1, structural alternative (a): a newcomer turns back
             m.today["left_route"] += 1
             return

@@ -43,8 +43,9 @@ def update_record(record: np.ndarray, today: np.ndarray, keep: float) -> np.ndar
 
 
 @njit(cache=True)
-def risk_signal(removed: np.ndarray, arrived: np.ndarray, social_weight: float, salience: float,
-                announcement: float) -> np.ndarray:
+def risk_signal(
+    removed: np.ndarray, arrived: np.ndarray, social_weight: float, salience: float, announcement: float
+) -> np.ndarray:
     """Perceived removal risk signal per nationality group, in [0, 1].
 
     ``removed`` and ``arrived`` are the fading records per group.
@@ -76,8 +77,13 @@ def todays_signal(t, w):
     next. The records change only later in the day, so one signal serves both the newcomers'
     first belief and everyone's update."""
     c = w.c
-    signal = risk_signal(w.memory.removed, w.memory.arrived, c.social_weight, c.removal_salience,
-                         c.announcement_weight * w.d.announced_intent[t])
+    signal = risk_signal(
+        w.memory.removed,
+        w.memory.arrived,
+        c.social_weight,
+        c.removal_salience,
+        c.announcement_weight * w.d.announced_intent[t],
+    )
     return signal, fade_factor(c.memory_half_life_days)
 
 

@@ -33,8 +33,9 @@ def death_probability(load: np.ndarray, death_prob: float, exponent: float) -> n
 
 
 @njit(cache=True)
-def deaths_at_sea(rng: np.random.Generator, boat_load: np.ndarray, boat_of: np.ndarray, death_prob: float,
-                  exponent: float) -> np.ndarray:
+def deaths_at_sea(
+    rng: np.random.Generator, boat_load: np.ndarray, boat_of: np.ndarray, death_prob: float, exponent: float
+) -> np.ndarray:
     """Who dies at sea: person j is on boat ``boat_of[j]``, which carries ``boat_load`` of
     that boat (the chance is worked out once per boat, :func:`death_probability`)."""
     p = death_probability(boat_load, death_prob, exponent)
@@ -58,8 +59,9 @@ def cross_sea(t, w, launch, stopped, today, rng):
     at_sea = np.flatnonzero(~stopped[boat_of] & ~rescued[boat_of])  # positions in `seated`
     load = np.bincount(boat_of, minlength=n_boats)
     dies = np.zeros(len(seated), dtype=np.bool_)
-    dies[at_sea] = deaths_at_sea(w.stream, load.astype(np.float64), boat_of[at_sea], w.c.death_prob,
-                                 w.c.death_crowding_exponent)
+    dies[at_sea] = deaths_at_sea(
+        w.stream, load.astype(np.float64), boat_of[at_sea], w.c.death_prob, w.c.death_crowding_exponent
+    )
     arrived = np.zeros(len(seated), dtype=np.bool_)
     arrived[at_sea] = True
     arrived &= ~dies

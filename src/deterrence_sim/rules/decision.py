@@ -25,6 +25,7 @@ from ..draws import uniform
 from ..population import LEFT_ROUTE, RETURNED, WAITING
 from .belief import fee_weighted, own_removal_risk
 
+
 @njit(cache=True)
 def deterrence_factor(belief, strength: float):
     """How much perceived removal risk cuts the will to cross (1 = not at all; exactly 1 with
@@ -59,13 +60,22 @@ def leaves(rng: np.random.Generator, leave_base: float, factor: float) -> bool:
 
 
 @njit(cache=True)
-def tries(rng: np.random.Generator, days_waited: int, budget: float, price: float, savings_per_day: float,
-          impatience_per_month: float, try_base: float, factor: float) -> bool:
+def tries(
+    rng: np.random.Generator,
+    days_waited: int,
+    budget: float,
+    price: float,
+    savings_per_day: float,
+    impatience_per_month: float,
+    try_base: float,
+    factor: float,
+) -> bool:
     """A waiting person's step, second part, on a sea-viable day for those who stay: whether
     they try to cross today (only if they can pay their network's ``price``; ``try_base`` is
     today's ``try_prob``). :func:`decision_step` lists them among the day's would-be crossers."""
-    return (can_pay(budget, days_waited, savings_per_day, price)
-            and uniform(rng) < try_probability(try_base, impatience_per_month, days_waited, factor))
+    return can_pay(budget, days_waited, savings_per_day, price) and uniform(rng) < try_probability(
+        try_base, impatience_per_month, days_waited, factor
+    )
 
 
 @njit(cache=True)
@@ -132,8 +142,12 @@ def decision_step(i, t, w, viable, today):
     p, c, d = w.p, w.c, w.d
     fee = w.net.price[p.network[i]]
     risk = own_removal_risk(p.belief[i], p.eligible[i], c.ineligible_risk_weight)  # rule 4: their own risk
-    factor = remembered_factor(fee_weighted(risk, fee, c.price_min_gbp, c.sunk_cost_weight),
-                               d.deterrence_strength[t], 2 * p.group[i] + p.eligible[i], w.memo)
+    factor = remembered_factor(
+        fee_weighted(risk, fee, c.price_min_gbp, c.sunk_cost_weight),
+        d.deterrence_strength[t],
+        2 * p.group[i] + p.eligible[i],
+        w.memo,
+    )
     stream = w.stream
     if leaves(stream, d.leave_route_daily[t], factor):
         if only_away(stream, c.comeback_share):
@@ -144,5 +158,13 @@ def decision_step(i, t, w, viable, today):
     elif viable:
         tryers = w.tryers
         tryers.rows[tryers.n[0]] = i
-        tryers.n[0] += tries(stream, t - p.since[i], p.budget[i], fee, c.savings_per_day_gbp,
-                             c.impatience_per_month, d.try_prob[t], factor)
+        tryers.n[0] += tries(
+            stream,
+            t - p.since[i],
+            p.budget[i],
+            fee,
+            c.savings_per_day_gbp,
+            c.impatience_per_month,
+            d.try_prob[t],
+            factor,
+        )

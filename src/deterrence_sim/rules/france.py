@@ -101,8 +101,9 @@ def answer_referrals(t, w, held, today, rng):
     n_accepting = 0
     for j in range(n_due):  # answered in that order; the accepting are moved to the front of ``due``
         i = due[j]
-        if uniform(w.stream) < acceptance_probability(p.group[i], RETURNABLE, d.france_accept_returnable[t],
-                                                 d.france_accept_other[t]):
+        if uniform(w.stream) < acceptance_probability(
+            p.group[i], RETURNABLE, d.france_accept_returnable[t], d.france_accept_other[t]
+        ):
             due[n_accepting] = i
             n_accepting += 1
         else:

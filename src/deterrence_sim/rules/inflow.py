@@ -89,8 +89,11 @@ def draw_newcomers(rng: np.random.Generator, n: int, c) -> dict[str, np.ndarray]
     """
     u = rng.random(n)
     rest = 1.0 - c.share_returnable_nationality
-    group = np.where(u < c.share_returnable_nationality, RETURNABLE,
-                     np.where(u < c.share_returnable_nationality + rest * 2 / 3, PROTECTION, OTHER))
+    group = np.where(
+        u < c.share_returnable_nationality,
+        RETURNABLE,
+        np.where(u < c.share_returnable_nationality + rest * 2 / 3, PROTECTION, OTHER),
+    )
     return {
         "group": group.astype(np.int8),
         "ties": rng.random(n) < c.share_family_ties,
@@ -108,14 +111,14 @@ def add_newcomers(t, w, n, signal, today):
     p, new = w.p, w.new
     lo, hi = new.first[t], new.first[t + 1]
     m = hi - lo
-    p.state[n:n + m] = WAITING
-    p.since[n:n + m] = t
-    p.group[n:n + m] = new.group[lo:hi]
-    p.ties[n:n + m] = new.ties[lo:hi]
-    p.eligible[n:n + m] = new.eligible[lo:hi]
-    p.budget[n:n + m] = new.budget[lo:hi]
-    p.network[n:n + m] = new.network[lo:hi]
-    p.belief[n:n + m] = signal[new.group[lo:hi]]
+    p.state[n : n + m] = WAITING
+    p.since[n : n + m] = t
+    p.group[n : n + m] = new.group[lo:hi]
+    p.ties[n : n + m] = new.ties[lo:hi]
+    p.eligible[n : n + m] = new.eligible[lo:hi]
+    p.budget[n : n + m] = new.budget[lo:hi]
+    p.network[n : n + m] = new.network[lo:hi]
+    p.belief[n : n + m] = signal[new.group[lo:hi]]
     kept = m
     factor = w.d.asylum_reform_inflow_factor[t]
     if factor < 1.0:  # the UK policy factor: some of today's newcomers never set out for the coast
@@ -160,8 +163,11 @@ def turn_back_step(i, t, w, signal, today):
     today, never removed) who hears of removals may turn back (:func:`stays_away`), leaving the
     route (counted in ``left_route``). Returns whether they did."""
     p = w.p
-    if not (p.since[i] == t and p.times_returned[i] == 0
-            and stays_away(w.stream, w.c.inflow_outcome_elasticity, w.d.deterrence_strength[t], signal[p.group[i]])):
+    if not (
+        p.since[i] == t
+        and p.times_returned[i] == 0
+        and stays_away(w.stream, w.c.inflow_outcome_elasticity, w.d.deterrence_strength[t], signal[p.group[i]])
+    ):
         return False
     leave_one(p, i, LEFT_ROUTE, w.leavers)
     today.left_route += 1

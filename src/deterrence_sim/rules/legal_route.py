@@ -120,8 +120,11 @@ def application_step(i, t, w, rng, today):
     decided after an exponential processing time of mean ``legal_processing_days``
     (:func:`decision_day`; the generator ``rng`` draws it). Returns the person's state after it."""
     p, c = w.p, w.c
-    if not (w.d.legal_route_open[t] > 0 and may_apply(p.ties[i], p.barred[i])
-            and applies_today(w.stream, w.k.awareness, c.application_rate)):
+    if not (
+        w.d.legal_route_open[t] > 0
+        and may_apply(p.ties[i], p.barred[i])
+        and applies_today(w.stream, w.k.awareness, c.application_rate)
+    ):
         return WAITING
     p.state[i] = APPLIED
     p.answer[i] = ANSWER_PENDING

@@ -33,8 +33,9 @@ STOCK_DAYS = 3
 
 
 @njit(cache=True)
-def boats_to_launch(customers: np.ndarray, boats: np.ndarray, max_launches: int, load: np.ndarray,
-                    min_fill: float) -> np.ndarray:
+def boats_to_launch(
+    customers: np.ndarray, boats: np.ndarray, max_launches: int, load: np.ndarray, min_fill: float
+) -> np.ndarray:
     """Boats each network launches today: no more than it holds or can launch in a day, and only
     as many as its customers can fill to at least ``min_fill`` of the load (smugglers wait to fill
     a boat rather than send it half empty)."""
@@ -114,8 +115,16 @@ def adapt_load(load: np.ndarray, boats_lost: np.ndarray, gain: float, load_max: 
 
 
 @njit(cache=True)
-def adapt_price(price: np.ndarray, customers: np.ndarray, seats: np.ndarray, lost: np.ndarray,
-                launched: np.ndarray, response: float, lo: float, hi: float) -> np.ndarray:
+def adapt_price(
+    price: np.ndarray,
+    customers: np.ndarray,
+    seats: np.ndarray,
+    lost: np.ndarray,
+    launched: np.ndarray,
+    response: float,
+    lo: float,
+    hi: float,
+) -> np.ndarray:
     """Prices rise with excess demand (customers per seat above 1) and with the share of boats
     lost, and fall when seats go unsold."""
     pressure = np.clip(customers / np.maximum(seats, 1) - 1.0, -1.0, 1.0)
@@ -168,17 +177,21 @@ def adapt(t, w, viable, rng):
     net, c = w.net, w.c
     net.load[:] = adapt_load(net.load, net.lost, c.people_per_boat_gain, c.people_per_boat_max)
     if viable:
-        floor = removal_cost_floor(c.price_min_gbp, c.price_max_gbp, w.memory.removed, w.memory.arrived,
-                                   c.price_covers_removals)  # alternative (c)
-        net.price[:] = adapt_price(net.price, net.customers, net.seats, net.lost, net.launched,
-                                   c.price_response, floor, c.price_max_gbp)
-    net.boats[:] = restock(rng, net.boats, boat_supply(w.d.boat_supply_per_week[t], w.d.boat_supply_factor[t]),
-                           c.max_launches_per_day)
+        floor = removal_cost_floor(
+            c.price_min_gbp, c.price_max_gbp, w.memory.removed, w.memory.arrived, c.price_covers_removals
+        )  # alternative (c)
+        net.price[:] = adapt_price(
+            net.price, net.customers, net.seats, net.lost, net.launched, c.price_response, floor, c.price_max_gbp
+        )
+    net.boats[:] = restock(
+        rng, net.boats, boat_supply(w.d.boat_supply_per_week[t], w.d.boat_supply_factor[t]), c.max_launches_per_day
+    )
 
 
 @njit(cache=True)
-def removal_cost_floor(price_min: float, price_max: float, removed: np.ndarray, arrived: np.ndarray,
-                       on: float) -> float:
+def removal_cost_floor(
+    price_min: float, price_max: float, removed: np.ndarray, arrived: np.ndarray, on: float
+) -> float:
     """Structural alternative (c): the lowest price a network can charge once removals raise its
     cost. A network that re-sends a removed customer for free (the 'guarantee' of a second try)
     must sell ``1 / (1 - q)`` crossings per customer who stays in the UK, ``q`` the share of

@@ -89,8 +89,14 @@ def summarise(daily: np.ndarray, dates: list[dt.date], outputs, years) -> dict:
 def run_task(task: dict) -> tuple[dict, pd.DataFrame | None]:
     """Do one run (see the module docstring). Never raises on a model error: the row carries
     it in ``error`` instead, so one bad run does not stop the sweep."""
-    row = {"run": task["run"], "point": task["point"], "replicate": task["replicate"], "seed": task["seed"],
-           **task["values"], "error": None}
+    row = {
+        "run": task["run"],
+        "point": task["point"],
+        "replicate": task["replicate"],
+        "seed": task["seed"],
+        **task["values"],
+        "error": None,
+    }
     daily_frames = []
     try:
         summaries = {}
@@ -128,8 +134,18 @@ def tasks(spec: Spec, table: pd.DataFrame, skip: set[int]):
             if run in skip:
                 continue
             kwargs = kwargs or arm_kwargs(spec, vals)
-            yield {"run": run, "point": point, "replicate": rep, "seed": seeds[rep], "values": vals, "arms": kwargs,
-                   "outputs": list(spec.outputs), "years": spec.years, "effects": effects, "daily": spec.daily}
+            yield {
+                "run": run,
+                "point": point,
+                "replicate": rep,
+                "seed": seeds[rep],
+                "values": vals,
+                "arms": kwargs,
+                "outputs": list(spec.outputs),
+                "years": spec.years,
+                "effects": effects,
+                "daily": spec.daily,
+            }
 
 
 def check_points(spec: Spec, table: pd.DataFrame) -> None:
@@ -147,10 +163,18 @@ def check_points(spec: Spec, table: pd.DataFrame) -> None:
 
 def settings(spec: Spec, n_points: int) -> dict:
     """What the output folder records about the sweep (checked by ``--resume``)."""
-    return {"sweep": spec.name, "spec": str(spec.path), "fingerprint": spec.fingerprint(), "points": n_points,
-            "replicates": spec.replicates, "runs": n_points * spec.replicates, "seed": spec.seed,
-            "replicate_seeds": [replicate_seed(spec.seed, i) for i in range(spec.replicates)],
-            "scenarios": [a.label for a in spec.arms], "version": __version__}
+    return {
+        "sweep": spec.name,
+        "spec": str(spec.path),
+        "fingerprint": spec.fingerprint(),
+        "points": n_points,
+        "replicates": spec.replicates,
+        "runs": n_points * spec.replicates,
+        "seed": spec.seed,
+        "replicate_seeds": [replicate_seed(spec.seed, i) for i in range(spec.replicates)],
+        "scenarios": [a.label for a in spec.arms],
+        "version": __version__,
+    }
 
 
 def prepare_folder(spec: Spec, out: Path, resume: bool, table: pd.DataFrame) -> set[int]:
@@ -170,12 +194,16 @@ def prepare_folder(spec: Spec, out: Path, resume: bool, table: pd.DataFrame) -> 
         except (OSError, ValueError):
             theirs = {}
         if theirs.get("fingerprint") != mine["fingerprint"]:
-            raise ConfigError(f"{out} holds results of another sweep ({theirs.get('sweep', 'unknown')}, made from a "
-                              "different spec or scenarios); choose another --out or delete that folder")
+            raise ConfigError(
+                f"{out} holds results of another sweep ({theirs.get('sweep', 'unknown')}, made from a "
+                "different spec or scenarios); choose another --out or delete that folder"
+            )
         if not resume:
             state = "an unfinished" if marker is not None else "a finished"
-            raise ConfigError(f"{out} already holds {state} run of this sweep; add --resume to "
-                              f"{'finish it' if marker is not None else 'reuse it'}, or choose another --out")
+            raise ConfigError(
+                f"{out} already holds {state} run of this sweep; add --resume to "
+                f"{'finish it' if marker is not None else 'reuse it'}, or choose another --out"
+            )
         store.clean_temporaries(out)
         return store.done_runs(out)
     safeio.mark_partial(out, mine)
@@ -207,8 +235,14 @@ def dask_client(workers: int | None, scheduler: str | None, client=None):
     from ..workers import default_workers
 
     n = default_workers() if workers is None else workers
-    cluster = LocalCluster(n_workers=n, threads_per_worker=1, processes=True, dashboard_address="127.0.0.1:0",
-                           silence_logs=40, host="127.0.0.1")
+    cluster = LocalCluster(
+        n_workers=n,
+        threads_per_worker=1,
+        processes=True,
+        dashboard_address="127.0.0.1:0",
+        silence_logs=40,
+        host="127.0.0.1",
+    )
     c = Client(cluster)
     try:
         yield c
@@ -226,8 +260,16 @@ def progress_bar(total: int, done: int, label: str, progress: bool | None):
     if progress is False:
         return tqdm(total=total, initial=done, disable=True)
     tty = sys.stderr.isatty()
-    return tqdm(total=total, initial=done, desc=label, unit="run", mininterval=0.5 if tty else 30,
-                smoothing=0.1, dynamic_ncols=True, file=sys.stderr)
+    return tqdm(
+        total=total,
+        initial=done,
+        desc=label,
+        unit="run",
+        mininterval=0.5 if tty else 30,
+        smoothing=0.1,
+        dynamic_ncols=True,
+        file=sys.stderr,
+    )
 
 
 def _local(todo, on_result):
@@ -274,8 +316,16 @@ def _on_dask(client, todo, on_result, window: int):
             pending.add(client.submit(run_task, nxt, key=f"deterrence-sim-run-{nxt['run']}-{id(pending)}", pure=False))
 
 
-def run_sweep(spec: Spec, out: str | Path, workers: int | None = None, scheduler: str | None = None,
-              resume: bool = False, client=None, progress: bool | None = None, flush_seconds: float = 5.0) -> dict:
+def run_sweep(
+    spec: Spec,
+    out: str | Path,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    resume: bool = False,
+    client=None,
+    progress: bool | None = None,
+    flush_seconds: float = 5.0,
+) -> dict:
     """Run (or finish, with ``resume``) the sweep ``spec`` into the folder ``out``.
 
     Returns a summary: runs in the design, done before, done now, failed, seconds, and the
@@ -299,7 +349,7 @@ def run_sweep(spec: Spec, out: str | Path, workers: int | None = None, scheduler
         if daily is not None and daily_frame is not None:
             daily.add(daily_frame)
             daily.flush()  # a run's daily rows are written before its summary row, so a summary
-        rows.add(row)      # on disk always has its daily rows
+        rows.add(row)  # on disk always has its daily rows
         bar.update()
 
     with progress_bar(total, len(done), spec.name, progress) as bar:
@@ -316,12 +366,21 @@ def run_sweep(spec: Spec, out: str | Path, workers: int | None = None, scheduler
                         _on_dask(c, todo, on_result, window=4 * n_workers + 4)
         finally:
             rows.flush()  # whatever finished is kept, also on Ctrl-C or SIGTERM
-    results = store.finish(out, ["run", "point", "replicate", "seed"] + [f.name for f in spec.factors]
-                           + spec.output_columns() + ["error"])
+    results = store.finish(
+        out, ["run", "point", "replicate", "seed"] + [f.name for f in spec.factors] + spec.output_columns() + ["error"]
+    )
     safeio.mark_complete(out)
     failed = int(results["error"].notna().sum())
-    return {"runs": total, "done_before": len(done), "done_now": ran_now, "failed": failed,
-            "failed_now": failed_now, "seconds": time.perf_counter() - t0, "results": results, "out": out}
+    return {
+        "runs": total,
+        "done_before": len(done),
+        "done_now": ran_now,
+        "failed": failed,
+        "failed_now": failed_now,
+        "seconds": time.perf_counter() - t0,
+        "results": results,
+        "out": out,
+    }
 
 
 __all__ = ["run_sweep", "run_task", "tasks", "arm_kwargs", "summarise", "dask_client", "effect_label"]

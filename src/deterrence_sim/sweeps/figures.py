@@ -59,17 +59,29 @@ def heatmap(spec: Spec, results: pd.DataFrame, fig_spec: dict, path: Path) -> No
     fig, axes = plt.subplots(1, len(outputs), figsize=(5.6 * len(outputs), 4.6), squeeze=False)
     for ax, o in zip(axes[0], outputs):
         grid = ok.groupby([y, x])[o].mean().unstack(x)
-        im = ax.imshow(grid.to_numpy(), origin="lower", aspect="auto",
-                       cmap="RdBu_r" if "-" in o.split("/")[0] else "viridis",
-                       **_centred(grid.to_numpy()) if "-" in o.split("/")[0] else {})
+        im = ax.imshow(
+            grid.to_numpy(),
+            origin="lower",
+            aspect="auto",
+            cmap="RdBu_r" if "-" in o.split("/")[0] else "viridis",
+            **_centred(grid.to_numpy()) if "-" in o.split("/")[0] else {},
+        )
         ax.set_xticks(range(grid.shape[1]), [f"{v:g}" for v in grid.columns])
         ax.set_yticks(range(grid.shape[0]), [f"{v:g}" for v in grid.index])
         ax.set_xlabel(x)
         ax.set_ylabel(y)
         for i in range(grid.shape[0]):
             for j in range(grid.shape[1]):
-                ax.text(j, i, f"{grid.iat[i, j]:,.0f}", ha="center", va="center", fontsize=7, color="w",
-                        path_effects=_outline())
+                ax.text(
+                    j,
+                    i,
+                    f"{grid.iat[i, j]:,.0f}",
+                    ha="center",
+                    va="center",
+                    fontsize=7,
+                    color="w",
+                    path_effects=_outline(),
+                )
         ax.set_title(_title(o), fontsize=9)
         fig.colorbar(im, ax=ax, shrink=0.85)
     fig.suptitle(f"{spec.name}: mean of {spec.replicates} replicates per cell", fontsize=10)
@@ -104,8 +116,13 @@ def partial_dependence(spec: Spec, results: pd.DataFrame, fig_spec: dict, path: 
     bins = int(fig_spec.get("bins", 6))
     ok = results[results["error"].isna()]
     rows = []
-    fig, axes = plt.subplots(len(outputs), len(spec.factors), figsize=(4.0 * len(spec.factors), 3.2 * len(outputs)),
-                             squeeze=False, sharey="row")
+    fig, axes = plt.subplots(
+        len(outputs),
+        len(spec.factors),
+        figsize=(4.0 * len(spec.factors), 3.2 * len(outputs)),
+        squeeze=False,
+        sharey="row",
+    )
     for r, o in enumerate(outputs):
         for c, f in enumerate(spec.factors):
             edges = np.unique(np.quantile(ok[f.name], np.linspace(0, 1, bins + 1)))
@@ -128,10 +145,21 @@ def partial_dependence(spec: Spec, results: pd.DataFrame, fig_spec: dict, path: 
             if c == 0:
                 ax.set_ylabel(_title(o), fontsize=8)
             for b in centre.index:
-                rows.append({"output": o, "parameter": f.name, "bin": int(b), "value": float(centre[b]),
-                             "mean": float(mean[b]), "half_width_90": float(half[b]), "runs": int(n[b])})
-    fig.suptitle(f"{spec.name}: partial dependence ({len(ok)} runs, {bins} equal-count bins per parameter, "
-                 "90% band)", fontsize=10)
+                rows.append(
+                    {
+                        "output": o,
+                        "parameter": f.name,
+                        "bin": int(b),
+                        "value": float(centre[b]),
+                        "mean": float(mean[b]),
+                        "half_width_90": float(half[b]),
+                        "runs": int(n[b]),
+                    }
+                )
+    fig.suptitle(
+        f"{spec.name}: partial dependence ({len(ok)} runs, {bins} equal-count bins per parameter, 90% band)",
+        fontsize=10,
+    )
     fig.tight_layout()
     safeio.save_figure(fig, path, dpi=110)
     plt.close(fig)

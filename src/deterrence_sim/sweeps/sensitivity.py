@@ -41,8 +41,10 @@ def point_means(spec: Spec, results: pd.DataFrame, output: str) -> np.ndarray:
     means = means.reindex(range(n_points))
     missing = means.index[means.isna()]
     if len(missing):
-        raise ConfigError(f"{spec.name}: {len(missing)} design point(s) have no successful run of {output!r} "
-                          f"(first: point {missing[0]}); see the error column of results.parquet")
+        raise ConfigError(
+            f"{spec.name}: {len(missing)} design point(s) have no successful run of {output!r} "
+            f"(first: point {missing[0]}); see the error column of results.parquet"
+        )
     return means.to_numpy(dtype=float)
 
 
@@ -50,10 +52,16 @@ def morris_indices(problem: dict, X: np.ndarray, Y: np.ndarray, levels: int, see
     """Morris indices of one output (SALib ``morris.analyze``), largest ``mu_star`` first."""
     from SALib.analyze import morris
 
-    res = morris.analyze(problem, X, Y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, num_levels=levels,
-                         seed=seed)
-    df = pd.DataFrame({"parameter": problem["names"], "mu": res["mu"], "mu_star": res["mu_star"],
-                       "mu_star_conf": res["mu_star_conf"], "sigma": res["sigma"]})
+    res = morris.analyze(problem, X, Y, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, num_levels=levels, seed=seed)
+    df = pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "mu": res["mu"],
+            "mu_star": res["mu_star"],
+            "mu_star_conf": res["mu_star_conf"],
+            "sigma": res["sigma"],
+        }
+    )
     return df.sort_values("mu_star", ascending=False, ignore_index=True)
 
 
@@ -62,10 +70,16 @@ def sobol_indices(problem: dict, Y: np.ndarray, seed: int) -> pd.DataFrame:
     scheme without second order), with bootstrap 95% half-widths, largest ``ST`` first."""
     from SALib.analyze import sobol
 
-    res = sobol.analyze(problem, Y, calc_second_order=False, num_resamples=RESAMPLES, conf_level=CONF_LEVEL,
-                        seed=seed)
-    df = pd.DataFrame({"parameter": problem["names"], "S1": res["S1"], "S1_conf": res["S1_conf"],
-                       "ST": res["ST"], "ST_conf": res["ST_conf"]})
+    res = sobol.analyze(problem, Y, calc_second_order=False, num_resamples=RESAMPLES, conf_level=CONF_LEVEL, seed=seed)
+    df = pd.DataFrame(
+        {
+            "parameter": problem["names"],
+            "S1": res["S1"],
+            "S1_conf": res["S1_conf"],
+            "ST": res["ST"],
+            "ST_conf": res["ST_conf"],
+        }
+    )
     return df.sort_values("ST", ascending=False, ignore_index=True)
 
 
@@ -105,15 +119,38 @@ def chart(kind: str, table: pd.DataFrame, path: Path, title: str, top: int | Non
         t = table[table["output"] == o].head(n_rows).iloc[::-1]
         y = np.arange(len(t))
         if kind == "morris":
-            ax.barh(y, t["mu_star"], xerr=t["mu_star_conf"], color="tab:blue", alpha=0.8, capsize=3,
-                    label="mu* (mean |elementary effect|), 95% CI")
+            ax.barh(
+                y,
+                t["mu_star"],
+                xerr=t["mu_star_conf"],
+                color="tab:blue",
+                alpha=0.8,
+                capsize=3,
+                label="mu* (mean |elementary effect|), 95% CI",
+            )
             ax.plot(t["sigma"], y, "o", color="tab:orange", label="sigma (interactions, non-linearity)")
             ax.set_xlabel("elementary effect on the output (output units per full range)")
         else:
-            ax.barh(y + 0.2, t["ST"], height=0.4, xerr=t["ST_conf"], color="tab:red", alpha=0.8, capsize=3,
-                    label="total index ST, 95% CI")
-            ax.barh(y - 0.2, t["S1"], height=0.4, xerr=t["S1_conf"], color="tab:blue", alpha=0.8, capsize=3,
-                    label="first-order index S1, 95% CI")
+            ax.barh(
+                y + 0.2,
+                t["ST"],
+                height=0.4,
+                xerr=t["ST_conf"],
+                color="tab:red",
+                alpha=0.8,
+                capsize=3,
+                label="total index ST, 95% CI",
+            )
+            ax.barh(
+                y - 0.2,
+                t["S1"],
+                height=0.4,
+                xerr=t["S1_conf"],
+                color="tab:blue",
+                alpha=0.8,
+                capsize=3,
+                label="first-order index S1, 95% CI",
+            )
             ax.axvline(0, color="k", lw=0.6)
             ax.set_xlabel("share of the output's variance")
         ax.set_yticks(y, t["parameter"])
@@ -130,11 +167,17 @@ def write(spec: Spec, out: Path, outputs: list[str] | None = None) -> dict:
     outputs = outputs or list(spec.sensitivity.get("outputs", [])) or [spec.output_columns()[-1]]
     missing = [o for o in outputs if o not in spec.output_columns()]
     if missing:
-        raise ConfigError(f"--output {missing[0]!r} is not an output of {spec.name}; e.g. {spec.output_columns()[-1]!r}")
+        raise ConfigError(
+            f"--output {missing[0]!r} is not an output of {spec.name}; e.g. {spec.output_columns()[-1]!r}"
+        )
     results = store.load_results(out)
     kind, table = analyse(spec, results, outputs)
     safeio.write_csv(out / f"{kind}.csv", table, float_format="%.6g")
-    chart(kind, table, out / f"{kind}.png",
-          f"{spec.name}: {'Morris screening' if kind == 'morris' else 'Sobol indices'} "
-          f"({len(designs.design_table(spec))} points x {spec.replicates} replicates, averaged per point)")
+    chart(
+        kind,
+        table,
+        out / f"{kind}.png",
+        f"{spec.name}: {'Morris screening' if kind == 'morris' else 'Sobol indices'} "
+        f"({len(designs.design_table(spec))} points x {spec.replicates} replicates, averaged per point)",
+    )
     return {"method": kind, "table": table, "csv": out / f"{kind}.csv", "png": out / f"{kind}.png"}

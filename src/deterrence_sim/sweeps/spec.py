@@ -53,10 +53,36 @@ from ..model import DAILY_COLUMNS, EVENT_COLUMNS
 from ..safeio import read_toml
 from ..schedule import parse_date
 
-TOP_LEVEL_KEYS = {"name", "description", "scenario", "contrast", "end", "seed", "replicates", "outputs", "daily",
-                  "design", "parameters", "screening", "sensitivity", "figures"}
-PARAMETER_KEYS = {"param", "low", "high", "values", "levels", "scale", "multiplier", "multiplier_of", "from", "at",
-                  "contrast", "doc"}
+TOP_LEVEL_KEYS = {
+    "name",
+    "description",
+    "scenario",
+    "contrast",
+    "end",
+    "seed",
+    "replicates",
+    "outputs",
+    "daily",
+    "design",
+    "parameters",
+    "screening",
+    "sensitivity",
+    "figures",
+}
+PARAMETER_KEYS = {
+    "param",
+    "low",
+    "high",
+    "values",
+    "levels",
+    "scale",
+    "multiplier",
+    "multiplier_of",
+    "from",
+    "at",
+    "contrast",
+    "doc",
+}
 DESIGN_KINDS = ("grid", "lhs", "sobol_sequence", "morris", "sobol")
 DEFAULT_SEED = 20250710
 DEFAULT_OUTPUTS = ("arrivals",)
@@ -104,6 +130,7 @@ class Factor:
 
 def _multiply(param: parameters.Param, current, factor: float, start: dt.date | None, scenario_start: dt.date):
     """``current`` (a constant or a schedule) times ``factor``, from ``start`` on if given."""
+
     def times(v):
         v = v * factor
         return int(round(v)) if param.kind == "int" else float(v)
@@ -189,8 +216,16 @@ class Spec:
         never mixes runs of two different sweeps."""
         payload = {
             "raw": self.raw,
-            "arms": [(a.label, a.contrast, a.scenario.start.isoformat(), a.scenario.end.isoformat(),
-                      parameters.to_jsonable(a.scenario.values)) for a in self.arms],
+            "arms": [
+                (
+                    a.label,
+                    a.contrast,
+                    a.scenario.start.isoformat(),
+                    a.scenario.end.isoformat(),
+                    parameters.to_jsonable(a.scenario.values),
+                )
+                for a in self.arms
+            ],
             "factors": [dataclasses.asdict(f) for f in self.factors],
         }
         text = json.dumps(payload, sort_keys=True, default=str)
@@ -212,7 +247,7 @@ def _arm(path: Path, entry, key: str, end, contrast: bool) -> Arm:
     elif isinstance(entry, dict) and "file" in entry and set(entry) <= {"file", "label"}:
         file, label = entry["file"], entry.get("label")
     else:
-        raise _err(path, f"{key}: give a scenario file name, or {{ file = \"...\", label = \"...\" }}")
+        raise _err(path, f'{key}: give a scenario file name, or {{ file = "...", label = "..." }}')
     sc = scenarios.load(path.parent / file)
     if end is not None:
         sc = sc.with_overrides(end=end)
@@ -280,15 +315,26 @@ def _factor(path: Path, name: str, raw) -> Factor:
             values = tuple(float(v) for v in grid)
     if not multiplier:
         for t in targets:
-            for v in (values or (low, high)):
+            for v in values or (low, high):
                 if parameters.PARAMS[t].kind == "int":
                     v = round(v)
                 try:
                     parameters.PARAMS[t].check(f"{where} ({t})", v)
                 except ConfigError as exc:
                     raise _err(path, str(exc)) from None
-    return Factor(name=name, targets=targets, low=low, high=high, values=values, scale=scale, multiplier=multiplier,
-                  start=start, at=at, in_contrast=bool(raw.get("contrast", True)), doc=str(raw.get("doc", "")))
+    return Factor(
+        name=name,
+        targets=targets,
+        low=low,
+        high=high,
+        values=values,
+        scale=scale,
+        multiplier=multiplier,
+        start=start,
+        at=at,
+        in_contrast=bool(raw.get("contrast", True)),
+        doc=str(raw.get("doc", "")),
+    )
 
 
 def _positive_int(path: Path, raw: dict, key: str, default: int) -> int:
@@ -314,7 +360,7 @@ def load(path: str | Path) -> Spec:
     if unknown:
         raise _err(path, f"unknown key {sorted(unknown)[0]!r}; allowed: {', '.join(sorted(TOP_LEVEL_KEYS))}")
     if "scenario" not in raw:
-        raise _err(path, "scenario: name the base scenario file (for example \"../scenarios/pilot.toml\")")
+        raise _err(path, 'scenario: name the base scenario file (for example "../scenarios/pilot.toml")')
     try:
         end = parse_date(raw["end"], "end") if "end" in raw else None
         entries = raw["scenario"] if isinstance(raw["scenario"], list) else [raw["scenario"]]
@@ -327,15 +373,24 @@ def load(path: str | Path) -> Spec:
     for arm in arms[1:]:
         role = "contrast" if arm.contrast else "scenario"
         if arm.scenario.start != first.start:
-            raise _err(path, f"{role} {arm.label!r} starts on {arm.scenario.start}, not on {first.start} like "
-                             f"{arms[0].label!r}: runs on common random numbers must start on the same day")
+            raise _err(
+                path,
+                f"{role} {arm.label!r} starts on {arm.scenario.start}, not on {first.start} like "
+                f"{arms[0].label!r}: runs on common random numbers must start on the same day",
+            )
         if arm.scenario.end != first.end:
-            raise _err(path, f"{role} {arm.label!r} ends on {arm.scenario.end}, not on {first.end}; set 'end' in "
-                             "the spec to give every scenario the same period")
+            raise _err(
+                path,
+                f"{role} {arm.label!r} ends on {arm.scenario.end}, not on {first.end}; set 'end' in "
+                "the spec to give every scenario the same period",
+            )
     labels = [a.label for a in arms]
     if len(set(labels)) != len(labels):
-        raise _err(path, f"two scenarios share the label {next(x for x in labels if labels.count(x) > 1)!r}; "
-                         "write scenario = { file = \"...\", label = \"another\" }")
+        raise _err(
+            path,
+            f"two scenarios share the label {next(x for x in labels if labels.count(x) > 1)!r}; "
+            'write scenario = { file = "...", label = "another" }',
+        )
     if "screening" in raw:
         if "parameters" in raw:
             raise _err(path, "give either [parameters] or [screening] (which takes them from a Morris study)")
@@ -365,16 +420,27 @@ def load(path: str | Path) -> Spec:
             raise _err(path, f"parameters.{fixed}: a {kind} design needs low and high")
     outputs = raw.get("outputs", list(DEFAULT_OUTPUTS))
     if not isinstance(outputs, list) or not outputs:
-        raise _err(path, "outputs: give a list of daily figures, for example [\"arrivals\"]")
+        raise _err(path, 'outputs: give a list of daily figures, for example ["arrivals"]')
     for o in outputs:
         if o not in DAILY_COLUMNS:
             raise _err(path, f"outputs: unknown figure {o!r}; choose among {', '.join(DAILY_COLUMNS)}")
     sensitivity = dict(raw.get("sensitivity", {}))
-    spec = Spec(name=str(raw.get("name", path.stem)), description=str(raw.get("description", "")).strip(),
-                path=path, arms=tuple(arms), factors=factors, design=design,
-                replicates=_positive_int(path, raw, "replicates", 1), seed=seed,
-                outputs=tuple(outputs), daily=bool(raw.get("daily", False)), screening=raw.get("screening"),
-                sensitivity=sensitivity, figures=tuple(raw.get("figures", [])), raw=raw)
+    spec = Spec(
+        name=str(raw.get("name", path.stem)),
+        description=str(raw.get("description", "")).strip(),
+        path=path,
+        arms=tuple(arms),
+        factors=factors,
+        design=design,
+        replicates=_positive_int(path, raw, "replicates", 1),
+        seed=seed,
+        outputs=tuple(outputs),
+        daily=bool(raw.get("daily", False)),
+        screening=raw.get("screening"),
+        sensitivity=sensitivity,
+        figures=tuple(raw.get("figures", [])),
+        raw=raw,
+    )
     columns = spec.output_columns()
     for o in sensitivity.get("outputs", []):
         if o not in columns:
@@ -387,15 +453,17 @@ def screened_parameters(path: Path, screening) -> dict:
     Morris spec ``screening.spec``, ranked from its results in ``screening.folder`` (both paths
     relative to this spec), with the ranges the Morris spec gave them."""
     if not isinstance(screening, dict) or not {"spec", "folder", "top"} <= set(screening):
-        raise _err(path, "screening: give spec = \"morris spec.toml\", folder = \"its results\", top = N")
+        raise _err(path, 'screening: give spec = "morris spec.toml", folder = "its results", top = N')
     morris_spec = path.parent / screening["spec"]
     folder = path.parent / screening["folder"]
     table_file = folder / "morris.csv"
     if not morris_spec.is_file():
         raise _err(path, f"screening.spec: {morris_spec} not found")
     if not table_file.is_file():
-        raise _err(path, f"screening: {table_file} not found; run `deterrence-sim sensitivity {morris_spec} "
-                         f"--out {folder}` first")
+        raise _err(
+            path,
+            f"screening: {table_file} not found; run `deterrence-sim sensitivity {morris_spec} --out {folder}` first",
+        )
     morris_raw = read_toml(morris_spec, "sweep spec")
     ranked = rank_for_screening(pd.read_csv(table_file))
     top = int(screening["top"])

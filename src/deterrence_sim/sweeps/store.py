@@ -127,4 +127,3 @@ def load_results(folder: str | Path) -> pd.DataFrame:
     if parts is None:
         raise ConfigError(f"{folder}: no sweep results here (results.parquet or parts/)")
     return parts.drop_duplicates("run", keep="first").sort_values("run").reset_index(drop=True)
-
