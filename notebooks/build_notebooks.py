@@ -305,7 +305,7 @@ with the `no_deal` run that shares its draw and seed.""",
     ),
     (
         "code",
-        """from deterrence_sim import uncertainty
+        """from deterrence_sim.analyses import uncertainty
 
 pd.DataFrame({p.name: {"prior": p.describe(), "5%": p.quantile(0.05), "95%": p.quantile(0.95)}
               for p in uncertainty.PRIORS.values()}).T""",
