@@ -1123,6 +1123,8 @@ class Parameters(Mapping):
         """A copy with ``changes`` (name -> value, as a scenario file would write it) applied.
         Only the changed names are checked (and the checks across parameters made again); a value
         written as it already stands is taken as it is. Raises ConfigError as :func:`validate`."""
+        if not changes:  # a run of a scenario as it is: nothing to copy or check
+            return self
         values, given = dict(self._values), dict(self._given)
         for name, value in changes.items():
             if name not in PARAMS:
