@@ -7,7 +7,7 @@ import pytest
 from numba import njit
 
 from deterrence_sim import ChannelModel
-from deterrence_sim.draws import stream_words, uniform, uniforms
+from deterrence_sim.draws import below, stream_of, uniform, uniforms
 from deterrence_sim.errors import ConfigError
 
 
@@ -34,7 +34,7 @@ def _generator_only(generator, n):
 
 def test_draws_from_the_words_are_the_generators_draws_in_its_order():
     generator = np.random.default_rng(20250918)
-    got = _mixed(generator, stream_words(generator), 500)
+    got = _mixed(generator, stream_of(generator), 500)
     want = _generator_only(np.random.default_rng(20250918), 500)
     assert np.array_equal(got, want)
     twin = np.random.default_rng(20250918)
@@ -44,15 +44,83 @@ def test_draws_from_the_words_are_the_generators_draws_in_its_order():
 
 def test_the_plain_python_draw_is_the_compiled_one():
     a, b = np.random.default_rng(7), np.random.default_rng(7)
-    words = stream_words(a)
+    words = stream_of(a)
     assert [uniform(words) for _ in range(5)] == list(b.random(5))
     assert list(uniforms(words, 3)) == list(b.random(3))
     assert a.random() == b.random()
 
 
+#: Bounds for the integer draws: one (no draw), small, a power of two, up to 2**32 (32-bit draws,
+#: the last the whole 32 bits) and above it (64-bit draws), with two where a third of the draws are
+#: rejected (a third of 2**32 and of 2**64, plus one).
+BOUNDS = [1, 2, 7, 64, 1000, 2**32 // 3 + 1, 2**32 - 1, 2**32, 2**32 + 1, 3 * 2**40 + 5, 2**64 // 3 + 1, 2**63 - 1]
+#: Those up to 2**32, where numba's own ``integers`` draws as numpy does (above it, numba works
+#: out the rejection threshold in floating point, and differs from numpy after a rejection).
+BOUNDS_32 = np.array([k for k in BOUNDS if k <= 2**32], dtype=np.int64)
+
+
+@njit
+def _integers_from_stream(generator, stream, bounds, n):
+    """Integer draws from the stream, each bound in turn, interleaved with the generator's own
+    32-bit draws (an odd number, so the stored half is both full and empty at a draw) and uniforms."""
+    out = np.empty(2 * n * len(bounds), dtype=np.int64)
+    j = 0
+    for _ in range(n):
+        for k in bounds:
+            out[j] = below(stream, k)
+            out[j + 1] = generator.integers(0, 5, size=3).sum() + np.int64(uniform(stream) * 1000)
+            j += 2
+    return out
+
+
+@njit
+def _integers_from_generator(generator, bounds, n):
+    out = np.empty(2 * n * len(bounds), dtype=np.int64)
+    j = 0
+    for _ in range(n):
+        for k in bounds:
+            out[j] = generator.integers(0, k)
+            out[j + 1] = generator.integers(0, 5, size=3).sum() + np.int64(generator.random() * 1000)
+            j += 2
+    return out
+
+
+def test_integer_draws_from_the_stream_are_the_generators_draws_in_its_order():
+    generator = np.random.default_rng(1066)
+    got = _integers_from_stream(generator, stream_of(generator), BOUNDS_32, 300)
+    want = _integers_from_generator(np.random.default_rng(1066), BOUNDS_32, 300)
+    assert np.array_equal(got, want)
+    assert not got[:: 2 * len(BOUNDS_32)].any()  # k = 1 draws nothing and is always 0
+    twin = np.random.default_rng(1066)
+    _integers_from_generator(twin, BOUNDS_32, 300)
+    assert generator.integers(0, 2**20, size=3).tolist() == twin.integers(0, 2**20, size=3).tolist()
+
+
+@njit
+def _below_each(stream, bounds):
+    out = np.empty(2 * len(bounds), dtype=np.int64)
+    for j in range(len(bounds)):
+        out[2 * j] = below(stream, bounds[j])
+        out[2 * j + 1] = np.int64(uniform(stream) * 2**40)
+    return out
+
+
+def test_integer_draws_are_numpys_on_every_bound_compiled_and_in_python():
+    bounds = np.array(BOUNDS * 40, dtype=np.int64)
+    numpy_draws = np.random.default_rng(8)
+    want = []
+    for k in bounds.tolist():
+        want += [numpy_draws.integers(0, k), np.int64(numpy_draws.random() * 2**40)]
+    compiled, plain = np.random.default_rng(8), np.random.default_rng(8)
+    assert _below_each(stream_of(compiled), bounds).tolist() == want
+    stream = stream_of(plain)
+    assert [d for k in bounds.tolist() for d in (below(stream, k), np.int64(uniform(stream) * 2**40))] == want
+    assert compiled.integers(0, 2**32 - 1) == plain.integers(0, 2**32 - 1) == numpy_draws.integers(0, 2**32 - 1)
+
+
 def test_a_generator_on_another_bit_generator_is_refused_in_one_line():
     with pytest.raises(ConfigError, match="PCG64"):
-        stream_words(np.random.Generator(np.random.MT19937(1)))
+        stream_of(np.random.Generator(np.random.MT19937(1)))
     with pytest.raises(ConfigError, match="PCG64"):
         ChannelModel(rng=np.random.Generator(np.random.Philox(1)), end="2025-01-03").run()
 

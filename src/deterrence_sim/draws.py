@@ -29,11 +29,12 @@ algorithms for random number generation"; numpy's implementation, ``numpy/random
 from __future__ import annotations
 
 import ctypes
+from typing import NamedTuple
 
 import llvmlite.ir as ir
 import numpy as np
 from numba import types
-from numba.extending import intrinsic, overload
+from numba.extending import intrinsic, overload, register_jitable
 
 from .errors import ConfigError
 
@@ -41,28 +42,44 @@ from .errors import ConfigError
 MULTIPLIER = (2549297995355413924 << 64) + 4865540595714422341
 _MASK128 = (1 << 128) - 1
 _MASK64 = (1 << 64) - 1
+_MASK32 = (1 << 32) - 1
 #: A 53-bit integer as a double in [0, 1): times 2**-53 (numpy's next_double).
 _TWO_TO_MINUS_53 = 1.0 / 9007199254740992.0
 
 
-def stream_words(generator: np.random.Generator) -> np.ndarray:
-    """The state of ``generator``'s PCG64 bit generator as four unsigned 64-bit words, in the
-    generator's own memory (writing them moves the generator): the state's low and high halves,
-    then the increment's. Refuses, with one line, a generator on another bit generator, and
-    checks the words against the state numpy reports (a numpy built without 128-bit integers
-    keeps the halves the other way round)."""
+class Stream(NamedTuple):
+    """The model's random state as the compiled day reads and writes it, in the generator's own
+    memory (writing it moves the generator): ``words``, PCG64's 128-bit state and increment as
+    four unsigned 64-bit words (the state's low and high halves, then the increment's), and
+    ``half``, the generator's store of a half-used output for 32-bit draws (numpy's
+    ``has_uint32`` and ``uinteger``: a 64-bit output gives two 32-bit draws, its low half now
+    and its high half next time)."""
+
+    words: np.ndarray
+    half: np.ndarray
+
+
+def stream_of(generator: np.random.Generator) -> Stream:
+    """The :class:`Stream` of ``generator``'s PCG64 bit generator. Refuses, with one line, a
+    generator on another bit generator, and checks the view against the state numpy reports (a
+    numpy built without 128-bit integers keeps the halves the other way round)."""
     bit_generator = generator.bit_generator
     if type(bit_generator) is not np.random.PCG64:
         raise ConfigError(
             f"rng: the model draws from numpy's PCG64 (a seed, or np.random.default_rng(seed)); "
             f"got a generator on {type(bit_generator).__name__}"
         )
-    pcg_state = ctypes.c_void_p.from_address(bit_generator.ctypes.state_address).value  # pcg64_state.pcg_state
+    address = bit_generator.ctypes.state_address  # numpy's pcg64_state: {pcg_state*, has_uint32, uinteger}
+    pcg_state = ctypes.c_void_p.from_address(address).value
     words = np.ctypeslib.as_array((ctypes.c_uint64 * 4).from_address(pcg_state))
-    reported = bit_generator.state["state"]
-    if (_join(words[0], words[1]), _join(words[2], words[3])) != (reported["state"], reported["inc"]):
+    half = np.ctypeslib.as_array((ctypes.c_uint32 * 2).from_address(address + ctypes.sizeof(ctypes.c_void_p)))
+    reported = bit_generator.state
+    if (_join(words[0], words[1]), _join(words[2], words[3])) != (
+        reported["state"]["state"],
+        reported["state"]["inc"],
+    ) or (int(half[0]), int(half[1])) != (reported["has_uint32"], reported["uinteger"]):
         raise RuntimeError("this numpy keeps PCG64's state in a layout deterrence_sim.draws does not know")
-    return words
+    return Stream(words, half)
 
 
 def _join(low, high) -> int:
@@ -80,18 +97,62 @@ def next64(words: np.ndarray) -> int:
 
 
 def uniform(rng) -> float:
-    """One uniform draw in [0, 1) from ``rng``: a numpy ``Generator`` (``rng.random()``) or the
-    words of its PCG64 state (:func:`stream_words`; the same draw, the same state after)."""
-    if isinstance(rng, np.ndarray):
-        return (next64(rng) >> 11) * _TWO_TO_MINUS_53
+    """One uniform draw in [0, 1) from ``rng``: a numpy ``Generator`` (``rng.random()``) or its
+    :class:`Stream` (the same draw, the same state after)."""
+    if isinstance(rng, Stream):
+        return (next64(rng.words) >> 11) * _TWO_TO_MINUS_53
     return rng.random()
 
 
 def uniforms(rng, n: int) -> np.ndarray:
     """``n`` uniform draws in [0, 1), in order (as ``rng.random(n)``): see :func:`uniform`."""
-    if isinstance(rng, np.ndarray):
+    if isinstance(rng, Stream):
         return np.array([uniform(rng) for _ in range(n)])
     return rng.random(n)
+
+
+def next32(stream: Stream) -> int:
+    """PCG64's next 32-bit draw (numpy's ``pcg64_next32``): the stored high half of the last
+    64-bit output used for 32 bits, if there is one; else the low half of a new output, whose
+    high half is stored for next time."""
+    if stream.half[0]:
+        stream.half[0] = 0
+        return int(stream.half[1])
+    x = next64(stream.words)
+    stream.half[0], stream.half[1] = 1, x >> 32
+    return x & _MASK32
+
+
+def below(rng, k: int) -> int:
+    """A uniform integer in ``0 .. k - 1`` (``k`` >= 1) from ``rng``: a numpy ``Generator``
+    (``rng.integers(0, k)``) or its :class:`Stream`, the same draw by the same method: Lemire's
+    multiply-and-reject on 32-bit draws (:func:`next32`), or on 64-bit ones for ``k`` above
+    2**32 (numpy's ``random_bounded_uint64_fill``; none is drawn for ``k`` 1). Numba's own
+    ``integers`` draws the same up to 2**32; above, it works out the rejection threshold in
+    floating point and can differ from numpy after a rejection (``tests/test_draws.py``).
+    D. Lemire (2019), "Fast random integer generation in an interval", ACM TOMACS 29(1)."""
+    if not isinstance(rng, Stream):
+        return int(rng.integers(0, k))
+    top = k - 1  # numpy's "rng": the largest value
+    if top == 0:
+        return 0
+    if top <= _MASK32:
+        if top == _MASK32:
+            return next32(rng)
+        m = next32(rng) * k
+        if m & _MASK32 < k:
+            threshold = (_MASK32 - top) % k
+            while m & _MASK32 < threshold:
+                m = next32(rng) * k
+        return m >> 32
+    if top == _MASK64:
+        return next64(rng.words)
+    m = next64(rng.words) * k
+    if m & _MASK64 < k:
+        threshold = (_MASK64 - top) % k
+        while m & _MASK64 < threshold:
+            m = next64(rng.words) * k
+    return m >> 64
 
 
 @intrinsic
@@ -119,14 +180,18 @@ def _next64(typingctx, words):
     return types.uint64(words), codegen
 
 
+def _is_stream(rng) -> bool:
+    return isinstance(rng, types.BaseNamedTuple) and rng.instance_class is Stream
+
+
 @overload(uniform, inline="always")
 def _uniform(rng):
-    if isinstance(rng, types.Array):
+    if _is_stream(rng):
 
-        def from_words(rng):
-            return (_next64(rng) >> np.uint64(11)) * _TWO_TO_MINUS_53
+        def from_stream(rng):
+            return (_next64(rng.words) >> np.uint64(11)) * _TWO_TO_MINUS_53
 
-        return from_words
+        return from_stream
 
     def from_generator(rng):
         return rng.random()
@@ -136,17 +201,81 @@ def _uniform(rng):
 
 @overload(uniforms, inline="always")
 def _uniforms(rng, n):
-    if isinstance(rng, types.Array):
+    if _is_stream(rng):
 
-        def from_words(rng, n):
+        def from_stream(rng, n):
             out = np.empty(n)
             for j in range(n):
-                out[j] = (_next64(rng) >> np.uint64(11)) * _TWO_TO_MINUS_53
+                out[j] = (_next64(rng.words) >> np.uint64(11)) * _TWO_TO_MINUS_53
             return out
 
-        return from_words
+        return from_stream
 
     def from_generator(rng, n):
         return rng.random(n)
 
     return from_generator
+
+
+@overload(next32, inline="always")
+def _next32(stream):
+    if not _is_stream(stream):
+        return None
+
+    def compiled(stream):
+        half = stream.half
+        if half[0]:
+            half[0] = 0
+            return np.uint64(half[1])
+        x = _next64(stream.words)
+        half[0] = 1
+        half[1] = np.uint32(x >> np.uint64(32))
+        return x & np.uint64(_MASK32)
+
+    return compiled
+
+
+@overload(below, inline="always")
+def _below(rng, k):
+    if not _is_stream(rng):
+
+        def from_generator(rng, k):
+            return rng.integers(0, k)
+
+        return from_generator
+
+    def from_stream(rng, k):  # below() in numba's unsigned arithmetic
+        top = np.uint64(k - 1)
+        if top == 0:
+            return 0
+        excl = top + np.uint64(1)
+        if top <= np.uint64(_MASK32):
+            if top == np.uint64(_MASK32):
+                return np.int64(next32(rng))
+            m = next32(rng) * excl
+            if m & np.uint64(_MASK32) < excl:
+                threshold = (np.uint64(_MASK32) - top) % excl
+                while m & np.uint64(_MASK32) < threshold:
+                    m = next32(rng) * excl
+            return np.int64(m >> np.uint64(32))
+        if top == np.uint64(_MASK64):
+            return np.int64(_next64(rng.words))
+        x = _next64(rng.words)
+        if x * excl < excl:
+            threshold = (np.uint64(_MASK64) - top) % excl
+            while x * excl < threshold:
+                x = _next64(rng.words)
+        return np.int64(_high64(x, excl))
+
+    return from_stream
+
+
+@register_jitable
+def _high64(x, y):
+    """The high 64 bits of the 128-bit product of ``x`` and ``y`` (numba's ``bounded_lemire_uint64``)."""
+    x0, x1 = x & np.uint64(_MASK32), x >> np.uint64(32)
+    y0, y1 = y & np.uint64(_MASK32), y >> np.uint64(32)
+    w0 = x0 * y0
+    t = x1 * y0 + (w0 >> np.uint64(32))
+    w1 = (t & np.uint64(_MASK32)) + x0 * y1
+    return x1 * y1 + (t >> np.uint64(32)) + (w1 >> np.uint64(32))

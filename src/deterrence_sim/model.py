@@ -52,7 +52,7 @@ from numba import njit
 from . import params as parameters
 from .agents import Court, FrenchAuthority, Migrant, Smuggler, UKAuthority, add_batch, remove_batch
 from .collector import DailyCollector
-from .draws import stream_words
+from .draws import stream_of
 from .errors import ConfigError
 from .daybook import (
     DAILY_COLUMNS,
@@ -137,7 +137,7 @@ class ChannelModel(mesa.Model):
         **params,
     ):
         super().__init__(rng=rng)
-        stream_words(self.rng)  # refuses, before any work, a generator the compiled day cannot draw from
+        stream_of(self.rng)  # refuses, before any work, a generator the compiled day cannot draw from
         self.start_date, self.end_date, self.n_days, self.dates = run_calendar(start, end)
         # checked once: a scenario's checked values are taken as they are, changes to them checked alone
         self.values = values.replace(params) if values is not None else parameters.validate(params)
@@ -341,7 +341,7 @@ class ChannelModel(mesa.Model):
             tryers=tryers,
             ready=ready,
             held=held,
-            stream=stream_words(self.rng),
+            stream=stream_of(self.rng),
             memo=decision.factor_memo(2 * N_GROUPS),
         )
 

@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 from ..daybook import day_step, rows_of
-from ..draws import uniforms
+from ..draws import below, uniforms
 
 #: The smuggling networks' state, one entry per network (boats held, people per boat, price), and
 #: the day's trade (customers, seats offered, boats launched, boats lost to the police).
@@ -44,12 +44,14 @@ def boats_to_launch(
 
 
 @njit(cache=True)
-def allocate_seats(rng: np.random.Generator, network: np.ndarray, seats: np.ndarray) -> np.ndarray:
+def allocate_seats(rng, network: np.ndarray, seats: np.ndarray) -> np.ndarray:
     """Which of today's would-be passengers get a seat: a random queue within each network.
 
     ``network[i]`` is the network of passenger i and ``seats[j]`` the seats network j sells today;
     returns a boolean mask of who is seated. Where a network has more customers than seats, the
     seated are a uniformly random subset of its customers (the front of a shuffled queue).
+    ``rng`` is a numpy generator or, in the compiled day, its stream (``draws.below``: the same
+    draws, without numba's call of the generator, which made an array for each one).
     """
     n, n_net = len(network), len(seats)
     seated = np.zeros(n, dtype=np.bool_)
@@ -67,7 +69,7 @@ def allocate_seats(rng: np.random.Generator, network: np.ndarray, seats: np.ndar
         lo, m = first[j], first[j + 1] - first[j]
         s = min(max(seats[j], 0), m)
         for q in range(s):  # the first s places of a random queue (partial Fisher-Yates shuffle)
-            r = q + rng.integers(0, m - q) if s < m else q
+            r = q + below(rng, m - q) if s < m else q
             members[lo + q], members[lo + r] = members[lo + r], members[lo + q]
             seated[members[lo + q]] = True
     return seated
@@ -160,7 +162,7 @@ def launch(t, w, viable, today, rng):
     net.launched[:] = launches
     if launches.sum() == 0:
         return no_launch()
-    seated = tryers[allocate_seats(rng, network[tryers], launches * whole_load)]
+    seated = tryers[allocate_seats(w.stream, network[tryers], launches * whole_load)]
     boat_of, boat_network = fill_boats(network[seated], launches)
     n_boats = len(boat_network)
     is_taxi = uniforms(w.stream, n_boats) < w.d.taxi_boat_share[t]
