@@ -198,7 +198,7 @@ person_pass = njit(cache=True, _nrt=False)
 #: community's memory (``rules.belief.Memory``), the newcomers of the run
 #: (``rules.inflow.Newcomers``), the pre-drawn weather, the weekday of the first day, and the row
 #: lists of today's leavers, would-be crossers, approved applicants and the detained (in row order,
-#: listed by ``model.people_day``), and ``stream``, the words of the model's random state, from which
+#: listed by ``model.people_day``), and ``stream``, the model's random state (``draws.Stream``), from which
 #: the rules take their uniform draws fast (``draws.uniform(w.stream)``: the same draws as
 #: ``rng.random()`` on the model's generator, which the steps are also given), and ``memo``, the
 #: day's deterrence factors remembered per nationality group and eligibility

@@ -1,4 +1,4 @@
-"""The day's uniform draws, taken straight from the model's random state: same draws, a third of the time.
+"""The day's uniform and integer draws, taken straight from the model's random state: same draws, a third of the time.
 
 Every random draw of the compiled day comes from the model's seeded generator ``model.rng``
 (numpy's ``Generator`` on the ``PCG64`` bit generator, which Mesa makes from the seed). Inside
@@ -7,19 +7,23 @@ compiled code numba takes a uniform draw (``rng.random()``) by calling the bit g
 a full-scale year takes some three million of them, two for most waiting people every day, and
 they were the larger part of the person-by-person pass. :func:`uniform` takes the same draw from
 the same state with the generator's arithmetic written out and inlined (about 2 ns):
-:func:`stream_words` is a view, in the generator's own memory, of its 128-bit state and increment;
+:func:`stream_of` is a view, in the generator's own memory, of its 128-bit state and increment
+(and of its store of a half-used output for 32-bit draws, :class:`Stream`);
 :func:`uniform` advances the state as PCG64 does (``state * multiplier + increment``, modulo
 2**128), forms the 64-bit output (XSL-RR: the two halves exclusive-or'ed, rotated by the top six
 bits of the state) and keeps its top 53 bits as a double in [0, 1), as numpy's ``next_double``
 does. The draw and the state it leaves are exactly those of ``rng.random()``, so the other draws
 of the day (binomial, exponential, integers, ...), which go on through the generator itself, read
 the state where these left it: the order of draws, and every figure of a run, are those of the
-generator alone (``tests/test_draws.py`` checks the two interleaved, draw for draw).
+generator alone (``tests/test_draws.py`` checks the two interleaved, draw for draw). In the same
+way :func:`below` takes a bounded integer (``rng.integers(0, k)``: numba's makes an array for
+each, about 47 ns; the smugglers' seat queue takes some 600 a sea-viable day).
 
-Whoever holds the model's generator can therefore be given either it or its words: the rules'
-functions take ``rng`` and call ``uniform(rng)`` (and ``uniforms(rng, n)`` for ``n`` draws),
-which is ``rng.random()`` for a generator (tests and notebooks call the rules with one) and the
-inlined draw for its words (the compiled day passes ``w.stream``, ``daybook.World``).
+Whoever holds the model's generator can therefore be given either it or its stream: the rules'
+functions take ``rng`` and call ``uniform(rng)`` (and ``uniforms(rng, n)`` for ``n`` draws,
+``below(rng, k)`` for an integer), which is the generator's own draw for a generator (tests and
+notebooks call the rules with one) and the inlined draw for its stream (the compiled day passes
+``w.stream``, ``daybook.World``).
 
 PCG64: M. E. O'Neill (2014), "PCG: a family of simple fast space-efficient statistically good
 algorithms for random number generation"; numpy's implementation, ``numpy/random/src/pcg64``
@@ -87,7 +91,7 @@ def _join(low, high) -> int:
 
 
 def next64(words: np.ndarray) -> int:
-    """PCG64's next 64-bit output from ``words`` (:func:`stream_words`), advancing them: the
+    """PCG64's next 64-bit output from ``words`` (``Stream.words``), advancing them: the
     plain-Python statement of what the compiled :func:`_next64` does."""
     state = (_join(words[0], words[1]) * MULTIPLIER + _join(words[2], words[3])) & _MASK128
     words[0], words[1] = state & _MASK64, state >> 64
