@@ -34,7 +34,10 @@ class DailyCollector(mesa.DataCollector):
     @property
     def model_vars(self) -> dict[str, list]:
         n = len(self._collection_steps)
-        if self._vars_n != n:
+        if self._vars_n != n and n == 0:  # as Mesa sets up its reporters: nothing collected yet
+            self._vars = {name: [] for name in DAILY_COLUMNS} | {f"{name}_total": [] for name in EVENT_COLUMNS}
+            self._vars_n = n
+        elif self._vars_n != n:
             values = self._figures[:n]
             self._vars = {
                 name: (values[:, i] if name in FLOAT_COLUMNS else values[:, i].astype(np.int64)).tolist()
@@ -58,11 +61,12 @@ def running_totals(figures: np.ndarray, years: np.ndarray) -> dict[str, np.ndarr
     out = {}
     if len(years) != len(figures):  # a collector made without the dates: no yearly totals
         return out
+    in_year = {year: years == year for year in np.unique(years).tolist()}
     for name in EVENT_COLUMNS:
         col = figures[:, DAILY_COLUMNS.index(name)].astype(np.int64)
         out[f"{name}_total"] = np.cumsum(col)
-        for year in np.unique(years).tolist():
-            out[f"{name}_{year}"] = np.cumsum(np.where(years == year, col, 0))
+        for year, days in in_year.items():
+            out[f"{name}_{year}"] = np.cumsum(np.where(days, col, 0))
     return out
 
 

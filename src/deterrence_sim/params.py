@@ -1153,6 +1153,8 @@ def _same(a, b) -> bool:
 def validate(overrides: Mapping) -> Parameters:
     """Check user-supplied parameter values; return the full set (defaults filled in) as
     :class:`Parameters`. Given a :class:`Parameters`, return it as it is: it was checked when made.
+    The defaults were checked once (:data:`DEFAULTS`), so only the values given are checked, then
+    the checks across parameters made.
 
     Values may be constants or, for schedulable parameters, ``{date: value}`` tables.
     Raises ConfigError (one line, naming the key) on any problem.
@@ -1162,12 +1164,14 @@ def validate(overrides: Mapping) -> Parameters:
     for key in overrides:
         if key not in PARAMS:
             raise unknown_key_error(key, PARAMS)
-    out = {}
-    for name, param in PARAMS.items():
-        value = overrides.get(name, param.default)
-        out[name] = _check_one(param, name, value)
+    return DEFAULTS.replace(overrides)
+
+
+def _checked_defaults() -> Parameters:
+    """Every parameter at its default, each checked (:func:`_check_one`) and then together."""
+    out = {name: _check_one(param, name, param.default) for name, param in PARAMS.items()}
     check_consistency(out)
-    return Parameters(out, dict(overrides), _checked=True)
+    return Parameters(out, {}, _checked=True)
 
 
 def check_consistency(values: Mapping) -> None:
@@ -1267,7 +1271,7 @@ def to_jsonable(values: Mapping) -> dict:
 
 
 #: Every parameter at its default, checked once.
-DEFAULTS: Parameters = validate({})
+DEFAULTS: Parameters = _checked_defaults()
 
 
 __all__ = [
