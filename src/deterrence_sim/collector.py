@@ -34,17 +34,18 @@ class DailyCollector(mesa.DataCollector):
     @property
     def model_vars(self) -> dict[str, list]:
         n = len(self._collection_steps)
-        if self._vars_n != n and n == 0:  # as Mesa sets up its reporters: nothing collected yet
-            self._vars = {name: [] for name in DAILY_COLUMNS} | {f"{name}_total": [] for name in EVENT_COLUMNS}
-            self._vars_n = n
-        elif self._vars_n != n:
-            values = self._figures[:n]
-            self._vars = {
-                name: (values[:, i] if name in FLOAT_COLUMNS else values[:, i].astype(np.int64)).tolist()
-                for i, name in enumerate(DAILY_COLUMNS)
-            }
+        if self._vars_n == n:
+            return self._vars
+        values = self._figures[:n]
+        self._vars = {
+            name: (values[:, i] if name in FLOAT_COLUMNS else values[:, i].astype(np.int64)).tolist()
+            for i, name in enumerate(DAILY_COLUMNS)
+        }
+        if n:
             self._vars.update(running_totals(values, self._years[:n]))
-            self._vars_n = n
+        else:  # as Mesa sets up its reporters: nothing collected, no totals to work out
+            self._vars.update({f"{name}_total": np.zeros(0, dtype=np.int64) for name in EVENT_COLUMNS})
+        self._vars_n = n
         return self._vars
 
     @model_vars.setter

@@ -449,8 +449,8 @@ def simulate_days(t, t_end, w, n, n_gone, n_initial, id_offset, days, left, n_le
     After each day: the day's newcomers are numbered in order of entry and given their Mesa
     unique ids (entry number + ``id_offset``); the entry numbers of people who left are listed
     in ``left``; and once more than ``population.COMPACT_SHARE`` (a fifth) of the rows are people
-    who left (``n_gone``), the table is compacted. Returns the next day to simulate, the rows in use, ``n_gone`` and the
-    length of ``left``.
+    who left (``n_gone``), the table is compacted. Returns the next day to simulate, the rows in
+    use, ``n_gone`` and the length of ``left``.
     """
     p, new = w.p, w.new
     while t < t_end:

@@ -1161,7 +1161,7 @@ def validate(overrides: Mapping) -> Parameters:
     """
     if isinstance(overrides, Parameters):
         return overrides
-    for key in overrides:
+    for key in overrides:  # a misspelt name is reported before any value (replace checks in order)
         if key not in PARAMS:
             raise unknown_key_error(key, PARAMS)
     return DEFAULTS.replace(overrides)
