@@ -5,6 +5,7 @@ outlive the command."""
 from __future__ import annotations
 
 import contextlib
+import os
 import signal
 import subprocess
 import sys
@@ -72,6 +73,8 @@ def start_run(out: Path, stderr: Path) -> subprocess.Popen:
             stdout=subprocess.DEVNULL,
             stderr=err,
             cwd=ROOT,
+            # a run that does not stop can then be made to say where it is (see stopped_within)
+            env=os.environ | {"PYTHONFAULTHANDLER": "1"},
         )
 
 
@@ -91,6 +94,18 @@ def wait_for_workers(proc: subprocess.Popen, timeout: float = 300) -> set[int]:
     raise AssertionError("the workers never started")
 
 
+def stopped_within(proc: subprocess.Popen, seconds: float, stderr: Path) -> None:
+    """Wait up to ``seconds`` for ``proc`` to end; if it has not, make it print where each of its
+    threads is (SIGABRT, with Python's faulthandler on) and fail with that and its stderr."""
+    try:
+        proc.wait(timeout=seconds)
+    except subprocess.TimeoutExpired:
+        proc.send_signal(signal.SIGABRT)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=10)
+        pytest.fail(f"the run did not stop within {seconds:.0f} s; its stderr:\n{stderr.read_text()}")
+
+
 def wait_gone(pids, seconds: float = 15) -> set[int]:
     deadline = time.monotonic() + seconds
     while alive(pids) and time.monotonic() < deadline:
@@ -107,7 +122,7 @@ def test_a_signalled_run_leaves_no_worker_and_no_half_file(tmp_path, sig):
         workers = wait_for_workers(proc)
         assert proc.poll() is None, "the run ended before it could be stopped"
         proc.send_signal(sig)
-        proc.wait(timeout=60)
+        stopped_within(proc, 60, tmp_path / "stderr")
         assert not wait_gone(workers, 30), f"workers left running after {sig.name}"
         err = (tmp_path / "stderr").read_text()
         if sig == signal.SIGTERM:
