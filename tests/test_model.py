@@ -473,10 +473,83 @@ def test_run_equals_stepping_day_by_day():
             model.datacollector.get_model_vars_dataframe(), stepped.datacollector.get_model_vars_dataframe()
         )
         assert (model.steps, model.time, model.day) == (stepped.steps, stepped.time, stepped.day) == (123, 123, 123)
+        step_schedule, stepped_schedule = model._default_schedule, stepped._default_schedule
+        assert (step_schedule.next_scheduled_time, step_schedule.execution_count) == (124, 123)
+        assert (stepped_schedule.next_scheduled_time, stepped_schedule.execution_count) == (124, 123)
         assert model.agent_id_counter == stepped.agent_id_counter
         assert sorted(migrant_ids(model)) == sorted(migrant_ids(stepped))
         assert not model.running
     assert stepped.datacollector._collection_steps == whole.datacollector._collection_steps
+
+
+def test_run_moves_mesas_clock_at_once_when_nothing_else_is_due(monkeypatch):
+    """With nothing but the daily step due, run() moves Mesa's clock to the end in one go
+    (Mesa's step-by-step catch-up is not called), and the model steps on from there as if
+    stepped day by day."""
+
+    def no_run_for(duration):
+        raise AssertionError("run() took Mesa's clock step by step")
+
+    model = ChannelModel(rng=3, start="2025-03-01", end="2025-03-31")
+    for _ in range(5):
+        model.step()
+    monkeypatch.setattr(model, "run_for", no_run_for)
+    model.run()
+    assert (model.steps, model.time, len(model.datacollector._collection_steps)) == (31, 31, 31)
+    fired = []
+
+    def fire():  # Mesa keeps a weak reference to an event's function
+        fired.append((model.steps, model.time))
+
+    model.schedule_event(fire, at=33.5)
+    monkeypatch.undo()
+    model.run_for(3)  # Mesa's clock after the run: steps 32 to 34, the event on the way
+    assert fired == [(33, 33.5)] and (model.steps, model.time) == (34, 34)
+
+
+def test_run_keeps_events_and_time_signals_inside_its_span():
+    """An event due inside run()'s span runs at its time, after the day's step, and a subscriber
+    to Mesa's time hears every day, as when the model is stepped day by day (the days are then
+    already simulated: the event sees the clock, not the day's state). Each on its own: either
+    alone must keep run() from moving the clock at once."""
+    seen = {}
+    for watch in ("event", "time"):
+        for how in ("run", "step"):
+            model = ChannelModel(rng=5, start="2025-05-01", end="2025-05-20")
+            heard = []
+
+            def event(m=model, e=heard):  # Mesa keeps weak references to these functions
+                e.append((m.steps, m.time))
+
+            def hear(signal, t=heard):
+                t.append(signal.additional_kwargs["new"])
+
+            if watch == "event":
+                model.schedule_event(event, at=7)
+            else:
+                model.observe("time", "changed", hear)
+            if how == "run":
+                model.run()
+            else:
+                while model.running:
+                    model.step()
+            assert not model.running and (model.steps, model.time) == (20, 20)
+            seen[watch, how] = heard, model.datacollector._collection_steps
+        assert seen[watch, "run"] == seen[watch, "step"]
+    assert seen["event", "run"][0] == [(7, 7)]
+    assert seen["time", "run"][0] == [float(day) for day in range(1, 21)]
+
+
+def test_run_calls_a_subclass_step_once_a_day():
+    """A subclass that adds to step() has it called on every day run() covers."""
+
+    class Counted(ChannelModel):
+        def step(self):
+            self.calls = getattr(self, "calls", 0) + 1
+            super().step()
+
+    model = Counted(rng=5, start="2025-05-01", end="2025-05-20").run()
+    assert (model.calls, model.steps, model.time) == (20, 20, 20)
 
 
 def test_agents_are_the_people_in_the_simulation_whenever_looked_at():
