@@ -5,9 +5,10 @@ where they would have."""
 import numpy as np
 import pytest
 from numba import njit
+from numba.np.random.random_methods import random_interval
 
 from deterrence_sim import ChannelModel
-from deterrence_sim.draws import below, stream_of, uniform, uniforms
+from deterrence_sim.draws import below, interval, permutation, stream_of, uniform, uniforms
 from deterrence_sim.errors import ConfigError
 
 
@@ -116,6 +117,70 @@ def test_integer_draws_are_numpys_on_every_bound_compiled_and_in_python():
     stream = stream_of(plain)
     assert [d for k in bounds.tolist() for d in (below(stream, k), np.int64(uniform(stream) * 2**40))] == want
     assert compiled.integers(0, 2**32 - 1) == plain.integers(0, 2**32 - 1) == numpy_draws.integers(0, 2**32 - 1)
+
+
+#: Lengths of the orders drawn: none, one (no draw), two, and longer ones around powers of two
+#: (where the masked draws are most often rejected).
+LENGTHS = [0, 1, 2, 3, 5, 17, 64, 65, 85, 300, 1025]
+
+
+@njit
+def _orders_from_stream(generator, stream, lengths):
+    """Orders from the stream, each between two of the generator's own 32-bit draws (one, so the
+    stored half is full at some orders and empty at others)."""
+    out = np.empty(0, dtype=np.int64)
+    for n in lengths:
+        out = np.concatenate((out, permutation(stream, n), generator.integers(0, 9, size=1)))
+    return out
+
+
+@njit
+def _orders_from_generator(generator, lengths):
+    out = np.empty(0, dtype=np.int64)
+    for n in lengths:
+        out = np.concatenate((out, generator.permutation(n), generator.integers(0, 9, size=1)))
+    return out
+
+
+def test_orders_from_the_stream_are_numpys_compiled_and_in_python():
+    lengths = np.array(LENGTHS * 3, dtype=np.int64)
+    numpy_draws = np.random.default_rng(4)
+    want = np.concatenate([np.append(numpy_draws.permutation(n), numpy_draws.integers(0, 9)) for n in lengths])
+    compiled, plain, numbas = (np.random.default_rng(4) for _ in range(3))
+    assert _orders_from_stream(compiled, stream_of(compiled), lengths).tolist() == want.tolist()
+    assert _orders_from_generator(numbas, lengths).tolist() == want.tolist()
+    stream = stream_of(plain)
+    in_python = [np.append(permutation(stream, n), plain.integers(0, 9)) for n in lengths.tolist()]
+    assert np.concatenate(in_python).tolist() == want.tolist()
+    assert compiled.random() == plain.random() == numpy_draws.random()
+
+
+@njit
+def _intervals(stream, generator, tops, ours):
+    out = np.empty(len(tops), dtype=np.int64)
+    for j in range(len(tops)):
+        if ours:
+            out[j] = interval(stream, tops[j])
+        else:
+            out[j] = np.int64(random_interval(generator.bit_generator, np.uint64(tops[j])))
+    return out
+
+
+def test_interval_draws_are_numbas_and_the_same_compiled_and_in_python():
+    """The masked draw of the shuffles: against numba's own (numpy's ``random_interval``) on
+    bounds up to 2**32 - 1 (32-bit draws), and compiled against plain Python on bounds above it
+    too (64-bit draws; numba's own returns them through floating point, as its ``integers``)."""
+    tops = np.array([0, 1, 6, 2**31, 2**32 - 1, 2**32, 2**33 + 1, 3 * 2**40, 2**62 + 1, 2**63 - 1] * 30, dtype=np.int64)
+    small = tops[tops < 2**32]
+    a, b = np.random.default_rng(12), np.random.default_rng(12)
+    assert _intervals(stream_of(a), a, small, True).tolist() == _intervals(stream_of(b), b, small, False).tolist()
+    assert a.random() == b.random()
+    compiled, plain = np.random.default_rng(13), np.random.default_rng(13)
+    stream = stream_of(plain)
+    assert _intervals(stream_of(compiled), compiled, tops, True).tolist() == [
+        interval(stream, k) for k in tops.tolist()
+    ]
+    assert compiled.random() == plain.random()
 
 
 def test_a_generator_on_another_bit_generator_is_refused_in_one_line():

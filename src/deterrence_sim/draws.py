@@ -159,6 +159,39 @@ def below(rng, k: int) -> int:
     return m >> 64
 
 
+def interval(stream: Stream, top: int) -> int:
+    """A uniform integer in ``0 .. top`` by masked rejection (numpy's ``random_interval``, which
+    its shuffles use): draws masked to the bits of ``top``, 32-bit ones while ``top`` fits in 32
+    bits, until one is at most ``top``."""
+    if top == 0:
+        return 0
+    mask = (1 << top.bit_length()) - 1
+    if top <= _MASK32:
+        value = next32(stream) & mask
+        while value > top:
+            value = next32(stream) & mask
+        return value
+    value = next64(stream.words) & mask
+    while value > top:
+        value = next64(stream.words) & mask
+    return value
+
+
+def permutation(rng, n: int) -> np.ndarray:
+    """A random order of ``0 .. n - 1`` from ``rng``: a numpy ``Generator`` (``rng.permutation(n)``)
+    or its :class:`Stream`, the same order by the same method (numpy's and numba's shuffle: from
+    the last position down, each swapped with one at or before it, :func:`interval`). Numba's own
+    permutation calls the bit generator through a function pointer for each draw, about 23 ns a
+    position; the UK's detention order takes one of every sea-viable day's eligible arrivals."""
+    if not isinstance(rng, Stream):
+        return rng.permutation(n)
+    order = np.arange(n)
+    for i in range(n - 1, 0, -1):
+        j = interval(rng, i)
+        order[i], order[j] = order[j], order[i]
+    return order
+
+
 @intrinsic
 def _next64(typingctx, words):
     """Compiled: advance the PCG64 state held in ``words`` and return its 64-bit output, in
@@ -270,6 +303,50 @@ def _below(rng, k):
             while x * excl < threshold:
                 x = _next64(rng.words)
         return np.int64(_high64(x, excl))
+
+    return from_stream
+
+
+@overload(interval, inline="always")
+def _interval(stream, top):
+    if not _is_stream(stream):
+        return None
+
+    def compiled(stream, top):  # interval() in numba's unsigned arithmetic
+        top = np.uint64(top)
+        if top == 0:
+            return np.int64(0)
+        mask = top
+        for shift in (1, 2, 4, 8, 16, 32):
+            mask |= mask >> np.uint64(shift)
+        if top <= np.uint64(_MASK32):
+            value = next32(stream) & mask
+            while value > top:
+                value = next32(stream) & mask
+            return np.int64(value)
+        value = _next64(stream.words) & mask
+        while value > top:
+            value = _next64(stream.words) & mask
+        return np.int64(value)
+
+    return compiled
+
+
+@overload(permutation)
+def _permutation(rng, n):
+    if not _is_stream(rng):
+
+        def from_generator(rng, n):
+            return rng.permutation(n)
+
+        return from_generator
+
+    def from_stream(rng, n):
+        order = np.arange(n)
+        for i in range(n - 1, 0, -1):
+            j = interval(rng, i)
+            order[i], order[j] = order[j], order[i]
+        return order
 
     return from_stream
 

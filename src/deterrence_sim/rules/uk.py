@@ -12,7 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step, leave, leave_one, still_held
+from ..daybook import day_step, leave_one, still_held
+from ..draws import permutation
 from ..population import ANSWER_ACCEPTED, ANSWER_PENDING, DETAINED, IN_UK_ASYLUM, RETURNED
 from .belief import witness
 from .courts import injunction, last_minute_challenges_filed
@@ -31,10 +32,11 @@ def flights_today(credit: float, flights_per_week: float) -> tuple[int, float]:
 
 
 @njit(cache=True)
-def detention_order(rng: np.random.Generator, fast_track: np.ndarray) -> np.ndarray:
+def detention_order(rng, fast_track: np.ndarray) -> np.ndarray:
     """Order in which eligible arrivals get detention places: recognised re-crossers first
-    (when biometric fast-tracking is on), then at random."""
-    order = rng.permutation(len(fast_track))
+    (when biometric fast-tracking is on), then at random. ``rng`` is a numpy generator or, in the
+    compiled day, its stream (``draws.permutation``: the same order)."""
+    order = permutation(rng, len(fast_track))
     return order[np.argsort(~fast_track[order], kind="mergesort")]
 
 
@@ -72,21 +74,28 @@ def screen(t, w, arrived, held, today, rng):
     m = len(arrived)
     if m == 0:
         return arrived
-    recrosser = p.times_returned[arrived] > 0
-    fast = np.zeros(m, dtype=np.bool_)
-    n_recrossers = recrosser.sum()
-    if d.biometric_fast_track[t] > 0 and n_recrossers > 0:
-        fast[np.flatnonzero(recrosser)] = recognised(w.stream, n_recrossers, c.biometric_match_prob)
-    candidates = np.flatnonzero(p.eligible[arrived] | fast)  # positions in `arrived`
+    fast = np.zeros(m, dtype=np.bool_)  # recognised re-crossers
+    if d.biometric_fast_track[t] > 0:
+        recrossers = np.flatnonzero(p.times_returned[arrived] > 0)  # positions in `arrived`
+        if len(recrossers):
+            fast[recrossers] = recognised(w.stream, len(recrossers), c.biometric_match_prob)
+    candidates = np.empty(m, dtype=np.int64)  # positions in `arrived` of those who may be detained
+    n_candidates = 0
+    for j in range(m):
+        if p.eligible[arrived[j]] or fast[j]:
+            candidates[n_candidates] = j
+            n_candidates += 1
+    candidates = candidates[:n_candidates]
     free = int(max(0.0, np.floor(d.detention_capacity[t]) - len(held)))
-    chosen = candidates[detention_order(rng, fast[candidates])[:free]]
+    chosen = candidates[detention_order(w.stream, fast[candidates])[:free]]
     new = arrived[chosen]
-    is_released = np.ones(m, dtype=np.bool_)
-    is_released[chosen] = False
-    released = arrived[is_released]
-    today.entered_asylum += len(released)
-    leave(p, released, IN_UK_ASYLUM, w.leavers)
+    detained = np.zeros(m, dtype=np.bool_)
+    detained[chosen] = True
+    for j in range(m):  # the others enter the asylum system, in order of arrival
+        if not detained[j]:
+            leave_one(p, arrived[j], IN_UK_ASYLUM, w.leavers)
     h = len(new)
+    today.entered_asylum += m - h
     if h == 0:
         return new
     today.detentions = h
