@@ -227,8 +227,8 @@ MUTATIONS: dict[str, Bug] = {
     "recrossings_not_counted": Bug(
         "rules/crossing.py",
         "cross_sea",
-        "today.recrossings = (p.times_returned[arrived_rows] > 0).sum()",
-        "today.recrossings = 0",
+        "recrossings += p.times_returned[i] > 0",
+        "recrossings += 0",
     ),
     "arrivals_of_a_group_miscounted": Bug(
         "rules/crossing.py",

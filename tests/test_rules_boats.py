@@ -196,12 +196,8 @@ def test_deaths_at_sea_grow_with_the_load(hand_world):
     arrived = crossing.cross_sea(0, hw.w, launch, np.array([False]), today, hw.rng)
     assert len(arrived) == 0 and today.deaths == 3 and (hw.p.state[:3] == DEAD).all()
     assert sorted(hw.leavers()) == [0, 1, 2]
-    dies = np.mean(
-        [
-            crossing.deaths_at_sea(
-                np.random.default_rng(s), np.array([120.0, 60.0]), np.zeros(100, np.int64), 0.1, 1.0
-            ).mean()
-            for s in range(50)
-        ]
-    )
-    assert dies == pytest.approx(0.2, abs=0.02)  # 0.1 x (120 / 60)
+    chance = crossing.death_probability(np.array([120.0, 60.0]), 0.1, 1.0)
+    assert chance.tolist() == pytest.approx([0.2, 0.1])  # 0.1 x (120 / 60), 0.1 at the reference load
+    rng = np.random.default_rng(0)
+    dies = np.mean([crossing.dies_at_sea(rng, chance[0]) for _ in range(5000)])
+    assert dies == pytest.approx(0.2, abs=0.02)

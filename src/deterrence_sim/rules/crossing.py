@@ -11,8 +11,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from ..daybook import day_step, leave
-from ..draws import uniforms
+from ..daybook import day_step, leave_one
+from ..draws import uniform, uniforms
 from ..population import DEAD, N_GROUPS, OTHER, PROTECTION, RETURNABLE
 from .belief import witness
 
@@ -33,13 +33,9 @@ def death_probability(load: np.ndarray, death_prob: float, exponent: float) -> n
 
 
 @njit(cache=True)
-def deaths_at_sea(
-    rng: np.random.Generator, boat_load: np.ndarray, boat_of: np.ndarray, death_prob: float, exponent: float
-) -> np.ndarray:
-    """Who dies at sea: person j is on boat ``boat_of[j]``, which carries ``boat_load`` of
-    that boat (the chance is worked out once per boat, :func:`death_probability`)."""
-    p = death_probability(boat_load, death_prob, exponent)
-    return uniforms(rng, len(boat_of)) < p[boat_of]
+def dies_at_sea(rng: np.random.Generator, chance: float) -> bool:
+    """Whether a person at sea on a boat whose :func:`death_probability` is ``chance`` dies."""
+    return uniform(rng) < chance
 
 
 @day_step
@@ -50,32 +46,46 @@ def cross_sea(t, w, launch, stopped, today, rng):
     boat); the survivors arrive in the UK (counted in all and by nationality group), and the
     community hears of their arrival (rule 4). Returns the rows that reached the UK, in seat order."""
     p, net = w.p, w.net
-    seated, boat_of = launch.seated, launch.boat_of
-    n_boats = len(launch.network)
+    seated, boat_of, network = launch.seated, launch.boat_of, launch.network
+    n_boats = len(network)
     if n_boats == 0:
         return seated
     rescued = ~stopped & boats_rescued(w.stream, n_boats, w.c.rescue_to_france_prob)
-    net.lost[:] = np.bincount(launch.network[stopped], minlength=w.c.n_networks)
-    at_sea = np.flatnonzero(~stopped[boat_of] & ~rescued[boat_of])  # positions in `seated`
-    load = np.bincount(boat_of, minlength=n_boats)
-    dies = np.zeros(len(seated), dtype=np.bool_)
-    dies[at_sea] = deaths_at_sea(
-        w.stream, load.astype(np.float64), boat_of[at_sea], w.c.death_prob, w.c.death_crowding_exponent
-    )
-    arrived = np.zeros(len(seated), dtype=np.bool_)
-    arrived[at_sea] = True
-    arrived &= ~dies
-    leave(p, seated[dies], DEAD, w.leavers)
-    arrived_rows = seated[arrived]
-    today.prevented = stopped[boat_of].sum()
-    today.rescued = rescued[boat_of].sum()
-    today.deaths = dies.sum()
-    today.arrivals = len(arrived_rows)
-    today.boats = (~stopped & ~rescued).sum()
-    today.recrossings = (p.times_returned[arrived_rows] > 0).sum()
-    by_group = np.bincount(p.group[arrived_rows], minlength=N_GROUPS)  # the arrivals of each group
+    net.lost[:] = 0
+    load = np.zeros(n_boats)  # people on each boat
+    at_sea = 0
+    for b in range(n_boats):
+        net.lost[network[b]] += stopped[b]
+        at_sea += not (stopped[b] or rescued[b])
+    for j in range(len(seated)):
+        load[boat_of[j]] += 1.0
+    chance = death_probability(load, w.c.death_prob, w.c.death_crowding_exponent)
+    arrived = np.empty(len(seated), dtype=np.int64)  # the rows that reach the UK, in seat order
+    m = prevented = rescued_people = deaths = recrossings = 0
+    by_group = np.zeros(N_GROUPS, dtype=np.int64)  # the arrivals of each group
+    for j in range(len(seated)):  # in seat order, each person at sea drawing once
+        i, b = seated[j], boat_of[j]
+        if stopped[b]:
+            prevented += 1
+        elif rescued[b]:
+            rescued_people += 1
+        elif dies_at_sea(w.stream, chance[b]):
+            leave_one(p, i, DEAD, w.leavers)
+            deaths += 1
+        else:
+            arrived[m] = i
+            m += 1
+            recrossings += p.times_returned[i] > 0
+            by_group[p.group[i]] += 1
+    today.prevented = prevented
+    today.rescued = rescued_people
+    today.deaths = deaths
+    today.arrivals = m
+    today.boats = at_sea
+    today.recrossings = recrossings
     today.arrivals_returnable = by_group[RETURNABLE]
     today.arrivals_protection = by_group[PROTECTION]
     today.arrivals_other = by_group[OTHER]
+    arrived_rows = arrived[:m]
     witness(w.memory.arrived, p.group[arrived_rows])
     return arrived_rows
