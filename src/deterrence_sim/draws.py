@@ -17,13 +17,16 @@ of the day (binomial, exponential, integers, ...), which go on through the gener
 the state where these left it: the order of draws, and every figure of a run, are those of the
 generator alone (``tests/test_draws.py`` checks the two interleaved, draw for draw). In the same
 way :func:`below` takes a bounded integer (``rng.integers(0, k)``: numba's makes an array for
-each, about 47 ns; the smugglers' seat queue takes some 600 a sea-viable day).
+each, about 47 ns; the smugglers' seat queue takes some 600 a sea-viable day), and
+:func:`permutation` a random order (``rng.permutation(n)``, numpy's shuffle, whose masked draws are
+:func:`interval`; numba's calls the bit generator for each position, about 23 ns; the UK's
+detention order takes one a sea-viable day).
 
 Whoever holds the model's generator can therefore be given either it or its stream: the rules'
 functions take ``rng`` and call ``uniform(rng)`` (and ``uniforms(rng, n)`` for ``n`` draws,
-``below(rng, k)`` for an integer), which is the generator's own draw for a generator (tests and
-notebooks call the rules with one) and the inlined draw for its stream (the compiled day passes
-``w.stream``, ``daybook.World``).
+``below(rng, k)`` for an integer, ``permutation(rng, n)`` for an order), which is the generator's
+own draw for a generator (tests and notebooks call the rules with one) and the inlined draw for its
+stream (the compiled day passes ``w.stream``, ``daybook.World``).
 
 PCG64: M. E. O'Neill (2014), "PCG: a family of simple fast space-efficient statistically good
 algorithms for random number generation"; numpy's implementation, ``numpy/random/src/pcg64``
