@@ -3,8 +3,10 @@
 Simulates the same year (default parameters, 2025: about 47,000 newcomers, one agent per
 person) with ``ChannelModel`` (median of ``--fast-runs`` runs after a warm-up) and with
 ``deterrence_sim.reference.ReferenceModel`` (``--reference-runs`` runs), on one
-core, and prints both times side by side, the speed ratio (reference time / fast time) and the
-arrivals of each run as a sanity check. Each timed year includes building the model and, at its
+core, the two models' years taken in turn (so that the machine's drifting speed falls on both), and
+prints both times side by side, the speed ratio (reference time / fast time; and the ratio seed by
+seed, each pair run one after the other, with its spread) and the arrivals of each run as a sanity
+check. Each timed year includes building the model and, at its
 end, looking at its Mesa agents (``len(model.agents)``), which makes the fast model's Migrant
 agents for everyone then in the simulation. It also times the fast model stepped day by day with
 its agents looked at every day, as the interactive app does (they agree in distribution, not draw for draw;
@@ -44,9 +46,16 @@ def main() -> None:
     args = parser.parse_args()
     ChannelModel(rng=0, end="2025-01-31").run()  # warm-up: imports, caches
     ReferenceModel(rng=0, end="2025-01-31").run()
-    fast = [one_year(ChannelModel, seed) for seed in range(1, args.fast_runs + 1)]
+    # the two models' years taken in turn (seed 1 of each, then seed 2, ...), so that a change in the
+    # machine's speed during the benchmark falls on both
+    fast, ref = [], []
+    for seed in range(1, max(args.fast_runs, args.reference_runs) + 1):
+        if seed <= args.reference_runs:
+            ref.append(one_year(ReferenceModel, seed))
+        if seed <= args.fast_runs:
+            fast.append(one_year(ChannelModel, seed))
     daily = [one_year(ChannelModel, seed, daily_agents=True) for seed in range(1, args.fast_runs + 1)]
-    ref = [one_year(ReferenceModel, seed) for seed in range(1, args.reference_runs + 1)]
+    paired = [r[1] / f[1] for r, f in zip(ref, fast)]  # the same seed, taken one after the other
     fast_wall, fast_cpu = statistics.median(r[0] for r in fast), statistics.median(r[1] for r in fast)
     ref_wall, ref_cpu = statistics.median(r[0] for r in ref), statistics.median(r[1] for r in ref)
     print("full-scale year (2025, default parameters), one core")
@@ -62,6 +71,10 @@ def main() -> None:
     print(f"  arrivals per run, reference: {', '.join(f'{r[2]:,}' for r in ref)}")
     print(
         f"  speed ratio (reference time / fast time): wall {ref_wall / fast_wall:.1f}x, CPU {ref_cpu / fast_cpu:.1f}x"
+    )
+    print(
+        f"  the same by CPU, seed by seed (each pair run one after the other): median {statistics.median(paired):.1f}x"
+        f" (min {min(paired):.1f}x, max {max(paired):.1f}x, {len(paired)} pairs)"
     )
     daily_wall = statistics.median(r[0] for r in daily)
     print(
