@@ -1,11 +1,11 @@
 """The population table's compaction (``population.compact``): the people still in the simulation
 keep every column and their order, and the freed rows are zeroed, so results do not depend on
-when the table is compacted (``population.COMPACT_SHARE``)."""
+when the table is compacted (``population.COMPACT_SHARE``); nor on the room it starts with."""
 
 import numpy as np
 
 from deterrence_sim import ChannelModel
-from deterrence_sim.population import COLUMNS, FIRST_EXIT, Table, compact
+from deterrence_sim.population import COLUMNS, FIRST_EXIT, INITIAL_ROWS, Population, Table, compact
 
 
 def test_compaction_keeps_the_people_in_the_simulation_in_order_and_zeroes_the_rest():
@@ -25,3 +25,17 @@ def test_compaction_keeps_the_people_in_the_simulation_in_order_and_zeroes_the_r
         assert np.array_equal(column[:m], want[name]), name
         assert not column[m:n].any(), name
     assert np.all(np.diff(table.entry[:m]) > 0)  # in order of entry
+
+
+def test_the_figures_do_not_depend_on_the_room_the_table_starts_with(monkeypatch):
+    """A table that starts small grows as people arrive (the compiled days stop, every column is
+    copied into a larger one, the days go on): the year is the same, figure for figure and person
+    for person, as with the default room, in which the calibrated full-scale year never grows."""
+    default = ChannelModel(rng=1).run()
+    assert default.population.capacity == INITIAL_ROWS
+    monkeypatch.setattr(Population.__init__, "__defaults__", (512,))
+    small = ChannelModel(rng=1).run()
+    assert small.population.capacity > 512  # it grew
+    assert np.array_equal(small.figures, default.figures, equal_nan=True)
+    for name in COLUMNS:
+        assert np.array_equal(getattr(small.population, name), getattr(default.population, name)), name

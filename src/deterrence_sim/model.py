@@ -254,11 +254,11 @@ class ChannelModel(mesa.Model):
         first[hi + 1 :] = first[hi]
         who = inflow.draw_newcomers(rng, int(first[hi]), self.c)
         self.newcomers = Newcomers(
-            group=who["group"].astype(np.int64),
+            group=who["group"],
             ties=who["ties"],
             eligible=who["eligible"],
             budget=who["budget"],
-            network=who["network"].astype(np.int64),
+            network=who["network"],
             first=first,
             policy_draw=self.inflow_policy_rng.random(int(first[hi])),
         )

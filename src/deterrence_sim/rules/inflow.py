@@ -24,6 +24,9 @@ from ..daybook import day_step, leave_one, person_step, push
 from ..draws import uniform
 from ..population import LEFT_ROUTE, OTHER, PROTECTION, RETURNABLE, WAITING
 
+# draw_newcomers numbers the groups by counting the thresholds below each draw, which needs this order
+assert (RETURNABLE, PROTECTION, OTHER) == (0, 1, 2)
+
 #: Who the newcomers of the run are (one entry per person, in order of arrival) and where each
 #: day's newcomers start (``first[t]`` .. ``first[t + 1]``), drawn when the model is built
 #: (:func:`draw_newcomers`, from the inflow stream).
@@ -89,17 +92,17 @@ def draw_newcomers(rng: np.random.Generator, n: int, c) -> dict[str, np.ndarray]
     """
     u = rng.random(n)
     rest = 1.0 - c.share_returnable_nationality
-    group = np.where(
-        u < c.share_returnable_nationality,
-        RETURNABLE,
-        np.where(u < c.share_returnable_nationality + rest * 2 / 3, PROTECTION, OTHER),
-    )
+    protection_from = c.share_returnable_nationality  # u below it: returnable
+    other_from = c.share_returnable_nationality + rest * 2 / 3  # u from it: other
+    # RETURNABLE, PROTECTION, OTHER are 0, 1, 2 (checked where this module is imported), so the
+    # group is the number of thresholds at or below u: two comparisons, not two nested selections
+    group = (u >= protection_from).astype(np.int64) + (u >= other_from)
     return {
-        "group": group.astype(np.int8),
+        "group": group,
         "ties": rng.random(n) < c.share_family_ties,
         "eligible": rng.random(n) < c.share_scheme_eligible,
         "budget": c.budget_median_gbp * np.exp(c.budget_spread * rng.standard_normal(n)),
-        "network": rng.integers(0, c.n_networks, size=n).astype(np.int16),
+        "network": rng.integers(0, c.n_networks, size=n),
     }
 
 
