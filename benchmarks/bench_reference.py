@@ -61,8 +61,8 @@ def main() -> None:
     print("full-scale year (2025, default parameters), one core")
     print(f"  {'':34s}{'fast ChannelModel':>20s}{'ReferenceModel':>20s}")
     print(f"  {'runs':34s}{len(fast):>20d}{len(ref):>20d}")
-    print(f"  {'seconds per year, median wall':34s}{fast_wall:>20.3f}{ref_wall:>20.2f}")
-    print(f"  {'seconds per year, median CPU':34s}{fast_cpu:>20.3f}{ref_cpu:>20.2f}")
+    print(f"  {'seconds per year, median wall':34s}{fast_wall:>20.4f}{ref_wall:>20.2f}")
+    print(f"  {'seconds per year, median CPU':34s}{fast_cpu:>20.4f}{ref_cpu:>20.2f}")
     print(
         f"  {'mean arrivals':34s}{statistics.mean(r[2] for r in fast):>20,.0f}"
         f"{statistics.mean(r[2] for r in ref):>20,.0f}"

@@ -87,10 +87,10 @@ def main() -> None:
     med = statistics.median(times)
     daily = statistics.median(one_year(seed, daily_agents=True)[0] for seed in range(1, args.repeats + 1))
     print(f"full-scale year (2025 pilot, default parameters), {args.repeats} runs on one core")
-    print(f"  seconds per simulated year: median {med:.3f}  (min {min(times):.3f}, max {max(times):.3f})")
+    print(f"  seconds per simulated year: median {med:.4f}  (min {min(times):.4f}, max {max(times):.4f})")
     print(
-        f"  CPU seconds per simulated year: median {statistics.median(cpu):.3f}  (min {min(cpu):.3f}, "
-        f"max {max(cpu):.3f})"
+        f"  CPU seconds per simulated year: median {statistics.median(cpu):.4f}  (min {min(cpu):.4f}, "
+        f"max {max(cpu):.4f})"
     )
     print(f"  microseconds per simulated day: {med / 365 * 1e6:.0f} (CPU {statistics.median(cpu) / 365 * 1e6:.0f})")
     print(f"  arrivals per year simulated: {statistics.mean(arrivals):,.0f}")

@@ -5,6 +5,7 @@ when the table is compacted (``population.COMPACT_SHARE``); nor on the room it s
 import numpy as np
 
 from deterrence_sim import ChannelModel
+from deterrence_sim.agents import Migrant
 from deterrence_sim.population import COLUMNS, FIRST_EXIT, INITIAL_ROWS, Population, Table, compact
 
 
@@ -39,3 +40,23 @@ def test_the_figures_do_not_depend_on_the_room_the_table_starts_with(monkeypatch
     assert np.array_equal(small.figures, default.figures, equal_nan=True)
     for name in COLUMNS:
         assert np.array_equal(getattr(small.population, name), getattr(default.population, name)), name
+
+
+def test_the_table_holds_the_agents_of_the_people_in_the_simulation_and_no_others():
+    """Whenever the agents are looked at, each row's agent (``Population.agent``) is the Mesa
+    agent with that row's id if the person is in the simulation, and None if they left (their
+    agent let go, not kept alive by the table): the same set as Mesa's Migrant agents."""
+    model = ChannelModel(rng=2, start="2025-08-01", end="2025-10-31")
+    pop = model.population
+    left_rows_seen = 0
+    for _ in range(4):
+        for _ in range(20):
+            model.step()
+        migrants = set(model.agents_by_type[Migrant])
+        present = (pop.state < FIRST_EXIT).tolist()
+        agents = pop.agent
+        left_rows_seen += present.count(False)
+        assert [a is not None for a in agents] == present
+        assert {a for a in agents if a is not None} == migrants
+        assert [a.unique_id for a in agents if a is not None] == pop.pid[np.array(present)].tolist()
+    assert left_rows_seen > 0  # rows of people who left, not yet compacted away, were looked at

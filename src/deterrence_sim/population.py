@@ -114,11 +114,12 @@ class Population:
         self.n_left = 0
         self.n_left_synced = 0  # left[:n_left_synced] have had their agents let go
         self._cols = {name: np.zeros(capacity, dtype=dtype) for name, dtype in COLUMNS.items()}
-        # the Mesa agent of each person, by entry number (None until made, and once they left);
-        # it never moves, so compaction copies only numbers. A list, not a numpy object array:
+        # the Mesa agent of each person in the simulation who has one, by entry number; it never
+        # moves, so compaction copies only numbers. A dictionary of those present (a few thousand),
+        # not a list over everyone who ever entered (some 50,000 a year), nor a numpy object array:
         # Python's garbage collector cannot see into the latter, so a finished model, whose
         # agents refer back to it, would never be freed
-        self._agents: list = []
+        self._agents: dict = {}
         self._scratch(capacity)
         self._refresh_views()
 
@@ -142,7 +143,7 @@ class Population:
     @property
     def agent(self) -> list:
         """The Mesa agent of each row in use (None for people who left), as of the last sync."""
-        return list(map(self._agents.__getitem__, self.entry.tolist()))
+        return list(map(self._agents.get, self.entry.tolist()))
 
     @property
     def capacity(self) -> int:
@@ -180,10 +181,7 @@ class Population:
         entries = self.left[self.n_left_synced : self.n_left]
         self.n_left_synced = self.n_left
         entries = entries[entries < self.n_with_agents].tolist()
-        agents = list(map(self._agents.__getitem__, entries))
-        for e in entries:
-            self._agents[e] = None
-        return agents
+        return list(map(self._agents.pop, entries))
 
     def rows_without_agents(self) -> np.ndarray:
         """Rows of people in the simulation who entered since the last sync (no agent yet)."""
@@ -191,11 +189,8 @@ class Population:
 
     def give_agents(self, rows: np.ndarray, agents: list) -> None:
         """Keep the Mesa agents of ``rows`` (from :meth:`rows_without_agents`); ends a sync."""
-        n_entered = self.n_entered
-        self._agents.extend([None] * (n_entered - len(self._agents)))
-        for e, agent in zip(self.entry[rows].tolist(), agents):
-            self._agents[e] = agent
-        self.n_with_agents = n_entered
+        self._agents.update(zip(self.entry[rows].tolist(), agents))
+        self.n_with_agents = self.n_entered
 
     def _grow(self, needed: int):
         size = max(needed, 2 * self.capacity)
