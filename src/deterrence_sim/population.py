@@ -142,7 +142,8 @@ class Population:
 
     @property
     def agent(self) -> list:
-        """The Mesa agent of each row in use (None for people who left), as of the last sync."""
+        """The Mesa agent of each row in use as of the last sync: None for people who left, and for
+        people who entered since (they get theirs at the next sync)."""
         return list(map(self._agents.get, self.entry.tolist()))
 
     @property
