@@ -188,9 +188,16 @@ def permutation(rng, n: int) -> np.ndarray:
     position; the UK's detention order takes one of every sea-viable day's eligible arrivals."""
     if not isinstance(rng, Stream):
         return rng.permutation(n)
+    return _shuffled(rng, n)
+
+
+@register_jitable
+def _shuffled(stream: Stream, n: int) -> np.ndarray:
+    """:func:`permutation` from a stream, one loop for Python and compiled code alike: ``0 .. n - 1``
+    shuffled from the last position down, each swapped with one at or before it (:func:`interval`)."""
     order = np.arange(n)
     for i in range(n - 1, 0, -1):
-        j = interval(rng, i)
+        j = interval(stream, i)
         order[i], order[j] = order[j], order[i]
     return order
 
@@ -345,11 +352,7 @@ def _permutation(rng, n):
         return from_generator
 
     def from_stream(rng, n):
-        order = np.arange(n)
-        for i in range(n - 1, 0, -1):
-            j = interval(rng, i)
-            order[i], order[j] = order[j], order[i]
-        return order
+        return _shuffled(rng, n)
 
     return from_stream
 
