@@ -297,7 +297,7 @@ class ChannelModel(mesa.Model):
         """Mesa's clock after :meth:`run` simulated ``days`` days ahead of it: ``steps`` and
         ``time`` advance by ``days`` and the data collector notes each day, as ``days`` calls of
         :meth:`step` would. When those steps would do nothing else (:meth:`_clock_is_quiet`), the
-        clock moves there at once, about 2 ms of a full-scale year's 35 (Mesa takes some 5 us
+        clock moves there at once, about 2 ms of a full-scale year's 30 (Mesa takes some 5 us
         for each step's event); otherwise Mesa's ``run_for`` takes a step a day, events and
         signals included, each step finding its day already simulated."""
         if not self._clock_is_quiet(days):

@@ -53,10 +53,10 @@ def cross_sea(t, w, launch, stopped, today, rng):
     rescued = ~stopped & boats_rescued(w.stream, n_boats, w.c.rescue_to_france_prob)
     net.lost[:] = 0
     load = np.zeros(n_boats)  # people on each boat
-    at_sea = 0
+    boats_through = 0  # boats neither stopped nor rescued
     for b in range(n_boats):
         net.lost[network[b]] += stopped[b]
-        at_sea += not (stopped[b] or rescued[b])
+        boats_through += not (stopped[b] or rescued[b])
     for j in range(len(seated)):
         load[boat_of[j]] += 1.0
     chance = death_probability(load, w.c.death_prob, w.c.death_crowding_exponent)
@@ -81,7 +81,7 @@ def cross_sea(t, w, launch, stopped, today, rng):
     today.rescued = rescued_people
     today.deaths = deaths
     today.arrivals = m
-    today.boats = at_sea
+    today.boats = boats_through
     today.recrossings = recrossings
     today.arrivals_returnable = by_group[RETURNABLE]
     today.arrivals_protection = by_group[PROTECTION]
