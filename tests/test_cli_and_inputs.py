@@ -415,3 +415,24 @@ def test_month_sd_step_refuses_an_empty_posterior(tmp_path, monkeypatch, capsys)
     (tmp_path / "posterior_full.csv").write_text("")
     status, lines = cli_in_process(["calibrate", "--only-inflow-month-sd", "--out", str(tmp_path)], monkeypatch, capsys)
     assert status == 2 and len(lines) == 1 and "posterior_full.csv: empty file" in lines[0], lines
+
+
+def test_help_and_bad_arguments_answer_without_loading_the_model():
+    """``deterrence-sim --help`` and a bad argument answer at once: the package does not import
+    the model (Mesa and its dependencies, most of a second) until it is used."""
+    code = (
+        "import contextlib, io, sys\n"
+        "from deterrence_sim import cli\n"
+        "for argv in (['--help'], ['compare', '--replicates', '0']):\n"
+        "    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
+        "        try:\n"
+        "            cli.main(argv)\n"
+        "        except SystemExit:\n"
+        "            pass\n"
+        "print(sorted(m for m in ('mesa', 'deterrence_sim.model') if m in sys.modules))\n"
+        "from deterrence_sim import ChannelModel\n"
+        "print(ChannelModel.__module__, 'ChannelModel' in dir(sys.modules['deterrence_sim']))\n"
+    )
+    res = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert res.returncode == 0, res.stderr
+    assert res.stdout.splitlines() == ["[]", "deterrence_sim.model True"]
