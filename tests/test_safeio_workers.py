@@ -140,3 +140,44 @@ def test_no_worker_survives_its_parent(sig):
     finally:
         if proc.poll() is None:
             proc.kill()
+
+
+HALF_A_RESULT_SCRIPT = textwrap.dedent("""
+    import os, struct, sys, time
+    from deterrence_sim import workers
+
+    def half_a_result(_):
+        # what a worker killed while sending a large result leaves in the results pipe: the
+        # length of a message (1 MB) and its first byte
+        frame = sys._getframe()
+        while "result_queue" not in frame.f_locals:
+            frame = frame.f_back
+        os.write(frame.f_locals["result_queue"]._writer.fileno(), struct.pack("!i", 1_000_000) + b"x")
+        time.sleep(600)
+
+    if __name__ == "__main__":
+        pool = workers.open_pool(2, 2)
+        futures = [pool.submit(half_a_result, i) for i in range(2)]
+        time.sleep(3)
+        workers.stop_pool(pool, wait=False)
+        print("stopped", flush=True)
+""")
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="forkserver")
+def test_an_interrupted_pool_stops_even_when_a_worker_dies_halfway_through_sending_a_result(tmp_path):
+    """Stopping the pool on an interruption (``workers.stop_pool``, ``wait=False``) kills the
+    workers; one killed in the middle of sending its result must not leave the pool's manager
+    thread, and with it the command, waiting for the rest of the message for ever (a run stopped
+    by SIGTERM once hung so)."""
+    script = tmp_path / "half_a_result.py"
+    script.write_text(HALF_A_RESULT_SCRIPT)
+    res = subprocess.run(
+        [sys.executable, str(script)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT / "src")},
+    )
+    assert res.returncode == 0 and res.stdout.strip() == "stopped", res.stderr
+    assert "Traceback" not in res.stderr, res.stderr

@@ -185,6 +185,11 @@ def stop_pool(pool: ProcessPoolExecutor | None, wait: bool = True) -> None:
     for p in procs:
         with contextlib.suppress(Exception):
             p.join(timeout=5)
+    # A worker killed while sending its result leaves half a message in the results pipe, and the
+    # manager thread waits for the rest for ever. This process holds the pipe's only other writing
+    # end: closing it turns that wait into an end of file, which the thread takes as a broken pool.
+    with contextlib.suppress(Exception):
+        pool._result_queue._writer.close()  # type: ignore[attr-defined]
     with contextlib.suppress(Exception):
         pool.shutdown(wait=True, cancel_futures=True)
 
