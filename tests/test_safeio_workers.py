@@ -144,21 +144,28 @@ def test_no_worker_survives_its_parent(sig):
 
 HALF_A_RESULT_SCRIPT = textwrap.dedent("""
     import os, struct, sys, time
+    from pathlib import Path
     from deterrence_sim import workers
 
-    def half_a_result(_):
+    HERE = Path(__file__).parent
+
+    def half_a_result(i):
         # what a worker killed while sending a large result leaves in the results pipe: the
         # length of a message (1 MB) and its first byte
         frame = sys._getframe()
         while "result_queue" not in frame.f_locals:
             frame = frame.f_back
         os.write(frame.f_locals["result_queue"]._writer.fileno(), struct.pack("!i", 1_000_000) + b"x")
+        (HERE / f"wrote{i}").touch()
         time.sleep(600)
 
     if __name__ == "__main__":
         pool = workers.open_pool(2, 2)
         futures = [pool.submit(half_a_result, i) for i in range(2)]
-        time.sleep(3)
+        deadline = time.monotonic() + 30
+        while not all((HERE / f"wrote{i}").exists() for i in range(2)):  # both halves are in the pipe
+            assert time.monotonic() < deadline, "the workers never wrote"
+            time.sleep(0.05)
         workers.stop_pool(pool, wait=False)
         print("stopped", flush=True)
 """)
